@@ -1,0 +1,65 @@
+/**
+ * Turning decoded bands into 8-bit RGBA for display. 8-bit data is shown as
+ * is; deeper data gets a per-band percentile stretch so 11/16-bit products
+ * are not black.
+ */
+import type { BandArray, RasterWindow, Rgba8Image } from './raster.ts';
+
+export interface BandStretch {
+  readonly low: number;
+  readonly high: number;
+}
+
+/** The value at fraction `q` of the sorted samples, from a sample of at most ~65k values. */
+function quantiles(band: BandArray, qs: readonly number[]): number[] {
+  const step = Math.max(1, Math.floor(band.length / 65536));
+  const sample: number[] = [];
+  for (let i = 0; i < band.length; i += step) {
+    const v = band[i] ?? 0;
+    if (Number.isFinite(v)) sample.push(v);
+  }
+  if (sample.length === 0) return qs.map(() => 0);
+  sample.sort((a, b) => a - b);
+  return qs.map((q) => sample[Math.min(sample.length - 1, Math.floor(q * (sample.length - 1)))] ?? 0);
+}
+
+export function percentileStretch(band: BandArray, lowPercent = 2, highPercent = 98): BandStretch {
+  const [low = 0, high = 1] = quantiles(band, [lowPercent / 100, highPercent / 100]);
+  return { low, high: high > low ? high : low + 1 };
+}
+
+/** Identity for 8-bit bands, a 2–98 % stretch otherwise. */
+export function defaultStretch(band: BandArray): BandStretch {
+  return band instanceof Uint8Array ? { low: 0, high: 255 } : percentileStretch(band);
+}
+
+/**
+ * Compose an RGBA image from one band (grey) or three (R, G, B), each through
+ * its stretch.
+ */
+export function toDisplayRgba(
+  window: RasterWindow,
+  bandIndices: readonly number[],
+  stretches?: readonly BandStretch[],
+): Rgba8Image {
+  const { width, height } = window;
+  const channels = bandIndices.length === 1 ? [0, 0, 0] : [0, 1, 2];
+  const bands = bandIndices.map((index) => {
+    const band = window.bands[index];
+    if (band === undefined) throw new Error(`Band ${index + 1} does not exist (image has ${window.bands.length})`);
+    return band;
+  });
+  const ranges = stretches ?? bands.map(defaultStretch);
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  channels.forEach((source, channel) => {
+    const band = bands[source];
+    const range = ranges[source];
+    if (band === undefined || range === undefined) return;
+    const scale = 255 / (range.high - range.low);
+    for (let i = 0; i < width * height; i++) {
+      rgba[i * 4 + channel] = ((band[i] ?? 0) - range.low) * scale;
+    }
+  });
+  for (let i = 0; i < width * height; i++) rgba[i * 4 + 3] = 255;
+  return { width, height, rgba };
+}
