@@ -11,6 +11,12 @@ import { accessSync, constants, existsSync } from 'node:fs';
 /**
  * Flags that give real WebGPU in headless Chromium even without a GPU: Chromium
  * falls back to SwiftShader (a CPU Vulkan) when no hardware adapter exists.
+ *
+ * The second group lets a WebGPU *canvas* present: by default the compositor
+ * runs on ANGLE/GL while Dawn runs on Vulkan, no shared-image backing joins the
+ * two, and the device is destroyed on the first present ("Could not find
+ * SharedImageBackingFactory"). Vulkan compositing on SwiftShader joins them
+ * (same finding as visgl/luma.gl#2874).
  */
 export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
@@ -21,11 +27,17 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
+  '--enable-gpu',
+  '--ignore-gpu-blocklist',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
 ];
 
 /** Flags for a machine with a real GPU: let Chromium choose the hardware adapter. */
 export const CHROMIUM_ARGS_HARDWARE: readonly string[] = CHROMIUM_ARGS.filter(
-  (flag) => !flag.startsWith('--use-webgpu-adapter'),
+  (flag) => !/^--use-(webgpu-adapter|vulkan|angle)=|swiftshader/.test(flag),
 );
 
 function isExecutable(path: string): boolean {

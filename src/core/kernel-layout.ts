@@ -14,7 +14,7 @@ export const DIFFERENCE_MAX_BANDS = 4;
 
 export interface StructField {
   readonly name: string;
-  readonly wgslType: 'u32' | 'f32' | 'vec4<f32>';
+  readonly wgslType: 'u32' | 'f32' | 'vec2<f32>' | 'vec4<f32>';
   readonly byteOffset: number;
 }
 
@@ -54,3 +54,17 @@ export function linearDispatch(
   }
   return { x, y, rowStride: x * workgroupSize };
 }
+
+export const VIEW_UNIFORMS_LAYOUT: StructLayout = {
+  wgslName: 'ViewUniforms',
+  byteLength: 64,
+  fields: [
+    { name: 'imageOffsetPx', wgslType: 'vec2<f32>', byteOffset: 0 },
+    { name: 'imageSizePx', wgslType: 'vec2<f32>', byteOffset: 8 },
+    { name: 'dividerXPx', wgslType: 'f32', byteOffset: 16 },
+    { name: 'dividerHalfWidthPx', wgslType: 'f32', byteOffset: 20 },
+    { name: 'padding0', wgslType: 'vec2<f32>', byteOffset: 24 },
+    { name: 'background', wgslType: 'vec4<f32>', byteOffset: 32 },
+    { name: 'dividerColour', wgslType: 'vec4<f32>', byteOffset: 48 },
+  ],
+};

@@ -1,0 +1,2 @@
+// Entry point of the app bundle.
+import './qw-app.ts';

@@ -1,0 +1,42 @@
+/**
+ * For the e2e tier: build the app, serve it with `vite preview`, and drive the
+ * system Chromium through playwright-core.
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import { CHROMIUM_ARGS, CHROMIUM_ARGS_HARDWARE, ensureChromium } from '../../scripts/chromium.ts';
+
+export interface AppServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the production bundle and serves it on a free localhost port. */
+export async function serveProductionBuild(): Promise<AppServer> {
+  await build({ logLevel: 'warn' });
+  const server: PreviewServer = await preview({
+    logLevel: 'warn',
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+  });
+  const url = server.resolvedUrls?.local[0];
+  if (url === undefined) throw new Error('vite preview did not report a URL');
+  return {
+    url,
+    close: () => server.close(),
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  const args = process.env['QW_GPU'] === 'hardware' ? CHROMIUM_ARGS_HARDWARE : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: ensureChromium(), args: [...args], headless: true });
+}
+
+/** Collects console errors and uncaught page errors, which the tests assert empty. */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`page: ${error.message}`));
+  return errors;
+}
