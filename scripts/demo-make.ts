@@ -19,7 +19,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DEMO_PARAMS, type DemoSceneParams, type ShipPresence } from '../src/core/demo/scene.ts';
+import {
+  DEFAULT_DEMO_PARAMS,
+  type DemoSceneParams,
+  type ShipPresence,
+} from '../src/core/demo/scene.ts';
 import { DEFAULT_DEMO_ENCODING, makeDemoFiles, type DemoEncoding } from '../src/io/demo-files.ts';
 
 function numbers(text: string, count: number, flag: string): number[] {
@@ -51,13 +55,16 @@ function main(): void {
   });
   let params: DemoSceneParams = { ...DEFAULT_DEMO_PARAMS };
   let encoding: DemoEncoding = { ...DEFAULT_DEMO_ENCODING };
-  if (values.seed !== undefined) params = { ...params, seed: numbers(values.seed, 1, 'seed')[0] ?? 0 };
+  if (values.seed !== undefined)
+    params = { ...params, seed: numbers(values.seed, 1, 'seed')[0] ?? 0 };
   if (values.size !== undefined) {
     const [w = 0, h = 0] = values.size.split('x').map(Number);
-    if (!(w >= 32 && h >= 32)) throw new Error(`--size takes WxH of at least 32x32, got "${values.size}"`);
+    if (!(w >= 32 && h >= 32))
+      throw new Error(`--size takes WxH of at least 32x32, got "${values.size}"`);
     params = { ...params, widthPx: w, heightPx: h };
   }
-  if (values.gsd !== undefined) params = { ...params, gsdM: numbers(values.gsd, 1, 'gsd')[0] ?? 0.5 };
+  if (values.gsd !== undefined)
+    params = { ...params, gsdM: numbers(values.gsd, 1, 'gsd')[0] ?? 0.5 };
   if (values.misregistration !== undefined) {
     const [dx = 0, dy = 0] = numbers(values.misregistration, 2, 'misregistration');
     params = { ...params, misregistrationPx: [dx, dy] };
@@ -66,29 +73,40 @@ function main(): void {
     const g = numbers(values.illumination, 1, 'illumination')[0] ?? 1;
     params = { ...params, afterGain: [g, g, g] };
   }
-  if (values.offset !== undefined) params = { ...params, afterOffsetDn: numbers(values.offset, 1, 'offset')[0] ?? 0 };
-  if (values.haze !== undefined) params = { ...params, afterHaze: numbers(values.haze, 1, 'haze')[0] ?? 0 };
+  if (values.offset !== undefined)
+    params = { ...params, afterOffsetDn: numbers(values.offset, 1, 'offset')[0] ?? 0 };
+  if (values.haze !== undefined)
+    params = { ...params, afterHaze: numbers(values.haze, 1, 'haze')[0] ?? 0 };
   if (values.noise !== undefined) {
     const [b = 0, a = 0] = numbers(values.noise, 2, 'noise');
     params = { ...params, noiseDn: [b, a] };
   }
   if (values.ship !== undefined) {
-    if (!['none', 'before', 'after', 'both'].includes(values.ship)) throw new Error(`--ship takes none|before|after|both`);
+    if (!['none', 'before', 'after', 'both'].includes(values.ship))
+      throw new Error(`--ship takes none|before|after|both`);
     params = { ...params, berthedShip: values.ship as ShipPresence };
   }
-  if (values.trucks !== undefined) params = { ...params, trucksPerDate: numbers(values.trucks, 1, 'trucks')[0] ?? 0 };
+  if (values.trucks !== undefined)
+    params = { ...params, trucksPerDate: numbers(values.trucks, 1, 'trucks')[0] ?? 0 };
   const grid = values['after-grid'];
   if (grid !== undefined) {
     const match = /^(utm|lonlat):([\d.]+)$/.exec(grid);
     if (match === null) throw new Error(`--after-grid takes utm:M or lonlat:M, got "${grid}"`);
-    params = { ...params, afterGrid: { crs: match[1] as 'utm' | 'lonlat', gsdM: Number(match[2]) } };
+    params = {
+      ...params,
+      afterGrid: { crs: match[1] as 'utm' | 'lonlat', gsdM: Number(match[2]) },
+    };
   }
   if (values.compression !== undefined) {
-    if (!['jpeg', 'deflate', 'none'].includes(values.compression)) throw new Error('--compression takes jpeg|deflate|none');
+    if (!['jpeg', 'deflate', 'none'].includes(values.compression))
+      throw new Error('--compression takes jpeg|deflate|none');
     encoding = { ...encoding, compression: values.compression as DemoEncoding['compression'] };
   }
   if (values['jpeg-quality'] !== undefined) {
-    encoding = { ...encoding, jpegQuality: numbers(values['jpeg-quality'], 1, 'jpeg-quality')[0] ?? 85 };
+    encoding = {
+      ...encoding,
+      jpegQuality: numbers(values['jpeg-quality'], 1, 'jpeg-quality')[0] ?? 85,
+    };
   }
 
   const started = performance.now();
@@ -107,9 +125,13 @@ function main(): void {
     total += bytes;
     console.log(`${join(values.out, name)}  ${(bytes / 1024).toFixed(1)} KiB`);
   }
-  console.log(`total ${(total / 1024 / 1024).toFixed(2)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `total ${(total / 1024 / 1024).toFixed(2)} MiB in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   for (const pier of files.truth.piers) {
-    console.log(`${pier.name} (${pier.scenario}): before ${pier.before_teu} TEU, after ${pier.after_teu}, +${pier.appeared_teu} −${pier.disappeared_teu}`);
+    console.log(
+      `${pier.name} (${pier.scenario}): before ${pier.before_teu} TEU, after ${pier.after_teu}, +${pier.appeared_teu} −${pier.disappeared_teu}`,
+    );
   }
 }
 

@@ -29,12 +29,22 @@ function runTier(tier: (typeof TIERS)[number]): Counts {
   const started = performance.now();
   const result = spawnSync(
     'npx',
-    ['vitest', 'run', '--project', tier, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    [
+      'vitest',
+      'run',
+      '--project',
+      tier,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+    ],
     { stdio: 'inherit' },
   );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (!existsSync(report)) {
-    console.log(`[${tier}] no report (exit ${result.status ?? result.signal}): counted as 1 failure, ${seconds} s`);
+    console.log(
+      `[${tier}] no report (exit ${result.status ?? result.signal}): counted as 1 failure, ${seconds} s`,
+    );
     return { passed: 0, failed: 1, skipped: 0 };
   }
   const json = JSON.parse(readFileSync(report, 'utf8')) as VitestJsonReport;
@@ -45,7 +55,9 @@ function runTier(tier: (typeof TIERS)[number]): Counts {
   };
   // A non-zero exit with no failed test is a failure of the run itself (e.g. an error outside tests).
   if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
-  console.log(`[${tier}] ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${seconds} s`);
+  console.log(
+    `[${tier}] ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${seconds} s`,
+  );
   return counts;
 }
 
@@ -71,5 +83,7 @@ for (const tier of TIERS) {
   total.skipped += counts.skipped;
 }
 console.log(`npm test took ${((performance.now() - started) / 1000).toFixed(1)} s`);
-console.log(`${total.passed} passed, ${total.failed} failed${total.skipped > 0 ? `, ${total.skipped} skipped` : ''}`);
+console.log(
+  `${total.passed} passed, ${total.failed} failed${total.skipped > 0 ? `, ${total.skipped} skipped` : ''}`,
+);
 process.exit(total.failed > 0 ? 1 : 0);

@@ -41,7 +41,9 @@ export function validateDifferenceInput(input: DifferenceInput): void {
     );
   }
   if (weights.length !== bandCount) {
-    throw new Error(`Difference needs one luminance weight per band (${bandCount}), got ${weights.length}`);
+    throw new Error(
+      `Difference needs one luminance weight per band (${bandCount}), got ${weights.length}`,
+    );
   }
 }
 

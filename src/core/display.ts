@@ -20,7 +20,9 @@ function quantiles(band: BandArray, qs: readonly number[]): number[] {
   }
   if (sample.length === 0) return qs.map(() => 0);
   sample.sort((a, b) => a - b);
-  return qs.map((q) => sample[Math.min(sample.length - 1, Math.floor(q * (sample.length - 1)))] ?? 0);
+  return qs.map(
+    (q) => sample[Math.min(sample.length - 1, Math.floor(q * (sample.length - 1)))] ?? 0,
+  );
 }
 
 export function percentileStretch(band: BandArray, lowPercent = 2, highPercent = 98): BandStretch {
@@ -46,7 +48,8 @@ export function toDisplayRgba(
   const channels = bandIndices.length === 1 ? [0, 0, 0] : [0, 1, 2];
   const bands = bandIndices.map((index) => {
     const band = window.bands[index];
-    if (band === undefined) throw new Error(`Band ${index + 1} does not exist (image has ${window.bands.length})`);
+    if (band === undefined)
+      throw new Error(`Band ${index + 1} does not exist (image has ${window.bands.length})`);
     return band;
   });
   const ranges = stretches ?? bands.map(defaultStretch);

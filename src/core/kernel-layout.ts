@@ -50,7 +50,9 @@ export function linearDispatch(
   const x = Math.min(groups, MAX_WORKGROUPS_PER_DIMENSION);
   const y = Math.ceil(groups / x);
   if (y > MAX_WORKGROUPS_PER_DIMENSION) {
-    throw new Error(`Dispatch of ${items} items exceeds ${MAX_WORKGROUPS_PER_DIMENSION}² workgroups`);
+    throw new Error(
+      `Dispatch of ${items} items exceeds ${MAX_WORKGROUPS_PER_DIMENSION}² workgroups`,
+    );
   }
   return { x, y, rowStride: x * workgroupSize };
 }

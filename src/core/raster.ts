@@ -17,13 +17,7 @@ export type SampleFormat = 'uint' | 'int' | 'float';
 
 /** Typed array kinds a decoded band can arrive in; 16-bit stays 16-bit. */
 export type BandArray =
-  | Uint8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | Float32Array
-  | Float64Array;
+  Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
 /** What the io layer tells about a raster before any pixel is read. */
 export interface RasterInfo {
@@ -79,5 +73,8 @@ export function mapToPixel(t: GeoTransform, x: number, y: number): [number, numb
   if (det === 0) throw new Error('Geotransform is singular (zero pixel size)');
   const dx = x - t.originX;
   const dy = y - t.originY;
-  return [(dx * t.pixelHeight - dy * t.rowRotation) / det, (dy * t.pixelWidth - dx * t.columnRotation) / det];
+  return [
+    (dx * t.pixelHeight - dy * t.rowRotation) / det,
+    (dy * t.pixelWidth - dx * t.columnRotation) / det,
+  ];
 }

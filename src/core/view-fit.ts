@@ -8,7 +8,12 @@ export interface ImageRect {
 }
 
 /** The largest rectangle of the image's aspect ratio that fits the canvas, centred. */
-export function fitImage(canvasWidth: number, canvasHeight: number, imageWidth: number, imageHeight: number): ImageRect {
+export function fitImage(
+  canvasWidth: number,
+  canvasHeight: number,
+  imageWidth: number,
+  imageHeight: number,
+): ImageRect {
   const scale = Math.min(canvasWidth / imageWidth, canvasHeight / imageHeight);
   const width = imageWidth * scale;
   const height = imageHeight * scale;

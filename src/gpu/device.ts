@@ -47,12 +47,17 @@ function describeAdapter(adapter: GPUAdapter): GpuAdapterDescription {
   };
 }
 
+/** navigator.gpu where the platform has it (browsers with WebGPU), else undefined. */
+function navigatorGpu(): GPU | undefined {
+  return typeof navigator !== 'undefined' && 'gpu' in navigator ? navigator.gpu : undefined;
+}
+
 /**
  * Request an adapter and device with the adapter's own storage limits (the
  * defaults are far below what analysis of large images needs).
  */
 export async function requestGpu(
-  gpu: GPU | undefined = globalThis.navigator?.gpu,
+  gpu: GPU | undefined = navigatorGpu(),
   sink: GpuErrorSink = {},
 ): Promise<GpuContext | GpuUnavailable> {
   if (gpu === undefined) {

@@ -7,7 +7,11 @@ import {
   DIFFERENCE_WORKGROUP_SIZE,
   linearDispatch,
 } from '../core/kernel-layout.ts';
-import { DIFFERENCE_PLANES, validateDifferenceInput, type DifferenceInput } from '../core/difference.ts';
+import {
+  DIFFERENCE_PLANES,
+  validateDifferenceInput,
+  type DifferenceInput,
+} from '../core/difference.ts';
 import { createStorageBufferFrom, readBuffer } from './buffers.ts';
 
 // Cached per device so a lost device takes its pipelines with it.
@@ -20,7 +24,11 @@ function differencePipeline(device: GPUDevice): GPUComputePipeline {
     pipeline = device.createComputePipeline({
       label: 'difference',
       layout: 'auto',
-      compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE: DIFFERENCE_WORKGROUP_SIZE } },
+      compute: {
+        module,
+        entryPoint: 'main',
+        constants: { WORKGROUP_SIZE: DIFFERENCE_WORKGROUP_SIZE },
+      },
     });
     pipelines.set(device, pipeline);
   }
@@ -28,7 +36,10 @@ function differencePipeline(device: GPUDevice): GPUComputePipeline {
 }
 
 /** Runs the difference kernel and reads the three output planes back. */
-export async function differenceGpu(device: GPUDevice, input: DifferenceInput): Promise<Float32Array> {
+export async function differenceGpu(
+  device: GPUDevice,
+  input: DifferenceInput,
+): Promise<Float32Array> {
   validateDifferenceInput(input);
   const { pixelCount, bandCount, weights } = input;
   const pipeline = differencePipeline(device);

@@ -47,7 +47,11 @@ export class WebGpuSwipeRenderer {
       size: VIEW_UNIFORMS_LAYOUT.byteLength,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
-    this.sampler = device.createSampler({ label: 'swipe view sampler', magFilter: 'nearest', minFilter: 'linear' });
+    this.sampler = device.createSampler({
+      label: 'swipe view sampler',
+      magFilter: 'nearest',
+      minFilter: 'linear',
+    });
   }
 
   private upload(label: string, image: Rgba8Image): GPUTexture {
@@ -68,7 +72,10 @@ export class WebGpuSwipeRenderer {
 
   setImages(before: Rgba8Image, after: Rgba8Image): void {
     this.destroyTextures();
-    const textures: [GPUTexture, GPUTexture] = [this.upload('before image', before), this.upload('after image', after)];
+    const textures: [GPUTexture, GPUTexture] = [
+      this.upload('before image', before),
+      this.upload('after image', after),
+    ];
     this.textures = textures;
     this.imageSize = [before.width, before.height];
     this.bindGroup = this.device.createBindGroup({
@@ -85,9 +92,23 @@ export class WebGpuSwipeRenderer {
 
   draw(view: SwipeView): void {
     if (this.bindGroup === undefined) return;
-    const rect = fitImage(view.canvasWidthPx, view.canvasHeightPx, this.imageSize[0], this.imageSize[1]);
+    const rect = fitImage(
+      view.canvasWidthPx,
+      view.canvasHeightPx,
+      this.imageSize[0],
+      this.imageSize[1],
+    );
     const data = new Float32Array(VIEW_UNIFORMS_LAYOUT.byteLength / 4);
-    data.set([rect.x, rect.y, rect.width, rect.height, rect.x + view.dividerFraction * rect.width, 1.5, 0, 0]);
+    data.set([
+      rect.x,
+      rect.y,
+      rect.width,
+      rect.height,
+      rect.x + view.dividerFraction * rect.width,
+      1.5,
+      0,
+      0,
+    ]);
     data.set(VIEW_BACKGROUND_RGBA, 8);
     data.set(DIVIDER_RGBA, 12);
     this.device.queue.writeBuffer(this.uniforms, 0, data);
@@ -95,7 +116,12 @@ export class WebGpuSwipeRenderer {
     const pass = encoder.beginRenderPass({
       label: 'swipe view',
       colorAttachments: [
-        { view: this.context.getCurrentTexture().createView(), loadOp: 'clear', storeOp: 'store', clearValue: [...VIEW_BACKGROUND_RGBA] },
+        {
+          view: this.context.getCurrentTexture().createView(),
+          loadOp: 'clear',
+          storeOp: 'store',
+          clearValue: [...VIEW_BACKGROUND_RGBA],
+        },
       ],
     });
     pass.setPipeline(this.pipeline);

@@ -3,7 +3,13 @@
  * the io worker in the browser and directly in Node (CLI, tests).
  */
 import { fromArrayBuffer, fromBlob, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
-import type { BandArray, GeoTransform, RasterInfo, RasterWindow, SampleFormat } from '../core/raster.ts';
+import type {
+  BandArray,
+  GeoTransform,
+  RasterInfo,
+  RasterWindow,
+  SampleFormat,
+} from '../core/raster.ts';
 
 export type RasterSource =
   | { readonly kind: 'url'; readonly url: string; readonly name?: string }
@@ -79,14 +85,25 @@ function geoTransformOf(image: GeoTIFFImage): GeoTransform | null {
     const [originX = 0, originY = 0] = image.getOrigin();
     const [resX = 0, resY = 0] = image.getResolution();
     if (resX === 0 || resY === 0) return null;
-    return { originX, pixelWidth: resX, rowRotation: 0, originY, columnRotation: 0, pixelHeight: resY };
+    return {
+      originX,
+      pixelWidth: resX,
+      rowRotation: 0,
+      originY,
+      columnRotation: 0,
+      pixelHeight: resY,
+    };
   } catch {
     return null; // no tie point / scale / transformation tags
   }
 }
 
 /** GSD in metres; for lon/lat grids, degrees are converted at the image's centre latitude. */
-function gsdMOf(t: GeoTransform | null, geoKeys: Record<string, unknown> | null, height: number): number | null {
+function gsdMOf(
+  t: GeoTransform | null,
+  geoKeys: Record<string, unknown> | null,
+  height: number,
+): number | null {
   if (t === null) return null;
   const isGeographic = geoKeys?.['GTModelTypeGeoKey'] === 2;
   const dx = Math.hypot(t.pixelWidth, t.columnRotation);
@@ -131,7 +148,10 @@ export function describeImage(
     sampleFormat,
     dtype: `${sampleFormat}${bitsPerSample}`,
     compression: COMPRESSION_NAMES[compressionCode] ?? `tiff-${compressionCode}`,
-    photometric: photometricCode === undefined ? 'unknown' : (PHOTOMETRIC_NAMES[photometricCode] ?? `tiff-${photometricCode}`),
+    photometric:
+      photometricCode === undefined
+        ? 'unknown'
+        : (PHOTOMETRIC_NAMES[photometricCode] ?? `tiff-${photometricCode}`),
     tiled: image.isTiled,
     overviewCount: Math.max(0, imageCount - 1),
     nodata: image.getGDALNoData(),
@@ -144,7 +164,7 @@ export function describeImage(
 
 export async function openRaster(source: RasterSource, signal?: AbortSignal): Promise<OpenRaster> {
   let tiff: GeoTIFF;
-  let sizeBytes = 0;
+  let sizeBytes: number;
   if (source.kind === 'url') {
     const response = await fetch(source.url, signal === undefined ? {} : { signal });
     if (!response.ok) throw new Error(`Could not fetch ${source.url}: HTTP ${response.status}`);
@@ -163,7 +183,6 @@ export async function openRaster(source: RasterSource, signal?: AbortSignal): Pr
   return { tiff, image, info: describeImage(image, imageCount, nameOf(source), sizeBytes) };
 }
 
-
 export interface ReadOptions {
   /** [left, top, right, bottom] in full-resolution pixels; the whole image by default. */
   readonly window?: readonly [number, number, number, number];
@@ -174,7 +193,10 @@ export interface ReadOptions {
 }
 
 /** Reads a window as band-planar arrays; JPEG-compressed YCbCr is converted to RGB. */
-export async function readWindow(raster: OpenRaster, options: ReadOptions = {}): Promise<RasterWindow> {
+export async function readWindow(
+  raster: OpenRaster,
+  options: ReadOptions = {},
+): Promise<RasterWindow> {
   const { image, info } = raster;
   const window = options.window ?? [0, 0, info.width, info.height];
   const width = options.outWidth ?? window[2] - window[0];
@@ -187,9 +209,7 @@ export async function readWindow(raster: OpenRaster, options: ReadOptions = {}):
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
   const raw =
-    info.photometric === 'ycbcr'
-      ? await image.readRGB(common)
-      : await image.readRasters(common);
-  const bands = Array.from(raw as ArrayLike<BandArray>) as BandArray[];
+    info.photometric === 'ycbcr' ? await image.readRGB(common) : await image.readRasters(common);
+  const bands = Array.from<BandArray>(raw as ArrayLike<BandArray>);
   return { width, height, bands };
 }

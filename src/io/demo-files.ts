@@ -2,8 +2,20 @@
  * Encodes a demo scene as the files an analyst would receive: two RGB
  * GeoTIFFs (tiled, compressed, dated), the piers as GeoJSON and the truth.
  */
-import { afterGrid, beforeGrid, demoTruth, piersGeoJson, type DemoGrid, type DemoTruth } from '../core/demo/georeference.ts';
-import { buildDemoScene, renderDemoDate, type DemoScene, type DemoSceneParams } from '../core/demo/scene.ts';
+import {
+  afterGrid,
+  beforeGrid,
+  demoTruth,
+  piersGeoJson,
+  type DemoGrid,
+  type DemoTruth,
+} from '../core/demo/georeference.ts';
+import {
+  buildDemoScene,
+  renderDemoDate,
+  type DemoScene,
+  type DemoSceneParams,
+} from '../core/demo/scene.ts';
 import { writeTiff, type TiffCompression } from './tiff-writer.ts';
 
 export interface DemoEncoding {
@@ -12,7 +24,11 @@ export interface DemoEncoding {
   readonly tileSize: number;
 }
 
-export const DEFAULT_DEMO_ENCODING: DemoEncoding = { compression: 'jpeg', jpegQuality: 85, tileSize: 256 };
+export const DEFAULT_DEMO_ENCODING: DemoEncoding = {
+  compression: 'jpeg',
+  jpegQuality: 85,
+  tileSize: 256,
+};
 
 export interface DemoFiles {
   readonly scene: DemoScene;
@@ -30,8 +46,18 @@ function tiffDateTime(iso: string): string {
   return `${y}:${mo}:${d} ${h}:${mi}:${s}`;
 }
 
-function encodeDate(scene: DemoScene, date: 0 | 1, grid: DemoGrid, encoding: DemoEncoding): Uint8Array {
-  const rgb = renderDemoDate(scene, { date, width: grid.width, height: grid.height, pixelToScene: grid.pixelToScene });
+function encodeDate(
+  scene: DemoScene,
+  date: 0 | 1,
+  grid: DemoGrid,
+  encoding: DemoEncoding,
+): Uint8Array {
+  const rgb = renderDemoDate(scene, {
+    date,
+    width: grid.width,
+    height: grid.height,
+    pixelToScene: grid.pixelToScene,
+  });
   return writeTiff([
     {
       width: grid.width,
@@ -58,7 +84,10 @@ function encodeDate(scene: DemoScene, date: 0 | 1, grid: DemoGrid, encoding: Dem
   ]);
 }
 
-export function makeDemoFiles(params: DemoSceneParams, encoding: DemoEncoding = DEFAULT_DEMO_ENCODING): DemoFiles {
+export function makeDemoFiles(
+  params: DemoSceneParams,
+  encoding: DemoEncoding = DEFAULT_DEMO_ENCODING,
+): DemoFiles {
   const scene = buildDemoScene(params);
   return {
     scene,

@@ -151,7 +151,11 @@ function extractTile(
   return tile;
 }
 
-function applyHorizontalPredictor(tile: Uint8Array | Uint16Array, tileSize: number, spp: number): void {
+function applyHorizontalPredictor(
+  tile: Uint8Array | Uint16Array,
+  tileSize: number,
+  spp: number,
+): void {
   // Right to left so each difference uses the original left neighbour.
   for (let y = 0; y < tileSize; y++) {
     const row = y * tileSize * spp;
@@ -161,7 +165,11 @@ function applyHorizontalPredictor(tile: Uint8Array | Uint16Array, tileSize: numb
   }
 }
 
-function encodeTile(spec: TiffImageSpec, tile: Uint8Array | Uint16Array, tileSize: number): Uint8Array {
+function encodeTile(
+  spec: TiffImageSpec,
+  tile: Uint8Array | Uint16Array,
+  tileSize: number,
+): Uint8Array {
   const compression = spec.compression ?? 'deflate';
   const bytes = new Uint8Array(tile.buffer, tile.byteOffset, tile.byteLength);
   if (compression === 'none') return bytes.slice();
@@ -177,7 +185,10 @@ function encodeTile(spec: TiffImageSpec, tile: Uint8Array | Uint16Array, tileSiz
     rgba[i * 4 + 2] = tile[i * 3 + 2] ?? 0;
     rgba[i * 4 + 3] = 255;
   }
-  const encoded = jpeg.encode({ data: rgba, width: tileSize, height: tileSize }, spec.jpegQuality ?? 85);
+  const encoded = jpeg.encode(
+    { data: rgba, width: tileSize, height: tileSize },
+    spec.jpegQuality ?? 85,
+  );
   return new Uint8Array(encoded.data);
 }
 
@@ -191,11 +202,12 @@ function validate(spec: TiffImageSpec): void {
       `TIFF image data holds ${data.length} samples, expected ${width}×${height}×${samplesPerPixel}`,
     );
   }
-  if ((data instanceof Uint8Array) !== (spec.bitsPerSample === 8)) {
+  if (data instanceof Uint8Array !== (spec.bitsPerSample === 8)) {
     throw new Error('TIFF image data type does not match bitsPerSample');
   }
   const tileSize = spec.tileSize ?? 256;
-  if (tileSize % 16 !== 0) throw new Error(`TIFF tile size must be a multiple of 16 (got ${tileSize})`);
+  if (tileSize % 16 !== 0)
+    throw new Error(`TIFF tile size must be a multiple of 16 (got ${tileSize})`);
   if (spec.compression === 'jpeg' && (spec.bitsPerSample !== 8 || samplesPerPixel !== 3)) {
     throw new Error('JPEG compression is written for 8-bit RGB only');
   }
@@ -211,7 +223,11 @@ function imageFields(spec: TiffImageSpec, isOverview: boolean, tileCount: number
     { tag: TAG.NewSubfileType, type: TYPE.LONG, values: [isOverview ? 1 : 0] },
     { tag: TAG.ImageWidth, type: TYPE.LONG, values: [spec.width] },
     { tag: TAG.ImageLength, type: TYPE.LONG, values: [spec.height] },
-    { tag: TAG.BitsPerSample, type: TYPE.SHORT, values: new Array<number>(spp).fill(spec.bitsPerSample) },
+    {
+      tag: TAG.BitsPerSample,
+      type: TYPE.SHORT,
+      values: new Array<number>(spp).fill(spec.bitsPerSample),
+    },
     {
       tag: TAG.Compression,
       type: TYPE.SHORT,
@@ -253,8 +269,16 @@ function imageFields(spec: TiffImageSpec, isOverview: boolean, tileCount: number
   }
   const geo = spec.georeference;
   if (geo !== undefined) {
-    fields.push({ tag: TAG.ModelPixelScale, type: TYPE.DOUBLE, values: [geo.pixelSizeX, geo.pixelSizeY, 0] });
-    fields.push({ tag: TAG.ModelTiepoint, type: TYPE.DOUBLE, values: [0, 0, 0, geo.originX, geo.originY, 0] });
+    fields.push({
+      tag: TAG.ModelPixelScale,
+      type: TYPE.DOUBLE,
+      values: [geo.pixelSizeX, geo.pixelSizeY, 0],
+    });
+    fields.push({
+      tag: TAG.ModelTiepoint,
+      type: TYPE.DOUBLE,
+      values: [0, 0, 0, geo.originX, geo.originY, 0],
+    });
     fields.push({ tag: TAG.GeoKeyDirectory, type: TYPE.SHORT, values: geoKeyDirectory(geo) });
   }
   return fields.sort((a, b) => a.tag - b.tag);
@@ -291,7 +315,10 @@ export function writeTiff(images: readonly TiffImageSpec[]): Uint8Array {
     }
   }
   const dataStart = cursor;
-  const totalData = encoded.reduce((sum, tiles) => sum + tiles.reduce((s, t) => s + t.length, 0), 0);
+  const totalData = encoded.reduce(
+    (sum, tiles) => sum + tiles.reduce((s, t) => s + t.length, 0),
+    0,
+  );
   if (dataStart + totalData > 0xffffffff) {
     throw new Error('Image too large for a classic TIFF (over 4 GiB)');
   }
@@ -351,7 +378,11 @@ export function downsampleByTwo<T extends Uint8Array | Uint16Array>(
 ): { data: T; width: number; height: number } {
   const w = Math.max(1, Math.ceil(width / 2));
   const h = Math.max(1, Math.ceil(height / 2));
-  const out = (data instanceof Uint8Array ? new Uint8Array(w * h * samplesPerPixel) : new Uint16Array(w * h * samplesPerPixel)) as T;
+  const out = (
+    data instanceof Uint8Array
+      ? new Uint8Array(w * h * samplesPerPixel)
+      : new Uint16Array(w * h * samplesPerPixel)
+  ) as T;
   for (let y = 0; y < h; y++) {
     const y0 = Math.min(2 * y, height - 1);
     const y1 = Math.min(2 * y + 1, height - 1);

@@ -16,7 +16,11 @@ function toCanvas(image: Rgba8Image): HTMLCanvasElement {
   canvas.height = image.height;
   const context = canvas.getContext('2d');
   if (context === null) throw new Error('Canvas 2D is not available');
-  context.putImageData(new ImageData(new Uint8ClampedArray(image.rgba), image.width, image.height), 0, 0);
+  context.putImageData(
+    new ImageData(new Uint8ClampedArray(image.rgba), image.width, image.height),
+    0,
+    0,
+  );
   return canvas;
 }
 

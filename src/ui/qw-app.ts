@@ -41,7 +41,9 @@ export class QwApp extends LitElement {
       height: 100vh;
       color: #e6e8ee;
       background: #0d0f14;
-      font: 14px/1.4 system-ui, sans-serif;
+      font:
+        14px/1.4 system-ui,
+        sans-serif;
     }
     header {
       display: flex;
@@ -129,9 +131,10 @@ export class QwApp extends LitElement {
     const gpuRequest = this.startGpu();
     try {
       this.decoder = createDecoderClient();
-      const sources = DEMO_PAIR.map(
-        (path): RasterSource => ({ kind: 'url', url: new URL(path, document.baseURI).href }),
-      );
+      const sources = DEMO_PAIR.map((path): RasterSource => ({
+        kind: 'url',
+        url: new URL(path, document.baseURI).href,
+      }));
       const [before, after] = await Promise.all([
         this.load(sources[0], 'BEFORE'),
         this.load(sources[1], 'AFTER'),
@@ -166,36 +169,49 @@ export class QwApp extends LitElement {
     else this.gpuProblem = result.reason;
   }
 
-  private async load(source: RasterSource | undefined, role: 'BEFORE' | 'AFTER'): Promise<LoadedImage> {
+  private async load(
+    source: RasterSource | undefined,
+    role: 'BEFORE' | 'AFTER',
+  ): Promise<LoadedImage> {
     if (source === undefined || this.decoder === undefined) throw new Error('Nothing to load');
     const { api } = this.decoder;
-    this.progress = `Decoding ${source.kind === 'url' ? source.url.split('/').pop() ?? '' : ''}…`;
+    this.progress = `Decoding ${source.kind === 'url' ? (source.url.split('/').pop() ?? '') : ''}…`;
     const { handle, info } = await api.open(source);
     const image = await api.readDisplay(handle, MAX_DISPLAY_SIDE_PX);
     return { info, dated: { image, label: `${role} · ${formatDate(info.acquired)}` } };
   }
 
   protected override render(): unknown {
-    const backend = this.gpu === undefined ? 'CPU (Canvas 2D)' : `WebGPU: ${adapterLabel(this.gpu.adapter)}`;
+    const backend =
+      this.gpu === undefined ? 'CPU (Canvas 2D)' : `WebGPU: ${adapterLabel(this.gpu.adapter)}`;
     return html`
       <header>
         <h1>Quaywatch</h1>
-        <span class="tagline">Containers on piers, before and after — computed in this tab, nothing uploaded.</span>
+        <span class="tagline"
+          >Containers on piers, before and after — computed in this tab, nothing uploaded.</span
+        >
       </header>
-      ${this.gpuProblem === undefined
-        ? html`<div></div>`
-        : html`<p class="banner" role="status">
-            WebGPU is not available: ${this.gpuProblem} The images are shown and analysed on the CPU instead.
-          </p>`}
-      ${this.phase === 'error'
-        ? html`<div class="placeholder"><p class="banner error" role="alert">${this.errorMessage}</p></div>`
-        : this.images === undefined
-          ? html`<div class="placeholder" aria-busy="true">${this.progress}</div>`
-          : html`<qw-swipe-view
-              .beforeImage=${this.images[0].dated}
-              .afterImage=${this.images[1].dated}
-              .gpu=${this.gpu}
-            ></qw-swipe-view>`}
+      ${
+        this.gpuProblem === undefined
+          ? html`<div></div>`
+          : html`<p class="banner" role="status">
+              WebGPU is not available: ${this.gpuProblem} The images are shown and analysed on the
+              CPU instead.
+            </p>`
+      }
+      ${
+        this.phase === 'error'
+          ? html`<div class="placeholder">
+              <p class="banner error" role="alert">${this.errorMessage}</p>
+            </div>`
+          : this.images === undefined
+            ? html`<div class="placeholder" aria-busy="true">${this.progress}</div>`
+            : html`<qw-swipe-view
+                .beforeImage=${this.images[0].dated}
+                .afterImage=${this.images[1].dated}
+                .gpu=${this.gpu}
+              ></qw-swipe-view>`
+      }
       <footer>
         <span data-testid="backend">${backend}</span>
         ${this.images?.map((image) => html`<span>${describeRaster(image.info)}</span>`)}

@@ -50,7 +50,9 @@ export class QwSwipeView extends LitElement {
       position: absolute;
       top: 0.6rem;
       padding: 0.2rem 0.5rem;
-      font: 600 0.8rem/1.2 system-ui, sans-serif;
+      font:
+        600 0.8rem/1.2 system-ui,
+        sans-serif;
       letter-spacing: 0.04em;
       color: #fff;
       background: rgb(0 0 0 / 0.65);
@@ -131,7 +133,11 @@ export class QwSwipeView extends LitElement {
       this.renderer = this.createRenderer(this.canvas);
       this.dataset['backend'] = this.renderer.kind;
     }
-    if ((changed.has('beforeImage') || changed.has('afterImage') || changed.has('gpu')) && this.beforeImage !== undefined && this.afterImage !== undefined) {
+    if (
+      (changed.has('beforeImage') || changed.has('afterImage') || changed.has('gpu')) &&
+      this.beforeImage !== undefined &&
+      this.afterImage !== undefined
+    ) {
       this.renderer?.setImages(this.beforeImage.image, this.afterImage.image);
     }
     this.requestFrame();
@@ -141,7 +147,11 @@ export class QwSwipeView extends LitElement {
     if (this.gpu !== undefined) {
       const context = canvas.getContext('webgpu');
       if (context !== null) {
-        return new WebGpuSwipeRenderer(this.gpu.device, context, navigator.gpu.getPreferredCanvasFormat());
+        return new WebGpuSwipeRenderer(
+          this.gpu.device,
+          context,
+          navigator.gpu.getPreferredCanvasFormat(),
+        );
       }
     }
     const context = canvas.getContext('2d');
@@ -166,7 +176,11 @@ export class QwSwipeView extends LitElement {
     const height = Math.max(1, Math.round(this.clientHeight * ratio));
     if (canvas.width !== width) canvas.width = width;
     if (canvas.height !== height) canvas.height = height;
-    this.renderer.draw({ dividerFraction: this.dividerFraction, canvasWidthPx: width, canvasHeightPx: height });
+    this.renderer.draw({
+      dividerFraction: this.dividerFraction,
+      canvasWidthPx: width,
+      canvasHeightPx: height,
+    });
     this.dispatchEvent(new CustomEvent('qw-frame', { detail: this.renderer.kind }));
   }
 
@@ -174,13 +188,20 @@ export class QwSwipeView extends LitElement {
     const clamped = Math.min(1, Math.max(0, fraction));
     if (clamped === this.dividerFraction) return;
     this.dividerFraction = clamped;
-    this.dispatchEvent(new CustomEvent('qw-divider-change', { detail: clamped, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('qw-divider-change', { detail: clamped, bubbles: true, composed: true }),
+    );
   }
 
   /** The image's rectangle in CSS pixels of this element. */
   private imageRect(): { x: number; width: number; left: number } {
     const image = this.beforeImage?.image;
-    const rect = fitImage(this.clientWidth, this.clientHeight, image?.width ?? 1, image?.height ?? 1);
+    const rect = fitImage(
+      this.clientWidth,
+      this.clientHeight,
+      image?.width ?? 1,
+      image?.height ?? 1,
+    );
     return { x: rect.x, width: rect.width, left: this.getBoundingClientRect().left };
   }
 

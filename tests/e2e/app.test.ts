@@ -2,7 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { collectPageErrors, launchChromium, serveProductionBuild, type AppServer } from '../support/browser.ts';
+import {
+  collectPageErrors,
+  launchChromium,
+  serveProductionBuild,
+  type AppServer,
+} from '../support/browser.ts';
 
 let server: AppServer;
 let browser: Browser;
@@ -31,7 +36,9 @@ async function openApp(query = ''): Promise<{ page: Page; errors: string[] }> {
 }
 
 /** Pixels of the swipe view's box from a screenshot. */
-async function viewPixels(page: Page): Promise<{ png: PNG; box: { x: number; y: number; width: number; height: number } }> {
+async function viewPixels(
+  page: Page,
+): Promise<{ png: PNG; box: { x: number; y: number; width: number; height: number } }> {
   const box = await page.locator('qw-swipe-view').boundingBox();
   if (box === null) throw new Error('swipe view is not laid out');
   const png = PNG.sync.read(await page.screenshot());
@@ -66,29 +73,55 @@ function meanDifference(a: PNG, b: PNG, x0: number, y0: number, x1: number, y1: 
 describe('Quaywatch app (production build, headless Chromium)', () => {
   test('opens on the demo pair with WebGPU, no console errors, and both dates visible', async () => {
     const { page, errors } = await openApp();
-    await expect(page.locator('qw-swipe-view').getAttribute('data-backend')).resolves.toBe('webgpu');
+    await expect(page.locator('qw-swipe-view').getAttribute('data-backend')).resolves.toBe(
+      'webgpu',
+    );
     const backend = await page.locator('[data-testid="backend"]').textContent();
     expect(backend).toMatch(/^WebGPU: .+/);
-    await expect(page.locator('qw-swipe-view .label').first().textContent()).resolves.toBe('BEFORE · 13 Oct 2023');
-    await expect(page.locator('qw-swipe-view .label').nth(1).textContent()).resolves.toBe('AFTER · 16 Oct 2023');
+    await expect(page.locator('qw-swipe-view .label').first().textContent()).resolves.toBe(
+      'BEFORE · 13 Oct 2023',
+    );
+    await expect(page.locator('qw-swipe-view .label').nth(1).textContent()).resolves.toBe(
+      'AFTER · 16 Oct 2023',
+    );
 
     const split = await viewPixels(page);
     mkdirSync('docs', { recursive: true });
     writeFileSync('docs/screenshot.png', PNG.sync.write(split.png));
     const { box } = split;
     // A real picture on both sides of the divider, not a blank canvas.
-    expect(distinctColours(split.png, box.x, box.y, box.x + box.width / 2 - 5, box.y + box.height)).toBeGreaterThan(300);
-    expect(distinctColours(split.png, box.x + box.width / 2 + 5, box.y, box.x + box.width, box.y + box.height)).toBeGreaterThan(300);
+    expect(
+      distinctColours(split.png, box.x, box.y, box.x + box.width / 2 - 5, box.y + box.height),
+    ).toBeGreaterThan(300);
+    expect(
+      distinctColours(
+        split.png,
+        box.x + box.width / 2 + 5,
+        box.y,
+        box.x + box.width,
+        box.y + box.height,
+      ),
+    ).toBeGreaterThan(300);
 
     // Moving the divider to the right end shows the before image there instead: the right half changes.
     await page.locator('qw-swipe-view .handle').focus();
     await page.keyboard.press('End');
     await page.waitForTimeout(300);
     const allBefore = await viewPixels(page);
-    const rightHalf = [box.x + box.width / 2 + 5, box.y, box.x + box.width - 5, box.y + box.height] as const;
+    const rightHalf = [
+      box.x + box.width / 2 + 5,
+      box.y,
+      box.x + box.width - 5,
+      box.y + box.height,
+    ] as const;
     expect(meanDifference(split.png, allBefore.png, ...rightHalf)).toBeGreaterThan(1);
     // ... and the left half, before in both, stays the same.
-    const leftHalf = [box.x + 5, box.y + 40, box.x + box.width / 2 - 5, box.y + box.height] as const;
+    const leftHalf = [
+      box.x + 5,
+      box.y + 40,
+      box.x + box.width / 2 - 5,
+      box.y + box.height,
+    ] as const;
     expect(meanDifference(split.png, allBefore.png, ...leftHalf)).toBeLessThan(0.5);
     expect(errors).toEqual([]);
     await page.close();
@@ -115,11 +148,15 @@ describe('Quaywatch app (production build, headless Chromium)', () => {
 
   test('without WebGPU a banner says so and the images still show (CPU path)', async () => {
     const { page, errors } = await openApp('?gpu=off');
-    await expect(page.locator('qw-swipe-view').getAttribute('data-backend')).resolves.toBe('canvas2d');
+    await expect(page.locator('qw-swipe-view').getAttribute('data-backend')).resolves.toBe(
+      'canvas2d',
+    );
     const banner = await page.locator('qw-app .banner').textContent();
     expect(banner).toContain('WebGPU is not available');
     const { png, box } = await viewPixels(page);
-    expect(distinctColours(png, box.x, box.y, box.x + box.width, box.y + box.height)).toBeGreaterThan(300);
+    expect(
+      distinctColours(png, box.x, box.y, box.x + box.width, box.y + box.height),
+    ).toBeGreaterThan(300);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -41,16 +41,19 @@ export async function withDevice(
 
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
+  let bodyError: Error | undefined;
   try {
     await body(device, context);
-  } finally {
-    const validation = await device.popErrorScope();
-    const outOfMemory = await device.popErrorScope();
-    const leaked = tracked.filter((entry) => !entry.destroyed).map((entry) => entry.label);
-    device.destroy();
-    if (validation !== null) throw new Error(`WebGPU validation error: ${validation.message}`);
-    if (outOfMemory !== null) throw new Error(`WebGPU out-of-memory: ${outOfMemory.message}`);
-    if (uncaptured.length > 0) throw new Error(`Uncaptured WebGPU errors: ${uncaptured.join('; ')}`);
-    if (leaked.length > 0) throw new Error(`GPU resources not destroyed: ${leaked.join(', ')}`);
+  } catch (error) {
+    bodyError = error instanceof Error ? error : new Error(String(error));
   }
+  const validation = await device.popErrorScope();
+  const outOfMemory = await device.popErrorScope();
+  const leaked = tracked.filter((entry) => !entry.destroyed).map((entry) => entry.label);
+  device.destroy();
+  if (bodyError !== undefined) throw bodyError;
+  if (validation !== null) throw new Error(`WebGPU validation error: ${validation.message}`);
+  if (outOfMemory !== null) throw new Error(`WebGPU out-of-memory: ${outOfMemory.message}`);
+  if (uncaptured.length > 0) throw new Error(`Uncaptured WebGPU errors: ${uncaptured.join('; ')}`);
+  if (leaked.length > 0) throw new Error(`GPU resources not destroyed: ${leaked.join(', ')}`);
 }

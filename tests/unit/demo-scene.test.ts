@@ -1,11 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { afterGrid, beforeGrid, demoTruth, piersGeoJson } from '../../src/core/demo/georeference.ts';
-import { buildDemoScene, DEFAULT_DEMO_PARAMS, renderDemoDate, type DemoSceneParams } from '../../src/core/demo/scene.ts';
+import {
+  afterGrid,
+  beforeGrid,
+  demoTruth,
+  piersGeoJson,
+} from '../../src/core/demo/georeference.ts';
+import {
+  buildDemoScene,
+  DEFAULT_DEMO_PARAMS,
+  renderDemoDate,
+  type DemoSceneParams,
+} from '../../src/core/demo/scene.ts';
 import { openRaster, readWindow } from '../../src/io/decoder.ts';
 import { makeDemoFiles } from '../../src/io/demo-files.ts';
 
-const small: DemoSceneParams = { ...DEFAULT_DEMO_PARAMS, widthPx: 240, heightPx: 200, gsdM: 1.5, seed: 7 };
+const small: DemoSceneParams = {
+  ...DEFAULT_DEMO_PARAMS,
+  widthPx: 240,
+  heightPx: 200,
+  gsdM: 1.5,
+  seed: 7,
+};
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -49,9 +65,16 @@ describe('demo port scene', () => {
 
   test('piers GeoJSON follows RFC 7946: lon/lat, closed counter-clockwise rings', () => {
     const collection = piersGeoJson(buildDemoScene(DEFAULT_DEMO_PARAMS)) as {
-      features: { properties: { name: string }; geometry: { type: string; coordinates: number[][][] } }[];
+      features: {
+        properties: { name: string };
+        geometry: { type: string; coordinates: number[][][] };
+      }[];
     };
-    expect(collection.features.map((f) => f.properties.name)).toEqual(['Pier 1', 'Pier 2', 'Pier 3']);
+    expect(collection.features.map((f) => f.properties.name)).toEqual([
+      'Pier 1',
+      'Pier 2',
+      'Pier 3',
+    ]);
     for (const feature of collection.features) {
       expect(feature.geometry.type).toBe('Polygon');
       const ring = feature.geometry.coordinates[0]!;
@@ -89,7 +112,9 @@ describe('demo port scene', () => {
     // Land (the strip north of the shore) holds only static objects: identical.
     const landRows = Math.floor((0.17 * scene.heightM - 8) / same.gsdM);
     const landBytes = landRows * grid.width * 3;
-    expect(Buffer.from(before.subarray(0, landBytes)).equals(Buffer.from(after.subarray(0, landBytes)))).toBe(true);
+    expect(
+      Buffer.from(before.subarray(0, landBytes)).equals(Buffer.from(after.subarray(0, landBytes))),
+    ).toBe(true);
     // The piers changed, so the whole images differ.
     expect(Buffer.from(before).equals(Buffer.from(after))).toBe(false);
   });
@@ -112,10 +137,33 @@ describe('demo port scene', () => {
 
   test('files decode as dated, georeferenced, JPEG-compressed RGB GeoTIFFs', async () => {
     const files = makeDemoFiles({ ...small, afterGrid: { crs: 'lonlat', gsdM: 1.8 } });
-    const before = await openRaster({ kind: 'buffer', buffer: toArrayBuffer(files.beforeTif), name: 'before.tif' });
-    const after = await openRaster({ kind: 'buffer', buffer: toArrayBuffer(files.afterTif), name: 'after.tif' });
-    expect(before.info).toMatchObject({ width: 240, height: 200, bands: 3, dtype: 'uint8', compression: 'jpeg', epsg: 32652, gsdM: 1.5, tiled: true, acquired: '2023-10-13T02:14:00' });
-    expect(after.info).toMatchObject({ bands: 3, compression: 'jpeg', epsg: 4326, acquired: '2023-10-16T02:31:00' });
+    const before = await openRaster({
+      kind: 'buffer',
+      buffer: toArrayBuffer(files.beforeTif),
+      name: 'before.tif',
+    });
+    const after = await openRaster({
+      kind: 'buffer',
+      buffer: toArrayBuffer(files.afterTif),
+      name: 'after.tif',
+    });
+    expect(before.info).toMatchObject({
+      width: 240,
+      height: 200,
+      bands: 3,
+      dtype: 'uint8',
+      compression: 'jpeg',
+      epsg: 32652,
+      gsdM: 1.5,
+      tiled: true,
+      acquired: '2023-10-13T02:14:00',
+    });
+    expect(after.info).toMatchObject({
+      bands: 3,
+      compression: 'jpeg',
+      epsg: 4326,
+      acquired: '2023-10-16T02:31:00',
+    });
     expect(after.info.gsdM).toBeCloseTo(1.8, 2);
     const window = await readWindow(before);
     const red = window.bands[0]!;

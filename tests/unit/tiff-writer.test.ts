@@ -34,9 +34,24 @@ describe('GeoTIFF writer, read back with geotiff.js', () => {
       const height = 45;
       const data = randomRgb(width, height, 11);
       const bytes = writeTiff([
-        { width, height, samplesPerPixel: 3, bitsPerSample: 8, data, tileSize: 32, compression, predictor, georeference: utm, dateTime: '2023:10:13 02:15:00' },
+        {
+          width,
+          height,
+          samplesPerPixel: 3,
+          bitsPerSample: 8,
+          data,
+          tileSize: 32,
+          compression,
+          predictor,
+          georeference: utm,
+          dateTime: '2023:10:13 02:15:00',
+        },
       ]);
-      const raster = await openRaster({ kind: 'buffer', buffer: toArrayBuffer(bytes), name: 't.tif' });
+      const raster = await openRaster({
+        kind: 'buffer',
+        buffer: toArrayBuffer(bytes),
+        name: 't.tif',
+      });
       expect(raster.info).toMatchObject({
         width,
         height,
@@ -48,12 +63,18 @@ describe('GeoTIFF writer, read back with geotiff.js', () => {
         gsdM: 0.5,
         acquired: '2023-10-13T02:15:00',
       });
-      expect(raster.info.geoTransform).toMatchObject({ originX: 607000, originY: 4678000, pixelWidth: 0.5, pixelHeight: -0.5 });
+      expect(raster.info.geoTransform).toMatchObject({
+        originX: 607000,
+        originY: 4678000,
+        pixelWidth: 0.5,
+        pixelHeight: -0.5,
+      });
       const window = await readWindow(raster);
       for (let b = 0; b < 3; b++) {
         const band = window.bands[b]!;
         for (let i = 0; i < width * height; i++) {
-          if (band[i] !== data[i * 3 + b]) throw new Error(`band ${b} pixel ${i}: ${band[i]} != ${data[i * 3 + b]}`);
+          if (band[i] !== data[i * 3 + b])
+            throw new Error(`band ${b} pixel ${i}: ${band[i]} != ${data[i * 3 + b]}`);
         }
       }
     });
@@ -64,8 +85,23 @@ describe('GeoTIFF writer, read back with geotiff.js', () => {
     const height = 20;
     const random = new Random(3);
     const data = new Uint16Array(width * height).map(() => random.int(0, 65535));
-    const bytes = writeTiff([{ width, height, samplesPerPixel: 1, bitsPerSample: 16, data, tileSize: 16, compression: 'deflate', predictor: true }]);
-    const raster = await openRaster({ kind: 'buffer', buffer: toArrayBuffer(bytes), name: 'g.tif' });
+    const bytes = writeTiff([
+      {
+        width,
+        height,
+        samplesPerPixel: 1,
+        bitsPerSample: 16,
+        data,
+        tileSize: 16,
+        compression: 'deflate',
+        predictor: true,
+      },
+    ]);
+    const raster = await openRaster({
+      kind: 'buffer',
+      buffer: toArrayBuffer(bytes),
+      name: 'g.tif',
+    });
     expect(raster.info.dtype).toBe('uint16');
     expect(raster.info.geoTransform).toBeNull();
     const window = await readWindow(raster);
@@ -87,11 +123,38 @@ describe('GeoTIFF writer, read back with geotiff.js', () => {
     }
     const overview = downsampleByTwo(data, width, height, 3);
     const specs: TiffImageSpec[] = [
-      { width, height, samplesPerPixel: 3, bitsPerSample: 8, data, tileSize: 32, compression: 'jpeg', jpegQuality: 95, georeference: utm },
-      { width: overview.width, height: overview.height, samplesPerPixel: 3, bitsPerSample: 8, data: overview.data, tileSize: 32, compression: 'jpeg', jpegQuality: 95 },
+      {
+        width,
+        height,
+        samplesPerPixel: 3,
+        bitsPerSample: 8,
+        data,
+        tileSize: 32,
+        compression: 'jpeg',
+        jpegQuality: 95,
+        georeference: utm,
+      },
+      {
+        width: overview.width,
+        height: overview.height,
+        samplesPerPixel: 3,
+        bitsPerSample: 8,
+        data: overview.data,
+        tileSize: 32,
+        compression: 'jpeg',
+        jpegQuality: 95,
+      },
     ];
-    const raster = await openRaster({ kind: 'buffer', buffer: toArrayBuffer(writeTiff(specs)), name: 'j.tif' });
-    expect(raster.info).toMatchObject({ compression: 'jpeg', photometric: 'ycbcr', overviewCount: 1 });
+    const raster = await openRaster({
+      kind: 'buffer',
+      buffer: toArrayBuffer(writeTiff(specs)),
+      name: 'j.tif',
+    });
+    expect(raster.info).toMatchObject({
+      compression: 'jpeg',
+      photometric: 'ycbcr',
+      overviewCount: 1,
+    });
     const window = await readWindow(raster);
     let worst = 0;
     for (let b = 0; b < 3; b++) {
@@ -112,7 +175,9 @@ describe('GeoTIFF writer, read back with geotiff.js', () => {
 
   test('rejects data of the wrong length', () => {
     expect(() =>
-      writeTiff([{ width: 4, height: 4, samplesPerPixel: 3, bitsPerSample: 8, data: new Uint8Array(10) }]),
+      writeTiff([
+        { width: 4, height: 4, samplesPerPixel: 3, bitsPerSample: 8, data: new Uint8Array(10) },
+      ]),
     ).toThrow(/holds 10 samples, expected 4×4×3/);
   });
 });

@@ -59,15 +59,18 @@ export function demoFrame(scene: DemoScene): DemoFrame {
     zone,
     utmEpsg: (north ? 32600 : 32700) + zone,
     utmDefinition,
-    originE: Math.round((e ?? 0) - scene.widthM / 2),
-    originN: Math.round((n ?? 0) + scene.heightM / 2),
+    originE: Math.round(e - scene.widthM / 2),
+    originN: Math.round(n + scene.heightM / 2),
   };
 }
 
 export function sceneToLonLat(scene: DemoScene, x: number, y: number): [number, number] {
   const frame = demoFrame(scene);
-  const [lon, lat] = proj4(frame.utmDefinition, WGS84_PROJ4, [frame.originE + x, frame.originN - y]);
-  return [lon ?? 0, lat ?? 0];
+  const [lon, lat] = proj4(frame.utmDefinition, WGS84_PROJ4, [
+    frame.originE + x,
+    frame.originN - y,
+  ]);
+  return [lon, lat];
 }
 
 export function beforeGrid(scene: DemoScene): DemoGrid {
@@ -91,7 +94,12 @@ export function beforeGrid(scene: DemoScene): DemoGrid {
  * bilinearly between, so a per-pixel projection costs a few multiplications.
  * Over a port-sized scene the lattice error is far below a millimetre.
  */
-function interpolatedMapping(width: number, height: number, step: number, exact: PixelToScene): PixelToScene {
+function interpolatedMapping(
+  width: number,
+  height: number,
+  step: number,
+  exact: PixelToScene,
+): PixelToScene {
   const cols = Math.ceil(width / step) + 2;
   const rows = Math.ceil(height / step) + 2;
   const xs = new Float64Array(cols * rows);
@@ -163,7 +171,7 @@ export function afterGrid(scene: DemoScene, options: { exact?: boolean } = {}): 
   const toUtm = proj4(WGS84_PROJ4, frame.utmDefinition);
   const exact: PixelToScene = (col, row) => {
     const [e, n] = toUtm.forward([west + (col + 0.5) * dLon, north - (row + 0.5) * dLat]);
-    return [(e ?? 0) - frame.originE - shiftX, frame.originN - (n ?? 0) - shiftY];
+    return [e - frame.originE - shiftX, frame.originN - n - shiftY];
   };
   return {
     epsg: 4326,

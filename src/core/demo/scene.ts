@@ -118,7 +118,12 @@ export interface Pier {
   readonly lengthM: number;
   readonly widthM: number;
   readonly capacityTeu: number;
-  readonly teu: { readonly before: number; readonly after: number; readonly appeared: number; readonly disappeared: number };
+  readonly teu: {
+    readonly before: number;
+    readonly after: number;
+    readonly appeared: number;
+    readonly disappeared: number;
+  };
   /** Corners of the pier's deck in scene metres, counter-clockwise on the map. */
   readonly corners: readonly (readonly [number, number])[];
 }
@@ -188,10 +193,16 @@ interface RowSegment {
 function pierSegments(lengthM: number, widthM: number): RowSegment[] {
   const blockAcross = ROWS_PER_BLOCK * SLOT_PITCH_ACROSS_M;
   const usableWidth = widthM - 2 * PIER_EDGE_MARGIN_M;
-  const blocksAcross = Math.max(0, Math.floor((usableWidth + LANE_ACROSS_M) / (blockAcross + LANE_ACROSS_M)));
+  const blocksAcross = Math.max(
+    0,
+    Math.floor((usableWidth + LANE_ACROSS_M) / (blockAcross + LANE_ACROSS_M)),
+  );
   const blockAlong = BAYS_PER_BLOCK * SLOT_PITCH_ALONG_M;
   const usableLength = lengthM - 2 * PIER_END_MARGIN_M;
-  const blocksAlong = Math.max(0, Math.floor((usableLength + AISLE_ALONG_M) / (blockAlong + AISLE_ALONG_M)));
+  const blocksAlong = Math.max(
+    0,
+    Math.floor((usableLength + AISLE_ALONG_M) / (blockAlong + AISLE_ALONG_M)),
+  );
   const spanAcross = blocksAcross * blockAcross + Math.max(0, blocksAcross - 1) * LANE_ACROSS_M;
   const spanAlong = blocksAlong * blockAlong + Math.max(0, blocksAlong - 1) * AISLE_ALONG_M;
   const segments: RowSegment[] = [];
@@ -218,7 +229,12 @@ function pierSegments(lengthM: number, widthM: number): RowSegment[] {
  * its scenario clearly: an emptied pier loses nearly all it had, a filled one
  * gains most of its capacity, a reshuffled one both loses and gains.
  */
-function blockPlan(scenario: Scenario, blockCount: number, bays: number, random: Random): [number, number][] {
+function blockPlan(
+  scenario: Scenario,
+  blockCount: number,
+  bays: number,
+  random: Random,
+): [number, number][] {
   const order = Array.from({ length: blockCount }, (_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
     const j = random.int(0, i);
@@ -240,7 +256,8 @@ function blockPlan(scenario: Scenario, blockCount: number, bays: number, random:
         break;
       case 'reshuffled': {
         const half = count(0.5);
-        if (rank < count(0.15)) levels = [partial(), 0]; // taken away
+        if (rank < count(0.15))
+          levels = [partial(), 0]; // taken away
         else if (rank < half) {
           const level = partial();
           levels = rank % 3 === 0 ? [level, Math.max(1, level - random.int(1, 3))] : [level, level];
@@ -279,7 +296,18 @@ function makeObject(
   colour: Rgb,
   variety: number,
 ): SceneObject {
-  return { kind, cx, cy, ax, ay, halfLength: lengthM / 2, halfWidth: widthM / 2, topM, colour, variety };
+  return {
+    kind,
+    cx,
+    cy,
+    ax,
+    ay,
+    halfLength: lengthM / 2,
+    halfWidth: widthM / 2,
+    topM,
+    colour,
+    variety,
+  };
 }
 
 /** Lays out the scene. Pure: the same params give the same scene. */
@@ -310,7 +338,10 @@ export function buildDemoScene(params: DemoSceneParams): DemoScene {
     const scenario = scenarios[p % scenarios.length] ?? 'reshuffled';
     const segments = pierSegments(pierLength, pierWidth);
     const teu = { before: 0, after: 0, appeared: 0, disappeared: 0 };
-    const toScene = (u: number, v: number): [number, number] => [rootX + ax * u + ay * v, rootY + ay * u - ax * v];
+    const toScene = (u: number, v: number): [number, number] => [
+      rootX + ax * u + ay * v,
+      rootY + ay * u - ax * v,
+    ];
 
     const blockCount = segments.reduce((max, segment) => Math.max(max, segment.block + 1), 0);
     const plan = blockPlan(scenario, blockCount, BAYS_PER_BLOCK, random);
@@ -322,12 +353,14 @@ export function buildDemoScene(params: DemoSceneParams): DemoScene {
       teu.disappeared += Math.max(0, kb - ka);
       // Presence of each bay: both dates, before only, or after only. A 40-ft
       // container takes two bays of the same presence.
-      const presence = (bay: number): 0 | 1 | 2 | 3 => ((bay < kb ? 1 : 0) | (bay < ka ? 2 : 0)) as 0 | 1 | 2 | 3;
+      const presence = (bay: number): 0 | 1 | 2 | 3 =>
+        ((bay < kb ? 1 : 0) | (bay < ka ? 2 : 0)) as 0 | 1 | 2 | 3;
       let bay = 0;
       const end = Math.max(kb, ka);
       while (bay < end) {
         const here = presence(bay);
-        const long = bay + 1 < end && presence(bay + 1) === here && bay % 2 === 0 && random.next() < 0.45;
+        const long =
+          bay + 1 < end && presence(bay + 1) === here && bay % 2 === 0 && random.next() < 0.45;
         const bays = long ? 2 : 1;
         const uCentre = segment.u0 + (bay + (bays - 1) / 2) * SLOT_PITCH_ALONG_M;
         const [cx, cy] = toScene(uCentre, segment.v);
@@ -378,14 +411,48 @@ export function buildDemoScene(params: DemoSceneParams): DemoScene {
       const pier = truckRandom.pick(piers);
       const u = truckRandom.range(10, pier.lengthM - 20);
       const lane = truckRandom.next() < 0.5 ? -1 : 1;
-      const v = lane * truckRandom.range(0, 2) + (truckRandom.next() < 0.5 ? 0 : lane * (pier.widthM / 2 - 2.5));
+      const v =
+        lane * truckRandom.range(0, 2) +
+        (truckRandom.next() < 0.5 ? 0 : lane * (pier.widthM / 2 - 2.5));
       const sense = truckRandom.next() < 0.5 ? 1 : -1;
-      const cab: Rgb = truckRandom.pick<Rgb>([[220, 220, 214], [180, 30, 30], [30, 70, 160], [230, 200, 40]]);
-      const trailerColour = truckRandom.next() < 0.5 ? pickColour(truckRandom) : ([70, 70, 72] as Rgb);
+      const cab: Rgb = truckRandom.pick<Rgb>([
+        [220, 220, 214],
+        [180, 30, 30],
+        [30, 70, 160],
+        [230, 200, 40],
+      ]);
+      const trailerColour =
+        truckRandom.next() < 0.5 ? pickColour(truckRandom) : ([70, 70, 72] as Rgb);
       const px = pier.rootX + pier.ax * u + pier.ay * v;
       const py = pier.rootY + pier.ay * u - pier.ax * v;
-      list.push(makeObject('truck-cab', px + sense * pier.ax * 8, py + sense * pier.ay * 8, pier.ax, pier.ay, 3, 2.5, 3.6, cab, truckRandom.next()));
-      list.push(makeObject('truck-trailer', px, py, pier.ax, pier.ay, 12.4, 2.5, 2.9, trailerColour, truckRandom.next()));
+      list.push(
+        makeObject(
+          'truck-cab',
+          px + sense * pier.ax * 8,
+          py + sense * pier.ay * 8,
+          pier.ax,
+          pier.ay,
+          3,
+          2.5,
+          3.6,
+          cab,
+          truckRandom.next(),
+        ),
+      );
+      list.push(
+        makeObject(
+          'truck-trailer',
+          px,
+          py,
+          pier.ax,
+          pier.ay,
+          12.4,
+          2.5,
+          2.9,
+          trailerColour,
+          truckRandom.next(),
+        ),
+      );
     }
   }
 
@@ -397,8 +464,23 @@ export function buildDemoScene(params: DemoSceneParams): DemoScene {
     const widthW = warehouseRandom.range(18, 28);
     const cx = (w + 0.5) * (widthM / warehouseCount) + warehouseRandom.range(-10, 10);
     const cy = shoreBase * warehouseRandom.range(0.3, 0.55);
-    const roof = warehouseRandom.pick<Rgb>([[186, 190, 194], [92, 120, 150], [160, 84, 70]]);
-    const object = makeObject('warehouse', cx, cy, 1, 0, lengthM, widthW, warehouseRandom.range(8, 14), roof, warehouseRandom.next());
+    const roof = warehouseRandom.pick<Rgb>([
+      [186, 190, 194],
+      [92, 120, 150],
+      [160, 84, 70],
+    ]);
+    const object = makeObject(
+      'warehouse',
+      cx,
+      cy,
+      1,
+      0,
+      lengthM,
+      widthW,
+      warehouseRandom.range(8, 14),
+      roof,
+      warehouseRandom.next(),
+    );
     before.push(object);
     after.push(object);
   }
@@ -413,8 +495,23 @@ export function buildDemoScene(params: DemoSceneParams): DemoScene {
     const u = shipPier.lengthM * 0.52;
     const cx = shipPier.rootX + shipPier.ax * u + shipPier.ay * v;
     const cy = shipPier.rootY + shipPier.ay * u - shipPier.ax * v;
-    const ship: SceneObject[] = [makeObject('hull', cx, cy, shipPier.ax, shipPier.ay, length, beam, 9, [52, 40, 38], 0.5)];
-    ship.push(makeObject('deck', cx - shipPier.ax * length * 0.08, cy - shipPier.ay * length * 0.08, shipPier.ax, shipPier.ay, length * 0.8, beam - 3, 9.2, [120, 64, 50], 0.3));
+    const ship: SceneObject[] = [
+      makeObject('hull', cx, cy, shipPier.ax, shipPier.ay, length, beam, 9, [52, 40, 38], 0.5),
+    ];
+    ship.push(
+      makeObject(
+        'deck',
+        cx - shipPier.ax * length * 0.08,
+        cy - shipPier.ay * length * 0.08,
+        shipPier.ax,
+        shipPier.ay,
+        length * 0.8,
+        beam - 3,
+        9.2,
+        [120, 64, 50],
+        0.3,
+      ),
+    );
     // Deck cargo in bays across the beam, aft of the bridge.
     const rowsOnDeck = Math.floor((beam - 4) / SLOT_PITCH_ACROSS_M);
     for (let bayIndex = 0; bayIndex < Math.floor((length * 0.6) / SLOT_PITCH_ALONG_M); bayIndex++) {
@@ -423,7 +520,18 @@ export function buildDemoScene(params: DemoSceneParams): DemoScene {
         const du = -length * 0.35 + (bayIndex + 0.5) * SLOT_PITCH_ALONG_M;
         const dv = (row - (rowsOnDeck - 1) / 2) * SLOT_PITCH_ACROSS_M;
         ship.push(
-          makeObject('container', cx + shipPier.ax * du + shipPier.ay * dv, cy + shipPier.ay * du - shipPier.ax * dv, shipPier.ax, shipPier.ay, TEU_LENGTH_M, TEU_WIDTH_M, 9.2 + CONTAINER_HEIGHT_M * shipRandom.int(1, 2), pickColour(shipRandom), shipRandom.next()),
+          makeObject(
+            'container',
+            cx + shipPier.ax * du + shipPier.ay * dv,
+            cy + shipPier.ay * du - shipPier.ax * dv,
+            shipPier.ax,
+            shipPier.ay,
+            TEU_LENGTH_M,
+            TEU_WIDTH_M,
+            9.2 + CONTAINER_HEIGHT_M * shipRandom.int(1, 2),
+            pickColour(shipRandom),
+            shipRandom.next(),
+          ),
         );
       }
     }
@@ -471,7 +579,10 @@ class ObjectIndex {
     for (const object of objects) {
       const extent = object.halfLength + object.halfWidth;
       const c0 = Math.max(0, Math.floor((object.cx - extent - this.x0) / this.cellM));
-      const c1 = Math.min(this.columns - 1, Math.floor((object.cx + extent - this.x0) / this.cellM));
+      const c1 = Math.min(
+        this.columns - 1,
+        Math.floor((object.cx + extent - this.x0) / this.cellM),
+      );
       const r0 = Math.max(0, Math.floor((object.cy - extent - this.y0) / this.cellM));
       const r1 = Math.min(this.rows - 1, Math.floor((object.cy + extent - this.y0) / this.cellM));
       for (let r = r0; r <= r1; r++) {
@@ -495,7 +606,11 @@ class ObjectIndex {
       if (object.kind === 'hull') {
         // Pointed bow: the forward 18 % narrows to a point.
         const bowStart = object.halfLength * 0.64;
-        if (u > bowStart && Math.abs(v) > object.halfWidth * (1 - (u - bowStart) / (object.halfLength - bowStart))) continue;
+        if (
+          u > bowStart &&
+          Math.abs(v) > object.halfWidth * (1 - (u - bowStart) / (object.halfLength - bowStart))
+        )
+          continue;
       }
       if (best === undefined || object.topM > best.object.topM) best = { object, u, v };
     }
@@ -532,9 +647,11 @@ function pierSurface(scene: DemoScene, x: number, y: number): Rgb | undefined {
     // Dark quay edge with fenders, and a yellow line down the middle lane.
     if (halfW - Math.abs(v) < 0.7 || pier.lengthM - u < 0.7) colour = [62, 60, 58];
     else if (Math.abs(v) < 0.12 && Math.floor(u / 3) % 2 === 0) colour = [214, 184, 58];
-    else if (Math.abs(Math.abs(v) - (halfW - PIER_EDGE_MARGIN_M + 0.4)) < 0.1) colour = [222, 222, 214];
+    else if (Math.abs(Math.abs(v) - (halfW - PIER_EDGE_MARGIN_M + 0.4)) < 0.1)
+      colour = [222, 222, 214];
     // Bollards along the edge.
-    if (halfW - Math.abs(v) < 1.3 && halfW - Math.abs(v) > 0.8 && u % 18 < 0.7) colour = [40, 40, 40];
+    if (halfW - Math.abs(v) < 1.3 && halfW - Math.abs(v) > 0.8 && u % 18 < 0.7)
+      colour = [40, 40, 40];
     return colour;
   }
   return undefined;
@@ -556,7 +673,14 @@ function land(x: number, y: number, seed: number): Rgb {
   return [LAND[0] * k, LAND[1] * k, LAND[2] * k];
 }
 
-function objectColour(object: SceneObject, u: number, v: number, x: number, y: number, seed: number): Rgb {
+function objectColour(
+  object: SceneObject,
+  u: number,
+  v: number,
+  x: number,
+  y: number,
+  seed: number,
+): Rgb {
   const [r, g, b] = object.colour;
   const fade = 0.92 + 0.16 * object.variety;
   switch (object.kind) {
@@ -624,7 +748,7 @@ export function renderDemoDate(scene: DemoScene, options: RenderOptions): Uint8A
   };
 
   const out = new Uint8Array(width * height * 3);
-  const acc = [0, 0, 0];
+  const acc: [number, number, number] = [0, 0, 0];
   for (let row = 0; row < height; row++) {
     for (let col = 0; col < width; col++) {
       acc[0] = acc[1] = acc[2] = 0;
@@ -643,15 +767,16 @@ export function renderDemoDate(scene: DemoScene, options: RenderOptions): Uint8A
             else if (y < scene.shoreY(x)) colour = land(x, y, seed);
             else colour = water(x, y, seed, phase);
           }
-          if (shadowed(x, y, z)) colour = [colour[0] * 0.42 + 4, colour[1] * 0.44 + 6, colour[2] * 0.5 + 12];
-          acc[0] = (acc[0] ?? 0) + colour[0];
-          acc[1] = (acc[1] ?? 0) + colour[1];
-          acc[2] = (acc[2] ?? 0) + colour[2];
+          if (shadowed(x, y, z))
+            colour = [colour[0] * 0.42 + 4, colour[1] * 0.44 + 6, colour[2] * 0.5 + 12];
+          acc[0] += colour[0];
+          acc[1] += colour[1];
+          acc[2] += colour[2];
         }
       }
       const o = (row * width + col) * 3;
       for (let b = 0; b < 3; b++) {
-        const radiance = (acc[b] ?? 0) / (ss * ss);
+        const radiance = acc[b as 0 | 1 | 2] / (ss * ss);
         const lit = radiance * (gain[b] ?? 1) + offset;
         const hazy = lit * (1 - haze) + (HAZE[b] ?? 0) * haze;
         out[o + b] = Math.max(0, Math.min(255, Math.round(hazy + noise.gaussian() * sigma)));
