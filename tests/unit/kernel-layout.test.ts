@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import {
+  DIFFERENCE_PARAMS_LAYOUT,
+  linearDispatch,
+  MAX_WORKGROUPS_PER_DIMENSION,
+  VIEW_UNIFORMS_LAYOUT,
+  type StructLayout,
+} from '../../src/core/kernel-layout.ts';
+
+/** Field names and types of `struct Name { ... }` in WGSL source, in order. */
+function wgslStruct(source: string, name: string): { name: string; type: string }[] {
+  const match = new RegExp(`struct\\s+${name}\\s*\\{([^}]*)\\}`).exec(source);
+  if (match === null) throw new Error(`struct ${name} not found`);
+  return (match[1] ?? '')
+    .split(',')
+    .map((field) => field.trim())
+    .filter((field) => field.length > 0)
+    .map((field) => {
+      const [fieldName = '', type = ''] = field.split(':').map((part) => part.trim());
+      return { name: fieldName, type };
+    });
+}
+
+const SIZE: Record<string, number> = { u32: 4, f32: 4, 'vec2<f32>': 8, 'vec4<f32>': 16 };
+
+function checkLayout(shaderFile: string, layout: StructLayout): void {
+  const source = readFileSync(`shaders/${shaderFile}`, 'utf8');
+  const fields = wgslStruct(source, layout.wgslName);
+  expect(fields).toEqual(
+    layout.fields.map((field) => ({ name: field.name, type: field.wgslType })),
+  );
+  // Offsets follow WGSL alignment (size = alignment for these types) with no holes.
+  let offset = 0;
+  for (const field of layout.fields) {
+    const size = SIZE[field.wgslType] ?? 0;
+    offset = Math.ceil(offset / size) * size;
+    expect(field.byteOffset, field.name).toBe(offset);
+    offset += size;
+  }
+  expect(layout.byteLength).toBe(Math.ceil(offset / 16) * 16);
+}
+
+describe('constants shared by TypeScript and WGSL', () => {
+  test('DifferenceParams matches shaders/difference.wgsl', () => {
+    checkLayout('difference.wgsl', DIFFERENCE_PARAMS_LAYOUT);
+  });
+
+  test('ViewUniforms matches shaders/view.wgsl', () => {
+    checkLayout('view.wgsl', VIEW_UNIFORMS_LAYOUT);
+  });
+
+  test('every compute shader takes its workgroup size as an override, never a literal', () => {
+    for (const file of readdirSync('shaders').filter((name) => name.endsWith('.wgsl'))) {
+      const source = readFileSync(`shaders/${file}`, 'utf8');
+      for (const match of source.matchAll(/@workgroup_size\(([^)]*)\)/g)) {
+        expect(match[1], file).toMatch(/^[A-Z_]+(,\s*[A-Z_]+)*$/);
+      }
+      expect(source.trimStart().startsWith('//'), `${file} opens with a prose block`).toBe(true);
+    }
+  });
+
+  test('linearDispatch covers every item and folds into 2-D past the per-dimension limit', () => {
+    expect(linearDispatch(1, 256)).toEqual({ x: 1, y: 1, rowStride: 256 });
+    expect(linearDispatch(257, 256)).toEqual({ x: 2, y: 1, rowStride: 512 });
+    const big = linearDispatch(64 * 1024 * 1024, 64);
+    expect(big.x).toBe(MAX_WORKGROUPS_PER_DIMENSION);
+    expect(big.x * big.y * 64).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+    expect((big.y - 1) * big.rowStride).toBeLessThan(64 * 1024 * 1024);
+  });
+});
