@@ -33,7 +33,7 @@ describe('layering (DESIGN.md)', () => {
       for (const file of files(join('src', layer))) {
         const source = readFileSync(file, 'utf8');
         for (const match of source.matchAll(
-          /(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]/g,
+          /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]/g,
         )) {
           const specifier = match[1] ?? match[2] ?? '';
           if (specifier.startsWith('.')) {
