@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'reports/', 'public/', 'eslint.config.js'] },
+  { ignores: ['dist/', 'node_modules/', 'reports/', 'public/', 'eslint.config.js', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+function quaywatch(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['bin/quaywatch.js', ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('quaywatch CLI', () => {
+  test('info prints RasterInfo of the demo image as JSON', () => {
+    const { status, stdout } = quaywatch('info', 'public/demo/before.tif');
+    expect(status).toBe(0);
+    const info = JSON.parse(stdout) as Record<string, unknown>;
+    expect(info).toMatchObject({
+      width: 1400,
+      height: 1000,
+      bands: 3,
+      dtype: 'uint8',
+      compression: 'jpeg',
+      epsg: 32652,
+      gsdM: 0.5,
+    });
+  });
+
+  test('a file it cannot read gives a non-zero exit and one line on stderr', () => {
+    const path = join(tmpdir(), 'quaywatch-not-a-tiff.tif');
+    writeFileSync(path, 'this is not a TIFF file at all');
+    const bad = quaywatch('info', path);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('quaywatch-not-a-tiff.tif');
+    const missing = quaywatch('info', 'no/such/file.tif');
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr.trim()).toBe('quaywatch: no/such/file.tif: no such file');
+  });
+});
