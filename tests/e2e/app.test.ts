@@ -160,4 +160,43 @@ describe('Quaywatch app (production build, headless Chromium)', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  test('a browser without navigator.gpu gets the banner and the CPU path', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    // As in a browser that ships no WebGPU at all.
+    await context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
+    });
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(server.url);
+    await page.locator('qw-app[data-phase="ready"]').waitFor({ timeout: 120_000 });
+    await page.locator('qw-swipe-view[data-backend="canvas2d"]').waitFor();
+    await expect(page.locator('qw-app .banner').textContent()).resolves.toContain(
+      'does not offer WebGPU',
+    );
+    await expect(page.locator('[data-testid="backend"]').textContent()).resolves.toBe(
+      'CPU (Canvas 2D)',
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test('a lost GPU device is not fatal: the view falls back to Canvas 2D and says why', async () => {
+    const { page, errors } = await openApp();
+    await page.locator('qw-app').evaluate((app) => {
+      (app as HTMLElementTagNameMap['qw-app']).gpu?.device.destroy();
+    });
+    await page.locator('qw-swipe-view[data-backend="canvas2d"]').waitFor();
+    await expect(page.locator('qw-app .banner').textContent()).resolves.toContain(
+      'GPU device was lost',
+    );
+    await page.waitForTimeout(300);
+    const { png, box } = await viewPixels(page);
+    expect(
+      distinctColours(png, box.x, box.y, box.x + box.width, box.y + box.height),
+    ).toBeGreaterThan(300);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
