@@ -1,6 +1,7 @@
 /**
  * Raster descriptions shared by every layer. Pure data: no DOM, no GPU, no Node.
  */
+import type { Crs } from './crs.ts';
 
 /** GDAL-order affine geotransform: x = originX + col·pixelWidth + row·rowRotation, etc. */
 export interface GeoTransform {
@@ -19,6 +20,17 @@ export type SampleFormat = 'uint' | 'int' | 'float';
 export type BandArray =
   Uint8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
+export interface OverviewSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * How invalid pixels are marked: not at all, an alpha band, a TIFF mask
+ * (internal IFD or external .msk), or a nodata value.
+ */
+export type MaskKind = 'none' | 'alpha' | 'internal-mask' | 'external-mask' | 'nodata';
+
 /** What the io layer tells about a raster before any pixel is read. */
 export interface RasterInfo {
   readonly name: string;
@@ -34,11 +46,22 @@ export interface RasterInfo {
   readonly compression: string;
   /** TIFF PhotometricInterpretation as a word: `rgb`, `ycbcr`, `minisblack`, `palette`, ... */
   readonly photometric: string;
+  /** `pixel` (RGBRGB…) or `band` (planar). */
+  readonly interleave: 'pixel' | 'band';
   readonly tiled: boolean;
-  readonly overviewCount: number;
+  /** Tile size, or null for stripped files. */
+  readonly tileWidth: number | null;
+  readonly tileHeight: number | null;
+  readonly bigTiff: boolean;
+  readonly littleEndian: boolean;
+  /** Reduced-resolution images, largest first (internal IFDs or an external .ovr). */
+  readonly overviews: readonly OverviewSize[];
   readonly nodata: number | null;
+  readonly mask: MaskKind;
+  /** `geotransform`: affine from tie point + scale or ModelTransformation; `gcps`: control points only. */
+  readonly georeference: 'geotransform' | 'gcps' | 'none';
   readonly geoTransform: GeoTransform | null;
-  readonly epsg: number | null;
+  readonly crs: Crs | null;
   /** Ground sample distance in metres (mean of x and y), null without georeference. */
   readonly gsdM: number | null;
   /** ISO 8601 date-time from the TIFF DateTime tag, when present. */

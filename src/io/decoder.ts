@@ -3,9 +3,11 @@
  * the io worker in the browser and directly in Node (CLI, tests).
  */
 import { fromArrayBuffer, fromBlob, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
+import { crsFromEpsg, type Crs } from '../core/crs.ts';
 import type {
   BandArray,
   GeoTransform,
+  OverviewSize,
   RasterInfo,
   RasterWindow,
   SampleFormat,
@@ -80,39 +82,109 @@ function epsgOf(geoKeys: Record<string, unknown> | null): number | null {
   return null;
 }
 
-function geoTransformOf(image: GeoTIFFImage): GeoTransform | null {
-  try {
-    const [originX = 0, originY = 0] = image.getOrigin();
-    const [resX = 0, resY = 0] = image.getResolution();
-    if (resX === 0 || resY === 0) return null;
-    return {
-      originX,
-      pixelWidth: resX,
-      rowRotation: 0,
-      originY,
-      columnRotation: 0,
-      pixelHeight: resY,
+function crsOf(geoKeys: Record<string, unknown> | null): Crs | null {
+  if (geoKeys === null) return null;
+  const epsg = epsgOf(geoKeys);
+  if (epsg !== null) return crsFromEpsg(epsg);
+  const citation = geoKeys['GTCitationGeoKey'] ?? geoKeys['GeogCitationGeoKey'];
+  const modelType = geoKeys['GTModelTypeGeoKey'];
+  if (modelType === undefined && citation === undefined) return null;
+  return {
+    epsg: null,
+    proj4: null,
+    geographic: modelType === 2,
+    name: typeof citation === 'string' ? citation : 'user-defined',
+  };
+}
+
+async function numbersTag(image: GeoTIFFImage, name: string): Promise<number[] | undefined> {
+  if (!image.fileDirectory.hasTag(name as never)) return undefined;
+  const value: unknown = await image.fileDirectory.loadValue(name as never);
+  if (value === undefined || value === null) return undefined;
+  return Array.from(value as ArrayLike<number>, Number);
+}
+
+/**
+ * The affine geotransform from ModelTransformation, or from one tie point and
+ * ModelPixelScale (GeoTIFF 1.1 §7); PixelIsPoint rasters are shifted half a
+ * pixel as GDAL does. Several tie points without a scale are GCPs: no transform.
+ */
+async function georeferenceOf(
+  image: GeoTIFFImage,
+  geoKeys: Record<string, unknown> | null,
+): Promise<{ kind: RasterInfo['georeference']; transform: GeoTransform | null }> {
+  const matrix = await numbersTag(image, 'ModelTransformation');
+  const tiepoints = await numbersTag(image, 'ModelTiepoint');
+  const scale = await numbersTag(image, 'ModelPixelScale');
+  let transform: GeoTransform | null = null;
+  if (matrix !== undefined && matrix.length >= 16) {
+    const [a = 0, b = 0, , d = 0, e = 0, f = 0, , h = 0] = matrix;
+    transform = {
+      originX: d,
+      pixelWidth: a,
+      rowRotation: b,
+      originY: h,
+      columnRotation: e,
+      pixelHeight: f,
     };
-  } catch {
-    return null; // no tie point / scale / transformation tags
+  } else if (
+    tiepoints !== undefined &&
+    tiepoints.length >= 6 &&
+    scale !== undefined &&
+    scale.length >= 2
+  ) {
+    const [i = 0, j = 0, , x = 0, y = 0] = tiepoints;
+    const [sx = 0, sy = 0] = scale;
+    transform = {
+      originX: x - i * sx,
+      pixelWidth: sx,
+      rowRotation: 0,
+      originY: y + j * sy,
+      columnRotation: 0,
+      pixelHeight: -sy,
+    };
+  } else if (tiepoints !== undefined && tiepoints.length >= 12) {
+    return { kind: 'gcps', transform: null };
   }
+  if (transform === null || transform.pixelWidth === 0 || transform.pixelHeight === 0) {
+    return { kind: 'none', transform: null };
+  }
+  if (geoKeys?.['GTRasterTypeGeoKey'] === 2) {
+    const t = transform;
+    transform = {
+      ...t,
+      originX: t.originX - 0.5 * (t.pixelWidth + t.rowRotation),
+      originY: t.originY - 0.5 * (t.columnRotation + t.pixelHeight),
+    };
+  }
+  return { kind: 'geotransform', transform };
+}
+
+/** Metres per CRS unit for projected systems: metres, or feet per GeoKeys. */
+function linearUnitM(geoKeys: Record<string, unknown> | null): number {
+  const unit = geoKeys?.['ProjLinearUnitsGeoKey'];
+  if (unit === 9002) return 0.3048;
+  if (unit === 9003) return 1200 / 3937;
+  return 1;
 }
 
 /** GSD in metres; for lon/lat grids, degrees are converted at the image's centre latitude. */
 function gsdMOf(
   t: GeoTransform | null,
+  crs: Crs | null,
   geoKeys: Record<string, unknown> | null,
+  width: number,
   height: number,
 ): number | null {
   if (t === null) return null;
-  const isGeographic = geoKeys?.['GTModelTypeGeoKey'] === 2;
   const dx = Math.hypot(t.pixelWidth, t.columnRotation);
   const dy = Math.hypot(t.pixelHeight, t.rowRotation);
-  if (!isGeographic) return (dx + dy) / 2;
-  const centreLatRad = ((t.originY + (t.pixelHeight * height) / 2) * Math.PI) / 180;
+  if (crs?.geographic !== true) return ((dx + dy) / 2) * linearUnitM(geoKeys);
+  const centreLatDeg = t.originY + t.columnRotation * (width / 2) + t.pixelHeight * (height / 2);
+  const phi = (Math.max(-89.9, Math.min(89.9, centreLatDeg)) * Math.PI) / 180;
   // Metres per degree on the WGS 84 ellipsoid, series to the first order in cos(2φ).
-  const mPerDegLat = 111132.954 - 559.822 * Math.cos(2 * centreLatRad);
-  const mPerDegLon = 111412.84 * Math.cos(centreLatRad);
+  const mPerDegLat = 111132.954 - 559.822 * Math.cos(2 * phi);
+  const mPerDegLon = 111412.84 * Math.cos(phi);
   return (dx * mPerDegLon + dy * mPerDegLat) / 2;
 }
 
@@ -124,12 +196,27 @@ function isoDateTime(value: string | undefined): string | null {
   return `${y}-${mo}-${d}T${h}:${mi}:${s}`;
 }
 
-export function describeImage(
-  image: GeoTIFFImage,
-  imageCount: number,
+/** NewSubfileType bits (TIFF 6.0): 1 reduced resolution, 4 transparency mask. */
+function subfileType(image: GeoTIFFImage): number {
+  return numberTag(image, 'NewSubfileType') ?? 0;
+}
+
+export async function describeRaster(
+  tiff: GeoTIFF,
   name: string,
   sizeBytes: number,
-): RasterInfo {
+): Promise<RasterInfo> {
+  const image = await tiff.getImage(0);
+  const imageCount = await tiff.getImageCount();
+  const overviews: OverviewSize[] = [];
+  let internalMask = false;
+  for (let i = 1; i < imageCount; i++) {
+    const other = await tiff.getImage(i);
+    const type = subfileType(other);
+    if ((type & 4) !== 0) internalMask = true;
+    else if ((type & 1) !== 0)
+      overviews.push({ width: other.getWidth(), height: other.getHeight() });
+  }
   const width = image.getWidth();
   const height = image.getHeight();
   const bitsPerSample = image.getBitsPerSample(0);
@@ -137,7 +224,11 @@ export function describeImage(
   const compressionCode = numberTag(image, 'Compression') ?? 1;
   const photometricCode = numberTag(image, 'PhotometricInterpretation');
   const geoKeys = image.getGeoKeys() as Record<string, unknown> | null;
-  const geoTransform = geoTransformOf(image);
+  const crs = crsOf(geoKeys);
+  const { kind, transform } = await georeferenceOf(image, geoKeys);
+  const extraSamples = await numbersTag(image, 'ExtraSamples');
+  const nodata = image.getGDALNoData();
+  const hasAlpha = extraSamples?.some((value) => value === 1 || value === 2) === true;
   return {
     name,
     sizeBytes,
@@ -152,12 +243,19 @@ export function describeImage(
       photometricCode === undefined
         ? 'unknown'
         : (PHOTOMETRIC_NAMES[photometricCode] ?? `tiff-${photometricCode}`),
+    interleave: numberTag(image, 'PlanarConfiguration') === 2 ? 'band' : 'pixel',
     tiled: image.isTiled,
-    overviewCount: Math.max(0, imageCount - 1),
-    nodata: image.getGDALNoData(),
-    geoTransform,
-    epsg: epsgOf(geoKeys),
-    gsdM: gsdMOf(geoTransform, geoKeys, height),
+    tileWidth: image.isTiled ? image.getTileWidth() : null,
+    tileHeight: image.isTiled ? image.getTileHeight() : null,
+    bigTiff: tiff.bigTiff,
+    littleEndian: tiff.littleEndian,
+    overviews,
+    nodata,
+    mask: hasAlpha ? 'alpha' : internalMask ? 'internal-mask' : nodata !== null ? 'nodata' : 'none',
+    georeference: kind,
+    geoTransform: transform,
+    crs,
+    gsdM: gsdMOf(transform, crs, geoKeys, width, height),
     acquired: isoDateTime(stringTag(image, 'DateTime')),
   };
 }
@@ -179,8 +277,7 @@ export async function openRaster(source: RasterSource, signal?: AbortSignal): Pr
     tiff = await fromArrayBuffer(source.buffer, signal);
   }
   const image = await tiff.getImage(0);
-  const imageCount = await tiff.getImageCount();
-  return { tiff, image, info: describeImage(image, imageCount, nameOf(source), sizeBytes) };
+  return { tiff, image, info: await describeRaster(tiff, nameOf(source), sizeBytes) };
 }
 
 export interface ReadOptions {

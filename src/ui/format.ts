@@ -13,7 +13,8 @@ export function formatDate(iso: string | null): string {
 
 /** One line describing a raster: size, type, compression, CRS, GSD. */
 export function describeRaster(info: RasterInfo): string {
-  const crs = info.epsg === null ? 'no CRS' : `EPSG:${info.epsg}`;
+  const crs =
+    info.crs === null ? 'no CRS' : info.crs.epsg === null ? info.crs.name : `EPSG:${info.crs.epsg}`;
   const gsd = info.gsdM === null ? 'no georeference' : `${info.gsdM.toFixed(2)} m`;
   return `${info.name}: ${info.width}×${info.height}×${info.bands} ${info.dtype}, ${info.compression}, ${crs}, ${gsd}`;
 }

@@ -20,7 +20,7 @@ describe('quaywatch CLI', () => {
       bands: 3,
       dtype: 'uint8',
       compression: 'jpeg',
-      epsg: 32652,
+      crs: expect.objectContaining({ epsg: 32652 }) as unknown,
       gsdM: 0.5,
     });
   });

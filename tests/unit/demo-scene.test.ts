@@ -153,7 +153,7 @@ describe('demo port scene', () => {
       bands: 3,
       dtype: 'uint8',
       compression: 'jpeg',
-      epsg: 32652,
+      crs: expect.objectContaining({ epsg: 32652 }) as unknown,
       gsdM: 1.5,
       tiled: true,
       acquired: '2023-10-13T02:14:00',
@@ -161,7 +161,7 @@ describe('demo port scene', () => {
     expect(after.info).toMatchObject({
       bands: 3,
       compression: 'jpeg',
-      epsg: 4326,
+      crs: expect.objectContaining({ epsg: 4326, geographic: true }) as unknown,
       acquired: '2023-10-16T02:31:00',
     });
     expect(after.info.gsdM).toBeCloseTo(1.8, 2);
