@@ -283,10 +283,46 @@ export async function openRaster(source: RasterSource, signal?: AbortSignal): Pr
 export interface ReadOptions {
   /** [left, top, right, bottom] in full-resolution pixels; the whole image by default. */
   readonly window?: readonly [number, number, number, number];
-  /** Output size; geotiff.js resamples (nearest) when it differs from the window. */
+  /**
+   * 0 reads the full-resolution image, k reads overview k (info.overviews[k − 1]);
+   * the window stays in full-resolution pixels and is scaled to the level.
+   */
+  readonly level?: number;
+  /** Output size; geotiff.js resamples (nearest) when it differs from the window at that level. */
   readonly outWidth?: number;
   readonly outHeight?: number;
+  /** Zero-based bands to read; all by default. */
+  readonly bands?: readonly number[];
   readonly signal?: AbortSignal;
+}
+
+/** The GeoTIFFImage of a level: 0 full resolution, k the k-th reduced-resolution IFD. */
+async function imageAtLevel(raster: OpenRaster, level: number): Promise<GeoTIFFImage> {
+  if (level === 0) return raster.image;
+  const wanted = raster.info.overviews[level - 1];
+  if (wanted === undefined) {
+    throw new Error(
+      `${raster.info.name} has no overview level ${level} (it has ${raster.info.overviews.length})`,
+    );
+  }
+  const count = await raster.tiff.getImageCount();
+  for (let i = 1; i < count; i++) {
+    const image = await raster.tiff.getImage(i);
+    if (image.getWidth() === wanted.width && image.getHeight() === wanted.height) return image;
+  }
+  throw new Error(`${raster.info.name}: overview ${wanted.width}×${wanted.height} not found`);
+}
+
+/**
+ * The coarsest level whose size still has at least `minWidth` × `minHeight`
+ * pixels over the whole image (0 when no overview is that large).
+ */
+export function levelFor(info: RasterInfo, minWidth: number, minHeight: number): number {
+  let level = 0;
+  info.overviews.forEach((overview, index) => {
+    if (overview.width >= minWidth && overview.height >= minHeight) level = index + 1;
+  });
+  return level;
 }
 
 /** Reads a window as band-planar arrays; JPEG-compressed YCbCr is converted to RGB. */
@@ -294,19 +330,38 @@ export async function readWindow(
   raster: OpenRaster,
   options: ReadOptions = {},
 ): Promise<RasterWindow> {
-  const { image, info } = raster;
-  const window = options.window ?? [0, 0, info.width, info.height];
-  const width = options.outWidth ?? window[2] - window[0];
-  const height = options.outHeight ?? window[3] - window[1];
+  const { info } = raster;
+  const level = options.level ?? 0;
+  const image = await imageAtLevel(raster, level);
+  const sx = image.getWidth() / info.width;
+  const sy = image.getHeight() / info.height;
+  const full = options.window ?? [0, 0, info.width, info.height];
+  const window = [
+    Math.floor(full[0] * sx),
+    Math.floor(full[1] * sy),
+    Math.max(Math.floor(full[0] * sx) + 1, Math.ceil(full[2] * sx)),
+    Math.max(Math.floor(full[1] * sy) + 1, Math.ceil(full[3] * sy)),
+  ];
+  const width = options.outWidth ?? (window[2] ?? 0) - (window[0] ?? 0);
+  const height = options.outHeight ?? (window[3] ?? 0) - (window[1] ?? 0);
   const common = {
-    window: [...window],
+    window,
     width,
     height,
     interleave: false as const,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
-  const raw =
-    info.photometric === 'ycbcr' ? await image.readRGB(common) : await image.readRasters(common);
-  const bands = Array.from<BandArray>(raw as ArrayLike<BandArray>);
+  let bands: BandArray[];
+  if (info.photometric === 'ycbcr') {
+    const rgb = Array.from<BandArray>((await image.readRGB(common)) as ArrayLike<BandArray>);
+    bands =
+      options.bands === undefined
+        ? rgb
+        : options.bands.map((b) => rgb[b] ?? rgb[0] ?? new Uint8Array(0));
+  } else {
+    const samples = options.bands === undefined ? undefined : [...options.bands];
+    const raw = await image.readRasters(samples === undefined ? common : { ...common, samples });
+    bands = Array.from<BandArray>(raw as ArrayLike<BandArray>);
+  }
   return { width, height, bands };
 }
