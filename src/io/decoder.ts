@@ -2,7 +2,14 @@
  * Opening rasters with geotiff.js and describing them as RasterInfo. Runs in
  * the io worker in the browser and directly in Node (CLI, tests).
  */
-import { fromArrayBuffer, fromBlob, type GeoTIFF, type GeoTIFFImage } from 'geotiff';
+import {
+  fromArrayBuffer,
+  fromBlob,
+  fromUrl,
+  MultiGeoTIFF,
+  type GeoTIFF,
+  type GeoTIFFImage,
+} from 'geotiff';
 import { crsFromEpsg, type Crs } from '../core/crs.ts';
 import type {
   BandArray,
@@ -13,13 +20,30 @@ import type {
   SampleFormat,
 } from '../core/raster.ts';
 
+/** Sidecar files dropped with a TIFF: GDAL's external overviews (.ovr) and mask (.msk). */
+export interface Sidecars {
+  readonly overviews?: Blob;
+  readonly mask?: Blob;
+}
+
 export type RasterSource =
-  | { readonly kind: 'url'; readonly url: string; readonly name?: string }
-  | { readonly kind: 'blob'; readonly blob: Blob; readonly name: string }
+  /** Read through HTTP range requests (cloud-optimized GeoTIFFs read only what they need). */
+  | {
+      readonly kind: 'url';
+      readonly url: string;
+      readonly name?: string;
+      readonly overviewUrl?: string;
+    }
+  | {
+      readonly kind: 'blob';
+      readonly blob: Blob;
+      readonly name: string;
+      readonly sidecars?: Sidecars;
+    }
   | { readonly kind: 'buffer'; readonly buffer: ArrayBuffer; readonly name: string };
 
 export interface OpenRaster {
-  readonly tiff: GeoTIFF;
+  readonly tiff: GeoTIFF | MultiGeoTIFF;
   readonly image: GeoTIFFImage;
   readonly info: RasterInfo;
 }
@@ -196,13 +220,17 @@ function isoDateTime(value: string | undefined): string | null {
   return `${y}-${mo}-${d}T${h}:${mi}:${s}`;
 }
 
+function mainFile(tiff: GeoTIFF | MultiGeoTIFF): GeoTIFF {
+  return tiff instanceof MultiGeoTIFF ? tiff.mainFile : tiff;
+}
+
 /** NewSubfileType bits (TIFF 6.0): 1 reduced resolution, 4 transparency mask. */
 function subfileType(image: GeoTIFFImage): number {
   return numberTag(image, 'NewSubfileType') ?? 0;
 }
 
 export async function describeRaster(
-  tiff: GeoTIFF,
+  tiff: GeoTIFF | MultiGeoTIFF,
   name: string,
   sizeBytes: number,
 ): Promise<RasterInfo> {
@@ -212,10 +240,12 @@ export async function describeRaster(
   let internalMask = false;
   for (let i = 1; i < imageCount; i++) {
     const other = await tiff.getImage(i);
-    const type = subfileType(other);
-    if ((type & 4) !== 0) internalMask = true;
-    else if ((type & 1) !== 0)
+    // Masks carry bit 4; anything else smaller than the main image is an
+    // overview (GDAL's .ovr files do not always set the reduced-resolution bit).
+    if ((subfileType(other) & 4) !== 0) internalMask = true;
+    else if (other.getWidth() < image.getWidth()) {
       overviews.push({ width: other.getWidth(), height: other.getHeight() });
+    }
   }
   const width = image.getWidth();
   const height = image.getHeight();
@@ -247,8 +277,8 @@ export async function describeRaster(
     tiled: image.isTiled,
     tileWidth: image.isTiled ? image.getTileWidth() : null,
     tileHeight: image.isTiled ? image.getTileHeight() : null,
-    bigTiff: tiff.bigTiff,
-    littleEndian: tiff.littleEndian,
+    bigTiff: mainFile(tiff).bigTiff,
+    littleEndian: mainFile(tiff).littleEndian,
     overviews,
     nodata,
     mask: hasAlpha ? 'alpha' : internalMask ? 'internal-mask' : nodata !== null ? 'nodata' : 'none',
@@ -260,24 +290,41 @@ export async function describeRaster(
   };
 }
 
-export async function openRaster(source: RasterSource, signal?: AbortSignal): Promise<OpenRaster> {
-  let tiff: GeoTIFF;
-  let sizeBytes: number;
+/** Opens the TIFF itself (and its .ovr sidecar, if any) without reading pixels. */
+async function openTiff(
+  source: RasterSource,
+  signal?: AbortSignal,
+): Promise<{ tiff: GeoTIFF | MultiGeoTIFF; sizeBytes: number; externalMask: boolean }> {
   if (source.kind === 'url') {
-    const response = await fetch(source.url, signal === undefined ? {} : { signal });
-    if (!response.ok) throw new Error(`Could not fetch ${source.url}: HTTP ${response.status}`);
-    const buffer = await response.arrayBuffer();
-    sizeBytes = buffer.byteLength;
-    tiff = await fromArrayBuffer(buffer, signal);
-  } else if (source.kind === 'blob') {
-    sizeBytes = source.blob.size;
-    tiff = await fromBlob(source.blob, signal);
-  } else {
-    sizeBytes = source.buffer.byteLength;
-    tiff = await fromArrayBuffer(source.buffer, signal);
+    // Range requests: only the header, IFDs and the tiles a read needs cross the network.
+    const main = await fromUrl(source.url, { allowFullFile: true }, signal);
+    const sizeBytes = (main.source as { fileSize?: number | null }).fileSize ?? 0;
+    if (source.overviewUrl === undefined) return { tiff: main, sizeBytes, externalMask: false };
+    const overviews = await fromUrl(source.overviewUrl, { allowFullFile: true }, signal);
+    return { tiff: new MultiGeoTIFF(main, [overviews]), sizeBytes, externalMask: false };
   }
+  if (source.kind === 'blob') {
+    const main = await fromBlob(source.blob, signal);
+    const ovr = source.sidecars?.overviews;
+    const tiff = ovr === undefined ? main : new MultiGeoTIFF(main, [await fromBlob(ovr, signal)]);
+    return { tiff, sizeBytes: source.blob.size, externalMask: source.sidecars?.mask !== undefined };
+  }
+  return {
+    tiff: await fromArrayBuffer(source.buffer, signal),
+    sizeBytes: source.buffer.byteLength,
+    externalMask: false,
+  };
+}
+
+export async function openRaster(source: RasterSource, signal?: AbortSignal): Promise<OpenRaster> {
+  const { tiff, sizeBytes, externalMask } = await openTiff(source, signal);
   const image = await tiff.getImage(0);
-  return { tiff, image, info: await describeRaster(tiff, nameOf(source), sizeBytes) };
+  const info = await describeRaster(tiff, nameOf(source), sizeBytes);
+  return {
+    tiff,
+    image,
+    info: externalMask && info.mask !== 'alpha' ? { ...info, mask: 'external-mask' } : info,
+  };
 }
 
 export interface ReadOptions {
