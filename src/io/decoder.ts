@@ -2,14 +2,7 @@
  * Opening rasters with geotiff.js and describing them as RasterInfo. Runs in
  * the io worker in the browser and directly in Node (CLI, tests).
  */
-import {
-  fromArrayBuffer,
-  fromBlob,
-  fromUrl,
-  MultiGeoTIFF,
-  type GeoTIFF,
-  type GeoTIFFImage,
-} from 'geotiff';
+import { fromArrayBuffer, fromUrl, GeoTIFF, MultiGeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { crsFromEpsg, type Crs } from '../core/crs.ts';
 import type {
   BandArray,
@@ -290,6 +283,30 @@ export async function describeRaster(
   };
 }
 
+/**
+ * A geotiff.js source over a Blob/File via `blob.slice().arrayBuffer()`, which
+ * browsers and Node both have (geotiff.js's own uses FileReader, browser-only).
+ * Only the slices asked for are read: a 2 GB file costs its header up front.
+ */
+function blobSource(blob: Blob): Parameters<typeof GeoTIFF.fromSource>[0] {
+  const readSlice = async (offset: number, length: number): Promise<ArrayBuffer> =>
+    blob.slice(offset, Math.min(blob.size, offset + length)).arrayBuffer();
+  // geotiff.js does not export BaseSource; it only calls fetch, fetchSlice, fileSize and close.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+  return {
+    fetch: (slices: { offset: number; length: number }[]) =>
+      Promise.all(slices.map((slice) => readSlice(slice.offset, slice.length))),
+    fetchSlice: async (slice: { offset: number; length: number }) => ({
+      ...slice,
+      data: await readSlice(slice.offset, slice.length),
+    }),
+    get fileSize() {
+      return blob.size;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
 /** Opens the TIFF itself (and its .ovr sidecar, if any) without reading pixels. */
 async function openTiff(
   source: RasterSource,
@@ -304,9 +321,12 @@ async function openTiff(
     return { tiff: new MultiGeoTIFF(main, [overviews]), sizeBytes, externalMask: false };
   }
   if (source.kind === 'blob') {
-    const main = await fromBlob(source.blob, signal);
+    const main = await GeoTIFF.fromSource(blobSource(source.blob), undefined, signal);
     const ovr = source.sidecars?.overviews;
-    const tiff = ovr === undefined ? main : new MultiGeoTIFF(main, [await fromBlob(ovr, signal)]);
+    const tiff =
+      ovr === undefined
+        ? main
+        : new MultiGeoTIFF(main, [await GeoTIFF.fromSource(blobSource(ovr), undefined, signal)]);
     return { tiff, sizeBytes: source.blob.size, externalMask: source.sidecars?.mask !== undefined };
   }
   return {
