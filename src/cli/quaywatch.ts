@@ -6,17 +6,23 @@
  *
  * Errors: one line on stderr and a non-zero exit.
  */
+import { existsSync, openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { openRaster } from '../io/decoder.ts';
+import { openRaster, type RasterSource } from '../io/decoder.ts';
 
 const USAGE = 'usage: quaywatch info FILE | quaywatch --version';
 
-async function info(path: string | undefined): Promise<void> {
-  if (path === undefined) throw new Error(`info needs a file. ${USAGE}`);
-  let bytes: Buffer;
+/**
+ * A file as a lazily read Blob (Node's fs.openAsBlob): opening a 2 GB GeoTIFF
+ * reads its header and IFDs, not the whole file. Sidecars beside it (.ovr,
+ * .msk, as GDAL names them) come along.
+ */
+async function fileSource(path: string): Promise<RasterSource> {
+  if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  let blob: Blob;
   try {
-    bytes = await readFile(path);
+    blob = await openAsBlob(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(
@@ -26,12 +32,26 @@ async function info(path: string | undefined): Promise<void> {
       { cause: error },
     );
   }
-  const buffer = bytes.buffer.slice(
-    bytes.byteOffset,
-    bytes.byteOffset + bytes.byteLength,
-  ) as ArrayBuffer;
+  const sidecar = async (suffix: string): Promise<Blob | undefined> =>
+    existsSync(path + suffix) ? openAsBlob(path + suffix) : undefined;
+  const overviews = await sidecar('.ovr');
+  const mask = await sidecar('.msk');
+  return {
+    kind: 'blob',
+    blob,
+    name: basename(path),
+    sidecars: {
+      ...(overviews === undefined ? {} : { overviews }),
+      ...(mask === undefined ? {} : { mask }),
+    },
+  };
+}
+
+async function info(path: string | undefined): Promise<void> {
+  if (path === undefined) throw new Error(`info needs a file. ${USAGE}`);
+  const source = await fileSource(path);
   try {
-    const raster = await openRaster({ kind: 'buffer', buffer, name: basename(path) });
+    const raster = await openRaster(source);
     console.log(JSON.stringify(raster.info, null, 2));
   } catch (error) {
     throw new Error(`${path}: ${error instanceof Error ? error.message : String(error)}`, {

@@ -3,6 +3,7 @@
  * the io worker in the browser and directly in Node (CLI, tests).
  */
 import { fromArrayBuffer, fromUrl, GeoTIFF, MultiGeoTIFF, type GeoTIFFImage } from 'geotiff';
+import { decodePixelImage, sniffPixelFormat } from './pixel-image.ts';
 import { crsFromEpsg, type Crs } from '../core/crs.ts';
 import type {
   BandArray,
@@ -35,10 +36,23 @@ export type RasterSource =
     }
   | { readonly kind: 'buffer'; readonly buffer: ArrayBuffer; readonly name: string };
 
-export interface OpenRaster {
+/** An open TIFF: pixels are read on demand, window by window. */
+export interface TiffRaster {
   readonly tiff: GeoTIFF | MultiGeoTIFF;
   readonly image: GeoTIFFImage;
   readonly info: RasterInfo;
+}
+
+/** A PNG or JPEG: decoded whole on open (they carry no tiles or overviews). */
+export interface PixelRaster {
+  readonly pixels: RasterWindow;
+  readonly info: RasterInfo;
+}
+
+export type OpenRaster = TiffRaster | PixelRaster;
+
+function isPixelRaster(raster: OpenRaster): raster is PixelRaster {
+  return 'pixels' in raster;
 }
 
 const COMPRESSION_NAMES: Record<number, string> = {
@@ -336,7 +350,27 @@ async function openTiff(
   };
 }
 
+/** The first bytes of a source, to tell PNG and JPEG from TIFF. */
+async function head(source: RasterSource): Promise<Uint8Array> {
+  if (source.kind === 'buffer')
+    return new Uint8Array(source.buffer, 0, Math.min(8, source.buffer.byteLength));
+  if (source.kind === 'blob') return new Uint8Array(await source.blob.slice(0, 8).arrayBuffer());
+  return new Uint8Array(0); // URLs are read as TIFF: range requests need it.
+}
+
+async function openPixelImage(source: RasterSource): Promise<PixelRaster> {
+  const bytes =
+    source.kind === 'buffer'
+      ? new Uint8Array(source.buffer)
+      : source.kind === 'blob'
+        ? new Uint8Array(await source.blob.arrayBuffer())
+        : new Uint8Array(0);
+  const { info, window } = decodePixelImage(bytes, nameOf(source));
+  return { pixels: window, info };
+}
+
 export async function openRaster(source: RasterSource, signal?: AbortSignal): Promise<OpenRaster> {
+  if (sniffPixelFormat(await head(source)) !== null) return openPixelImage(source);
   const { tiff, sizeBytes, externalMask } = await openTiff(source, signal);
   const image = await tiff.getImage(0);
   const info = await describeRaster(tiff, nameOf(source), sizeBytes);
@@ -364,7 +398,7 @@ export interface ReadOptions {
 }
 
 /** The GeoTIFFImage of a level: 0 full resolution, k the k-th reduced-resolution IFD. */
-async function imageAtLevel(raster: OpenRaster, level: number): Promise<GeoTIFFImage> {
+async function imageAtLevel(raster: TiffRaster, level: number): Promise<GeoTIFFImage> {
   if (level === 0) return raster.image;
   const wanted = raster.info.overviews[level - 1];
   if (wanted === undefined) {
@@ -392,11 +426,35 @@ export function levelFor(info: RasterInfo, minWidth: number, minHeight: number):
   return level;
 }
 
+/** A window of an in-memory image, nearest-neighbour scaled to the output size. */
+function cropPixels(pixels: RasterWindow, options: ReadOptions): RasterWindow {
+  const [x0, y0, x1, y1] = options.window ?? [0, 0, pixels.width, pixels.height];
+  const width = options.outWidth ?? x1 - x0;
+  const height = options.outHeight ?? y1 - y0;
+  const chosen = options.bands ?? pixels.bands.map((_, b) => b);
+  const bands = chosen.map((b) => {
+    const source = pixels.bands[b];
+    if (source === undefined) throw new Error(`Band ${b + 1} does not exist`);
+    const Ctor = source.constructor as new (length: number) => BandArray;
+    const out = new Ctor(width * height);
+    for (let y = 0; y < height; y++) {
+      const sy = Math.min(pixels.height - 1, y0 + Math.floor(((y + 0.5) * (y1 - y0)) / height));
+      for (let x = 0; x < width; x++) {
+        const sx = Math.min(pixels.width - 1, x0 + Math.floor(((x + 0.5) * (x1 - x0)) / width));
+        out[y * width + x] = source[sy * pixels.width + sx] ?? 0;
+      }
+    }
+    return out;
+  });
+  return { width, height, bands };
+}
+
 /** Reads a window as band-planar arrays; JPEG-compressed YCbCr is converted to RGB. */
 export async function readWindow(
   raster: OpenRaster,
   options: ReadOptions = {},
 ): Promise<RasterWindow> {
+  if (isPixelRaster(raster)) return cropPixels(raster.pixels, options);
   const { info } = raster;
   const level = options.level ?? 0;
   const image = await imageAtLevel(raster, level);

@@ -1,0 +1,110 @@
+/**
+ * PNG and JPEG files without georeference, opened as pixel grids (the change
+ * pairs analysts compare are often PNG). Pure JS decoders, so the same code
+ * runs in the browser worker and in the Node CLI.
+ */
+import { decode as decodePng } from 'fast-png';
+import jpeg from 'jpeg-js';
+import type { BandArray, RasterInfo, RasterWindow } from '../core/raster.ts';
+
+export type PixelFormat = 'png' | 'jpeg';
+
+/** PNG or JPEG by magic bytes, else null. */
+export function sniffPixelFormat(head: Uint8Array): PixelFormat | null {
+  if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return 'png';
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
+  return null;
+}
+
+/** Decoded pixels refuse to exceed this many samples (≈ 1 GB of 8-bit data). */
+const MAX_SAMPLES = 1 << 30;
+
+function splitBands(
+  interleaved: ArrayLike<number>,
+  pixelCount: number,
+  channels: number,
+  Ctor: typeof Uint8Array | typeof Uint16Array,
+): BandArray[] {
+  return Array.from({ length: channels }, (_, b) => {
+    const band = new Ctor(pixelCount);
+    for (let i = 0; i < pixelCount; i++) band[i] = interleaved[i * channels + b] ?? 0;
+    return band;
+  });
+}
+
+export function decodePixelImage(
+  bytes: Uint8Array,
+  name: string,
+): { info: RasterInfo; window: RasterWindow } {
+  const format = sniffPixelFormat(bytes);
+  let width: number;
+  let height: number;
+  let bands: BandArray[];
+  let bitsPerSample: number;
+  if (format === 'png') {
+    const png = decodePng(bytes);
+    width = png.width;
+    height = png.height;
+    if (width * height * png.channels > MAX_SAMPLES)
+      throw new Error(`${name} is too large to decode (${width}×${height})`);
+    bitsPerSample = png.depth === 16 ? 16 : 8;
+    if (png.palette !== undefined) {
+      // Expand the colour map to RGB.
+      const palette = png.palette;
+      const indices = png.data;
+      bands = [0, 1, 2].map((c) => {
+        const band = new Uint8Array(width * height);
+        for (let i = 0; i < band.length; i++) band[i] = palette[indices[i] ?? 0]?.[c] ?? 0;
+        return band;
+      });
+    } else {
+      bands = splitBands(
+        png.data,
+        width * height,
+        png.channels,
+        bitsPerSample === 16 ? Uint16Array : Uint8Array,
+      );
+    }
+  } else if (format === 'jpeg') {
+    const decoded = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: false,
+      maxResolutionInMP: 250,
+      maxMemoryUsageInMB: 1024,
+    });
+    width = decoded.width;
+    height = decoded.height;
+    bitsPerSample = 8;
+    const channels = decoded.data.length / (width * height);
+    bands = splitBands(decoded.data, width * height, channels, Uint8Array);
+  } else {
+    throw new Error(`${name} is neither a TIFF, a PNG nor a JPEG file`);
+  }
+  const info: RasterInfo = {
+    name,
+    sizeBytes: bytes.byteLength,
+    width,
+    height,
+    bands: bands.length,
+    bitsPerSample,
+    sampleFormat: 'uint',
+    dtype: `uint${bitsPerSample}`,
+    compression: format,
+    photometric: bands.length >= 3 ? 'rgb' : 'minisblack',
+    interleave: 'pixel',
+    tiled: false,
+    tileWidth: null,
+    tileHeight: null,
+    bigTiff: false,
+    littleEndian: false,
+    overviews: [],
+    nodata: null,
+    mask: bands.length === 4 || bands.length === 2 ? 'alpha' : 'none',
+    georeference: 'none',
+    geoTransform: null,
+    crs: null,
+    gsdM: null,
+    acquired: null,
+  };
+  return { info, window: { width, height, bands } };
+}
