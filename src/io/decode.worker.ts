@@ -1,61 +1,99 @@
 /**
- * The io worker: decodes rasters off the main thread. Pixels leave it
- * transferred, never copied. Exposed through Comlink; the typed client is in
- * decoder-client.ts.
+ * The io worker: one raster per worker, decoded off the main thread. A decode
+ * that crashes or runs away takes only this worker down (the client restarts
+ * it). Pixels leave transferred, never copied. Exposed through Comlink; the
+ * typed client is raster-client.ts.
  */
 import * as Comlink from 'comlink';
-import { toDisplayRgba } from '../core/display.ts';
+import { defaultStretch, toDisplayRgba, type BandStretch } from '../core/display.ts';
 import type { RasterInfo, RasterWindow, Rgba8Image } from '../core/raster.ts';
-import { openRaster, readWindow, type OpenRaster, type RasterSource } from './decoder.ts';
+import {
+  levelFor,
+  openRaster,
+  readWindowInStrips,
+  type OpenRaster,
+  type RasterSource,
+} from './decoder.ts';
 
-const open = new Map<number, OpenRaster>();
-let nextHandle = 1;
+export type ProgressCallback = (fraction: number) => void;
 
-function get(handle: number): OpenRaster {
-  const raster = open.get(handle);
-  if (raster === undefined) throw new Error(`Raster handle ${handle} is not open`);
+export interface DisplayRequest {
+  /** Longest side of the display image, pixels. */
+  readonly maxDimension: number;
+  /** Bands to show: three for RGB, one for grey (zero-based). */
+  readonly bands: readonly number[];
+  /** Stretch per shown band; by default identity for 8-bit, 2–98 % otherwise. */
+  readonly stretches?: readonly BandStretch[];
+}
+
+export interface DisplayResult {
+  readonly image: Rgba8Image;
+  /** The overview level read (0 = full resolution). */
+  readonly level: number;
+  readonly stretches: readonly BandStretch[];
+}
+
+let raster: OpenRaster | undefined;
+let controller = new AbortController();
+
+function current(): OpenRaster {
+  if (raster === undefined) throw new Error('No raster is open in this worker');
   return raster;
 }
 
-/** Default display bands: RGB when there are three or more, else the first band as grey. */
-function displayBands(info: RasterInfo): number[] {
-  return info.bands >= 3 ? [0, 1, 2] : [0];
-}
-
 const api = {
-  async open(source: RasterSource): Promise<{ handle: number; info: RasterInfo }> {
-    const raster = await openRaster(source);
-    const handle = nextHandle++;
-    open.set(handle, raster);
-    return { handle, info: raster.info };
+  async open(source: RasterSource): Promise<RasterInfo> {
+    raster = await openRaster(source, controller.signal);
+    return raster.info;
   },
 
-  /** The whole image for display, scaled down so its longer side is at most `maxDimension`. */
-  async readDisplay(handle: number, maxDimension: number): Promise<Rgba8Image> {
-    const raster = get(handle);
-    const { width, height } = raster.info;
-    const scale = Math.min(1, maxDimension / Math.max(width, height));
-    const window = await readWindow(raster, {
-      outWidth: Math.max(1, Math.round(width * scale)),
-      outHeight: Math.max(1, Math.round(height * scale)),
-    });
-    const image = toDisplayRgba(window, displayBands(raster.info));
-    return Comlink.transfer(image, [image.rgba.buffer]);
+  /** The whole image for display, read from the coarsest overview that is still sharp enough. */
+  async readDisplay(
+    request: DisplayRequest,
+    onProgress?: ProgressCallback,
+  ): Promise<DisplayResult> {
+    const open = current();
+    const { width, height } = open.info;
+    const scale = Math.min(1, request.maxDimension / Math.max(width, height));
+    const outWidth = Math.max(1, Math.round(width * scale));
+    const outHeight = Math.max(1, Math.round(height * scale));
+    const level = levelFor(open.info, outWidth, outHeight);
+    const window = await readWindowInStrips(
+      open,
+      { level, outWidth, outHeight, bands: request.bands, signal: controller.signal },
+      onProgress,
+    );
+    const stretches = request.stretches ?? window.bands.map(defaultStretch);
+    const image = toDisplayRgba(
+      window,
+      window.bands.map((_, b) => b),
+      stretches,
+    );
+    return Comlink.transfer({ image, level, stretches }, [image.rgba.buffer]);
   },
 
+  /** Pixels of a window (full-resolution coordinates) at a level, band-planar. */
   async readBands(
-    handle: number,
-    window?: readonly [number, number, number, number],
+    window: readonly [number, number, number, number],
+    level: number,
+    bands: readonly number[] | undefined,
+    onProgress?: ProgressCallback,
   ): Promise<RasterWindow> {
-    const result = await readWindow(get(handle), window === undefined ? {} : { window });
+    const result = await readWindowInStrips(
+      current(),
+      { window, level, ...(bands === undefined ? {} : { bands }), signal: controller.signal },
+      onProgress,
+    );
     return Comlink.transfer(
       result,
       result.bands.map((band) => band.buffer as ArrayBuffer),
     );
   },
 
-  close(handle: number): void {
-    open.delete(handle);
+  /** Aborts whatever read is running; the next one starts afresh. */
+  cancel(): void {
+    controller.abort();
+    controller = new AbortController();
   },
 };
 

@@ -4,6 +4,8 @@
  */
 import { fromArrayBuffer, fromUrl, GeoTIFF, MultiGeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { decodePixelImage, sniffPixelFormat } from './pixel-image.ts';
+import { readTagsEagerly } from './geotiff-fixes.ts';
+import { assertReadableSource, explainDecodeError } from './tiff-preflight.ts';
 import { crsFromEpsg, type Crs } from '../core/crs.ts';
 import type {
   BandArray,
@@ -369,16 +371,29 @@ async function openPixelImage(source: RasterSource): Promise<PixelRaster> {
   return { pixels: window, info };
 }
 
+/**
+ * Opens a raster. TIFFs are preflighted first (header, directories, block
+ * arrays vs. file size, compression, declared size): a refused file throws a
+ * TiffRefusal with a specific message before geotiff.js allocates anything,
+ * and geotiff.js errors are rethrown in the same words (explainDecodeError).
+ */
 export async function openRaster(source: RasterSource, signal?: AbortSignal): Promise<OpenRaster> {
   if (sniffPixelFormat(await head(source)) !== null) return openPixelImage(source);
-  const { tiff, sizeBytes, externalMask } = await openTiff(source, signal);
-  const image = await tiff.getImage(0);
-  const info = await describeRaster(tiff, nameOf(source), sizeBytes);
-  return {
-    tiff,
-    image,
-    info: externalMask && info.mask !== 'alpha' ? { ...info, mask: 'external-mask' } : info,
-  };
+  await assertReadableSource(source, signal);
+  try {
+    const { tiff, sizeBytes, externalMask } = await openTiff(source, signal);
+    const files = tiff instanceof MultiGeoTIFF ? [tiff.mainFile, ...tiff.overviewFiles] : [tiff];
+    readTagsEagerly(files, source.kind === 'url');
+    const image = await tiff.getImage(0);
+    const info = await describeRaster(tiff, nameOf(source), sizeBytes);
+    return {
+      tiff,
+      image,
+      info: externalMask && info.mask !== 'alpha' ? { ...info, mask: 'external-mask' } : info,
+    };
+  } catch (error) {
+    throw explainDecodeError(error);
+  }
 }
 
 export interface ReadOptions {
@@ -489,4 +504,64 @@ export async function readWindow(
     bands = Array.from<BandArray>(raw as ArrayLike<BandArray>);
   }
   return { width, height, bands };
+}
+
+/** Raised when a read is cancelled through its AbortSignal. */
+export class CancelledError extends Error {
+  constructor(what: string) {
+    super(`${what} was cancelled`);
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * readWindow in horizontal strips, so a long read reports progress and can
+ * be cancelled between strips (geotiff.js itself reports neither). Strips
+ * follow the tile height so no tile row is decoded twice.
+ */
+export async function readWindowInStrips(
+  raster: OpenRaster,
+  options: ReadOptions,
+  onProgress?: (fraction: number) => void,
+): Promise<RasterWindow> {
+  const { info } = raster;
+  const full = options.window ?? [0, 0, info.width, info.height];
+  const outWidth = options.outWidth ?? full[2] - full[0];
+  const outHeight = options.outHeight ?? full[3] - full[1];
+  // Output rows per strip: about one tile row of the level read, at least 64.
+  const level = options.level ?? 0;
+  const levelHeight =
+    level === 0 ? info.height : (info.overviews[level - 1]?.height ?? info.height);
+  const levelRowsPerOutRow = ((full[3] - full[1]) * (levelHeight / info.height)) / outHeight;
+  const stripRows = Math.max(
+    64,
+    Math.round((info.tileHeight ?? 256) / Math.max(levelRowsPerOutRow, 1e-9)),
+  );
+  if (outHeight <= stripRows || isPixelRaster(raster)) {
+    const window = await readWindow(raster, { ...options, window: full, outWidth, outHeight });
+    onProgress?.(1);
+    return window;
+  }
+  let bands: BandArray[] | undefined;
+  const rowsPerOut = (full[3] - full[1]) / outHeight;
+  for (let row = 0; row < outHeight; row += stripRows) {
+    if (options.signal?.aborted === true) throw new CancelledError(`Reading ${info.name}`);
+    const rows = Math.min(stripRows, outHeight - row);
+    const top = full[1] + row * rowsPerOut;
+    const strip = await readWindow(raster, {
+      ...options,
+      window: [full[0], Math.round(top), full[2], Math.round(top + rows * rowsPerOut)],
+      outWidth,
+      outHeight: rows,
+    });
+    bands ??= strip.bands.map((band) => {
+      const Ctor = band.constructor as new (length: number) => BandArray;
+      return new Ctor(outWidth * outHeight);
+    });
+    strip.bands.forEach((band, b) => {
+      bands?.[b]?.set(band, row * outWidth);
+    });
+    onProgress?.((row + rows) / outHeight);
+  }
+  return { width: outWidth, height: outHeight, bands: bands ?? [] };
 }

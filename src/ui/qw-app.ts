@@ -1,43 +1,63 @@
 /**
- * Quaywatch's root element: opens the images in the io worker, gets a GPU
- * (or says why not), and shows the pair in the swipe view with a status line.
+ * Quaywatch's root element: takes images (drop, picker, URL, bundled demo),
+ * opens each in its own io worker, gets a GPU (or says why not), and shows
+ * the chosen pair in the swipe view. One file failing never costs the others.
  */
 import { css, html, LitElement } from 'lit';
 import type { RasterInfo } from '../core/raster.ts';
 import { adapterLabel, isGpuContext, requestGpu, type GpuContext } from '../gpu/device.ts';
-import { createDecoderClient, type DecoderClient } from '../io/decoder-client.ts';
 import type { RasterSource } from '../io/decoder.ts';
+import { RasterClient } from '../io/raster-client.ts';
+import { groupDroppedFiles } from './file-intake.ts';
 import { describeRaster, formatDate } from './format.ts';
+import type { FileEntry } from './qw-file-list.ts';
 import type { DatedImage } from './qw-swipe-view.ts';
+import './qw-file-list.ts';
 import './qw-swipe-view.ts';
 
-type Phase = 'loading' | 'ready' | 'error';
+type Phase = 'empty' | 'loading' | 'ready' | 'error';
 
-interface LoadedImage {
-  readonly info: RasterInfo;
-  readonly dated: DatedImage;
+interface Entry extends FileEntry {
+  readonly source: RasterSource;
+  readonly client: RasterClient | null;
+  readonly controller: AbortController;
 }
 
 /** Display textures never exceed this side, whatever the GPU allows. */
 const MAX_DISPLAY_SIDE_PX = 4096;
 
-/** The bundled demo pair, relative to the page. */
-export const DEMO_PAIR: readonly [string, string] = ['demo/before.tif', 'demo/after.tif'];
+/** The bundled demo pairs, relative to the page. */
+export const DEMO_PAIRS: Record<string, readonly [string, string]> = {
+  demo: ['demo/before.tif', 'demo/after.tif'],
+  hard: ['demo/hard/before.tif', 'demo/hard/after.tif'],
+};
+
+function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 export class QwApp extends LitElement {
   static override properties = {
     phase: { state: true },
-    progress: { state: true },
-    errorMessage: { state: true },
+    entries: { state: true },
+    beforeId: { state: true },
+    afterId: { state: true },
+    pair: { state: true },
+    pairProgress: { state: true },
+    notice: { state: true },
     gpu: { state: true },
     gpuProblem: { state: true },
-    images: { state: true },
+    dragging: { state: true },
   };
 
   static override styles = css`
     :host {
       display: grid;
-      grid-template-rows: auto auto 1fr auto;
+      grid-template-rows: auto auto auto 1fr auto;
       height: 100vh;
       color: #e6e8ee;
       background: #0d0f14;
@@ -45,10 +65,15 @@ export class QwApp extends LitElement {
         14px/1.4 system-ui,
         sans-serif;
     }
+    :host([data-dragging]) {
+      outline: 3px dashed #7cc4ff;
+      outline-offset: -6px;
+    }
     header {
       display: flex;
-      align-items: baseline;
-      gap: 1rem;
+      align-items: center;
+      flex-wrap: wrap;
+      gap: 0.5rem 1rem;
       padding: 0.5rem 1rem;
       border-bottom: 1px solid #262a35;
     }
@@ -59,6 +84,50 @@ export class QwApp extends LitElement {
     }
     .tagline {
       color: #9aa3b5;
+      flex: 1;
+    }
+    .actions {
+      display: flex;
+      gap: 0.5rem;
+      align-items: center;
+      flex-wrap: wrap;
+    }
+    button,
+    .button {
+      font: inherit;
+      font-size: 13px;
+      color: #e6e8ee;
+      background: #2b3040;
+      border: 1px solid #3d4459;
+      border-radius: 3px;
+      padding: 0.2rem 0.6rem;
+      cursor: pointer;
+    }
+    button:focus-visible,
+    .button:focus-within,
+    input:focus-visible {
+      outline: 2px solid #7cc4ff;
+      outline-offset: 1px;
+    }
+    input[type='file'] {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      opacity: 0;
+    }
+    form {
+      display: flex;
+      gap: 0.3rem;
+    }
+    input[type='url'] {
+      font: inherit;
+      font-size: 13px;
+      width: 16rem;
+      color: #e6e8ee;
+      background: #151922;
+      border: 1px solid #3d4459;
+      border-radius: 3px;
+      padding: 0.15rem 0.4rem;
     }
     .banner {
       margin: 0;
@@ -67,10 +136,17 @@ export class QwApp extends LitElement {
       color: #ffe9a8;
       border-bottom: 1px solid #7a6020;
     }
-    .banner.error {
-      background: #4a1414;
-      color: #ffc9c9;
-      border-color: #7a2020;
+    .files {
+      padding: 0.4rem 1rem;
+      border-bottom: 1px solid #262a35;
+    }
+    .files:empty {
+      display: none;
+    }
+    .notice {
+      color: #ffb4b4;
+      margin: 0.3rem 0 0;
+      font-size: 12px;
     }
     qw-swipe-view {
       min-height: 0;
@@ -79,6 +155,8 @@ export class QwApp extends LitElement {
       display: grid;
       place-items: center;
       color: #9aa3b5;
+      text-align: center;
+      padding: 1rem;
     }
     footer {
       display: flex;
@@ -92,61 +170,58 @@ export class QwApp extends LitElement {
   `;
 
   declare phase: Phase;
-  declare progress: string;
-  declare errorMessage: string;
+  declare entries: readonly Entry[];
+  declare beforeId: number | null;
+  declare afterId: number | null;
+  /** The pair on screen. */
+  declare pair: readonly [DatedImage, DatedImage] | undefined;
+  /** 0..1 while the pair's display images are read, null when idle. */
+  declare pairProgress: number | null;
+  /** A message about the last drop or pick (files that were not taken). */
+  declare notice: string;
   declare gpu: GpuContext | undefined;
   /** Why the GPU path is not in use, when it is not. */
   declare gpuProblem: string | undefined;
-  declare images: readonly [LoadedImage, LoadedImage] | undefined;
+  declare dragging: boolean;
 
-  private decoder: DecoderClient | undefined;
+  private nextId = 1;
+  private pairController: AbortController | undefined;
+  private readonly gpuReady: Promise<void>;
 
   constructor() {
     super();
-    this.phase = 'loading';
-    this.progress = 'Starting…';
-    this.errorMessage = '';
+    this.phase = 'empty';
+    this.entries = [];
+    this.beforeId = null;
+    this.afterId = null;
+    this.pair = undefined;
+    this.pairProgress = null;
+    this.notice = '';
     this.gpu = undefined;
     this.gpuProblem = undefined;
-    this.images = undefined;
+    this.dragging = false;
+    this.gpuReady = this.startGpu();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.dataset['phase'] = this.phase;
-    void this.start();
+    this.addEventListener('dragover', this.onDragOver);
+    this.addEventListener('dragleave', this.onDragLeave);
+    this.addEventListener('drop', this.onDrop);
+    const demo = new URLSearchParams(location.search).get('demo') ?? 'demo';
+    const pair = DEMO_PAIRS[demo];
+    if (pair !== undefined) this.openDemo(pair);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.decoder?.terminate();
-    this.decoder = undefined;
+    for (const entry of this.entries) entry.client?.close();
   }
 
   protected override updated(): void {
     this.dataset['phase'] = this.phase;
-  }
-
-  private async start(): Promise<void> {
-    const gpuRequest = this.startGpu();
-    try {
-      this.decoder = createDecoderClient();
-      const sources = DEMO_PAIR.map((path): RasterSource => ({
-        kind: 'url',
-        url: new URL(path, document.baseURI).href,
-      }));
-      const [before, after] = await Promise.all([
-        this.load(sources[0], 'BEFORE'),
-        this.load(sources[1], 'AFTER'),
-      ]);
-      await gpuRequest;
-      this.images = [before, after];
-      this.phase = 'ready';
-      this.progress = '';
-    } catch (error) {
-      this.phase = 'error';
-      this.errorMessage = error instanceof Error ? error.message : String(error);
-    }
+    this.toggleAttribute('data-dragging', this.dragging);
   }
 
   private async startGpu(): Promise<void> {
@@ -155,41 +230,299 @@ export class QwApp extends LitElement {
       return;
     }
     const result = await requestGpu(navigator.gpu, {
-      onUncapturedError: (message) => {
-        console.error(`WebGPU error: ${message}`);
+      onUncapturedError: (text) => {
+        console.error(`WebGPU error: ${text}`);
       },
-      onLost: (message) => {
+      onLost: (text) => {
         // Not fatal: the view falls back to Canvas 2D and says why.
         if (this.gpu === undefined) return;
         this.gpu = undefined;
-        this.gpuProblem = `The GPU device was lost (${message}); drawing on the CPU now.`;
+        this.gpuProblem = `The GPU device was lost (${text}); drawing on the CPU now.`;
       },
     });
     if (isGpuContext(result)) this.gpu = result;
     else this.gpuProblem = result.reason;
   }
 
-  private async load(
-    source: RasterSource | undefined,
+  // ---- taking files in -------------------------------------------------
+
+  private openDemo(paths: readonly [string, string]): void {
+    this.addSources(
+      paths.map((path) => ({ kind: 'url', url: new URL(path, document.baseURI).href })),
+    );
+  }
+
+  private onDragOver = (event: DragEvent): void => {
+    event.preventDefault();
+    this.dragging = true;
+  };
+
+  private onDragLeave = (): void => {
+    this.dragging = false;
+  };
+
+  private onDrop = (event: DragEvent): void => {
+    event.preventDefault();
+    this.dragging = false;
+    this.takeFiles(Array.from(event.dataTransfer?.files ?? []));
+  };
+
+  private onPick = (event: Event): void => {
+    const input = event.target as HTMLInputElement;
+    this.takeFiles(Array.from(input.files ?? []));
+    input.value = '';
+  };
+
+  private onUrl = (event: SubmitEvent): void => {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const field = form.elements.namedItem('url') as HTMLInputElement;
+    const text = field.value.trim();
+    if (text.length === 0) return;
+    let url: URL;
+    try {
+      url = new URL(text, document.baseURI);
+    } catch {
+      this.notice = `"${text}" is not a URL.`;
+      return;
+    }
+    this.addSources([{ kind: 'url', url: url.href }]);
+    field.value = '';
+  };
+
+  /** Files from a drop or the picker. */
+  takeFiles(files: readonly File[]): void {
+    const intake = groupDroppedFiles(files);
+    this.notice = intake.ignored.map((item) => `${item.name}: ${item.reason}.`).join(' ');
+    this.addSources(intake.sources);
+  }
+
+  private update1(id: number, change: Partial<Entry>): void {
+    this.entries = this.entries.map((entry) => (entry.id === id ? { ...entry, ...change } : entry));
+  }
+
+  private addSources(sources: readonly RasterSource[]): void {
+    const added: Entry[] = sources.map((source) => {
+      const name =
+        source.kind === 'url'
+          ? decodeURIComponent(new URL(source.url).pathname.split('/').pop() ?? source.url)
+          : source.name;
+      return {
+        id: this.nextId++,
+        name,
+        sizeBytes: source.kind === 'blob' ? source.blob.size : 0,
+        info: null,
+        progress: 0,
+        error: null,
+        source,
+        client: null,
+        controller: new AbortController(),
+      };
+    });
+    this.entries = [...this.entries, ...added];
+    if (this.phase === 'empty') this.phase = 'loading';
+    for (const entry of added) void this.openEntry(entry);
+  }
+
+  private async openEntry(entry: Entry): Promise<void> {
+    try {
+      const client = await RasterClient.open(entry.source, entry.name, {
+        signal: entry.controller.signal,
+        onProgress: (fraction) => {
+          this.update1(entry.id, { progress: fraction });
+        },
+      });
+      this.update1(entry.id, {
+        client,
+        info: client.info,
+        sizeBytes: client.info.sizeBytes,
+        progress: null,
+      });
+      this.choosePairIfNeeded();
+    } catch (error) {
+      if (isAbort(error)) {
+        this.removeEntry(entry.id);
+        return;
+      }
+      this.update1(entry.id, { progress: null, error: message(error) });
+      this.settlePhase();
+    }
+  }
+
+  private removeEntry(id: number): void {
+    const entry = this.entries.find((candidate) => candidate.id === id);
+    entry?.controller.abort();
+    entry?.client?.close();
+    this.entries = this.entries.filter((candidate) => candidate.id !== id);
+    if (id === this.beforeId || id === this.afterId) {
+      this.beforeId = id === this.beforeId ? null : this.beforeId;
+      this.afterId = id === this.afterId ? null : this.afterId;
+      this.pair = undefined;
+      this.choosePairIfNeeded();
+    }
+    this.settlePhase();
+  }
+
+  private settlePhase(): void {
+    if (this.pair !== undefined) this.phase = 'ready';
+    else if (this.entries.some((entry) => entry.progress !== null)) this.phase = 'loading';
+    else if (this.entries.length === 0) this.phase = 'empty';
+    else if (this.entries.every((entry) => entry.error !== null)) this.phase = 'error';
+    else this.phase = 'loading';
+  }
+
+  /** Earliest and latest acquisition among the open images become before and after. */
+  private choosePairIfNeeded(): void {
+    const ready = this.entries.filter((entry) => entry.info !== null);
+    if (ready.length < 2) {
+      this.settlePhase();
+      return;
+    }
+    if (this.beforeId !== null && this.afterId !== null && this.pair !== undefined) return;
+    if (this.entries.some((entry) => entry.progress !== null && entry.info === null)) return;
+    const byDate = [...ready].sort((a, b) =>
+      (a.info?.acquired ?? '').localeCompare(b.info?.acquired ?? ''),
+    );
+    this.beforeId = byDate[0]?.id ?? null;
+    this.afterId = byDate[byDate.length - 1]?.id ?? null;
+    void this.showPair();
+  }
+
+  private onRole = (event: CustomEvent<{ id: number; role: 'before' | 'after' }>): void => {
+    const { id, role } = event.detail;
+    if (role === 'before') {
+      if (id === this.afterId) this.afterId = this.beforeId;
+      this.beforeId = id;
+    } else {
+      if (id === this.beforeId) this.beforeId = this.afterId;
+      this.afterId = id;
+    }
+    void this.showPair();
+  };
+
+  // ---- the pair on screen ---------------------------------------------------
+
+  private entry(id: number | null): Entry | undefined {
+    return this.entries.find((entry) => entry.id === id);
+  }
+
+  private async readDisplayImage(
+    entry: Entry,
     role: 'BEFORE' | 'AFTER',
-  ): Promise<LoadedImage> {
-    if (source === undefined || this.decoder === undefined) throw new Error('Nothing to load');
-    const { api } = this.decoder;
-    this.progress = `Decoding ${source.kind === 'url' ? (source.url.split('/').pop() ?? '') : ''}…`;
-    const { handle, info } = await api.open(source);
-    const image = await api.readDisplay(handle, MAX_DISPLAY_SIDE_PX);
-    return { info, dated: { image, label: `${role} · ${formatDate(info.acquired)}` } };
+    signal: AbortSignal,
+    onProgress: (fraction: number) => void,
+  ): Promise<DatedImage> {
+    const client = entry.client;
+    const info = entry.info;
+    if (client === null || info === null) throw new Error(`${entry.name} is not open`);
+    const maxSide = Math.min(
+      MAX_DISPLAY_SIDE_PX,
+      this.gpu?.device.limits.maxTextureDimension2D ?? MAX_DISPLAY_SIDE_PX,
+    );
+    const result = await client.readDisplay(
+      { maxDimension: maxSide, bands: displayBands(info) },
+      { signal, onProgress },
+    );
+    return { image: result.image, label: `${role} · ${formatDate(info.acquired)}` };
+  }
+
+  private async showPair(): Promise<void> {
+    const before = this.entry(this.beforeId);
+    const after = this.entry(this.afterId);
+    if (before === undefined || after === undefined) return;
+    this.pairController?.abort();
+    const controller = new AbortController();
+    this.pairController = controller;
+    this.pairProgress = 0;
+    const progress = [0, 0];
+    const report = (index: 0 | 1) => (fraction: number) => {
+      progress[index] = fraction;
+      this.pairProgress = ((progress[0] ?? 0) + (progress[1] ?? 0)) / 2;
+    };
+    try {
+      const [beforeImage, afterImage] = await Promise.all([
+        this.readDisplayImage(before, 'BEFORE', controller.signal, report(0)).catch(
+          (error: unknown) => {
+            if (!isAbort(error)) this.update1(before.id, { error: message(error) });
+            throw error;
+          },
+        ),
+        this.readDisplayImage(after, 'AFTER', controller.signal, report(1)).catch(
+          (error: unknown) => {
+            if (!isAbort(error)) this.update1(after.id, { error: message(error) });
+            throw error;
+          },
+        ),
+      ]);
+      await this.gpuReady;
+      if (controller.signal.aborted) return;
+      this.pair = [beforeImage, afterImage];
+    } catch {
+      // The failing file already shows its error; the view keeps what it had.
+    } finally {
+      if (this.pairController === controller) this.pairProgress = null;
+      this.settlePhase();
+    }
+  }
+
+  // ---- rendering --------------------------------------------------------------
+
+  private renderView(): unknown {
+    if (this.pair !== undefined) {
+      return html`<qw-swipe-view
+        .beforeImage=${this.pair[0]}
+        .afterImage=${this.pair[1]}
+        .gpu=${this.gpu}
+      ></qw-swipe-view>`;
+    }
+    const text =
+      this.pairProgress !== null
+        ? html`Reading the pair… <progress max="1" .value=${this.pairProgress}></progress>`
+        : this.entries.length === 0
+          ? 'Drop two or more GeoTIFFs of the same place here, or use “Open images…”.'
+          : this.entries.filter((entry) => entry.info !== null).length < 2
+            ? 'Open one more image of the same place to compare.'
+            : 'Opening…';
+    return html`<div class="placeholder" aria-live="polite">${text}</div>`;
   }
 
   protected override render(): unknown {
     const backend =
       this.gpu === undefined ? 'CPU (Canvas 2D)' : `WebGPU: ${adapterLabel(this.gpu.adapter)}`;
+    const shown = [this.entry(this.beforeId)?.info, this.entry(this.afterId)?.info].filter(
+      (info): info is RasterInfo => info !== null && info !== undefined,
+    );
     return html`
       <header>
         <h1>Quaywatch</h1>
         <span class="tagline"
           >Containers on piers, before and after — computed in this tab, nothing uploaded.</span
         >
+        <div class="actions">
+          <label class="button"
+            >Open images…<input
+              type="file"
+              multiple
+              accept=".tif,.tiff,.ovr,.msk,.png,.jpg,.jpeg,image/tiff,image/png,image/jpeg"
+              @change=${this.onPick}
+          /></label>
+          <form @submit=${this.onUrl}>
+            <input
+              type="url"
+              name="url"
+              placeholder="https://…/image.tif (cloud-optimized)"
+              aria-label="Open a GeoTIFF from a URL"
+            />
+            <button type="submit">Open URL</button>
+          </form>
+          <button
+            @click=${() => {
+              this.openDemo(DEMO_PAIRS['hard'] ?? ['', '']);
+            }}
+          >
+            Hard demo pair
+          </button>
+        </div>
       </header>
       ${
         this.gpuProblem === undefined
@@ -199,25 +532,37 @@ export class QwApp extends LitElement {
               CPU instead.
             </p>`
       }
-      ${
-        this.phase === 'error'
-          ? html`<div class="placeholder">
-              <p class="banner error" role="alert">${this.errorMessage}</p>
-            </div>`
-          : this.images === undefined
-            ? html`<div class="placeholder" aria-busy="true">${this.progress}</div>`
-            : html`<qw-swipe-view
-                .beforeImage=${this.images[0].dated}
-                .afterImage=${this.images[1].dated}
-                .gpu=${this.gpu}
-              ></qw-swipe-view>`
-      }
+      <div class="files">
+        ${
+          this.entries.length === 0
+            ? null
+            : html`<qw-file-list
+                .entries=${this.entries}
+                .beforeId=${this.beforeId}
+                .afterId=${this.afterId}
+                @qw-cancel=${(event: CustomEvent<number>) => {
+                  this.entry(event.detail)?.controller.abort();
+                }}
+                @qw-remove=${(event: CustomEvent<number>) => {
+                  this.removeEntry(event.detail);
+                }}
+                @qw-role=${this.onRole}
+              ></qw-file-list>`
+        }
+        ${this.notice.length === 0 ? null : html`<p class="notice" role="alert">${this.notice}</p>`}
+      </div>
+      ${this.renderView()}
       <footer>
         <span data-testid="backend">${backend}</span>
-        ${this.images?.map((image) => html`<span>${describeRaster(image.info)}</span>`)}
+        ${shown.map((info) => html`<span>${describeRaster(info)}</span>`)}
       </footer>
     `;
   }
+}
+
+/** Default display bands: the first three (RGB) when there are three or more, else grey. */
+export function displayBands(info: RasterInfo): number[] {
+  return info.bands >= 3 ? [0, 1, 2] : [0];
 }
 
 customElements.define('qw-app', QwApp);

@@ -1,0 +1,204 @@
+/**
+ * The main thread's handle on one raster in its own io worker. Every call can
+ * report progress and be cancelled; a worker that crashes, or that makes no
+ * progress for `stallMs`, is terminated and the call fails with a message
+ * naming the file — the next call starts a fresh worker and reopens the file,
+ * so one bad file never takes the others (or the page) down.
+ */
+import * as Comlink from 'comlink';
+import type { RasterInfo, RasterWindow } from '../core/raster.ts';
+import type { RasterSource } from './decoder.ts';
+import type { DecodeWorkerApi, DisplayRequest, DisplayResult } from './decode.worker.ts';
+
+export interface CallOptions {
+  readonly onProgress?: (fraction: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** A call that makes no progress for this long is taken for a runaway decode. */
+const DEFAULT_STALL_MS = 30_000;
+/** After a cancel, how long the worker gets to stop before it is terminated. */
+const CANCEL_GRACE_MS = 2_000;
+
+interface Live {
+  readonly worker: Worker;
+  readonly api: Comlink.Remote<DecodeWorkerApi>;
+  /** Rejects the pending call when the worker dies. */
+  readonly died: Promise<never>;
+}
+
+export class RasterClient {
+  private live: Live | undefined;
+  private infoValue: RasterInfo | undefined;
+
+  private constructor(
+    readonly source: RasterSource,
+    readonly name: string,
+    private readonly stallMs: number,
+  ) {}
+
+  /** Opens `source` in a new worker; rejects with a message naming the file. */
+  static async open(
+    source: RasterSource,
+    name: string,
+    options: CallOptions & { stallMs?: number } = {},
+  ): Promise<RasterClient> {
+    const client = new RasterClient(source, name, options.stallMs ?? DEFAULT_STALL_MS);
+    await client.ensureOpen(options);
+    return client;
+  }
+
+  get info(): RasterInfo {
+    if (this.infoValue === undefined) throw new Error(`${this.name} is not open`);
+    return this.infoValue;
+  }
+
+  private spawn(): Live {
+    const worker = new Worker(new URL('./decode.worker.ts', import.meta.url), {
+      type: 'module',
+      name: `quaywatch-io ${this.name}`,
+    });
+    const api = Comlink.wrap<DecodeWorkerApi>(worker);
+    const died = new Promise<never>((_, reject) => {
+      worker.addEventListener('error', (event) => {
+        event.preventDefault();
+        this.kill();
+        reject(
+          new Error(`Decoding ${this.name} crashed${event.message ? `: ${event.message}` : ''}`),
+        );
+      });
+    });
+    died.catch(() => undefined); // observed by whichever call is pending
+    return { worker, api, died };
+  }
+
+  private kill(): void {
+    if (this.live === undefined) return;
+    this.live.api[Comlink.releaseProxy]();
+    this.live.worker.terminate();
+    this.live = undefined;
+  }
+
+  private async ensureOpen(options: CallOptions): Promise<Live> {
+    if (this.live !== undefined) return this.live;
+    const live = this.spawn();
+    this.live = live;
+    this.infoValue = await this.guard(
+      live,
+      () => live.api.open(this.source),
+      options,
+      `Opening ${this.name}`,
+    );
+    return live;
+  }
+
+  /**
+   * Runs one worker call under the watchdog: progress resets the stall timer,
+   * a cancel asks the worker to stop and terminates it if it does not.
+   */
+  private guard<T>(
+    live: Live,
+    call: () => Promise<T>,
+    options: CallOptions,
+    what: string,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      let stallTimer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (action: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(stallTimer);
+        options.signal?.removeEventListener('abort', onAbort);
+        action();
+      };
+      const armStall = (): void => {
+        clearTimeout(stallTimer);
+        stallTimer = setTimeout(() => {
+          this.kill();
+          finish(() => {
+            reject(
+              new Error(
+                `${what} stopped responding for ${Math.round(this.stallMs / 1000)} s and was stopped`,
+              ),
+            );
+          });
+        }, this.stallMs);
+      };
+      const onAbort = (): void => {
+        void live.api.cancel();
+        setTimeout(() => {
+          if (!settled) this.kill();
+          finish(() => {
+            reject(new DOMException(`${what} was cancelled`, 'AbortError'));
+          });
+        }, CANCEL_GRACE_MS);
+      };
+      if (options.signal?.aborted === true) {
+        reject(new DOMException(`${what} was cancelled`, 'AbortError'));
+        return;
+      }
+      options.signal?.addEventListener('abort', onAbort);
+      armStall();
+      this.progressHook = (fraction: number): void => {
+        armStall();
+        options.onProgress?.(fraction);
+      };
+      Promise.race([call(), live.died]).then(
+        (value) => {
+          finish(() => {
+            resolve(value);
+          });
+        },
+        (error: unknown) => {
+          finish(() => {
+            reject(
+              options.signal?.aborted === true
+                ? new DOMException(`${what} was cancelled`, 'AbortError')
+                : error instanceof Error
+                  ? error
+                  : new Error(String(error)),
+            );
+          });
+        },
+      );
+    });
+  }
+
+  private progressHook: (fraction: number) => void = () => undefined;
+
+  private progressProxy(): (fraction: number) => void {
+    return Comlink.proxy((fraction: number) => {
+      this.progressHook(fraction);
+    });
+  }
+
+  async readDisplay(request: DisplayRequest, options: CallOptions = {}): Promise<DisplayResult> {
+    const live = await this.ensureOpen(options);
+    return this.guard(
+      live,
+      () => live.api.readDisplay(request, this.progressProxy()),
+      options,
+      `Reading ${this.name}`,
+    );
+  }
+
+  async readBands(
+    window: readonly [number, number, number, number],
+    level: number,
+    bands?: readonly number[],
+    options: CallOptions = {},
+  ): Promise<RasterWindow> {
+    const live = await this.ensureOpen(options);
+    return this.guard(
+      live,
+      () => live.api.readBands(window, level, bands, this.progressProxy()),
+      options,
+      `Reading ${this.name}`,
+    );
+  }
+
+  close(): void {
+    this.kill();
+  }
+}
