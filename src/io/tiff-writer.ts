@@ -46,7 +46,13 @@ export interface TiffImageSpec {
   readonly software?: string;
 }
 
-const TAG = {
+/** Everything about an image but its pixels: what the tags and the tile encoder need. */
+export type TiffLayoutSpec = Omit<TiffImageSpec, 'data'>;
+
+/** Deflate (zlib stream) implementation; pako by default, injectable (e.g. Node's zlib) for speed. */
+export type DeflateFn = (bytes: Uint8Array) => Uint8Array;
+
+export const TAG = {
   NewSubfileType: 254,
   ImageWidth: 256,
   ImageLength: 257,
@@ -71,11 +77,12 @@ const TAG = {
   GeoKeyDirectory: 34735,
 } as const;
 
-const TYPE = { ASCII: 2, SHORT: 3, LONG: 4, RATIONAL: 5, DOUBLE: 12 } as const;
+// LONG8 (16) exists only in BigTIFF, for tile offsets and byte counts past 4 GiB.
+export const TYPE = { ASCII: 2, SHORT: 3, LONG: 4, RATIONAL: 5, DOUBLE: 12, LONG8: 16 } as const;
 type FieldType = (typeof TYPE)[keyof typeof TYPE];
-const TYPE_SIZE: Record<FieldType, number> = { 2: 1, 3: 2, 4: 4, 5: 8, 12: 8 };
+const TYPE_SIZE: Record<FieldType, number> = { 2: 1, 3: 2, 4: 4, 5: 8, 12: 8, 16: 8 };
 
-interface Field {
+export interface Field {
   readonly tag: number;
   readonly type: FieldType;
   readonly values: readonly number[] | string;
@@ -112,6 +119,9 @@ function writeFieldValues(view: DataView, offset: number, field: Field): void {
         break;
       case TYPE.ASCII:
         view.setUint8(offset + i, value);
+        break;
+      case TYPE.LONG8:
+        view.setBigUint64(offset + i * 8, BigInt(value), true);
         break;
     }
   });
@@ -151,7 +161,7 @@ function extractTile(
   return tile;
 }
 
-function applyHorizontalPredictor(
+export function applyHorizontalPredictor(
   tile: Uint8Array | Uint16Array,
   tileSize: number,
   spp: number,
@@ -165,17 +175,19 @@ function applyHorizontalPredictor(
   }
 }
 
-function encodeTile(
-  spec: TiffImageSpec,
+/** Encodes one tile; with the predictor on, `tile` is differenced in place. */
+export function encodeTile(
+  spec: TiffLayoutSpec,
   tile: Uint8Array | Uint16Array,
   tileSize: number,
+  deflateImpl: DeflateFn = deflate,
 ): Uint8Array {
   const compression = spec.compression ?? 'deflate';
   const bytes = new Uint8Array(tile.buffer, tile.byteOffset, tile.byteLength);
   if (compression === 'none') return bytes.slice();
   if (compression === 'deflate') {
     if (spec.predictor === true) applyHorizontalPredictor(tile, tileSize, spec.samplesPerPixel);
-    return deflate(bytes);
+    return deflateImpl(bytes);
   }
   // JPEG: jpeg-js takes RGBA and writes a baseline JFIF (YCbCr, no subsampling).
   const rgba = new Uint8Array(tileSize * tileSize * 4);
@@ -192,18 +204,11 @@ function encodeTile(
   return new Uint8Array(encoded.data);
 }
 
-function validate(spec: TiffImageSpec): void {
-  const { width, height, samplesPerPixel, data } = spec;
+/** Checks size, tile size and compression; everything but the pixel data. */
+export function validateLayout(spec: TiffLayoutSpec): void {
+  const { width, height, samplesPerPixel } = spec;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new Error(`TIFF image size must be positive integers (got ${width}×${height})`);
-  }
-  if (data.length !== width * height * samplesPerPixel) {
-    throw new Error(
-      `TIFF image data holds ${data.length} samples, expected ${width}×${height}×${samplesPerPixel}`,
-    );
-  }
-  if (data instanceof Uint8Array !== (spec.bitsPerSample === 8)) {
-    throw new Error('TIFF image data type does not match bitsPerSample');
   }
   const tileSize = spec.tileSize ?? 256;
   if (tileSize % 16 !== 0)
@@ -213,7 +218,24 @@ function validate(spec: TiffImageSpec): void {
   }
 }
 
-function imageFields(spec: TiffImageSpec, isOverview: boolean, tileCount: number): Field[] {
+function validate(spec: TiffImageSpec): void {
+  const { width, height, samplesPerPixel, data } = spec;
+  validateLayout(spec);
+  if (data.length !== width * height * samplesPerPixel) {
+    throw new Error(
+      `TIFF image data holds ${data.length} samples, expected ${width}×${height}×${samplesPerPixel}`,
+    );
+  }
+  if (data instanceof Uint8Array !== (spec.bitsPerSample === 8)) {
+    throw new Error('TIFF image data type does not match bitsPerSample');
+  }
+}
+
+/**
+ * The IFD fields of one image, sorted by tag; TileOffsets and TileByteCounts
+ * hold `tileCount` zeros to be filled in once the tiles are placed.
+ */
+export function imageFields(spec: TiffLayoutSpec, isOverview: boolean, tileCount: number): Field[] {
   const tileSize = spec.tileSize ?? 256;
   const spp = spec.samplesPerPixel;
   const compression = spec.compression ?? 'deflate';
@@ -284,6 +306,92 @@ function imageFields(spec: TiffImageSpec, isOverview: boolean, tileCount: number
   return fields.sort((a, b) => a.tag - b.tag);
 }
 
+/** Classic TIFF: 8-byte header, 12-byte entries, 4-byte offsets; BigTIFF: 16, 20 and 8. */
+function ifdSizes(bigTiff: boolean): { count: number; entry: number; offset: number } {
+  return bigTiff ? { count: 8, entry: 20, offset: 8 } : { count: 2, entry: 12, offset: 4 };
+}
+
+export function headerByteLength(bigTiff: boolean): number {
+  return bigTiff ? 16 : 8;
+}
+
+/** Bytes an IFD takes with its out-of-line values (each word-aligned). */
+export function ifdByteLength(fields: readonly Field[], bigTiff: boolean): number {
+  const sizes = ifdSizes(bigTiff);
+  let length = sizes.count + fields.length * sizes.entry + sizes.offset;
+  for (const field of fields) {
+    const valueLength = fieldByteLength(field);
+    if (valueLength > sizes.offset) length += valueLength + (valueLength % 2);
+  }
+  return length;
+}
+
+/** Writes the little-endian header that points at the first IFD. */
+export function writeHeader(view: DataView, bigTiff: boolean, firstIfdOffset: number): void {
+  view.setUint16(0, 0x4949, true); // "II": little-endian
+  if (bigTiff) {
+    view.setUint16(2, 43, true);
+    view.setUint16(4, 8, true); // bytes per offset
+    view.setUint16(6, 0, true);
+    view.setBigUint64(8, BigInt(firstIfdOffset), true);
+  } else {
+    view.setUint16(2, 42, true);
+    view.setUint32(4, firstIfdOffset, true);
+  }
+}
+
+/**
+ * Writes one IFD at `ifdOffset` (positions are relative to `view`, whose byte 0
+ * is file byte 0) with its out-of-line values right after the entries.
+ */
+export function writeIfd(
+  view: DataView,
+  ifdOffset: number,
+  fields: readonly Field[],
+  nextIfdOffset: number,
+  bigTiff: boolean,
+): void {
+  const sizes = ifdSizes(bigTiff);
+  const setOffset = (at: number, value: number): void => {
+    if (bigTiff) view.setBigUint64(at, BigInt(value), true);
+    else view.setUint32(at, value, true);
+  };
+  let valueCursor = ifdOffset + sizes.count + fields.length * sizes.entry + sizes.offset;
+  if (bigTiff) view.setBigUint64(ifdOffset, BigInt(fields.length), true);
+  else view.setUint16(ifdOffset, fields.length, true);
+  fields.forEach((field, i) => {
+    const entry = ifdOffset + sizes.count + i * sizes.entry;
+    view.setUint16(entry, field.tag, true);
+    view.setUint16(entry + 2, field.type, true);
+    const valueAt = entry + 4 + sizes.offset;
+    setOffset(entry + 4, fieldCount(field));
+    const length = fieldByteLength(field);
+    if (length <= sizes.offset) {
+      writeFieldValues(view, valueAt, field);
+    } else {
+      setOffset(valueAt, valueCursor);
+      writeFieldValues(view, valueCursor, field);
+      valueCursor += length + (length % 2);
+    }
+  });
+  setOffset(ifdOffset + sizes.count + fields.length * sizes.entry, nextIfdOffset);
+}
+
+/** Replaces the TileOffsets and TileByteCounts placeholders with the placed tiles. */
+export function withTileLocations(
+  fields: readonly Field[],
+  offsets: readonly number[],
+  byteCounts: readonly number[],
+): Field[] {
+  return fields.map((field) =>
+    field.tag === TAG.TileOffsets
+      ? { ...field, values: offsets }
+      : field.tag === TAG.TileByteCounts
+        ? { ...field, values: byteCounts }
+        : field,
+  );
+}
+
 /** Encodes the images into one little-endian classic TIFF. The first image is full resolution. */
 export function writeTiff(images: readonly TiffImageSpec[]): Uint8Array {
   if (images.length === 0) throw new Error('writeTiff needs at least one image');
@@ -304,15 +412,11 @@ export function writeTiff(images: readonly TiffImageSpec[]): Uint8Array {
   const fieldSets = images.map((spec, i) => imageFields(spec, i > 0, encoded[i]?.length ?? 0));
 
   // Sizes of every IFD with its out-of-line values (word-aligned), then the tile data.
-  let cursor = 8;
+  let cursor = headerByteLength(false);
   const ifdOffsets: number[] = [];
   for (const fields of fieldSets) {
     ifdOffsets.push(cursor);
-    cursor += 2 + fields.length * 12 + 4;
-    for (const field of fields) {
-      const length = fieldByteLength(field);
-      if (length > 4) cursor += length + (length % 2);
-    }
+    cursor += ifdByteLength(fields, false);
   }
   const dataStart = cursor;
   const totalData = encoded.reduce(
@@ -324,9 +428,7 @@ export function writeTiff(images: readonly TiffImageSpec[]): Uint8Array {
   }
   const out = new Uint8Array(dataStart + totalData);
   const view = new DataView(out.buffer);
-  view.setUint16(0, 0x4949, true); // "II": little-endian
-  view.setUint16(2, 42, true);
-  view.setUint32(4, ifdOffsets[0] ?? 8, true);
+  writeHeader(view, false, ifdOffsets[0] ?? 8);
 
   let dataCursor = dataStart;
   fieldSets.forEach((fields, imageIndex) => {
@@ -339,32 +441,13 @@ export function writeTiff(images: readonly TiffImageSpec[]): Uint8Array {
       counts.push(tile.length);
       dataCursor += tile.length;
     }
-    const filled = fields.map((field) =>
-      field.tag === TAG.TileOffsets
-        ? { ...field, values: offsets }
-        : field.tag === TAG.TileByteCounts
-          ? { ...field, values: counts }
-          : field,
+    writeIfd(
+      view,
+      ifdOffsets[imageIndex] ?? 0,
+      withTileLocations(fields, offsets, counts),
+      ifdOffsets[imageIndex + 1] ?? 0,
+      false,
     );
-    const ifd = ifdOffsets[imageIndex] ?? 0;
-    let valueCursor = ifd + 2 + filled.length * 12 + 4;
-    view.setUint16(ifd, filled.length, true);
-    filled.forEach((field, i) => {
-      const entry = ifd + 2 + i * 12;
-      view.setUint16(entry, field.tag, true);
-      view.setUint16(entry + 2, field.type, true);
-      view.setUint32(entry + 4, fieldCount(field), true);
-      const length = fieldByteLength(field);
-      if (length <= 4) {
-        writeFieldValues(view, entry + 8, field);
-      } else {
-        view.setUint32(entry + 8, valueCursor, true);
-        writeFieldValues(view, valueCursor, field);
-        valueCursor += length + (length % 2);
-      }
-    });
-    const next = ifdOffsets[imageIndex + 1] ?? 0;
-    view.setUint32(ifd + 2 + filled.length * 12, next, true);
   });
   return out;
 }
