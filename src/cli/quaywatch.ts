@@ -10,6 +10,7 @@ import { existsSync, openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { openRaster, type RasterSource } from '../io/decoder.ts';
+import { registerNodeDecoders } from './node-decoders.ts';
 
 const USAGE = 'usage: quaywatch info FILE | quaywatch --version';
 
@@ -89,4 +90,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// geotiff.js can leave tile promises rejected without a handler after a read
+// fails part-way (found by the fuzz test); the failure itself is already
+// reported through the awaited call, so these must not kill the process.
+process.on('unhandledRejection', () => {
+  process.exitCode ??= 1;
+});
+registerNodeDecoders();
 process.exitCode = await main(process.argv.slice(2));

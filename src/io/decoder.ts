@@ -5,6 +5,7 @@
 import { fromArrayBuffer, fromUrl, GeoTIFF, MultiGeoTIFF, type GeoTIFFImage } from 'geotiff';
 import { decodePixelImage, sniffPixelFormat } from './pixel-image.ts';
 import { readTagsEagerly } from './geotiff-fixes.ts';
+import { registerSafeDecoders } from './safe-decoders.ts';
 import { assertReadableSource, explainDecodeError } from './tiff-preflight.ts';
 import { crsFromEpsg, type Crs } from '../core/crs.ts';
 import type {
@@ -101,8 +102,10 @@ function numberTag(image: GeoTIFFImage, name: string): number | undefined {
   return undefined;
 }
 
-function stringTag(image: GeoTIFFImage, name: string): string | undefined {
-  const value: unknown = image.fileDirectory.getValue(name as never);
+/** A string tag; loaded (not just peeked) since deferred tags throw on getValue. */
+async function stringTag(image: GeoTIFFImage, name: string): Promise<string | undefined> {
+  if (!image.fileDirectory.hasTag(name as never)) return undefined;
+  const value: unknown = await image.fileDirectory.loadValue(name as never);
   return typeof value === 'string' ? value.replace(/\0+$/, '') : undefined;
 }
 
@@ -290,12 +293,21 @@ export async function describeRaster(
     littleEndian: mainFile(tiff).littleEndian,
     overviews,
     nodata,
-    mask: hasAlpha ? 'alpha' : internalMask ? 'internal-mask' : nodata !== null ? 'nodata' : 'none',
+    // A declared alpha next to a nodata value is a data band (NAIP declares its
+    // near-infrared band as alpha): NIR is never taken for a mask.
+    mask:
+      hasAlpha && nodata === null
+        ? 'alpha'
+        : internalMask
+          ? 'internal-mask'
+          : nodata !== null
+            ? 'nodata'
+            : 'none',
     georeference: kind,
     geoTransform: transform,
     crs,
     gsdM: gsdMOf(transform, crs, geoKeys, width, height),
-    acquired: isoDateTime(stringTag(image, 'DateTime')),
+    acquired: isoDateTime(await stringTag(image, 'DateTime')),
   };
 }
 
@@ -379,6 +391,7 @@ async function openPixelImage(source: RasterSource): Promise<PixelRaster> {
  */
 export async function openRaster(source: RasterSource, signal?: AbortSignal): Promise<OpenRaster> {
   if (sniffPixelFormat(await head(source)) !== null) return openPixelImage(source);
+  registerSafeDecoders();
   await assertReadableSource(source, signal);
   try {
     const { tiff, sizeBytes, externalMask } = await openTiff(source, signal);
@@ -409,6 +422,8 @@ export interface ReadOptions {
   readonly outHeight?: number;
   /** Zero-based bands to read; all by default. */
   readonly bands?: readonly number[];
+  /** The window in the level's own pixels; overrides `window` (used to read in exact strips). */
+  readonly levelWindow?: readonly [number, number, number, number];
   readonly signal?: AbortSignal;
 }
 
@@ -464,23 +479,86 @@ function cropPixels(pixels: RasterWindow, options: ReadOptions): RasterWindow {
   return { width, height, bands };
 }
 
+/**
+ * The TIFF colour map of a palette image as 8-bit RGB triplets (TIFF stores
+ * 16-bit R…, G…, B… runs), or null when the image has none.
+ */
+export async function readColorMap(raster: OpenRaster): Promise<Uint8Array | null> {
+  if (isPixelRaster(raster) || raster.info.photometric !== 'palette') return null;
+  const map: unknown = await raster.image.fileDirectory.loadValue('ColorMap');
+  if (map === undefined || map === null) return null;
+  const values = Array.from(map as ArrayLike<number>);
+  const entries = Math.floor(values.length / 3);
+  const rgb = new Uint8Array(entries * 3);
+  for (let i = 0; i < entries; i++) {
+    for (let c = 0; c < 3; c++) rgb[i * 3 + c] = (values[c * entries + i] ?? 0) >> 8;
+  }
+  return rgb;
+}
+
+/** Palette indices → three 8-bit bands through a colour map from readColorMap. */
+export function expandPalette(indices: BandArray, colorMap: Uint8Array): Uint8Array[] {
+  const entries = colorMap.length / 3;
+  return [0, 1, 2].map((c) => {
+    const band = new Uint8Array(indices.length);
+    for (let i = 0; i < indices.length; i++) {
+      const index = indices[i] ?? 0;
+      band[i] = index < entries ? (colorMap[index * 3 + c] ?? 0) : 0;
+    }
+    return band;
+  });
+}
+
+/** Size of a level: the full image (0) or overview k. */
+export function levelSize(info: RasterInfo, level: number): { width: number; height: number } {
+  return level === 0
+    ? { width: info.width, height: info.height }
+    : (info.overviews[level - 1] ?? info);
+}
+
+/** A full-resolution window in the pixels of a level: outward-rounded, never empty. */
+export function levelWindowOf(
+  info: RasterInfo,
+  level: number,
+  full: readonly [number, number, number, number],
+): [number, number, number, number] {
+  const size = levelSize(info, level);
+  const sx = size.width / info.width;
+  const sy = size.height / info.height;
+  const x0 = Math.floor(full[0] * sx);
+  const y0 = Math.floor(full[1] * sy);
+  return [
+    x0,
+    y0,
+    Math.max(x0 + 1, Math.ceil(full[2] * sx)),
+    Math.max(y0 + 1, Math.ceil(full[3] * sy)),
+  ];
+}
+
 /** Reads a window as band-planar arrays; JPEG-compressed YCbCr is converted to RGB. */
 export async function readWindow(
   raster: OpenRaster,
   options: ReadOptions = {},
 ): Promise<RasterWindow> {
+  try {
+    return await readWindowUnexplained(raster, options);
+  } catch (error) {
+    // geotiff.js's own messages ("Unknown compression…") become ones an analyst can act on.
+    throw explainDecodeError(error);
+  }
+}
+
+async function readWindowUnexplained(
+  raster: OpenRaster,
+  options: ReadOptions,
+): Promise<RasterWindow> {
   if (isPixelRaster(raster)) return cropPixels(raster.pixels, options);
   const { info } = raster;
   const level = options.level ?? 0;
   const image = await imageAtLevel(raster, level);
-  const sx = image.getWidth() / info.width;
-  const sy = image.getHeight() / info.height;
-  const full = options.window ?? [0, 0, info.width, info.height];
   const window = [
-    Math.floor(full[0] * sx),
-    Math.floor(full[1] * sy),
-    Math.max(Math.floor(full[0] * sx) + 1, Math.ceil(full[2] * sx)),
-    Math.max(Math.floor(full[1] * sy) + 1, Math.ceil(full[3] * sy)),
+    ...(options.levelWindow ??
+      levelWindowOf(info, level, options.window ?? [0, 0, info.width, info.height])),
   ];
   const width = options.outWidth ?? (window[2] ?? 0) - (window[0] ?? 0);
   const height = options.outHeight ?? (window[3] ?? 0) - (window[1] ?? 0);
@@ -525,32 +603,34 @@ export async function readWindowInStrips(
   onProgress?: (fraction: number) => void,
 ): Promise<RasterWindow> {
   const { info } = raster;
-  const full = options.window ?? [0, 0, info.width, info.height];
-  const outWidth = options.outWidth ?? full[2] - full[0];
-  const outHeight = options.outHeight ?? full[3] - full[1];
-  // Output rows per strip: about one tile row of the level read, at least 64.
   const level = options.level ?? 0;
-  const levelHeight =
-    level === 0 ? info.height : (info.overviews[level - 1]?.height ?? info.height);
-  const levelRowsPerOutRow = ((full[3] - full[1]) * (levelHeight / info.height)) / outHeight;
-  const stripRows = Math.max(
-    64,
-    Math.round((info.tileHeight ?? 256) / Math.max(levelRowsPerOutRow, 1e-9)),
-  );
+  const [lx0, ly0, lx1, ly1] =
+    options.levelWindow ??
+    levelWindowOf(info, level, options.window ?? [0, 0, info.width, info.height]);
+  const outWidth = options.outWidth ?? lx1 - lx0;
+  const outHeight = options.outHeight ?? ly1 - ly0;
+  // About one tile row of the level per strip, at least 64 output rows.
+  const levelRowsPerOutRow = (ly1 - ly0) / outHeight;
+  const stripRows = Math.max(64, Math.round((info.tileHeight ?? 256) / levelRowsPerOutRow));
   if (outHeight <= stripRows || isPixelRaster(raster)) {
-    const window = await readWindow(raster, { ...options, window: full, outWidth, outHeight });
+    const window = await readWindow(raster, {
+      ...options,
+      levelWindow: [lx0, ly0, lx1, ly1],
+      outWidth,
+      outHeight,
+    });
     onProgress?.(1);
     return window;
   }
   let bands: BandArray[] | undefined;
-  const rowsPerOut = (full[3] - full[1]) / outHeight;
+  // Strip boundaries in level rows from one formula, so strips neither overlap nor leave gaps.
+  const levelRow = (outRow: number): number => ly0 + Math.round(outRow * levelRowsPerOutRow);
   for (let row = 0; row < outHeight; row += stripRows) {
     if (options.signal?.aborted === true) throw new CancelledError(`Reading ${info.name}`);
     const rows = Math.min(stripRows, outHeight - row);
-    const top = full[1] + row * rowsPerOut;
     const strip = await readWindow(raster, {
       ...options,
-      window: [full[0], Math.round(top), full[2], Math.round(top + rows * rowsPerOut)],
+      levelWindow: [lx0, levelRow(row), lx1, Math.max(levelRow(row) + 1, levelRow(row + rows))],
       outWidth,
       outHeight: rows,
     });
