@@ -5,11 +5,15 @@
  * typed client is raster-client.ts.
  */
 import * as Comlink from 'comlink';
-import { defaultStretch, toDisplayRgba, type BandStretch } from '../core/display.ts';
-import type { RasterInfo, RasterWindow, Rgba8Image } from '../core/raster.ts';
+import { estimateShift, toLuminance, type ShiftEstimate } from '../core/align/phase-correlation.ts';
+import { percentileStretch, toDisplayRgba, type BandStretch } from '../core/display.ts';
+import { readAligned, type AlignedBands, type AlignTarget } from './align-read.ts';
+import type { BandArray, RasterInfo, RasterWindow, Rgba8Image } from '../core/raster.ts';
 import {
+  expandPalette,
   levelFor,
   openRaster,
+  readColorMap,
   readWindowInStrips,
   type OpenRaster,
   type RasterSource,
@@ -24,6 +28,8 @@ export interface DisplayRequest {
   readonly bands: readonly number[];
   /** Stretch per shown band; by default identity for 8-bit, 2–98 % otherwise. */
   readonly stretches?: readonly BandStretch[];
+  /** Percentile stretch [low, high] the analyst chose, applied to every shown band. */
+  readonly stretchPercent?: readonly [number, number];
 }
 
 export interface DisplayResult {
@@ -31,7 +37,68 @@ export interface DisplayResult {
   /** The overview level read (0 = full resolution). */
   readonly level: number;
   readonly stretches: readonly BandStretch[];
+  /** Luminance of the display pixels (for fine alignment), when asked for. */
+  readonly luminance?: Float32Array;
 }
+
+export interface AlignedDisplayRequest extends DisplayRequest {
+  /** The grid to resample onto, at display size (the before image's). */
+  readonly target: AlignTarget;
+  /** Residual shift in target pixels (estimateShift's convention). */
+  readonly shiftPx: readonly [number, number];
+}
+
+export interface AlignedDisplayResult extends DisplayResult {
+  readonly method: AlignedBands['method'];
+  /** Fraction of the target the image covers. */
+  readonly coverage: number;
+}
+
+/** A display-size luminance image, for estimating the residual shift against. */
+export interface LuminanceImage {
+  readonly width: number;
+  readonly height: number;
+  readonly luminance: Float32Array;
+}
+
+/** Dark grey where an aligned image has no data. */
+const NO_DATA_RGBA = [24, 26, 32, 255] as const;
+
+function luminanceOf(bands: readonly ArrayLike<number>[]): Float32Array {
+  return bands.length >= 3 ? toLuminance(bands.slice(0, 3)) : toLuminance([bands[0] ?? []], [1]);
+}
+
+/**
+ * The analyst's percentile stretch when given; else identity for 8-bit data
+ * (also once resampled to float) and 2–98 % otherwise, over valid pixels.
+ */
+function stretchFor(
+  info: RasterInfo,
+  band: ArrayLike<number>,
+  percent: readonly [number, number] | undefined,
+  valid?: Uint8Array,
+): BandStretch {
+  if (percent === undefined && info.bitsPerSample === 8 && info.sampleFormat === 'uint') {
+    return { low: 0, high: 255 };
+  }
+  const [low, high] = percent ?? [2, 98];
+  if (valid === undefined) return percentileStretch(Float32Array.from(band), low, high);
+  const values = new Float32Array(valid.reduce((n, v) => n + v, 0));
+  let k = 0;
+  for (let i = 0; i < valid.length; i++) if (valid[i] === 1) values[k++] = band[i] ?? 0;
+  return percentileStretch(values, low, high);
+}
+
+/** Palette images are shown through their colour map. */
+async function paletteExpander(
+  raster: OpenRaster,
+): Promise<((bands: BandArray[]) => BandArray[]) | undefined> {
+  const colorMap = await readColorMap(raster);
+  if (colorMap === null) return undefined;
+  return (bands) => (bands[0] === undefined ? bands : expandPalette(bands[0], colorMap));
+}
+
+let lastAligned: (LuminanceImage & { readonly valid: Uint8Array }) | undefined;
 
 let raster: OpenRaster | undefined;
 let controller = new AbortController();
@@ -63,13 +130,78 @@ const api = {
       { level, outWidth, outHeight, bands: request.bands, signal: controller.signal },
       onProgress,
     );
-    const stretches = request.stretches ?? window.bands.map(defaultStretch);
+    const expand = await paletteExpander(open);
+    const shown = expand === undefined ? window.bands : expand([...window.bands]);
+    const stretches =
+      request.stretches ?? shown.map((band) => stretchFor(open.info, band, request.stretchPercent));
     const image = toDisplayRgba(
-      window,
-      window.bands.map((_, b) => b),
+      { width: window.width, height: window.height, bands: shown },
+      shown.map((_, b) => b),
       stretches,
     );
-    return Comlink.transfer({ image, level, stretches }, [image.rgba.buffer]);
+    const luminance = luminanceOf(shown);
+    return Comlink.transfer({ image, level, stretches, luminance }, [
+      image.rgba.buffer,
+      luminance.buffer,
+    ]);
+  },
+
+  /** This image resampled onto another's display grid (geometry, then residual shift). */
+  async readAlignedDisplay(
+    request: AlignedDisplayRequest,
+    onProgress?: ProgressCallback,
+  ): Promise<AlignedDisplayResult> {
+    const open = current();
+    const expand = await paletteExpander(open);
+    const aligned = await readAligned(open, request.target, {
+      shiftPx: request.shiftPx,
+      bands: request.bands,
+      signal: controller.signal,
+      ...(onProgress === undefined ? {} : { onProgress }),
+      ...(expand === undefined ? {} : { expand }),
+    });
+    const { width, height, valid } = aligned;
+    const stretches =
+      request.stretches ??
+      aligned.bands.map((band) => stretchFor(open.info, band, request.stretchPercent, valid));
+    const image = toDisplayRgba(
+      { width, height, bands: aligned.bands },
+      aligned.bands.map((_, b) => b),
+      stretches,
+    );
+    let covered = 0;
+    for (let i = 0; i < valid.length; i++) {
+      if (valid[i] === 1) {
+        covered++;
+        continue;
+      }
+      image.rgba.set(NO_DATA_RGBA, i * 4);
+    }
+    lastAligned = { width, height, luminance: luminanceOf(aligned.bands), valid };
+    return Comlink.transfer(
+      { image, level: 0, stretches, method: aligned.method, coverage: covered / valid.length },
+      [image.rgba.buffer],
+    );
+  },
+
+  /**
+   * The residual shift of the last aligned display against `reference` (the
+   * before image's display luminance), in display pixels.
+   */
+  estimateShiftAgainst(reference: LuminanceImage): ShiftEstimate {
+    if (lastAligned === undefined) throw new Error('Nothing aligned yet to estimate a shift for');
+    if (lastAligned.width !== reference.width || lastAligned.height !== reference.height) {
+      throw new Error('The reference and the aligned image differ in size');
+    }
+    return estimateShift(
+      reference.luminance,
+      lastAligned.luminance,
+      reference.width,
+      reference.height,
+      {
+        valid: lastAligned.valid,
+      },
+    );
   },
 
   /** Pixels of a window (full-resolution coordinates) at a level, band-planar. */

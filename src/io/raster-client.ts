@@ -8,11 +8,21 @@
 import * as Comlink from 'comlink';
 import type { RasterInfo, RasterWindow } from '../core/raster.ts';
 import type { RasterSource } from './decoder.ts';
-import type { DecodeWorkerApi, DisplayRequest, DisplayResult } from './decode.worker.ts';
+import type { ShiftEstimate } from '../core/align/phase-correlation.ts';
+import type {
+  AlignedDisplayRequest,
+  AlignedDisplayResult,
+  DecodeWorkerApi,
+  DisplayRequest,
+  DisplayResult,
+  LuminanceImage,
+} from './decode.worker.ts';
 
 export interface CallOptions {
   readonly onProgress?: (fraction: number) => void;
   readonly signal?: AbortSignal;
+  /** Overrides the client's stall watchdog for this call, milliseconds. */
+  readonly stallMs?: number;
 }
 
 /** A call that makes no progress for this long is taken for a runaway decode. */
@@ -112,6 +122,7 @@ export class RasterClient {
         options.signal?.removeEventListener('abort', onAbort);
         action();
       };
+      const stallMs = options.stallMs ?? this.stallMs;
       const armStall = (): void => {
         clearTimeout(stallTimer);
         stallTimer = setTimeout(() => {
@@ -119,11 +130,11 @@ export class RasterClient {
           finish(() => {
             reject(
               new Error(
-                `${what} stopped responding for ${Math.round(this.stallMs / 1000)} s and was stopped`,
+                `${what} stopped responding for ${Math.round(stallMs / 1000)} s and was stopped`,
               ),
             );
           });
-        }, this.stallMs);
+        }, stallMs);
       };
       const onAbort = (): void => {
         void live.api.cancel();
@@ -195,6 +206,34 @@ export class RasterClient {
       () => live.api.readBands(window, level, bands, this.progressProxy()),
       options,
       `Reading ${this.name}`,
+    );
+  }
+
+  /** This image resampled onto another's display grid. */
+  async readAlignedDisplay(
+    request: AlignedDisplayRequest,
+    options: CallOptions = {},
+  ): Promise<AlignedDisplayResult> {
+    const live = await this.ensureOpen(options);
+    return this.guard(
+      live,
+      () => live.api.readAlignedDisplay(request, this.progressProxy()),
+      options,
+      `Aligning ${this.name}`,
+    );
+  }
+
+  /** Residual shift of the last aligned display against a reference luminance, display pixels. */
+  async estimateShiftAgainst(
+    reference: LuminanceImage,
+    options: CallOptions = {},
+  ): Promise<ShiftEstimate> {
+    const live = await this.ensureOpen(options);
+    return this.guard(
+      live,
+      () => live.api.estimateShiftAgainst(reference),
+      options,
+      `Estimating the shift of ${this.name}`,
     );
   }
 

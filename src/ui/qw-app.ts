@@ -12,6 +12,12 @@ import { groupDroppedFiles } from './file-intake.ts';
 import { describeRaster, formatDate } from './format.ts';
 import type { FileEntry } from './qw-file-list.ts';
 import type { DatedImage } from './qw-swipe-view.ts';
+import type { AlignmentState } from './qw-alignment-panel.ts';
+import { gridOf, scaledGrid, type AlignTarget } from '../io/align-read.ts';
+import type { LuminanceImage } from '../io/decode.worker.ts';
+import type { DisplaySettings } from './qw-display-controls.ts';
+import './qw-alignment-panel.ts';
+import './qw-display-controls.ts';
 import './qw-file-list.ts';
 import './qw-swipe-view.ts';
 
@@ -52,12 +58,14 @@ export class QwApp extends LitElement {
     gpu: { state: true },
     gpuProblem: { state: true },
     dragging: { state: true },
+    alignment: { state: true },
+    pairError: { state: true },
   };
 
   static override styles = css`
     :host {
       display: grid;
-      grid-template-rows: auto auto auto 1fr auto;
+      grid-template-rows: auto auto auto auto 1fr auto;
       height: 100vh;
       color: #e6e8ee;
       background: #0d0f14;
@@ -136,6 +144,17 @@ export class QwApp extends LitElement {
       color: #ffe9a8;
       border-bottom: 1px solid #7a6020;
     }
+    .alignment {
+      display: grid;
+      gap: 0.3rem;
+      padding: 0.3rem 1rem;
+      border-bottom: 1px solid #262a35;
+    }
+    .banner.error {
+      background: #4a1414;
+      color: #ffc9c9;
+      border: 1px solid #7a2020;
+    }
     .files {
       padding: 0.4rem 1rem;
       border-bottom: 1px solid #262a35;
@@ -183,6 +202,18 @@ export class QwApp extends LitElement {
   /** Why the GPU path is not in use, when it is not. */
   declare gpuProblem: string | undefined;
   declare dragging: boolean;
+  declare alignment: AlignmentState | undefined;
+  /** Why the pair cannot be shown (e.g. the images do not overlap). */
+  declare pairError: string | null;
+
+  private target: AlignTarget | undefined;
+  private beforeDisplay: DatedImage | undefined;
+  private beforeLuminance: LuminanceImage | undefined;
+  /** Before-image pixels per display pixel. */
+  private displayToBeforePx = 1;
+  private shiftController: AbortController | undefined;
+  /** Display bands and stretch the analyst chose; undefined for the defaults. */
+  private display: DisplaySettings | undefined;
 
   private nextId = 1;
   private pairController: AbortController | undefined;
@@ -200,6 +231,8 @@ export class QwApp extends LitElement {
     this.gpu = undefined;
     this.gpuProblem = undefined;
     this.dragging = false;
+    this.alignment = undefined;
+    this.pairError = null;
     this.gpuReady = this.startGpu();
   }
 
@@ -406,68 +439,167 @@ export class QwApp extends LitElement {
     return this.entries.find((entry) => entry.id === id);
   }
 
-  private async readDisplayImage(
-    entry: Entry,
-    role: 'BEFORE' | 'AFTER',
-    signal: AbortSignal,
-    onProgress: (fraction: number) => void,
-  ): Promise<DatedImage> {
-    const client = entry.client;
-    const info = entry.info;
-    if (client === null || info === null) throw new Error(`${entry.name} is not open`);
-    const maxSide = Math.min(
+  private displayMaxSide(): number {
+    return Math.min(
       MAX_DISPLAY_SIDE_PX,
       this.gpu?.device.limits.maxTextureDimension2D ?? MAX_DISPLAY_SIDE_PX,
     );
-    const result = await client.readDisplay(
-      { maxDimension: maxSide, bands: displayBands(info) },
-      { signal, onProgress },
-    );
-    return { image: result.image, label: `${role} · ${formatDate(info.acquired)}` };
   }
 
+  /** Reads the before image for display, the after image onto its grid, then estimates the residual shift. */
   private async showPair(): Promise<void> {
     const before = this.entry(this.beforeId);
     const after = this.entry(this.afterId);
-    if (before === undefined || after === undefined) return;
+    if (before?.client == null || after?.client == null || before.info === null) return;
     this.pairController?.abort();
     const controller = new AbortController();
     this.pairController = controller;
     this.pairProgress = 0;
-    const progress = [0, 0];
-    const report = (index: 0 | 1) => (fraction: number) => {
-      progress[index] = fraction;
-      this.pairProgress = ((progress[0] ?? 0) + (progress[1] ?? 0)) / 2;
-    };
+    this.pairError = null;
+    this.alignment = undefined;
+    await this.gpuReady;
     try {
-      const [beforeImage, afterImage] = await Promise.all([
-        this.readDisplayImage(before, 'BEFORE', controller.signal, report(0)).catch(
-          (error: unknown) => {
-            if (!isAbort(error)) this.update1(before.id, { error: message(error) });
-            throw error;
+      const display = await before.client
+        .readDisplay(
+          {
+            maxDimension: this.displayMaxSide(),
+            bands: this.bandsFor(before.info),
+            ...this.stretchRequest(),
           },
-        ),
-        this.readDisplayImage(after, 'AFTER', controller.signal, report(1)).catch(
-          (error: unknown) => {
-            if (!isAbort(error)) this.update1(after.id, { error: message(error) });
-            throw error;
+          {
+            signal: controller.signal,
+            onProgress: (fraction) => {
+              this.pairProgress = fraction / 2;
+            },
           },
-        ),
-      ]);
-      await this.gpuReady;
-      if (controller.signal.aborted) return;
-      this.pair = [beforeImage, afterImage];
-    } catch {
-      // The failing file already shows its error; the view keeps what it had.
+        )
+        .catch((error: unknown) => {
+          if (!isAbort(error)) this.update1(before.id, { error: message(error) });
+          throw error;
+        });
+      const { width, height } = display.image;
+      const grid = gridOf(before.info);
+      this.target = {
+        grid: grid === null ? null : scaledGrid(grid, width, height),
+        width,
+        height,
+        name: before.name,
+      };
+      this.beforeDisplay = {
+        image: display.image,
+        label: `BEFORE · ${formatDate(before.info.acquired)}`,
+      };
+      this.beforeLuminance =
+        display.luminance === undefined
+          ? undefined
+          : { width, height, luminance: display.luminance };
+      this.displayToBeforePx = before.info.width / width;
+      await this.showAfter([0, 0], controller);
+      if (controller.signal.aborted || this.beforeLuminance === undefined) return;
+      const estimate = await after.client.estimateShiftAgainst(this.beforeLuminance, {
+        signal: controller.signal,
+      });
+      // showAfter has set it since (flow analysis cannot see that).
+      const alignment = this.alignment as AlignmentState | undefined;
+      if (alignment === undefined) return;
+      this.alignment = {
+        ...alignment,
+        estimatePx: [
+          estimate.dxPx * this.displayToBeforePx,
+          estimate.dyPx * this.displayToBeforePx,
+        ],
+        estimatePeakRatio: estimate.peakRatio,
+      };
+    } catch (error) {
+      // Errors of one file show next to it; this keeps the view as it was.
+      if (!isAbort(error)) this.pairError = message(error);
     } finally {
       if (this.pairController === controller) this.pairProgress = null;
       this.settlePhase();
     }
   }
 
+  /** (Re)reads the after image onto the before grid with a residual shift in before pixels. */
+  private async showAfter(
+    shiftBeforePx: readonly [number, number],
+    controller: AbortController,
+  ): Promise<void> {
+    const after = this.entry(this.afterId);
+    const before = this.entry(this.beforeId);
+    const target = this.target;
+    if (after?.client == null || after.info === null || target === undefined) return;
+    if (this.alignment !== undefined) this.alignment = { ...this.alignment, busy: true };
+    const scale = this.displayToBeforePx;
+    try {
+      const result = await after.client.readAlignedDisplay(
+        {
+          target,
+          shiftPx: [shiftBeforePx[0] / scale, shiftBeforePx[1] / scale],
+          maxDimension: Math.max(target.width, target.height),
+          bands: this.bandsFor(after.info),
+          ...this.stretchRequest(),
+        },
+        {
+          signal: controller.signal,
+          onProgress: (fraction) => {
+            this.pairProgress = 0.5 + fraction / 2;
+          },
+        },
+      );
+      if (controller.signal.aborted || this.beforeDisplay === undefined) return;
+      this.pair = [
+        this.beforeDisplay,
+        { image: result.image, label: `AFTER · ${formatDate(after.info.acquired)}` },
+      ];
+      this.alignment = {
+        method: describeMethod(result.method, before?.info ?? null, after.info),
+        coverage: result.coverage,
+        estimatePx: this.alignment?.estimatePx ?? null,
+        estimatePeakRatio: this.alignment?.estimatePeakRatio ?? null,
+        appliedPx: shiftBeforePx,
+        busy: false,
+      };
+    } catch (error) {
+      if (!isAbort(error)) {
+        this.update1(after.id, { error: message(error) });
+        throw error;
+      }
+    }
+  }
+
+  /** The analyst's display bands, clamped to what this image has. */
+  private bandsFor(info: RasterInfo): number[] {
+    const chosen = this.display?.bands ?? displayBands(info);
+    return chosen.map((band) => Math.min(band, info.bands - 1));
+  }
+
+  private stretchRequest(): { stretchPercent?: readonly [number, number] } {
+    const percent = this.display?.stretchPercent ?? null;
+    return percent === null ? {} : { stretchPercent: percent };
+  }
+
+  private onDisplay = (event: CustomEvent<DisplaySettings>): void => {
+    this.display = event.detail;
+    void this.showPair();
+  };
+
+  private onShift = (event: CustomEvent<readonly [number, number]>): void => {
+    this.shiftController?.abort();
+    const controller = new AbortController();
+    this.shiftController = controller;
+    void this.showAfter(event.detail, controller).catch((error: unknown) => {
+      if (!isAbort(error)) this.pairError = message(error);
+    });
+  };
+
   // ---- rendering --------------------------------------------------------------
 
   private renderView(): unknown {
+    if (this.pairError !== null) {
+      return html`<div class="placeholder">
+        <p class="banner error" role="alert">${this.pairError}</p>
+      </div>`;
+    }
     if (this.pair !== undefined) {
       return html`<qw-swipe-view
         .beforeImage=${this.pair[0]}
@@ -477,7 +609,17 @@ export class QwApp extends LitElement {
     }
     const text =
       this.pairProgress !== null
-        ? html`Reading the pair… <progress max="1" .value=${this.pairProgress}></progress>`
+        ? html`<span
+            >Reading the pair…
+            <progress max="1" .value=${this.pairProgress} aria-label="Reading the pair"></progress>
+            <button
+              @click=${() => {
+                this.pairController?.abort();
+              }}
+            >
+              Cancel
+            </button></span
+          >`
         : this.entries.length === 0
           ? 'Drop two or more GeoTIFFs of the same place here, or use “Open images…”.'
           : this.entries.filter((entry) => entry.info !== null).length < 2
@@ -551,6 +693,29 @@ export class QwApp extends LitElement {
         }
         ${this.notice.length === 0 ? null : html`<p class="notice" role="alert">${this.notice}</p>`}
       </div>
+      ${
+        this.alignment === undefined
+          ? html`<div></div>`
+          : html`<div class="alignment">
+              <qw-alignment-panel
+                .state=${this.alignment}
+                @qw-shift=${this.onShift}
+              ></qw-alignment-panel>
+              <qw-display-controls
+                .bandCount=${Math.min(
+                  this.entry(this.beforeId)?.info?.bands ?? 3,
+                  this.entry(this.afterId)?.info?.bands ?? 3,
+                )}
+                .settings=${
+                  this.display ?? {
+                    bands: displayBands(this.entry(this.beforeId)?.info ?? null),
+                    stretchPercent: null,
+                  }
+                }
+                @qw-display=${this.onDisplay}
+              ></qw-display-controls>
+            </div>`
+      }
       ${this.renderView()}
       <footer>
         <span data-testid="backend">${backend}</span>
@@ -560,9 +725,30 @@ export class QwApp extends LitElement {
   }
 }
 
+function crsLabel(info: RasterInfo | null): string {
+  if (info?.crs == null) return 'no CRS';
+  return info.crs.epsg === null ? info.crs.name : `EPSG:${info.crs.epsg}`;
+}
+
+function describeMethod(
+  method: 'same-crs' | 'proj4-control-points' | 'pixel-grid',
+  before: RasterInfo | null,
+  after: RasterInfo,
+): string {
+  switch (method) {
+    case 'same-crs':
+      return `same CRS (${crsLabel(after)}), resampled onto the before grid`;
+    case 'proj4-control-points':
+      return `reprojected ${crsLabel(after)} → ${crsLabel(before)} (proj4 on a 32 px control grid)`;
+    case 'pixel-grid':
+      return 'no usable georeference: matched by pixel position — nudge it or accept the estimate';
+  }
+}
+
 /** Default display bands: the first three (RGB) when there are three or more, else grey. */
-export function displayBands(info: RasterInfo): number[] {
-  return info.bands >= 3 ? [0, 1, 2] : [0];
+export function displayBands(info: RasterInfo | null): number[] {
+  if (info === null) return [0, 1, 2];
+  return info.bands >= 3 && info.photometric !== 'palette' ? [0, 1, 2] : [0];
 }
 
 customElements.define('qw-app', QwApp);

@@ -1,0 +1,216 @@
+/**
+ * Reading one image onto another's grid: the window of the source that the
+ * target needs, at the overview level that matches the target's resolution,
+ * resampled bilinearly through the geometric mapping (proj4 control points
+ * when the CRSs differ) plus any residual shift from fine alignment.
+ *
+ * Images without georeference fall back to pixel grids: the source is
+ * stretched over the target's extent and the analyst sets the offset.
+ */
+import {
+  controlPointMapping,
+  overlap,
+  noOverlapMessage,
+  withResidualShift,
+  type GridRef,
+  type PixelMapping,
+} from '../core/align/grid-mapping.ts';
+import { resampleBilinear } from '../core/align/resample.ts';
+import type { BandArray, RasterInfo } from '../core/raster.ts';
+import {
+  levelFor,
+  levelSize,
+  levelWindowOf,
+  readWindowInStrips,
+  type OpenRaster,
+} from './decoder.ts';
+
+/** The grid of an image, or null without a usable georeference (no transform or unknown CRS). */
+export function gridOf(info: RasterInfo): GridRef | null {
+  if (info.geoTransform === null || info.crs?.proj4 === undefined || info.crs.proj4 === null) {
+    return null;
+  }
+  return {
+    width: info.width,
+    height: info.height,
+    geoTransform: info.geoTransform,
+    proj4: info.crs.proj4,
+  };
+}
+
+/** The same ground extent as `grid` in width × height pixels. */
+export function scaledGrid(grid: GridRef, width: number, height: number): GridRef {
+  const sx = grid.width / width;
+  const sy = grid.height / height;
+  const t = grid.geoTransform;
+  return {
+    width,
+    height,
+    proj4: grid.proj4,
+    geoTransform: {
+      originX: t.originX,
+      pixelWidth: t.pixelWidth * sx,
+      rowRotation: t.rowRotation * sy,
+      originY: t.originY,
+      columnRotation: t.columnRotation * sx,
+      pixelHeight: t.pixelHeight * sy,
+    },
+  };
+}
+
+/** source = a·target + b per axis: pixel grids, or a scale/offset applied after another mapping. */
+function affineAfter(
+  inner: PixelMapping | null,
+  scaleX: number,
+  scaleY: number,
+  offsetX: number,
+  offsetY: number,
+): PixelMapping {
+  return {
+    kind: inner?.kind ?? 'affine',
+    map(col, row) {
+      const [x, y] = inner === null ? [col, row] : inner.map(col, row);
+      return [x * scaleX + offsetX, y * scaleY + offsetY];
+    },
+    mapRow(colStartPx, rowPx, count, srcColPx, srcRowPx) {
+      if (inner === null) {
+        for (let k = 0; k < count; k++) {
+          srcColPx[k] = (colStartPx + k) * scaleX + offsetX;
+          srcRowPx[k] = rowPx * scaleY + offsetY;
+        }
+        return;
+      }
+      inner.mapRow(colStartPx, rowPx, count, srcColPx, srcRowPx);
+      for (let k = 0; k < count; k++) {
+        srcColPx[k] = (srcColPx[k] ?? 0) * scaleX + offsetX;
+        srcRowPx[k] = (srcRowPx[k] ?? 0) * scaleY + offsetY;
+      }
+    },
+  };
+}
+
+export interface AlignTarget {
+  /** The target grid at the resolution wanted (e.g. the before image's display size). */
+  readonly grid: GridRef | null;
+  readonly width: number;
+  readonly height: number;
+  /** Name of the target image, for messages. */
+  readonly name: string;
+}
+
+export interface AlignedBands {
+  readonly width: number;
+  readonly height: number;
+  /** Target-grid values per band, 0 where invalid. */
+  readonly bands: Float32Array[];
+  /** 1 where the source covers the target pixel. */
+  readonly valid: Uint8Array;
+  /** How the geometry was matched. */
+  readonly method: 'same-crs' | 'proj4-control-points' | 'pixel-grid';
+}
+
+/**
+ * Reads `raster` resampled onto `target`. `shiftPx` is the residual shift in
+ * target pixels (estimateShift's convention). Throws the no-overlap message
+ * when the images share no ground.
+ */
+export async function readAligned(
+  raster: OpenRaster,
+  target: AlignTarget,
+  options: {
+    readonly shiftPx: readonly [number, number];
+    readonly bands: readonly number[];
+    readonly signal?: AbortSignal;
+    readonly onProgress?: (fraction: number) => void;
+    /** Applied to the bands read before resampling (e.g. palette → RGB). */
+    readonly expand?: (bands: BandArray[]) => BandArray[];
+  },
+): Promise<AlignedBands> {
+  const { info } = raster;
+  const source = gridOf(info);
+  let geometric: PixelMapping;
+  let method: AlignedBands['method'];
+  if (target.grid !== null && source !== null) {
+    geometric = controlPointMapping(target.grid, source);
+    method = geometric.kind === 'affine' ? 'same-crs' : 'proj4-control-points';
+    if (overlap(target.grid, source, geometric) === null) {
+      throw new Error(noOverlapMessage(target.grid, target.name, source, info.name));
+    }
+  } else {
+    geometric = affineAfter(null, info.width / target.width, info.height / target.height, 0, 0);
+    method = 'pixel-grid';
+  }
+  const mapping = withResidualShift(geometric, options.shiftPx[0], options.shiftPx[1]);
+
+  // The source window the target needs: map a lattice of target positions, take the bounds.
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  const steps = 16;
+  for (let j = 0; j <= steps; j++) {
+    for (let i = 0; i <= steps; i++) {
+      const [x, y] = mapping.map((i / steps) * target.width, (j / steps) * target.height);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      minX = Math.min(minX, x);
+      minY = Math.min(minY, y);
+      maxX = Math.max(maxX, x);
+      maxY = Math.max(maxY, y);
+    }
+  }
+  const x0 = Math.max(0, Math.floor(minX) - 2);
+  const y0 = Math.max(0, Math.floor(minY) - 2);
+  const x1 = Math.min(info.width, Math.ceil(maxX) + 2);
+  const y1 = Math.min(info.height, Math.ceil(maxY) + 2);
+  if (!(x1 > x0 && y1 > y0)) {
+    throw new Error(`${info.name} does not cover ${target.name} at this offset`);
+  }
+  // Read at the coarsest level still at least as fine as the target asks for.
+  const sourcePxPerTargetPx = Math.max((x1 - x0) / target.width, (y1 - y0) / target.height);
+  const level = levelFor(
+    info,
+    Math.ceil(info.width / Math.max(1, sourcePxPerTargetPx)),
+    Math.ceil(info.height / Math.max(1, sourcePxPerTargetPx)),
+  );
+  const levelWindow = levelWindowOf(info, level, [x0, y0, x1, y1]);
+  const window = await readWindowInStrips(
+    raster,
+    {
+      levelWindow,
+      level,
+      bands: options.bands,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    },
+    options.onProgress,
+  );
+  // Full-resolution source pixels → pixels of the window read at that level.
+  const size = levelSize(info, level);
+  const levelScaleX = size.width / info.width;
+  const levelScaleY = size.height / info.height;
+  const toWindow = affineAfter(mapping, levelScaleX, levelScaleY, -levelWindow[0], -levelWindow[1]);
+  const nodata = info.nodata;
+  let valid: Uint8Array | undefined;
+  const read = options.expand === undefined ? window.bands : options.expand([...window.bands]);
+  const bands = read.map((band) => {
+    const resampled = resampleBilinear(
+      band,
+      window.width,
+      window.height,
+      toWindow,
+      target.width,
+      target.height,
+      nodata,
+    );
+    if (valid === undefined) valid = resampled.valid;
+    else
+      for (let i = 0; i < valid.length; i++) valid[i] = (valid[i] ?? 0) & (resampled.valid[i] ?? 0);
+    return resampled.data;
+  });
+  return {
+    width: target.width,
+    height: target.height,
+    bands,
+    valid: valid ?? new Uint8Array(target.width * target.height),
+    method,
+  };
+}

@@ -1,0 +1,54 @@
+// Browser tier: the io worker protocol in a real browser (Workers, Comlink, transfer).
+import { describe, expect, test } from 'vitest';
+import { RasterClient } from '../../src/io/raster-client.ts';
+
+const demo = (name: string): string => new URL(`/public/demo/${name}`, location.origin).href;
+
+describe('RasterClient (one io worker per image)', () => {
+  test('opens by URL, reads a display image with progress, pixels transferred', async () => {
+    const progress: number[] = [];
+    const client = await RasterClient.open({ kind: 'url', url: demo('before.tif') }, 'before.tif');
+    expect(client.info).toMatchObject({ width: 1400, height: 1000, bands: 3, compression: 'jpeg' });
+    const display = await client.readDisplay(
+      { maxDimension: 700, bands: [0, 1, 2] },
+      { onProgress: (fraction) => progress.push(fraction) },
+    );
+    expect(display.image.width).toBe(700);
+    expect(display.image.height).toBe(500);
+    expect(display.image.rgba.length).toBe(700 * 500 * 4);
+    expect(progress.at(-1)).toBe(1);
+    expect(new Set(display.image.rgba).size).toBeGreaterThan(50);
+    client.close();
+  });
+
+  test('a cancelled read rejects with AbortError and the client still works', async () => {
+    const client = await RasterClient.open({ kind: 'url', url: demo('after.tif') }, 'after.tif');
+    const controller = new AbortController();
+    const read = client.readBands([0, 0, 1400, 1000], 0, undefined, { signal: controller.signal });
+    controller.abort();
+    await expect(read).rejects.toMatchObject({ name: 'AbortError' });
+    const window = await client.readBands([0, 0, 64, 32], 0);
+    expect(window.width).toBe(64);
+    expect(window.bands).toHaveLength(3);
+    client.close();
+  });
+
+  test('a read that stalls is stopped with a message naming the file; the next call restarts the worker', async () => {
+    const client = await RasterClient.open({ kind: 'url', url: demo('after.tif') }, 'after.tif');
+    await expect(
+      client.readBands([0, 0, 1400, 1000], 0, undefined, { stallMs: 1 }),
+    ).rejects.toThrow('Reading after.tif stopped responding for 0 s and was stopped');
+    // A fresh worker reopens the file and serves the next read.
+    const window = await client.readBands([100, 100, 164, 132], 0);
+    expect(window.width).toBe(64);
+    expect(window.bands[0]?.some((value) => value > 0)).toBe(true);
+    client.close();
+  });
+
+  test('a file that is not an image fails with a message naming it, in its own worker', async () => {
+    const blob = new Blob([new TextEncoder().encode('definitely not a tiff')]);
+    await expect(
+      RasterClient.open({ kind: 'blob', blob, name: 'bad.tif' }, 'bad.tif'),
+    ).rejects.toThrow(/./);
+  });
+});
