@@ -70,3 +70,153 @@ export const VIEW_UNIFORMS_LAYOUT: StructLayout = {
     { name: 'dividerColour', wgslType: 'vec4<f32>', byteOffset: 48 },
   ],
 };
+
+// --- Raster stages between the change score and labelling: blur, histogram,
+// threshold, morphology (shaders/blur.wgsl, histogram.wgsl, threshold.wgsl,
+// morphology.wgsl).
+
+/** 2-D tile of one invocation per pixel, for blur and morphology (16 × 16 = 256). */
+export const RASTER_WORKGROUP_WIDTH = 16;
+export const RASTER_WORKGROUP_HEIGHT = 16;
+/** Bounds the blur's tap loop; larger radii are refused before they reach a shader. */
+export const BLUR_MAX_RADIUS_PX = 64;
+/** Bounds both morphology loops; larger radii are refused before they reach a shader. */
+export const MORPHOLOGY_MAX_RADIUS_PX = 64;
+export const HISTOGRAM_BINS = 256;
+export const HISTOGRAM_WORKGROUP_SIZE = 256;
+/** Pixels each histogram invocation folds into its workgroup's private histogram. */
+export const HISTOGRAM_PIXELS_PER_INVOCATION = 16;
+export const THRESHOLD_WORKGROUP_SIZE = 256;
+
+export const BLUR_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'BlurParams',
+  byteLength: 16,
+  fields: [
+    { name: 'width', wgslType: 'u32', byteOffset: 0 },
+    { name: 'height', wgslType: 'u32', byteOffset: 4 },
+    { name: 'radiusPx', wgslType: 'u32', byteOffset: 8 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 12 },
+  ],
+};
+
+export const HISTOGRAM_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'HistogramParams',
+  byteLength: 32,
+  fields: [
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 0 },
+    { name: 'groupsPerRow', wgslType: 'u32', byteOffset: 4 },
+    { name: 'useMask', wgslType: 'u32', byteOffset: 8 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 12 },
+    { name: 'minValue', wgslType: 'f32', byteOffset: 16 },
+    { name: 'maxValue', wgslType: 'f32', byteOffset: 20 },
+    { name: 'binScale', wgslType: 'f32', byteOffset: 24 },
+    { name: 'padding1', wgslType: 'f32', byteOffset: 28 },
+  ],
+};
+
+export const THRESHOLD_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'ThresholdParams',
+  byteLength: 16,
+  fields: [
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 0 },
+    { name: 'rowStride', wgslType: 'u32', byteOffset: 4 },
+    { name: 'useMask', wgslType: 'u32', byteOffset: 8 },
+    { name: 'thresholdDn', wgslType: 'f32', byteOffset: 12 },
+  ],
+};
+
+export const MORPHOLOGY_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'MorphologyParams',
+  byteLength: 16,
+  fields: [
+    { name: 'width', wgslType: 'u32', byteOffset: 0 },
+    { name: 'height', wgslType: 'u32', byteOffset: 4 },
+    { name: 'radiusPx', wgslType: 'u32', byteOffset: 8 },
+    { name: 'operation', wgslType: 'u32', byteOffset: 12 },
+  ],
+};
+
+/**
+ * Workgroup counts for one invocation per pixel of a width × height image in
+ * tiles of RASTER_WORKGROUP_WIDTH × RASTER_WORKGROUP_HEIGHT. With 16 × 16 tiles
+ * the per-dimension limit allows images up to 1 048 560 px on a side.
+ */
+export function gridDispatch(widthPx: number, heightPx: number): { x: number; y: number } {
+  const x = Math.max(1, Math.ceil(widthPx / RASTER_WORKGROUP_WIDTH));
+  const y = Math.max(1, Math.ceil(heightPx / RASTER_WORKGROUP_HEIGHT));
+  if (x > MAX_WORKGROUPS_PER_DIMENSION || y > MAX_WORKGROUPS_PER_DIMENSION) {
+    throw new Error(
+      `A ${widthPx} × ${heightPx} image needs more than ${MAX_WORKGROUPS_PER_DIMENSION} workgroups per dimension`,
+    );
+  }
+  return { x, y };
+}
+
+// --- Connected-component labelling (shaders/ccl-label.wgsl, ccl-dense.wgsl).
+
+/** 2-D tile of the labelling kernels (init, merge, compress): one invocation per pixel. */
+export const CCL_TILE_WIDTH = 16;
+export const CCL_TILE_HEIGHT = 16;
+/** Invocations of the dense-id scan kernels, and pixels per scanned block. */
+export const CCL_SCAN_WORKGROUP_SIZE = 256;
+
+/** Shared by both labelling shaders; scan fields are used by ccl-dense.wgsl only. */
+export const CCL_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'CclParams',
+  byteLength: 32,
+  fields: [
+    { name: 'width', wgslType: 'u32', byteOffset: 0 },
+    { name: 'height', wgslType: 'u32', byteOffset: 4 },
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 8 },
+    { name: 'scanRowStride', wgslType: 'u32', byteOffset: 12 },
+    { name: 'scanBlockCount', wgslType: 'u32', byteOffset: 16 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 20 },
+    { name: 'padding1', wgslType: 'u32', byteOffset: 24 },
+    { name: 'padding2', wgslType: 'u32', byteOffset: 28 },
+  ],
+};
+
+// --- Per-component statistics (shaders/component-stats.wgsl).
+
+/** Invocations per workgroup of the component-statistics kernels. */
+export const COMPONENT_STATS_WORKGROUP_SIZE = 64;
+/** Pixels of one row each accumulate invocation folds before flushing to global atomics. */
+export const COMPONENT_STATS_RUN_PX = 32;
+/** u32 words per component record; field offsets in COMPONENT_STATS_FIELD. */
+export const COMPONENT_STATS_RECORD_WORDS = 16;
+/** Word offsets inside one component record (64-bit sums as lo, hi words). */
+export const COMPONENT_STATS_FIELD = {
+  pixelCount: 0,
+  minX: 1,
+  minY: 2,
+  maxX: 3,
+  maxY: 4,
+  sumXLo: 5,
+  sumXHi: 6,
+  sumYLo: 7,
+  sumYHi: 8,
+  changeLo: 9,
+  changeHi: 10,
+  /** Four counters, one per kind code 0..3 (code & 3). */
+  kind0: 11,
+  boundaryPx: 15,
+} as const;
+/** Per-(component, ROI) pixel counts are kept densely: at most this many ROIs per pass. */
+export const COMPONENT_STATS_MAX_ROIS = 64;
+/** Image sides are limited so per-run sums (≤ RUN_PX · 2²⁶) fit one u32 word. */
+export const COMPONENT_STATS_MAX_SIDE_PX = 1 << 26;
+
+export const COMPONENT_STATS_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'ComponentStatsParams',
+  byteLength: 32,
+  fields: [
+    { name: 'width', wgslType: 'u32', byteOffset: 0 },
+    { name: 'height', wgslType: 'u32', byteOffset: 4 },
+    { name: 'componentCount', wgslType: 'u32', byteOffset: 8 },
+    { name: 'roiCount', wgslType: 'u32', byteOffset: 12 },
+    { name: 'segmentCount', wgslType: 'u32', byteOffset: 16 },
+    { name: 'segmentsPerRow', wgslType: 'u32', byteOffset: 20 },
+    { name: 'changeScale', wgslType: 'f32', byteOffset: 24 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 28 },
+  ],
+};

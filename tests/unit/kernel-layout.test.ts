@@ -7,6 +7,14 @@ import {
   VIEW_UNIFORMS_LAYOUT,
   type StructLayout,
 } from '../../src/core/kernel-layout.ts';
+import { CCL_PARAMS_LAYOUT } from '../../src/core/kernel-layout.ts';
+import {
+  BLUR_PARAMS_LAYOUT,
+  gridDispatch,
+  HISTOGRAM_PARAMS_LAYOUT,
+  MORPHOLOGY_PARAMS_LAYOUT,
+  THRESHOLD_PARAMS_LAYOUT,
+} from '../../src/core/kernel-layout.ts';
 
 /** Field names and types of `struct Name { ... }` in WGSL source, in order. */
 function wgslStruct(source: string, name: string): { name: string; type: string }[] {
@@ -67,5 +75,24 @@ describe('constants shared by TypeScript and WGSL', () => {
     expect(big.x).toBe(MAX_WORKGROUPS_PER_DIMENSION);
     expect(big.x * big.y * 64).toBeGreaterThanOrEqual(64 * 1024 * 1024);
     expect((big.y - 1) * big.rowStride).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  test('CclParams matches both labelling shaders', () => {
+    checkLayout('ccl-label.wgsl', CCL_PARAMS_LAYOUT);
+    checkLayout('ccl-dense.wgsl', CCL_PARAMS_LAYOUT);
+  });
+
+  test('raster-stage params match blur, histogram, threshold and morphology shaders', () => {
+    checkLayout('blur.wgsl', BLUR_PARAMS_LAYOUT);
+    checkLayout('histogram.wgsl', HISTOGRAM_PARAMS_LAYOUT);
+    checkLayout('threshold.wgsl', THRESHOLD_PARAMS_LAYOUT);
+    checkLayout('morphology.wgsl', MORPHOLOGY_PARAMS_LAYOUT);
+  });
+
+  test('gridDispatch covers 8192² in 16 × 16 tiles and refuses what cannot be dispatched', () => {
+    expect(gridDispatch(1, 1)).toEqual({ x: 1, y: 1 });
+    expect(gridDispatch(17, 16)).toEqual({ x: 2, y: 1 });
+    expect(gridDispatch(8192, 8192)).toEqual({ x: 512, y: 512 });
+    expect(() => gridDispatch(16 * MAX_WORKGROUPS_PER_DIMENSION + 1, 1)).toThrow(/workgroups/);
   });
 });

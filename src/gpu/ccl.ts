@@ -1,0 +1,296 @@
+/**
+ * Thin wrapper around shaders/ccl-label.wgsl and shaders/ccl-dense.wgsl:
+ * 8-connected component labelling in a fixed sequence of six dispatches
+ * (init, merge, compress, rankRoots, scanBlocks, writeIds), whatever the image.
+ * CPU twin: src/core/ccl.ts. Labels are bit-identical to the CPU's Int32Array:
+ * 0xFFFFFFFF (−1) for background, else the component's smallest pixel index;
+ * ids are 0 for background and 1..count in raster order of that pixel.
+ */
+import cclLabelWgsl from '../../shaders/ccl-label.wgsl?raw';
+import cclDenseWgsl from '../../shaders/ccl-dense.wgsl?raw';
+import { validateMask } from '../core/ccl.ts';
+import {
+  CCL_PARAMS_LAYOUT,
+  CCL_SCAN_WORKGROUP_SIZE,
+  CCL_TILE_HEIGHT,
+  CCL_TILE_WIDTH,
+  linearDispatch,
+  MAX_WORKGROUPS_PER_DIMENSION,
+} from '../core/kernel-layout.ts';
+import { createStorageBufferFrom, readBuffer } from './buffers.ts';
+
+interface CclPipelines {
+  readonly labelLayout: GPUBindGroupLayout;
+  readonly denseLayout: GPUBindGroupLayout;
+  readonly init: GPUComputePipeline;
+  readonly merge: GPUComputePipeline;
+  readonly compress: GPUComputePipeline;
+  readonly rankRoots: GPUComputePipeline;
+  readonly scanBlocks: GPUComputePipeline;
+  readonly writeIds: GPUComputePipeline;
+}
+
+// Cached per device so a lost device takes its pipelines with it.
+const pipelineCache = new WeakMap<GPUDevice, CclPipelines>();
+
+function bufferEntry(binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry {
+  return { binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } };
+}
+
+function cclPipelines(device: GPUDevice): CclPipelines {
+  const cached = pipelineCache.get(device);
+  if (cached !== undefined) return cached;
+  // Explicit layouts: one bind group serves every entry point of a shader,
+  // including those that leave some bindings unused.
+  const labelLayout = device.createBindGroupLayout({
+    label: 'ccl-label layout',
+    entries: [
+      bufferEntry(0, 'uniform'),
+      bufferEntry(1, 'read-only-storage'),
+      bufferEntry(2, 'storage'),
+    ],
+  });
+  const denseLayout = device.createBindGroupLayout({
+    label: 'ccl-dense layout',
+    entries: [
+      bufferEntry(0, 'uniform'),
+      bufferEntry(1, 'read-only-storage'),
+      bufferEntry(2, 'storage'),
+      bufferEntry(3, 'storage'),
+      bufferEntry(4, 'storage'),
+      bufferEntry(5, 'storage'),
+    ],
+  });
+  const labelModule = device.createShaderModule({ label: 'ccl-label.wgsl', code: cclLabelWgsl });
+  const denseModule = device.createShaderModule({ label: 'ccl-dense.wgsl', code: cclDenseWgsl });
+  const labelPipelineLayout = device.createPipelineLayout({
+    label: 'ccl-label pipeline layout',
+    bindGroupLayouts: [labelLayout],
+  });
+  const densePipelineLayout = device.createPipelineLayout({
+    label: 'ccl-dense pipeline layout',
+    bindGroupLayouts: [denseLayout],
+  });
+  const tile = { TILE_WIDTH: CCL_TILE_WIDTH, TILE_HEIGHT: CCL_TILE_HEIGHT };
+  const scan = { SCAN_WORKGROUP_SIZE: CCL_SCAN_WORKGROUP_SIZE };
+  const make = (
+    entryPoint: string,
+    module: GPUShaderModule,
+    layout: GPUPipelineLayout,
+    constants: Record<string, number>,
+  ): GPUComputePipeline =>
+    device.createComputePipeline({
+      label: `ccl ${entryPoint}`,
+      layout,
+      compute: { module, entryPoint, constants },
+    });
+  const pipelines: CclPipelines = {
+    labelLayout,
+    denseLayout,
+    init: make('init', labelModule, labelPipelineLayout, tile),
+    merge: make('merge', labelModule, labelPipelineLayout, tile),
+    compress: make('compress', labelModule, labelPipelineLayout, tile),
+    rankRoots: make('rankRoots', denseModule, densePipelineLayout, scan),
+    scanBlocks: make('scanBlocks', denseModule, densePipelineLayout, scan),
+    writeIds: make('writeIds', denseModule, densePipelineLayout, scan),
+  };
+  pipelineCache.set(device, pipelines);
+  return pipelines;
+}
+
+/** Buffers a caller provides; all need STORAGE usage. */
+export interface CclBuffers {
+  /** u32 per pixel, row-major, nonzero = foreground (read only). */
+  readonly mask: GPUBuffer;
+  /** u32 per pixel (written): 0xFFFFFFFF background, else smallest pixel index of the component. */
+  readonly labels: GPUBuffer;
+  /** u32 per pixel (written): 0 background, else 1..count in raster order of the label. */
+  readonly ids: GPUBuffer;
+  /** At least one u32 (written): the component count at byte 0. */
+  readonly count: GPUBuffer;
+}
+
+/** Uniforms and scratch for one image size; reuse it across frames, destroy it when done. */
+export interface CclWorkspace {
+  readonly device: GPUDevice;
+  readonly widthPx: number;
+  readonly heightPx: number;
+  destroy(): void;
+  /** @internal for encodeLabelComponents */
+  readonly params: GPUBuffer;
+  /** @internal per-pixel inclusive rank of roots within their scan block */
+  readonly rank: GPUBuffer;
+  /** @internal per-block root totals, then their exclusive prefix sums */
+  readonly blockOffset: GPUBuffer;
+  /** @internal */
+  readonly scanDispatch: { readonly x: number; readonly y: number };
+}
+
+/** Largest storage binding this device allows (one u32 per pixel must fit). */
+function checkFits(device: GPUDevice, pixelCount: number): void {
+  const bytes = pixelCount * 4;
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  if (bytes > limit) {
+    throw new Error(
+      `Labelling ${pixelCount} px needs ${bytes} B per-pixel buffers; this device binds at most ${limit} B`,
+    );
+  }
+}
+
+export function createCclWorkspace(
+  device: GPUDevice,
+  widthPx: number,
+  heightPx: number,
+): CclWorkspace {
+  const pixelCount = widthPx * heightPx;
+  if (!Number.isInteger(pixelCount) || widthPx < 1 || heightPx < 1) {
+    throw new Error(`Labelling needs a positive integer size (got ${widthPx}×${heightPx})`);
+  }
+  checkFits(device, pixelCount);
+  const tilesX = Math.ceil(widthPx / CCL_TILE_WIDTH);
+  const tilesY = Math.ceil(heightPx / CCL_TILE_HEIGHT);
+  if (tilesX > MAX_WORKGROUPS_PER_DIMENSION || tilesY > MAX_WORKGROUPS_PER_DIMENSION) {
+    throw new Error(`A ${widthPx}×${heightPx} mask needs too many workgroups per dimension`);
+  }
+  const scanDispatch = linearDispatch(pixelCount, CCL_SCAN_WORKGROUP_SIZE);
+  const scanBlockCount = Math.ceil(pixelCount / CCL_SCAN_WORKGROUP_SIZE);
+
+  const paramsData = new Uint32Array(CCL_PARAMS_LAYOUT.byteLength / 4);
+  paramsData.set([widthPx, heightPx, pixelCount, scanDispatch.rowStride, scanBlockCount]);
+  const params = device.createBuffer({
+    label: 'ccl params',
+    size: CCL_PARAMS_LAYOUT.byteLength,
+    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+  });
+  device.queue.writeBuffer(params, 0, paramsData);
+  const rank = device.createBuffer({
+    label: 'ccl rank',
+    size: pixelCount * 4,
+    usage: GPUBufferUsage.STORAGE,
+  });
+  const blockOffset = device.createBuffer({
+    label: 'ccl block offsets',
+    size: scanBlockCount * 4,
+    usage: GPUBufferUsage.STORAGE,
+  });
+  return {
+    device,
+    widthPx,
+    heightPx,
+    params,
+    rank,
+    blockOffset,
+    scanDispatch,
+    destroy() {
+      params.destroy();
+      rank.destroy();
+      blockOffset.destroy();
+    },
+  };
+}
+
+/**
+ * Records the six labelling dispatches into `encoder` (one compute pass), so a
+ * pipeline can chain stages without reading back. WebGPU orders dispatches
+ * within a pass, so each stage sees the previous one's writes.
+ */
+export function encodeLabelComponents(
+  encoder: GPUCommandEncoder,
+  workspace: CclWorkspace,
+  buffers: CclBuffers,
+): void {
+  const { device, widthPx, heightPx, params, rank, blockOffset, scanDispatch } = workspace;
+  const pipelines = cclPipelines(device);
+  const labelBindings = device.createBindGroup({
+    label: 'ccl-label bindings',
+    layout: pipelines.labelLayout,
+    entries: [
+      { binding: 0, resource: { buffer: params } },
+      { binding: 1, resource: { buffer: buffers.mask } },
+      { binding: 2, resource: { buffer: buffers.labels } },
+    ],
+  });
+  const denseBindings = device.createBindGroup({
+    label: 'ccl-dense bindings',
+    layout: pipelines.denseLayout,
+    entries: [
+      { binding: 0, resource: { buffer: params } },
+      { binding: 1, resource: { buffer: buffers.labels } },
+      { binding: 2, resource: { buffer: rank } },
+      { binding: 3, resource: { buffer: blockOffset } },
+      { binding: 4, resource: { buffer: buffers.ids } },
+      { binding: 5, resource: { buffer: buffers.count } },
+    ],
+  });
+  const tilesX = Math.ceil(widthPx / CCL_TILE_WIDTH);
+  const tilesY = Math.ceil(heightPx / CCL_TILE_HEIGHT);
+  const pass = encoder.beginComputePass({ label: 'connected components' });
+  pass.setBindGroup(0, labelBindings);
+  for (const pipeline of [pipelines.init, pipelines.merge, pipelines.compress]) {
+    pass.setPipeline(pipeline);
+    pass.dispatchWorkgroups(tilesX, tilesY);
+  }
+  pass.setBindGroup(0, denseBindings);
+  pass.setPipeline(pipelines.rankRoots);
+  pass.dispatchWorkgroups(scanDispatch.x, scanDispatch.y);
+  pass.setPipeline(pipelines.scanBlocks);
+  pass.dispatchWorkgroups(1);
+  pass.setPipeline(pipelines.writeIds);
+  pass.dispatchWorkgroups(scanDispatch.x, scanDispatch.y);
+  pass.end();
+}
+
+export interface GpuLabelResult {
+  /** Same convention and bits as labelComponentsCpu: −1 background, else smallest pixel index. */
+  readonly labels: Int32Array;
+  /** Same as denseIds(labels): 0 background, 1..count. */
+  readonly ids: Int32Array;
+  readonly count: number;
+}
+
+/** Uploads a 0/1 mask, labels it, reads labels, ids and count back, destroys everything. */
+export async function labelComponentsGpu(
+  device: GPUDevice,
+  mask: Uint8Array,
+  widthPx: number,
+  heightPx: number,
+): Promise<GpuLabelResult> {
+  validateMask(mask, widthPx, heightPx);
+  const pixelCount = widthPx * heightPx;
+  const workspace = createCclWorkspace(device, widthPx, heightPx);
+  const maskBuffer = createStorageBufferFrom(device, 'ccl mask', Uint32Array.from(mask));
+  const perPixel = (label: string): GPUBuffer =>
+    device.createBuffer({
+      label,
+      size: pixelCount * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    });
+  const labels = perPixel('ccl labels');
+  const ids = perPixel('ccl ids');
+  const count = device.createBuffer({
+    label: 'ccl count',
+    size: 4,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+  });
+  try {
+    const encoder = device.createCommandEncoder({ label: 'connected components' });
+    encodeLabelComponents(encoder, workspace, { mask: maskBuffer, labels, ids, count });
+    device.queue.submit([encoder.finish()]);
+    const [labelBytes, idBytes, countBytes] = await Promise.all([
+      readBuffer(device, labels, pixelCount * 4),
+      readBuffer(device, ids, pixelCount * 4),
+      readBuffer(device, count, 4),
+    ]);
+    return {
+      labels: new Int32Array(labelBytes),
+      ids: new Int32Array(idBytes),
+      count: new Uint32Array(countBytes)[0] ?? 0,
+    };
+  } finally {
+    workspace.destroy();
+    maskBuffer.destroy();
+    labels.destroy();
+    ids.destroy();
+    count.destroy();
+  }
+}
