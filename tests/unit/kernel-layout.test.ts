@@ -15,6 +15,11 @@ import {
   MORPHOLOGY_PARAMS_LAYOUT,
   THRESHOLD_PARAMS_LAYOUT,
 } from '../../src/core/kernel-layout.ts';
+import {
+  COMPONENT_STATS_MAX_ROIS,
+  COMPONENT_STATS_PARAMS_LAYOUT,
+  COMPONENT_STATS_RECORD_WORDS,
+} from '../../src/core/kernel-layout.ts';
 
 /** Field names and types of `struct Name { ... }` in WGSL source, in order. */
 function wgslStruct(source: string, name: string): { name: string; type: string }[] {
@@ -94,5 +99,14 @@ describe('constants shared by TypeScript and WGSL', () => {
     expect(gridDispatch(17, 16)).toEqual({ x: 2, y: 1 });
     expect(gridDispatch(8192, 8192)).toEqual({ x: 512, y: 512 });
     expect(() => gridDispatch(16 * MAX_WORKGROUPS_PER_DIMENSION + 1, 1)).toThrow(/workgroups/);
+  });
+});
+
+describe('component statistics constants (shaders/component-stats.wgsl)', () => {
+  test('ComponentStatsParams and the record constants match the shader', () => {
+    checkLayout('component-stats.wgsl', COMPONENT_STATS_PARAMS_LAYOUT);
+    const source = readFileSync('shaders/component-stats.wgsl', 'utf8');
+    expect(source).toContain(`const RECORD_WORDS: u32 = ${COMPONENT_STATS_RECORD_WORDS}u;`);
+    expect(source).toContain(`const MAX_ROIS: u32 = ${COMPONENT_STATS_MAX_ROIS}u;`);
   });
 });
