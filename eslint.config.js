@@ -12,6 +12,8 @@ export default tseslint.config(
       'eslint.config.js',
       'bin/',
       'scripts/*.mjs',
+      '.device/',
+      '.gl/',
     ],
   },
   js.configs.recommended,

@@ -6,14 +6,28 @@
  *   QW_BENCH_MPX=16,64 QW_BENCH_DUMP=/tmp/masks node --import tsx bench/gpu-dawn.ts
  *
  * For each size: a smooth random score image → blur → threshold → opening →
- * labelling, each stage timed alone (median of runs, submit → done) and the
- * chain in one submission; the histogram as well. With QW_BENCH_DUMP the
+ * labelling, each stage timed alone and the chain in one submission; the
+ * histogram as well. Each row gives two medians over the runs: wall clock
+ * (submit → onSubmittedWorkDone, includes queue latency) and GPU time from
+ * timestamp queries where the adapter has 'timestamp-query': an empty compute
+ * pass writing a timestamp before the stage's own passes and another after
+ * them (the wrappers open their passes inside `encode`), so GPU time spans
+ * everything the stage records. The labelling is also timed per dispatch,
+ * one pass each (CclEncodeOptions.dispatchTimestamps); those passes add
+ * barriers of their own, so their sum can exceed the single-pass row.
+ * QW_DAWN_FLAGS (space-separated; default disables Dawn's timestamp
+ * quantization) is passed to Dawn's create(). With QW_BENCH_DUMP the
  * labelled mask is written as raw bytes so bench/cupy_label.py can label the
  * same mask with cupyx.scipy.ndimage.label and OpenCV and compare counts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCclWorkspace, encodeLabelComponents } from '../src/gpu/ccl.ts';
+import {
+  CCL_DISPATCHES,
+  createCclWorkspace,
+  encodeLabelComponents,
+  type CclEncodeOptions,
+} from '../src/gpu/ccl.ts';
 import { createBlurStage } from '../src/gpu/blur.ts';
 import { createHistogramStage, HISTOGRAM_COUNTS_BYTES } from '../src/gpu/histogram.ts';
 import { createMorphologyStage } from '../src/gpu/morphology.ts';
@@ -29,10 +43,39 @@ interface DawnModule {
 const RUNS = Number(process.env['QW_BENCH_RUNS'] ?? 7);
 const SIZES_MPX = (process.env['QW_BENCH_MPX'] ?? '16,64').split(',').map(Number);
 const DUMP = process.env['QW_BENCH_DUMP'];
+const DAWN_FLAGS = (process.env['QW_DAWN_FLAGS'] ?? 'disable-dawn-features=timestamp_quantization')
+  .split(' ')
+  .filter((flag) => flag.length > 0);
+/** Queries per timed submission: the stage's two markers, then two per labelling dispatch. */
+const QUERY_COUNT = 2 + 2 * CCL_DISPATCHES.length;
+
+interface Timing {
+  /** Median wall clock, submit → done, ms. */
+  readonly wallMs: number;
+  /** Median GPU time between the markers, ms; NaN without timestamp queries. */
+  readonly gpuMs: number;
+  /** Median GPU time of each labelling dispatch, ms, when asked for. */
+  readonly dispatchMs: readonly number[];
+}
+
+/** What a stage records; `timestamps` is there only when per-dispatch timing was asked for. */
+type RecordStage = (encoder: GPUCommandEncoder, timestamps?: CclEncodeOptions) => void;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function formatMs(ms: number): string {
+  return Number.isNaN(ms) ? 'n/a' : ms.toFixed(3);
+}
+
+/** GPU time between two resolved timestamps (ns) in ms; NaN if the pair is missing or reversed. */
+function spanMs(stamps: BigUint64Array, begin: number, end: number): number {
+  const first = stamps[begin];
+  const last = stamps[end];
+  if (first === undefined || last === undefined || last < first || first === 0n) return Number.NaN;
+  return Number(last - first) / 1e6;
 }
 
 /** Blobs of container-block size: thresholded value noise at ~40 % cover, plus fine noise. */
@@ -52,10 +95,12 @@ async function main(): Promise<void> {
   const dawnPackage = process.env['QW_DAWN_MODULE'] ?? 'webgpu';
   const dawn = (await import(dawnPackage)) as DawnModule;
   Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create([]);
+  const gpu = dawn.create(DAWN_FLAGS);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new Error('No WebGPU adapter through Dawn here');
+  const hasTimestamps = adapter.features.has('timestamp-query');
   const device = await adapter.requestDevice({
+    requiredFeatures: hasTimestamps ? ['timestamp-query'] : [],
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
@@ -68,23 +113,85 @@ async function main(): Promise<void> {
   });
   const info = adapter.info;
   console.log(`adapter: ${info.vendor} ${info.architecture} ${info.description}`);
-  const rows: string[] = ['size, stage, median ms (submit → done), runs'];
+  console.log(
+    hasTimestamps
+      ? `GPU time: timestamp queries (Dawn flags: ${DAWN_FLAGS.join(' ') || 'none'})`
+      : 'GPU time: n/a (adapter lacks timestamp-query); wall clock only',
+  );
+  const rows: string[] = [
+    'size, stage, wall median ms (submit → done), GPU median ms (timestamps), runs',
+  ];
 
-  const time = async (
-    label: string,
-    record: (encoder: GPUCommandEncoder) => void,
-  ): Promise<number> => {
-    const times: number[] = [];
+  const querySet = hasTimestamps
+    ? device.createQuerySet({ label: 'bench timestamps', type: 'timestamp', count: QUERY_COUNT })
+    : undefined;
+  const resolved = device.createBuffer({
+    label: 'bench timestamps resolved',
+    size: QUERY_COUNT * 8,
+    usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+  });
+  const readback = device.createBuffer({
+    label: 'bench timestamps read back',
+    size: QUERY_COUNT * 8,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  /** An empty compute pass that only writes one timestamp. */
+  const marker = (
+    encoder: GPUCommandEncoder,
+    set: GPUQuerySet,
+    index: number,
+    end: boolean,
+  ): void => {
+    encoder
+      .beginComputePass({
+        label: end ? 'timestamp after stage' : 'timestamp before stage',
+        timestampWrites: end
+          ? { querySet: set, endOfPassWriteIndex: index }
+          : { querySet: set, beginningOfPassWriteIndex: index },
+      })
+      .end();
+  };
+
+  const time = async (label: string, record: RecordStage, perDispatch = false): Promise<Timing> => {
+    const wall: number[] = [];
+    const gpuTimes: number[] = [];
+    const dispatchTimes: number[][] = CCL_DISPATCHES.map(() => []);
     for (let run = 0; run < RUNS + 1; run++) {
       await device.queue.onSubmittedWorkDone();
       const started = performance.now();
       const encoder = device.createCommandEncoder({ label });
-      record(encoder);
+      if (querySet !== undefined) marker(encoder, querySet, 0, false);
+      if (perDispatch && querySet !== undefined) {
+        record(encoder, { dispatchTimestamps: { querySet, firstQueryIndex: 2 } });
+      } else {
+        record(encoder);
+      }
+      if (querySet !== undefined) {
+        marker(encoder, querySet, 1, true);
+        encoder.resolveQuerySet(querySet, 0, QUERY_COUNT, resolved, 0);
+        encoder.copyBufferToBuffer(resolved, 0, readback, 0, QUERY_COUNT * 8);
+      }
       device.queue.submit([encoder.finish()]);
       await device.queue.onSubmittedWorkDone();
-      if (run > 0) times.push(performance.now() - started); // first run warms pipelines up
+      const elapsed = performance.now() - started;
+      if (querySet !== undefined) {
+        await readback.mapAsync(GPUMapMode.READ);
+        const stamps = new BigUint64Array(readback.getMappedRange().slice(0));
+        readback.unmap();
+        if (run > 0) {
+          gpuTimes.push(spanMs(stamps, 0, 1));
+          for (const [k, times] of dispatchTimes.entries()) {
+            times.push(spanMs(stamps, 2 + 2 * k, 3 + 2 * k));
+          }
+        }
+      }
+      if (run > 0) wall.push(elapsed); // first run warms pipelines up
     }
-    return median(times);
+    return {
+      wallMs: median(wall),
+      gpuMs: median(gpuTimes),
+      dispatchMs: perDispatch ? dispatchTimes.map(median) : [],
+    };
   };
 
   for (const megapixels of SIZES_MPX) {
@@ -128,7 +235,7 @@ async function main(): Promise<void> {
     });
     const ccl = createCclWorkspace(device, width, height);
 
-    const stages: [string, (encoder: GPUCommandEncoder) => void][] = [
+    const stages: [string, RecordStage][] = [
       [
         'blur r=2 (gaussian, 2 passes)',
         (e) => {
@@ -154,26 +261,46 @@ async function main(): Promise<void> {
         },
       ],
       [
-        'labelling (6 dispatches)',
-        (e) => {
-          encodeLabelComponents(e, ccl, { mask: opened, labels, ids, count });
+        `labelling (${CCL_DISPATCHES.length} dispatches)`,
+        (e, timestamps) => {
+          encodeLabelComponents(e, ccl, { mask: opened, labels, ids, count }, timestamps);
         },
       ],
     ];
-    let sum = 0;
+    const firstRow = rows.length;
+    const row = (name: string, timing: Pick<Timing, 'wallMs' | 'gpuMs'>): void => {
+      rows.push(
+        `${label}, ${name}, ${formatMs(timing.wallMs)}, ${formatMs(timing.gpuMs)}, ${RUNS}`,
+      );
+    };
+    const sum = { wallMs: 0, gpuMs: 0 };
     for (const [name, record] of stages) {
-      const ms = await time(name, record);
-      sum += ms;
-      rows.push(`${label}, ${name}, ${ms.toFixed(3)}, ${RUNS}`);
+      const timing = await time(name, record);
+      sum.wallMs += timing.wallMs;
+      sum.gpuMs += timing.gpuMs;
+      row(name, timing);
     }
+    row('sum of stages', sum);
     const chain = await time('chain', (e) => {
       for (const [, record] of stages) record(e);
     });
-    rows.push(`${label}, sum of stages, ${sum.toFixed(3)}, ${RUNS}`);
-    rows.push(`${label}, chain in one submission, ${chain.toFixed(3)}, ${RUNS}`);
+    row('chain in one submission', chain);
+    if (querySet !== undefined) {
+      const labelling = stages[stages.length - 1];
+      if (labelling !== undefined) {
+        const split = await time('labelling per dispatch', labelling[1], true);
+        row('labelling, one pass per dispatch', split);
+        for (const [k, dispatch] of CCL_DISPATCHES.entries()) {
+          row(`  labelling ${dispatch}`, {
+            wallMs: Number.NaN,
+            gpuMs: split.dispatchMs[k] ?? Number.NaN,
+          });
+        }
+      }
+    }
     const components = new Uint32Array(await readBuffer(device, count, 4))[0] ?? 0;
-    rows.push(`${label}, components, ${components}, -`);
-    console.log(rows.slice(-8).join('\n'));
+    rows.push(`${label}, components, ${components}, -, -`);
+    console.log(rows.slice(firstRow).join('\n'));
     if (DUMP !== undefined) {
       const bits = new Uint32Array(await readBuffer(device, opened, pixels * 4));
       writeFileSync(join(DUMP, `mask-${megapixels}.u8`), Uint8Array.from(bits));
@@ -187,6 +314,9 @@ async function main(): Promise<void> {
       buffer.destroy();
   }
   console.log(rows.join('\n'));
+  querySet?.destroy();
+  resolved.destroy();
+  readback.destroy();
   if (errors.length > 0) {
     console.error(`WebGPU errors: ${errors.join('; ')}`);
     process.exitCode = 1;

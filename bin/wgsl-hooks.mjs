@@ -14,7 +14,11 @@ export async function load(url, context, nextLoad) {
   if (url.endsWith('.wgsl?raw')) {
     const path = new URL(url.slice(0, -'?raw'.length));
     const text = await readFile(path, 'utf8');
-    return { format: 'module', shortCircuit: true, source: `export default ${JSON.stringify(text)};` };
+    return {
+      format: 'module',
+      shortCircuit: true,
+      source: `export default ${JSON.stringify(text)};`,
+    };
   }
   return nextLoad(url, context);
 }

@@ -11,8 +11,9 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { openRaster, type RasterSource } from '../io/decoder.ts';
 import { registerNodeDecoders } from './node-decoders.ts';
+import { analyze, ANALYZE_USAGE } from './analyze.ts';
 
-const USAGE = 'usage: quaywatch info FILE | quaywatch --version';
+const USAGE = `usage: quaywatch info FILE | quaywatch --version\n       ${ANALYZE_USAGE}`;
 
 /**
  * A file as a lazily read Blob (Node's fs.openAsBlob): opening a 2 GB GeoTIFF
@@ -65,6 +66,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case 'analyze':
+        await analyze(rest, fileSource);
+        return 0;
       case 'info':
         await info(rest[0]);
         return 0;

@@ -154,11 +154,21 @@ export function gridDispatch(widthPx: number, heightPx: number): { x: number; y:
 
 // --- Connected-component labelling (shaders/ccl-label.wgsl, ccl-dense.wgsl).
 
-/** 2-D tile of the labelling kernels (init, merge, compress): one invocation per pixel. */
-export const CCL_TILE_WIDTH = 16;
-export const CCL_TILE_HEIGHT = 16;
-/** Invocations of the dense-id scan kernels, and pixels per scanned block. */
+/**
+ * Tile of the block-based labelling (ccl-label.wgsl localLabel): one workgroup
+ * per tile, union-find in workgroup memory (2 · width · height u32: 8 KiB at
+ * 32 × 32), CCL_TILE_WIDTH × CCL_TILE_THREAD_ROWS invocations, each taking
+ * CCL_TILE_HEIGHT / CCL_TILE_THREAD_ROWS pixels of one column.
+ */
+export const CCL_TILE_WIDTH = 32;
+export const CCL_TILE_HEIGHT = 32;
+export const CCL_TILE_THREAD_ROWS = 8;
+/** Invocations per tile of borderMerge: at least the tile's top row and both side columns. */
+export const CCL_BORDER_WORKGROUP_SIZE = 128;
+/** Invocations of the dense-id scan kernels, and scanned blocks per group. */
 export const CCL_SCAN_WORKGROUP_SIZE = 256;
+/** Consecutive pixels each rankRoots invocation counts (≤ 32); a block is 256 · 8 pixels. */
+export const CCL_SCAN_PIXELS_PER_INVOCATION = 8;
 
 /** Shared by both labelling shaders; scan fields are used by ccl-dense.wgsl only. */
 export const CCL_PARAMS_LAYOUT: StructLayout = {
@@ -170,9 +180,9 @@ export const CCL_PARAMS_LAYOUT: StructLayout = {
     { name: 'pixelCount', wgslType: 'u32', byteOffset: 8 },
     { name: 'scanRowStride', wgslType: 'u32', byteOffset: 12 },
     { name: 'scanBlockCount', wgslType: 'u32', byteOffset: 16 },
-    { name: 'padding0', wgslType: 'u32', byteOffset: 20 },
-    { name: 'padding1', wgslType: 'u32', byteOffset: 24 },
-    { name: 'padding2', wgslType: 'u32', byteOffset: 28 },
+    { name: 'scanGroupCount', wgslType: 'u32', byteOffset: 20 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 24 },
+    { name: 'padding1', wgslType: 'u32', byteOffset: 28 },
   ],
 };
 

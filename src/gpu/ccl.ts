@@ -1,33 +1,45 @@
 /**
  * Thin wrapper around shaders/ccl-label.wgsl and shaders/ccl-dense.wgsl:
  * 8-connected component labelling in a fixed sequence of six dispatches
- * (init, merge, compress, rankRoots, scanBlocks, writeIds), whatever the image.
- * CPU twin: src/core/ccl.ts. Labels are bit-identical to the CPU's Int32Array:
- * 0xFFFFFFFF (−1) for background, else the component's smallest pixel index;
- * ids are 0 for background and 1..count in raster order of that pixel.
+ * (localLabel, borderMerge, rankRoots, scanBlocks, scanGroups, writeIds),
+ * whatever the image: block-based union-find (BUF, Allegretti, Bolelli &
+ * Grana 2020) over Playne & Hawick's (2018) atomicMin union, then a
+ * three-level prefix sum for dense ids. CPU twin: src/core/ccl.ts. Labels are
+ * bit-identical to the CPU's Int32Array: 0xFFFFFFFF (−1) for background, else
+ * the component's smallest pixel index; ids are 0 for background and 1..count
+ * in raster order of that pixel.
  */
 import cclLabelWgsl from '../../shaders/ccl-label.wgsl?raw';
 import cclDenseWgsl from '../../shaders/ccl-dense.wgsl?raw';
 import { validateMask } from '../core/ccl.ts';
 import {
+  CCL_BORDER_WORKGROUP_SIZE,
   CCL_PARAMS_LAYOUT,
+  CCL_SCAN_PIXELS_PER_INVOCATION,
   CCL_SCAN_WORKGROUP_SIZE,
   CCL_TILE_HEIGHT,
+  CCL_TILE_THREAD_ROWS,
   CCL_TILE_WIDTH,
   linearDispatch,
   MAX_WORKGROUPS_PER_DIMENSION,
 } from '../core/kernel-layout.ts';
 import { createStorageBufferFrom, readBuffer } from './buffers.ts';
 
+/** The labelling's dispatches in the order they run (one each). */
+export const CCL_DISPATCHES = [
+  'localLabel',
+  'borderMerge',
+  'rankRoots',
+  'scanBlocks',
+  'scanGroups',
+  'writeIds',
+] as const;
+export type CclDispatch = (typeof CCL_DISPATCHES)[number];
+
 interface CclPipelines {
   readonly labelLayout: GPUBindGroupLayout;
   readonly denseLayout: GPUBindGroupLayout;
-  readonly init: GPUComputePipeline;
-  readonly merge: GPUComputePipeline;
-  readonly compress: GPUComputePipeline;
-  readonly rankRoots: GPUComputePipeline;
-  readonly scanBlocks: GPUComputePipeline;
-  readonly writeIds: GPUComputePipeline;
+  readonly byDispatch: Readonly<Record<CclDispatch, GPUComputePipeline>>;
 }
 
 // Cached per device so a lost device takes its pipelines with it.
@@ -36,6 +48,9 @@ const pipelineCache = new WeakMap<GPUDevice, CclPipelines>();
 function bufferEntry(binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry {
   return { binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } };
 }
+
+// Tile, border and scan constants are checked against WebGPU's default limits
+// in tests/unit/kernel-layout.test.ts.
 
 function cclPipelines(device: GPUDevice): CclPipelines {
   const cached = pipelineCache.get(device);
@@ -54,11 +69,12 @@ function cclPipelines(device: GPUDevice): CclPipelines {
     label: 'ccl-dense layout',
     entries: [
       bufferEntry(0, 'uniform'),
-      bufferEntry(1, 'read-only-storage'),
+      bufferEntry(1, 'storage'),
       bufferEntry(2, 'storage'),
       bufferEntry(3, 'storage'),
       bufferEntry(4, 'storage'),
       bufferEntry(5, 'storage'),
+      bufferEntry(6, 'storage'),
     ],
   });
   const labelModule = device.createShaderModule({ label: 'ccl-label.wgsl', code: cclLabelWgsl });
@@ -71,8 +87,18 @@ function cclPipelines(device: GPUDevice): CclPipelines {
     label: 'ccl-dense pipeline layout',
     bindGroupLayouts: [denseLayout],
   });
-  const tile = { TILE_WIDTH: CCL_TILE_WIDTH, TILE_HEIGHT: CCL_TILE_HEIGHT };
-  const scan = { SCAN_WORKGROUP_SIZE: CCL_SCAN_WORKGROUP_SIZE };
+  const tile = {
+    TILE_WIDTH: CCL_TILE_WIDTH,
+    TILE_HEIGHT: CCL_TILE_HEIGHT,
+    TILE_THREAD_ROWS: CCL_TILE_THREAD_ROWS,
+    TILE_ROWS_PER_INVOCATION: CCL_TILE_HEIGHT / CCL_TILE_THREAD_ROWS,
+    TILE_SIZE: CCL_TILE_WIDTH * CCL_TILE_HEIGHT,
+    BORDER_WORKGROUP_SIZE: CCL_BORDER_WORKGROUP_SIZE,
+  };
+  const scan = {
+    SCAN_WORKGROUP_SIZE: CCL_SCAN_WORKGROUP_SIZE,
+    SCAN_PIXELS_PER_INVOCATION: CCL_SCAN_PIXELS_PER_INVOCATION,
+  };
   const make = (
     entryPoint: string,
     module: GPUShaderModule,
@@ -87,12 +113,14 @@ function cclPipelines(device: GPUDevice): CclPipelines {
   const pipelines: CclPipelines = {
     labelLayout,
     denseLayout,
-    init: make('init', labelModule, labelPipelineLayout, tile),
-    merge: make('merge', labelModule, labelPipelineLayout, tile),
-    compress: make('compress', labelModule, labelPipelineLayout, tile),
-    rankRoots: make('rankRoots', denseModule, densePipelineLayout, scan),
-    scanBlocks: make('scanBlocks', denseModule, densePipelineLayout, scan),
-    writeIds: make('writeIds', denseModule, densePipelineLayout, scan),
+    byDispatch: {
+      localLabel: make('localLabel', labelModule, labelPipelineLayout, tile),
+      borderMerge: make('borderMerge', labelModule, labelPipelineLayout, tile),
+      rankRoots: make('rankRoots', denseModule, densePipelineLayout, scan),
+      scanBlocks: make('scanBlocks', denseModule, densePipelineLayout, scan),
+      scanGroups: make('scanGroups', denseModule, densePipelineLayout, scan),
+      writeIds: make('writeIds', denseModule, densePipelineLayout, scan),
+    },
   };
   pipelineCache.set(device, pipelines);
   return pipelines;
@@ -110,6 +138,8 @@ export interface CclBuffers {
   readonly count: GPUBuffer;
 }
 
+type Dispatch = readonly [x: number, y: number];
+
 /** Uniforms and scratch for one image size; reuse it across frames, destroy it when done. */
 export interface CclWorkspace {
   readonly device: GPUDevice;
@@ -118,19 +148,21 @@ export interface CclWorkspace {
   destroy(): void;
   /** @internal for encodeLabelComponents */
   readonly params: GPUBuffer;
-  /** @internal per-pixel inclusive rank of roots within their scan block */
+  /** @internal per-pixel inclusive rank of roots within their scan block (written at roots only) */
   readonly rank: GPUBuffer;
-  /** @internal per-block root totals, then their exclusive prefix sums */
+  /** @internal per-block root totals, then their exclusive prefix sums within the group */
   readonly blockOffset: GPUBuffer;
-  /** @internal */
-  readonly scanDispatch: { readonly x: number; readonly y: number };
+  /** @internal per-group root totals, then their exclusive prefix sums */
+  readonly groupOffset: GPUBuffer;
+  /** @internal workgroup counts of each dispatch */
+  readonly dispatches: Readonly<Record<CclDispatch, Dispatch>>;
 }
 
 /** Largest storage binding this device allows (one u32 per pixel must fit). */
 function checkFits(device: GPUDevice, pixelCount: number): void {
   const bytes = pixelCount * 4;
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-  if (bytes > limit) {
+  if (bytes > limit || pixelCount >= 0xffffffff) {
     throw new Error(
       `Labelling ${pixelCount} px needs ${bytes} B per-pixel buffers; this device binds at most ${limit} B`,
     );
@@ -152,11 +184,25 @@ export function createCclWorkspace(
   if (tilesX > MAX_WORKGROUPS_PER_DIMENSION || tilesY > MAX_WORKGROUPS_PER_DIMENSION) {
     throw new Error(`A ${widthPx}×${heightPx} mask needs too many workgroups per dimension`);
   }
+  // writeIds: one invocation per pixel; rankRoots: one workgroup per block;
+  // scanBlocks: one workgroup per group of blocks.
   const scanDispatch = linearDispatch(pixelCount, CCL_SCAN_WORKGROUP_SIZE);
-  const scanBlockCount = Math.ceil(pixelCount / CCL_SCAN_WORKGROUP_SIZE);
+  const scanBlockCount = Math.ceil(
+    pixelCount / (CCL_SCAN_WORKGROUP_SIZE * CCL_SCAN_PIXELS_PER_INVOCATION),
+  );
+  const blockDispatch = linearDispatch(scanBlockCount, 1);
+  const scanGroupCount = Math.ceil(scanBlockCount / CCL_SCAN_WORKGROUP_SIZE);
+  const groupDispatch = linearDispatch(scanGroupCount, 1);
 
   const paramsData = new Uint32Array(CCL_PARAMS_LAYOUT.byteLength / 4);
-  paramsData.set([widthPx, heightPx, pixelCount, scanDispatch.rowStride, scanBlockCount]);
+  paramsData.set([
+    widthPx,
+    heightPx,
+    pixelCount,
+    scanDispatch.rowStride,
+    scanBlockCount,
+    scanGroupCount,
+  ]);
   const params = device.createBuffer({
     label: 'ccl params',
     size: CCL_PARAMS_LAYOUT.byteLength,
@@ -173,6 +219,11 @@ export function createCclWorkspace(
     size: scanBlockCount * 4,
     usage: GPUBufferUsage.STORAGE,
   });
+  const groupOffset = device.createBuffer({
+    label: 'ccl group offsets',
+    size: scanGroupCount * 4,
+    usage: GPUBufferUsage.STORAGE,
+  });
   return {
     device,
     widthPx,
@@ -180,26 +231,54 @@ export function createCclWorkspace(
     params,
     rank,
     blockOffset,
-    scanDispatch,
+    groupOffset,
+    dispatches: {
+      localLabel: [tilesX, tilesY],
+      borderMerge: [tilesX, tilesY],
+      rankRoots: [blockDispatch.x, blockDispatch.y],
+      scanBlocks: [groupDispatch.x, groupDispatch.y],
+      scanGroups: [1, 1],
+      writeIds: [scanDispatch.x, scanDispatch.y],
+    },
     destroy() {
       params.destroy();
       rank.destroy();
       blockOffset.destroy();
+      groupOffset.destroy();
     },
   };
 }
 
+/** How encodeLabelComponents records its dispatches; the default is one compute pass. */
+export interface CclEncodeOptions {
+  /** Timestamps at the beginning and end of the (single) labelling pass. */
+  readonly timestampWrites?: GPUComputePassTimestampWrites;
+  /**
+   * For benchmarks: one pass per dispatch instead, the k-th in CCL_DISPATCHES
+   * writing its begin and end timestamps at firstQueryIndex + 2k and + 2k + 1
+   * (the set needs 2 · CCL_DISPATCHES.length queries from firstQueryIndex).
+   */
+  readonly dispatchTimestamps?: {
+    readonly querySet: GPUQuerySet;
+    readonly firstQueryIndex?: number;
+  };
+}
+
 /**
- * Records the six labelling dispatches into `encoder` (one compute pass), so a
- * pipeline can chain stages without reading back. WebGPU orders dispatches
- * within a pass, so each stage sees the previous one's writes.
+ * Records the six labelling dispatches into `encoder` (one compute pass by
+ * default), so a pipeline can chain stages without reading back. WebGPU
+ * orders dispatches within a pass, so each stage sees the previous one's writes.
  */
 export function encodeLabelComponents(
   encoder: GPUCommandEncoder,
   workspace: CclWorkspace,
   buffers: CclBuffers,
+  options: CclEncodeOptions = {},
 ): void {
-  const { device, widthPx, heightPx, params, rank, blockOffset, scanDispatch } = workspace;
+  const { device, params, rank, blockOffset, groupOffset, dispatches } = workspace;
+  if (options.timestampWrites !== undefined && options.dispatchTimestamps !== undefined) {
+    throw new Error('Labelling takes either pass or per-dispatch timestamps, not both');
+  }
   const pipelines = cclPipelines(device);
   const labelBindings = device.createBindGroup({
     label: 'ccl-label bindings',
@@ -220,24 +299,42 @@ export function encodeLabelComponents(
       { binding: 3, resource: { buffer: blockOffset } },
       { binding: 4, resource: { buffer: buffers.ids } },
       { binding: 5, resource: { buffer: buffers.count } },
+      { binding: 6, resource: { buffer: groupOffset } },
     ],
   });
-  const tilesX = Math.ceil(widthPx / CCL_TILE_WIDTH);
-  const tilesY = Math.ceil(heightPx / CCL_TILE_HEIGHT);
-  const pass = encoder.beginComputePass({ label: 'connected components' });
-  pass.setBindGroup(0, labelBindings);
-  for (const pipeline of [pipelines.init, pipelines.merge, pipelines.compress]) {
-    pass.setPipeline(pipeline);
-    pass.dispatchWorkgroups(tilesX, tilesY);
+  const bindingsOf = (dispatch: CclDispatch): GPUBindGroup =>
+    dispatch === 'localLabel' || dispatch === 'borderMerge' ? labelBindings : denseBindings;
+  const perDispatch = options.dispatchTimestamps;
+  if (perDispatch === undefined) {
+    const pass = encoder.beginComputePass({
+      label: 'connected components',
+      ...(options.timestampWrites === undefined
+        ? {}
+        : { timestampWrites: options.timestampWrites }),
+    });
+    for (const dispatch of CCL_DISPATCHES) {
+      pass.setBindGroup(0, bindingsOf(dispatch));
+      pass.setPipeline(pipelines.byDispatch[dispatch]);
+      pass.dispatchWorkgroups(...dispatches[dispatch]);
+    }
+    pass.end();
+    return;
   }
-  pass.setBindGroup(0, denseBindings);
-  pass.setPipeline(pipelines.rankRoots);
-  pass.dispatchWorkgroups(scanDispatch.x, scanDispatch.y);
-  pass.setPipeline(pipelines.scanBlocks);
-  pass.dispatchWorkgroups(1);
-  pass.setPipeline(pipelines.writeIds);
-  pass.dispatchWorkgroups(scanDispatch.x, scanDispatch.y);
-  pass.end();
+  const first = perDispatch.firstQueryIndex ?? 0;
+  for (const [k, dispatch] of CCL_DISPATCHES.entries()) {
+    const pass = encoder.beginComputePass({
+      label: `connected components: ${dispatch}`,
+      timestampWrites: {
+        querySet: perDispatch.querySet,
+        beginningOfPassWriteIndex: first + 2 * k,
+        endOfPassWriteIndex: first + 2 * k + 1,
+      },
+    });
+    pass.setBindGroup(0, bindingsOf(dispatch));
+    pass.setPipeline(pipelines.byDispatch[dispatch]);
+    pass.dispatchWorkgroups(...dispatches[dispatch]);
+    pass.end();
+  }
 }
 
 export interface GpuLabelResult {

@@ -222,6 +222,28 @@ const api = {
     );
   },
 
+  /**
+   * This image's bands resampled onto another grid at full analysis
+   * resolution (not stretched): the after image on the before grid.
+   */
+  async readAlignedBands(
+    target: AlignTarget,
+    shiftPx: readonly [number, number],
+    bands: readonly number[],
+    onProgress?: ProgressCallback,
+  ): Promise<AlignedBands> {
+    const aligned = await readAligned(current(), target, {
+      shiftPx,
+      bands,
+      signal: controller.signal,
+      ...(onProgress === undefined ? {} : { onProgress }),
+    });
+    return Comlink.transfer(aligned, [
+      ...aligned.bands.map((band) => band.buffer as ArrayBuffer),
+      aligned.valid.buffer as ArrayBuffer,
+    ]);
+  },
+
   /** Aborts whatever read is running; the next one starts afresh. */
   cancel(): void {
     controller.abort();

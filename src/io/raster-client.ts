@@ -9,6 +9,7 @@ import * as Comlink from 'comlink';
 import type { RasterInfo, RasterWindow } from '../core/raster.ts';
 import type { RasterSource } from './decoder.ts';
 import type { ShiftEstimate } from '../core/align/phase-correlation.ts';
+import type { AlignedBands, AlignTarget } from './align-read.ts';
 import type {
   AlignedDisplayRequest,
   AlignedDisplayResult,
@@ -218,6 +219,22 @@ export class RasterClient {
     return this.guard(
       live,
       () => live.api.readAlignedDisplay(request, this.progressProxy()),
+      options,
+      `Aligning ${this.name}`,
+    );
+  }
+
+  /** This image's bands on another grid at analysis resolution. */
+  async readAlignedBands(
+    target: AlignTarget,
+    shiftPx: readonly [number, number],
+    bands: readonly number[],
+    options: CallOptions = {},
+  ): Promise<AlignedBands> {
+    const live = await this.ensureOpen(options);
+    return this.guard(
+      live,
+      () => live.api.readAlignedBands(target, shiftPx, bands, this.progressProxy()),
       options,
       `Aligning ${this.name}`,
     );

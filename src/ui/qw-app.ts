@@ -16,6 +16,13 @@ import type { AlignmentState } from './qw-alignment-panel.ts';
 import { gridOf, scaledGrid, type AlignTarget } from '../io/align-read.ts';
 import type { LuminanceImage } from '../io/decode.worker.ts';
 import type { DisplaySettings } from './qw-display-controls.ts';
+import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../core/analysis/params.ts';
+import type { AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
+import { analysisBands, planAnalysis } from '../io/analysis-plan.ts';
+import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
+import { analyzeInWorker } from './analysis-client.ts';
+import type { PierRow } from './qw-pier-table.ts';
+import './qw-pier-table.ts';
 import './qw-alignment-panel.ts';
 import './qw-display-controls.ts';
 import './qw-file-list.ts';
@@ -60,12 +67,15 @@ export class QwApp extends LitElement {
     dragging: { state: true },
     alignment: { state: true },
     pairError: { state: true },
+    rois: { state: true },
+    pierRows: { state: true },
+    analysisStatus: { state: true },
   };
 
   static override styles = css`
     :host {
       display: grid;
-      grid-template-rows: auto auto auto auto 1fr auto;
+      grid-template-rows: auto auto auto auto 1fr auto auto;
       height: 100vh;
       color: #e6e8ee;
       background: #0d0f14;
@@ -177,6 +187,20 @@ export class QwApp extends LitElement {
       text-align: center;
       padding: 1rem;
     }
+    .piers {
+      padding: 0.3rem 1rem;
+      border-top: 1px solid #262a35;
+      max-height: 30vh;
+      overflow: auto;
+    }
+    .piers:empty {
+      display: none;
+    }
+    .status {
+      margin: 0;
+      color: #9aa3b5;
+      font-size: 12px;
+    }
     footer {
       display: flex;
       flex-wrap: wrap;
@@ -205,6 +229,15 @@ export class QwApp extends LitElement {
   declare alignment: AlignmentState | undefined;
   /** Why the pair cannot be shown (e.g. the images do not overlap). */
   declare pairError: string | null;
+  /** The piers (ROIs) and the file they came from. */
+  declare rois: { readonly source: string; readonly set: readonly Roi[] } | undefined;
+  /** The per-pier table of the last analysis. */
+  declare pierRows: readonly PierRow[];
+  /** What the analysis is doing or what went wrong, for the table's caption. */
+  declare analysisStatus: string;
+
+  private analysisController: AbortController | undefined;
+  private params: AnalysisParams = DEFAULT_ANALYSIS_PARAMS;
 
   private target: AlignTarget | undefined;
   private beforeDisplay: DatedImage | undefined;
@@ -233,6 +266,9 @@ export class QwApp extends LitElement {
     this.dragging = false;
     this.alignment = undefined;
     this.pairError = null;
+    this.rois = undefined;
+    this.pierRows = [];
+    this.analysisStatus = '';
     this.gpuReady = this.startGpu();
   }
 
@@ -283,6 +319,28 @@ export class QwApp extends LitElement {
     this.addSources(
       paths.map((path) => ({ kind: 'url', url: new URL(path, document.baseURI).href })),
     );
+    const folder = paths[0].slice(0, paths[0].lastIndexOf('/') + 1);
+    void fetch(new URL(`${folder}piers.geojson`, document.baseURI))
+      .then(async (response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        this.takeRois(await response.text(), 'piers.geojson');
+      })
+      .catch((error: unknown) => {
+        this.notice = `The demo piers could not be loaded: ${message(error)}`;
+      });
+  }
+
+  /** Piers from a GeoJSON text: replaces the current set, or says what is wrong with the file. */
+  private takeRois(text: string, source: string): void {
+    try {
+      const parsed = parseRoiGeoJson(text, source);
+      this.rois = { source, set: parsed.rois };
+      if (parsed.warnings.length > 0) this.notice = parsed.warnings.join(' ');
+      void this.runAnalysis();
+    } catch (error) {
+      // The images, the pair and the previous piers stay as they were.
+      this.notice = message(error);
+    }
   }
 
   private onDragOver = (event: DragEvent): void => {
@@ -325,7 +383,13 @@ export class QwApp extends LitElement {
 
   /** Files from a drop or the picker. */
   takeFiles(files: readonly File[]): void {
-    const intake = groupDroppedFiles(files);
+    const geojson = files.filter((file) => /\.(geo)?json$/i.test(file.name));
+    for (const file of geojson) {
+      void file.text().then((text) => {
+        this.takeRois(text, file.name);
+      });
+    }
+    const intake = groupDroppedFiles(files.filter((file) => !geojson.includes(file)));
     this.notice = intake.ignored.map((item) => `${item.name}: ${item.reason}.`).join(' ');
     this.addSources(intake.sources);
   }
@@ -495,6 +559,7 @@ export class QwApp extends LitElement {
           : { width, height, luminance: display.luminance };
       this.displayToBeforePx = before.info.width / width;
       await this.showAfter([0, 0], controller);
+      void this.runAnalysis();
       if (controller.signal.aborted || this.beforeLuminance === undefined) return;
       const estimate = await after.client.estimateShiftAgainst(this.beforeLuminance, {
         signal: controller.signal,
@@ -587,10 +652,73 @@ export class QwApp extends LitElement {
     this.shiftController?.abort();
     const controller = new AbortController();
     this.shiftController = controller;
-    void this.showAfter(event.detail, controller).catch((error: unknown) => {
-      if (!isAbort(error)) this.pairError = message(error);
-    });
+    void this.showAfter(event.detail, controller)
+      .then(() => this.runAnalysis())
+      .catch((error: unknown) => {
+        if (!isAbort(error)) this.pairError = message(error);
+      });
   };
+
+  /**
+   * Reads the pier area at full resolution (before as is, after resampled onto
+   * the before grid with the shift in use) and runs the analysis in a worker.
+   * A newer run cancels an older one.
+   */
+  private async runAnalysis(): Promise<void> {
+    const before = this.entry(this.beforeId);
+    const after = this.entry(this.afterId);
+    const rois = this.rois;
+    if (
+      before?.client == null ||
+      after?.client == null ||
+      before.info === null ||
+      rois === undefined
+    )
+      return;
+    if (this.alignment === undefined) return;
+    this.analysisController?.abort();
+    const controller = new AbortController();
+    this.analysisController = controller;
+    const started = performance.now();
+    try {
+      const plan = planAnalysis(before.info, rois.set, rois.source);
+      this.analysisStatus = 'Reading the piers at full resolution…';
+      const options = { signal: controller.signal };
+      const [beforeWindow, afterBands] = await Promise.all([
+        before.client.readBands(plan.window, 0, analysisBands(before.info), options),
+        after.client.readAlignedBands(
+          plan.target,
+          this.alignment.appliedPx,
+          analysisBands(after.info ?? before.info),
+          options,
+        ),
+      ]);
+      const input: AnalysisInput = {
+        widthPx: plan.widthPx,
+        heightPx: plan.heightPx,
+        before: beforeWindow.bands.map((band) => Float32Array.from(band)),
+        after: afterBands.bands,
+        valid: afterBands.valid,
+        rois: plan.rois,
+        pixelAreaM2: plan.pixelAreaM2,
+      };
+      this.analysisStatus = 'Analysing on the CPU (worker)…';
+      const result = await analyzeInWorker(input, this.params, controller.signal);
+      if (controller.signal.aborted) return;
+      this.pierRows = result.rois.map((roi) => ({
+        name: roi.name,
+        before: roi.before,
+        after: roi.after,
+        appeared: roi.appeared,
+        disappeared: roi.disappeared,
+        net: { teu: roi.netTeu, lowTeu: roi.netLowTeu, highTeu: roi.netHighTeu },
+      }));
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      this.analysisStatus = `${rois.source}: analysed on the CPU (worker) in ${seconds} s, default parameters`;
+    } catch (error) {
+      if (!isAbort(error)) this.analysisStatus = `Analysis failed: ${message(error)}`;
+    }
+  }
 
   // ---- rendering --------------------------------------------------------------
 
@@ -645,7 +773,7 @@ export class QwApp extends LitElement {
             >Open images…<input
               type="file"
               multiple
-              accept=".tif,.tiff,.ovr,.msk,.png,.jpg,.jpeg,image/tiff,image/png,image/jpeg"
+              accept=".tif,.tiff,.ovr,.msk,.png,.jpg,.jpeg,.geojson,.json,image/tiff,image/png,image/jpeg"
               @change=${this.onPick}
           /></label>
           <form @submit=${this.onUrl}>
@@ -717,6 +845,18 @@ export class QwApp extends LitElement {
             </div>`
       }
       ${this.renderView()}
+      <section class="piers" aria-live="polite">
+        ${
+          this.pierRows.length === 0
+            ? this.analysisStatus.length === 0
+              ? null
+              : html`<p class="status">${this.analysisStatus}</p>`
+            : html`<qw-pier-table
+                .rows=${this.pierRows}
+                .caption=${this.analysisStatus}
+              ></qw-pier-table>`
+        }
+      </section>
       <footer>
         <span data-testid="backend">${backend}</span>
         ${shown.map((info) => html`<span>${describeRaster(info)}</span>`)}

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { denseIds, labelComponentsCpu } from '../../src/core/ccl.ts';
+import { CCL_TILE_HEIGHT, CCL_TILE_WIDTH } from '../../src/core/kernel-layout.ts';
 import { Random } from '../../src/core/random.ts';
 import {
   createCclWorkspace,
@@ -106,6 +107,28 @@ function checkerboard(width: number, height: number): Uint8Array {
   return mask;
 }
 
+function fromPredicate(
+  width: number,
+  height: number,
+  set: (x: number, y: number) => boolean,
+): Uint8Array {
+  const mask = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) mask[y * width + x] = set(x, y) ? 1 : 0;
+  }
+  return mask;
+}
+
+/**
+ * A comb hanging from its back: one-pixel teeth every `pitch` columns, joined
+ * only by the bottom row, so every tile's piece of a tooth learns the
+ * component's smallest pixel (top of the first tooth) only through a chain of
+ * cross-tile unions ending at the far side of the image.
+ */
+function comb(width: number, height: number, pitch: number): Uint8Array {
+  return fromPredicate(width, height, (x, y) => y === height - 1 || x % pitch === 0);
+}
+
 describe('ccl-label.wgsl + ccl-dense.wgsl against the CPU twin (exact)', () => {
   test('hand-computed 5×3 mask', async () => {
     await withDevice(async (device) => {
@@ -193,6 +216,76 @@ describe('ccl-label.wgsl + ccl-dense.wgsl against the CPU twin (exact)', () => {
     await withDevice(async (device) => {
       const mask = randomMask(new Random(2020), 2048, 2048, 0.45);
       expect(await compareWithCpu(device, 'random 45 %', mask, 2048, 2048)).toBeGreaterThan(1);
+    });
+  });
+
+  test('tile borders: stripes one tile wide, off by one, and across tile corners', async () => {
+    await withDevice(async (device) => {
+      const tw = CCL_TILE_WIDTH;
+      const th = CCL_TILE_HEIGHT;
+      const width = 5 * tw + 3;
+      const height = 4 * th + 5;
+      const cases: [string, (x: number, y: number) => boolean][] = [
+        ['horizontal stripes one tile high', (_x, y) => Math.floor(y / th) % 2 === 0],
+        ['vertical stripes one tile wide', (x) => Math.floor(x / tw) % 2 === 0],
+        ['horizontal stripes off by one', (_x, y) => Math.floor((y + 1) / th) % 2 === 0],
+        ['vertical stripes off by one', (x) => Math.floor((x + 1) / tw) % 2 === 0],
+        ['rows on tile edges', (_x, y) => y % th === 0 || y % th === th - 1],
+        ['columns on tile edges', (x) => x % tw === 0 || x % tw === tw - 1],
+        ['diagonals', (x, y) => (x - y + 1000 * tw) % 7 === 0],
+        ['anti-diagonals', (x, y) => (x + y) % 5 === 0],
+        // Single pixels at tile corners, joined only diagonally across the corner.
+        ['corner diagonals (NW links)', (x, y) => x % tw === tw - 1 - (y % th) || x === y],
+        ['corner diagonals (NE links)', (x, y) => (x + y) % tw === tw - 1],
+        [
+          'tile-corner pixels',
+          (x, y) => (x % tw === 0 || x % tw === tw - 1) && (y % th === 0 || y % th === th - 1),
+        ],
+      ];
+      for (const [name, set] of cases) {
+        await compareWithCpu(device, name, fromPredicate(width, height, set), width, height);
+      }
+    });
+  });
+
+  test('tile borders: components crossing many tiles, found late', async () => {
+    await withDevice(async (device) => {
+      expect(await compareWithCpu(device, 'comb pitch 2', comb(300, 97, 2), 300, 97)).toBe(1);
+      expect(
+        await compareWithCpu(device, 'comb pitch tile', comb(301, 150, CCL_TILE_WIDTH), 301, 150),
+      ).toBe(1);
+      // Upside-down comb: the back is the top row, teeth hang down across tiles.
+      const hanging = fromPredicate(211, 133, (x, y) => y === 0 || x % 3 === 1);
+      expect(await compareWithCpu(device, 'hanging comb', hanging, 211, 133)).toBe(1);
+      // Staircase from the bottom-left to the top-right corner: the smallest
+      // pixel is at the far end from where most tiles start.
+      const stairs = fromPredicate(257, 255, (x, y) => Math.abs(x - (256 - y)) <= 1);
+      expect(await compareWithCpu(device, 'staircase', stairs, 257, 255)).toBe(1);
+      expect(await compareWithCpu(device, 'spiral', spiral(97, 203), 97, 203)).toBe(1);
+    });
+  });
+
+  test('tile borders: thin images and sizes that are not multiples of the tile', async () => {
+    await withDevice(async (device) => {
+      const random = new Random(2020);
+      for (const [width, height] of [
+        [1, 4 * CCL_TILE_HEIGHT + 1],
+        [2, 777],
+        [777, 2],
+        [CCL_TILE_WIDTH, CCL_TILE_HEIGHT],
+        [CCL_TILE_WIDTH + 1, CCL_TILE_HEIGHT - 1],
+        [CCL_TILE_WIDTH - 1, 3 * CCL_TILE_HEIGHT + 1],
+        [2 * CCL_TILE_WIDTH + 1, 2 * CCL_TILE_HEIGHT + 1],
+        [131, 67],
+      ] as const) {
+        for (const density of [0.3, 0.5, 0.7]) {
+          const mask = randomMask(random, width, height, density);
+          await compareWithCpu(device, `random ${density * 100} %`, mask, width, height);
+        }
+      }
+      const column = new Uint8Array(1000).fill(1);
+      expect(await compareWithCpu(device, 'one column', column, 1, 1000)).toBe(1);
+      expect(await compareWithCpu(device, 'snake', snake(2, 999), 2, 999)).toBe(1);
     });
   });
 

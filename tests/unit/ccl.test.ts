@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { BACKGROUND_LABEL, denseIds, labelComponentsCpu } from '../../src/core/ccl.ts';
+import {
+  BACKGROUND_LABEL,
+  denseIds,
+  labelComponentsCpu,
+  labelComponentsWithStatsCpu,
+} from '../../src/core/ccl.ts';
+import { componentStatsCpu, decodeComponentStats } from '../../src/core/component-stats.ts';
 import { Random } from '../../src/core/random.ts';
 
 /**
@@ -188,5 +194,85 @@ describe('labelComponentsCpu (8-connected, canonical labels)', () => {
       `CPU labelling (labels + dense ids) 4096² at 50 %: ${elapsedMs.toFixed(1)} ms, ${count} components`,
     );
     expect(count).toBeGreaterThan(0);
+  });
+});
+
+describe('labelComponentsCpu on more shapes (2×2 block scan borders)', () => {
+  test('odd and even sides from 1 to 9, all densities, against the flood fill', () => {
+    const random = new Random(99);
+    for (let width = 1; width <= 9; width++) {
+      for (let height = 1; height <= 9; height++) {
+        for (const density of [0.2, 0.5, 0.8]) {
+          checkAgainstOracle(randomMask(random, width, height, density), width, height);
+        }
+      }
+    }
+  });
+
+  test('nonzero bytes other than 1 are foreground', () => {
+    const random = new Random(5);
+    const mask = randomMask(random, 31, 23, 0.5).map((v) => (v === 0 ? 0 : 1 + random.int(0, 254)));
+    checkAgainstOracle(mask, 31, 23);
+  });
+
+  test('components whose first pixel lies in a lower block row or a later block', () => {
+    // Shapes that start in the lower pixel row of a 2×2 block row and reach the
+    // upper row only further right (the canonical pixel is not in the first block).
+    const width = 12;
+    const height = 4;
+    // row 0: . . . . . 1 . . . . . 1
+    // row 1: 1 1 1 1 1 . . 1 1 1 1 .
+    // row 2: . . . . . . . . . . . .
+    // row 3: 1 . 1 . 1 . 1 . 1 . 1 .
+    const rows = ['000001000001', '111110011110', '000000000000', '101010101010'];
+    const mask = new Uint8Array(rows.join('').split('').map(Number));
+    expect(checkAgainstOracle(mask, width, height)).toBe(8);
+  });
+});
+
+describe('labelComponentsWithStatsCpu', () => {
+  test('same labels as labelComponentsCpu and the statistics of componentStatsCpu', () => {
+    const random = new Random(77);
+    for (const [width, height] of [
+      [1, 1],
+      [1, 9],
+      [9, 1],
+      [5, 3],
+      [64, 48],
+      [101, 77],
+    ] as const) {
+      for (const density of [0.1, 0.4, 0.6, 0.9]) {
+        const mask = randomMask(random, width, height, density);
+        const plain = labelComponentsCpu(mask, width, height);
+        const fused = labelComponentsWithStatsCpu(mask, width, height);
+        expect(fused.count).toBe(plain.count);
+        expect(firstDifference(fused.labels, plain.labels), 'labels').toBeUndefined();
+        expect(firstDifference(fused.ids, plain.ids), 'ids').toBeUndefined();
+        const n = plain.count;
+        const table = decodeComponentStats(
+          componentStatsCpu({
+            widthPx: width,
+            heightPx: height,
+            labels: new Uint32Array(plain.ids),
+            change: new Float32Array(width * height),
+            kinds: new Uint32Array(width * height),
+            roiIds: new Uint16Array(width * height),
+            componentCount: n,
+            roiCount: 0,
+          }),
+        );
+        expect(Array.from(fused.pixelCount)).toEqual(Array.from(table.pixelCount));
+        expect(Array.from(fused.minX)).toEqual(Array.from(table.minX));
+        expect(Array.from(fused.minY)).toEqual(Array.from(table.minY));
+        expect(Array.from(fused.maxX)).toEqual(Array.from(table.maxX));
+        expect(Array.from(fused.maxY)).toEqual(Array.from(table.maxY));
+        for (let c = 0; c < n; c++) {
+          const count = fused.pixelCount[c]!;
+          // componentStatsCpu reports centroids as Σ / count + 0.5.
+          expect(fused.sumX[c]! / count + 0.5).toBe(table.centroidXPx[c]);
+          expect(fused.sumY[c]! / count + 0.5).toBe(table.centroidYPx[c]);
+        }
+      }
+    }
   });
 });

@@ -7,7 +7,14 @@ import {
   VIEW_UNIFORMS_LAYOUT,
   type StructLayout,
 } from '../../src/core/kernel-layout.ts';
-import { CCL_PARAMS_LAYOUT } from '../../src/core/kernel-layout.ts';
+import {
+  CCL_BORDER_WORKGROUP_SIZE,
+  CCL_PARAMS_LAYOUT,
+  CCL_SCAN_PIXELS_PER_INVOCATION,
+  CCL_TILE_HEIGHT,
+  CCL_TILE_THREAD_ROWS,
+  CCL_TILE_WIDTH,
+} from '../../src/core/kernel-layout.ts';
 import {
   BLUR_PARAMS_LAYOUT,
   gridDispatch,
@@ -85,6 +92,19 @@ describe('constants shared by TypeScript and WGSL', () => {
   test('CclParams matches both labelling shaders', () => {
     checkLayout('ccl-label.wgsl', CCL_PARAMS_LAYOUT);
     checkLayout('ccl-dense.wgsl', CCL_PARAMS_LAYOUT);
+  });
+
+  test('labelling tiles fit default limits and borderMerge covers a tile border', () => {
+    const rowsPerInvocation = CCL_TILE_HEIGHT / CCL_TILE_THREAD_ROWS;
+    expect(Number.isInteger(rowsPerInvocation) && rowsPerInvocation <= 32).toBe(true);
+    expect(CCL_TILE_WIDTH * CCL_TILE_THREAD_ROWS).toBeLessThanOrEqual(256);
+    // Two u32 per tile pixel in workgroup memory, within the default 16 KiB.
+    expect(2 * 4 * CCL_TILE_WIDTH * CCL_TILE_HEIGHT).toBeLessThanOrEqual(16384);
+    expect(CCL_TILE_WIDTH + 2 * (CCL_TILE_HEIGHT - 1)).toBeLessThanOrEqual(
+      CCL_BORDER_WORKGROUP_SIZE,
+    );
+    expect(CCL_BORDER_WORKGROUP_SIZE).toBeLessThanOrEqual(256);
+    expect(CCL_SCAN_PIXELS_PER_INVOCATION).toBeLessThanOrEqual(32);
   });
 
   test('raster-stage params match blur, histogram, threshold and morphology shaders', () => {

@@ -1,0 +1,298 @@
+/**
+ * The container analysis on the CPU: an aligned pair of RGB images and ROI
+ * polygons in, TEU per ROI before, after, appeared, disappeared and net out.
+ *
+ * Stages (each one a data-parallel kernel on the GPU: per-pixel maps,
+ * neighbourhood ops with a radius, histograms/reductions, labelling,
+ * per-component reductions; nothing iterates to convergence):
+ *  1. ROI raster (roi-raster.ts); domain = inside an ROI and valid at both dates.
+ *  2. Normalize after to before per band (normalization.ts): two fixed passes.
+ *  3. Smooth every band of both dates: Gaussian, blurRadiusPx (blur.ts).
+ *  4. Surface colour per ROI and date: per-band median (occupancy.ts).
+ *  5. Occupancy score per date: max(hue/brightness distance from the surface,
+ *     texture of the unsmoothed luminance scaled by thresholdDn /
+ *     textureThresholdDn); 0 for surface in shadow (occupancy.ts).
+ *  6. Change per date: best match within matchRadiusPx in the other date,
+ *     shadow-only differences count 0.
+ *  7. Thresholds: thresholdDn / changeThresholdDn, or Otsu (1979) per date
+ *     over the domain's histogram (histogram.ts).
+ *     occupied_d = score_d > t_d; appeared = occupied_after ∧ changeAfter > t_c;
+ *     disappeared = occupied_before ∧ changeBefore > t_c.
+ *  8. Morphology on each mask: opening(openRadiusPx) then closing
+ *     (closeRadiusPx), disc (morphology.ts), AND domain, then holes up to
+ *     maxHoleM2 filled (estimate.ts: labelling of the complement).
+ *  9. 8-connected components, per-component area, minAreaM2, per-ROI share,
+ *     TEU with a low–high range (estimate.ts).
+ * net = after − before, its range from the two ranges.
+ */
+import { blurCpu } from '../blur.ts';
+import { histogramCpu, otsuThreshold } from '../histogram.ts';
+import { morphologyCpu } from '../morphology.ts';
+import { estimateFromMask, fillHoles, type TeuEstimate } from './estimate.ts';
+import {
+  applyNormalization,
+  estimateNormalization,
+  type BandNormalization,
+} from './normalization.ts';
+import {
+  bestMatchChange,
+  occupancyDistance,
+  surfaceColours,
+  textureOf,
+  type Rgb,
+} from './occupancy.ts';
+import { validateAnalysisParams, type AnalysisParams } from './params.ts';
+import { rasterizeRois, type PixelPolygon } from './roi-raster.ts';
+
+export interface AnalysisInput {
+  readonly widthPx: number;
+  readonly heightPx: number;
+  /** R, G, B of the before image. */
+  readonly before: readonly Float32Array[];
+  /** R, G, B of the after image, resampled onto the before grid. */
+  readonly after: readonly Float32Array[];
+  /** 1 where the after image covers the pixel (and both hold data). */
+  readonly valid: Uint8Array;
+  /** ROIs in pixel coordinates of the before grid (corner origin). */
+  readonly rois: readonly PixelPolygon[];
+  /** Ground area of one pixel, m². */
+  readonly pixelAreaM2: number;
+}
+
+export interface RoiResult {
+  readonly name: string;
+  readonly before: TeuEstimate;
+  readonly after: TeuEstimate;
+  readonly appeared: TeuEstimate;
+  readonly disappeared: TeuEstimate;
+  readonly netTeu: number;
+  readonly netLowTeu: number;
+  readonly netHighTeu: number;
+  readonly surfaceBefore: Rgb;
+  readonly surfaceAfter: Rgb;
+}
+
+export interface AnalysisMasks {
+  readonly before: Uint8Array;
+  readonly after: Uint8Array;
+  readonly appeared: Uint8Array;
+  readonly disappeared: Uint8Array;
+  /** Changed at all (either direction, any colour), cleaned like the others; no area filter. */
+  readonly change: Uint8Array;
+  /** Pixels taken for shadow (surface in shade) at each date. */
+  readonly shadowBefore: Uint8Array;
+  readonly shadowAfter: Uint8Array;
+}
+
+export interface AnalysisResult {
+  readonly rois: RoiResult[];
+  readonly normalization: BandNormalization[];
+  /** Thresholds actually used (the manual ones, or Otsu's). */
+  readonly thresholdsDn: {
+    readonly before: number;
+    readonly after: number;
+    readonly changeBefore: number;
+    readonly changeAfter: number;
+  };
+  readonly masks: AnalysisMasks;
+  readonly roiIndex: Int32Array;
+  readonly timingsMs: Record<string, number>;
+}
+
+function checkInput(input: AnalysisInput): void {
+  const n = input.widthPx * input.heightPx;
+  if (!Number.isInteger(input.widthPx) || !Number.isInteger(input.heightPx) || n < 1) {
+    throw new Error(
+      `Analysis needs a positive integer size (got ${input.widthPx} × ${input.heightPx})`,
+    );
+  }
+  if (input.before.length < 3 || input.after.length < 3) {
+    throw new Error(
+      `Analysis needs R, G and B at both dates (got ${input.before.length} and ${input.after.length} bands)`,
+    );
+  }
+  for (const [name, bands] of [
+    ['before', input.before],
+    ['after', input.after],
+  ] as const) {
+    for (const band of bands) {
+      if (band.length !== n)
+        throw new Error(`A ${name} band holds ${band.length} values, expected ${n}`);
+    }
+  }
+  if (input.valid.length !== n)
+    throw new Error(`The validity mask holds ${input.valid.length} values, expected ${n}`);
+  if (!(input.pixelAreaM2 > 0))
+    throw new Error(`pixelAreaM2 must be positive (got ${input.pixelAreaM2})`);
+  if (input.rois.length === 0) throw new Error('Analysis needs at least one ROI');
+}
+
+/** Otsu's threshold of `values` over the domain, on [0, 99.9th percentile-ish max]. */
+function otsuOver(values: Float32Array, domain: Uint8Array): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? 0;
+    if (domain[i] !== 0 && v > max) max = v;
+  }
+  if (!(max > 0)) return 0;
+  const range = { minValue: 0, maxValue: max };
+  return otsuThreshold(histogramCpu(values, range, domain), range).thresholdDn;
+}
+
+function above(values: Float32Array, threshold: number): Uint8Array {
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = (values[i] ?? 0) > threshold ? 1 : 0;
+  return out;
+}
+
+function and(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0 && b[i] !== 0 ? 1 : 0;
+  return out;
+}
+
+export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): AnalysisResult {
+  validateAnalysisParams(params);
+  checkInput(input);
+  const { widthPx: w, heightPx: h } = input;
+  const timingsMs: Record<string, number> = {};
+  let clock = performance.now();
+  const lap = (stage: string): void => {
+    const now = performance.now();
+    timingsMs[stage] = now - clock;
+    clock = now;
+  };
+
+  const roiIndex = rasterizeRois(input.rois, w, h);
+  const domain = new Uint8Array(w * h);
+  for (let i = 0; i < domain.length; i++) {
+    domain[i] = (roiIndex[i] ?? -1) >= 0 && input.valid[i] !== 0 ? 1 : 0;
+  }
+  lap('roi raster');
+
+  const before3 = input.before.slice(0, 3);
+  const normalization = estimateNormalization(
+    before3,
+    input.after.slice(0, 3),
+    input.valid,
+    params,
+  );
+  const afterNormalized = applyNormalization(input.after.slice(0, 3), normalization);
+  lap('normalize');
+
+  const smooth = (band: Float32Array): Float32Array =>
+    params.blurRadiusPx === 0 ? band : blurCpu(band, w, h, { blurRadiusPx: params.blurRadiusPx });
+  const before = before3.map(smooth);
+  const after = afterNormalized.map(smooth);
+  lap('smooth');
+
+  const roiCount = input.rois.length;
+  const surfaceBefore = surfaceColours(before, roiIndex, input.valid, roiCount);
+  const surfaceAfter = surfaceColours(after, roiIndex, input.valid, roiCount);
+  const textured = params.textureThresholdDn > 0;
+  const textureBefore = textured ? textureOf(before3, w, h, params.textureRadiusPx) : null;
+  const textureAfter = textured ? textureOf(afterNormalized, w, h, params.textureRadiusPx) : null;
+  const occBefore = occupancyDistance(
+    before,
+    roiIndex,
+    input.valid,
+    surfaceBefore,
+    textureBefore,
+    params,
+  );
+  const occAfter = occupancyDistance(
+    after,
+    roiIndex,
+    input.valid,
+    surfaceAfter,
+    textureAfter,
+    params,
+  );
+  lap('occupancy');
+
+  const changeAfter = bestMatchChange(after, before, w, h, domain, params);
+  const changeBefore = bestMatchChange(before, after, w, h, domain, params);
+  lap('change');
+
+  const otsu = params.thresholdMode === 'otsu';
+  const thresholdsDn = {
+    before: otsu ? otsuOver(occBefore.distance, domain) : params.thresholdDn,
+    after: otsu ? otsuOver(occAfter.distance, domain) : params.thresholdDn,
+    changeBefore: otsu ? otsuOver(changeBefore, domain) : params.changeThresholdDn,
+    changeAfter: otsu ? otsuOver(changeAfter, domain) : params.changeThresholdDn,
+  };
+  const rawBefore = above(occBefore.distance, thresholdsDn.before);
+  const rawAfter = above(occAfter.distance, thresholdsDn.after);
+  const rawAppeared = and(rawAfter, above(changeAfter, thresholdsDn.changeAfter));
+  const rawDisappeared = and(rawBefore, above(changeBefore, thresholdsDn.changeBefore));
+  lap('threshold');
+
+  const clean = (mask: Uint8Array): Uint8Array => {
+    let m = mask;
+    if (params.openRadiusPx > 0)
+      m = morphologyCpu(m, w, h, { operation: 'open', radiusPx: params.openRadiusPx });
+    if (params.closeRadiusPx > 0)
+      m = morphologyCpu(m, w, h, { operation: 'close', radiusPx: params.closeRadiusPx });
+    m = and(m, domain);
+    return params.maxHoleM2 > 0
+      ? fillHoles(m, domain, w, h, params.maxHoleM2 / input.pixelAreaM2)
+      : m;
+  };
+  const rawChange = new Uint8Array(w * h);
+  for (let i = 0; i < rawChange.length; i++) {
+    rawChange[i] =
+      (changeAfter[i] ?? 0) > thresholdsDn.changeAfter ||
+      (changeBefore[i] ?? 0) > thresholdsDn.changeBefore
+        ? 1
+        : 0;
+  }
+  const masksClean = [rawBefore, rawAfter, rawAppeared, rawDisappeared].map(clean);
+  const change = clean(rawChange);
+  lap('morphology');
+
+  const [eb, ea, eap, edis] = masksClean.map((mask) =>
+    estimateFromMask(mask, w, h, roiIndex, roiCount, input.pixelAreaM2, params),
+  );
+  if (eb === undefined || ea === undefined || eap === undefined || edis === undefined) {
+    throw new Error('internal: four masks expected');
+  }
+  lap('components');
+
+  const rois = input.rois.map((roi, k): RoiResult => {
+    const b = eb.perRoi[k];
+    const a = ea.perRoi[k];
+    const ap = eap.perRoi[k];
+    const d = edis.perRoi[k];
+    if (b === undefined || a === undefined || ap === undefined || d === undefined) {
+      throw new Error(`internal: no estimate for ROI ${roi.name}`);
+    }
+    return {
+      name: roi.name,
+      before: b,
+      after: a,
+      appeared: ap,
+      disappeared: d,
+      netTeu: a.teu - b.teu,
+      netLowTeu: a.lowTeu - b.highTeu,
+      netHighTeu: a.highTeu - b.lowTeu,
+      surfaceBefore: surfaceBefore[k] ?? [Number.NaN, Number.NaN, Number.NaN],
+      surfaceAfter: surfaceAfter[k] ?? [Number.NaN, Number.NaN, Number.NaN],
+    };
+  });
+  return {
+    rois,
+    normalization,
+    thresholdsDn,
+    masks: {
+      before: eb.kept,
+      after: ea.kept,
+      appeared: eap.kept,
+      disappeared: edis.kept,
+      change,
+      shadowBefore: occBefore.shadow,
+      shadowAfter: occAfter.shadow,
+    },
+    roiIndex,
+    timingsMs,
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Where an analysis reads: the piers projected onto the before image's grid,
+ * the full-resolution window around them (plus a margin for neighbourhood
+ * operations), the after image's target grid over that window, and the
+ * ground area of a pixel. Shared by the app and the CLI so both read alike.
+ */
+import type { PixelPolygon } from '../core/analysis/roi-raster.ts';
+import { pixelToMap, type RasterInfo } from '../core/raster.ts';
+import { lonLatPixelAreaM2, lonLatRoisToPixel, projectedPixelAreaM2 } from '../core/roi-raster.ts';
+import { gridOf, type AlignTarget } from './align-read.ts';
+import type { Roi } from './geojson.ts';
+
+/** Pixels around the piers that blur, matching and morphology may look at. */
+export const ANALYSIS_MARGIN_PX = 24;
+
+export interface AnalysisPlan {
+  /** [x0, y0, x1, y1) of the before image, full resolution. */
+  readonly window: readonly [number, number, number, number];
+  readonly widthPx: number;
+  readonly heightPx: number;
+  /** The after image is resampled onto this (the window of the before grid). */
+  readonly target: AlignTarget;
+  /** Piers in pixel coordinates of the window (corner origin). */
+  readonly rois: PixelPolygon[];
+  readonly pixelAreaM2: number;
+}
+
+export function planAnalysis(
+  before: RasterInfo,
+  rois: readonly Roi[],
+  source: string,
+): AnalysisPlan {
+  const grid = gridOf(before);
+  if (grid === null) {
+    throw new Error(
+      `Piers need a georeferenced before image: ${before.name} has no usable georeference.`,
+    );
+  }
+  if (rois.length === 0) throw new Error(`${source} holds no piers`);
+  const pixelRois = lonLatRoisToPixel(
+    rois.map((roi) => ({ name: roi.name, polygons: roi.polygons })),
+    grid,
+  );
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const roi of pixelRois) {
+    for (const ring of roi.polygons.flat()) {
+      for (const [x, y] of ring) {
+        x0 = Math.min(x0, x);
+        y0 = Math.min(y0, y);
+        x1 = Math.max(x1, x);
+        y1 = Math.max(y1, y);
+      }
+    }
+  }
+  const window = [
+    Math.max(0, Math.floor(x0) - ANALYSIS_MARGIN_PX),
+    Math.max(0, Math.floor(y0) - ANALYSIS_MARGIN_PX),
+    Math.min(before.width, Math.ceil(x1) + ANALYSIS_MARGIN_PX),
+    Math.min(before.height, Math.ceil(y1) + ANALYSIS_MARGIN_PX),
+  ] as const;
+  if (!(window[2] > window[0] && window[3] > window[1])) {
+    throw new Error(`The piers of ${source} lie outside ${before.name}.`);
+  }
+  const widthPx = window[2] - window[0];
+  const heightPx = window[3] - window[1];
+  const [originX, originY] = pixelToMap(grid.geoTransform, window[0], window[1]);
+  const centreLatDeg =
+    grid.geoTransform.originY + grid.geoTransform.pixelHeight * (before.height / 2);
+  return {
+    window,
+    widthPx,
+    heightPx,
+    target: {
+      grid: {
+        width: widthPx,
+        height: heightPx,
+        proj4: grid.proj4,
+        geoTransform: { ...grid.geoTransform, originX, originY },
+      },
+      width: widthPx,
+      height: heightPx,
+      name: before.name,
+    },
+    rois: pixelRois.map((roi) => ({
+      name: roi.name,
+      rings: roi.polygons
+        .flat()
+        .map((ring) => ring.map(([x, y]) => [x - window[0], y - window[1]] as const)),
+    })),
+    pixelAreaM2: projectedPixelAreaM2(grid) ?? lonLatPixelAreaM2(grid.geoTransform, centreLatDeg),
+  };
+}
+
+/** The R, G, B bands to analyse (a single band stands in for all three). */
+export function analysisBands(info: RasterInfo): number[] {
+  return [0, 1, 2].map((band) => Math.min(band, info.bands - 1));
+}

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  collectPageErrors,
+  launchChromium,
+  serveProductionBuild,
+  type AppServer,
+} from '../support/browser.ts';
+
+let server: AppServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await serveProductionBuild();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser.close();
+  await server.close();
+});
+
+interface TruthPier {
+  name: string;
+  before_teu: number;
+  after_teu: number;
+  net_teu: number;
+}
+
+describe('per-pier analysis in the app', () => {
+  test('the demo pair gets a pier table whose numbers follow the truth', async () => {
+    const truth = JSON.parse(readFileSync('public/demo/truth.json', 'utf8')) as {
+      piers: TruthPier[];
+    };
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = collectPageErrors(page);
+    await page.goto(server.url);
+    const rows = page.locator('qw-pier-table tbody tr');
+    await rows.first().waitFor({ timeout: 180_000 });
+    await expect(rows.count()).resolves.toBe(3);
+    for (const pier of truth.piers) {
+      const cells = await page
+        .locator(`qw-pier-table tr[data-pier="${pier.name}"] td`)
+        .allTextContents();
+      const number = (text: string | undefined): number =>
+        Number((text ?? '').trim().split(/\s/)[0]?.replace('−', '-').replace('+', ''));
+      const [, before, after, , , net] = cells;
+      // Loose bounds: the accuracy harness measures the real error; this checks the wiring.
+      expect(Math.abs(number(before) - pier.before_teu)).toBeLessThanOrEqual(
+        Math.max(8, 0.25 * pier.before_teu),
+      );
+      expect(Math.abs(number(after) - pier.after_teu)).toBeLessThanOrEqual(
+        Math.max(8, 0.25 * pier.after_teu),
+      );
+      expect(Math.sign(number(net))).toBe(Math.sign(pier.net_teu));
+    }
+    await expect(page.locator('qw-pier-table').textContent()).resolves.toBeDefined();
+    const note = await page.locator('qw-pier-table .note').textContent();
+    expect(note).toContain('Only the top tier of stacked containers can be seen from above');
+
+    // A GeoJSON in a projected CRS is refused with a specific message; the table stays.
+    await page.locator('qw-app input[type="file"]').setInputFiles([
+      {
+        name: 'utm-piers.geojson',
+        mimeType: 'application/geo+json',
+        buffer: Buffer.from(
+          JSON.stringify({
+            type: 'FeatureCollection',
+            crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::32652' } },
+            features: [],
+          }),
+        ),
+      },
+    ]);
+    await expect
+      .poll(() => page.locator('qw-app .notice').textContent(), { timeout: 30_000 })
+      .toContain('utm-piers.geojson');
+    await expect(rows.count()).resolves.toBe(3);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

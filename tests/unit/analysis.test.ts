@@ -1,0 +1,145 @@
+import { describe, expect, test } from 'vitest';
+import { analyzePairCpu, type AnalysisInput } from '../../src/core/analysis/cpu-pipeline.ts';
+import {
+  analysisParamsFromJson,
+  analysisParamsProblems,
+  analysisParamsToJson,
+  DEFAULT_ANALYSIS_PARAMS,
+  validateAnalysisParams,
+  type AnalysisParams,
+} from '../../src/core/analysis/params.ts';
+import { fillHoles } from '../../src/core/analysis/estimate.ts';
+import { rasterizeRois } from '../../src/core/analysis/roi-raster.ts';
+import { shadowOf } from '../../src/core/analysis/occupancy.ts';
+import { prepareScene, sceneSpecs } from '../../scripts/accuracy.ts';
+
+describe('AnalysisParams', () => {
+  test('defaults are valid and survive JSON', () => {
+    expect(analysisParamsProblems(DEFAULT_ANALYSIS_PARAMS)).toEqual([]);
+    const text = analysisParamsToJson(DEFAULT_ANALYSIS_PARAMS);
+    expect(analysisParamsFromJson(text)).toEqual(DEFAULT_ANALYSIS_PARAMS);
+  });
+
+  test('missing keys take defaults; unknown keys are refused by name', () => {
+    expect(analysisParamsFromJson('{"minAreaM2": 80}')).toEqual({
+      ...DEFAULT_ANALYSIS_PARAMS,
+      minAreaM2: 80,
+    });
+    expect(() => analysisParamsFromJson('{"minArea": 80}')).toThrow(
+      'Unknown analysis parameter(s): minArea',
+    );
+    expect(() => analysisParamsFromJson('[1]')).toThrow('must be a JSON object');
+    expect(() => analysisParamsFromJson('{')).toThrow('not JSON');
+  });
+
+  test.each<[Partial<Record<keyof AnalysisParams, unknown>>, string]>([
+    [{ openRadiusPx: 1.5 }, 'openRadiusPx must be a whole number of pixels (got 1.5)'],
+    [{ fillFactor: Number.NaN }, 'fillFactor must be a finite number of a fraction (got NaN)'],
+    [{ minAreaM2: -1 }, 'minAreaM2 must be from 0 to 10000000 m² (got -1)'],
+    [{ thresholdMode: 'auto' }, 'thresholdMode must be one of manual, otsu (got auto)'],
+    [{ thresholdDn: '30' }, 'thresholdDn must be a finite number of DN (got 30)'],
+    [
+      { shadowMinLumRatio: 0.7, shadowMaxLumRatio: 0.6 },
+      'shadowMinLumRatio (0.7) must be below shadowMaxLumRatio (0.6)',
+    ],
+  ])('%o is refused with a specific message', (change, message) => {
+    const params = { ...DEFAULT_ANALYSIS_PARAMS, ...change } as AnalysisParams;
+    expect(analysisParamsProblems(params)).toContain(message);
+    expect(() => validateAnalysisParams(params)).toThrow(message);
+  });
+});
+
+describe('pipeline pieces', () => {
+  test('ROI raster: pixel centres inside by the nonzero rule, first ROI wins', () => {
+    const square = {
+      name: 'a',
+      rings: [
+        [
+          [1, 1],
+          [4, 1],
+          [4, 3],
+          [1, 3],
+        ] as [number, number][],
+      ],
+    };
+    const overlapping = {
+      name: 'b',
+      rings: [
+        [
+          [3, 0],
+          [6, 0],
+          [6, 4],
+          [3, 4],
+        ] as [number, number][],
+      ],
+    };
+    const raster = rasterizeRois([square, overlapping], 6, 4);
+    expect(Array.from(raster)).toEqual([
+      -1, -1, -1, 1, 1, 1, -1, 0, 0, 0, 1, 1, -1, 0, 0, 0, 1, 1, -1, -1, -1, 1, 1, 1,
+    ]);
+  });
+
+  test('fillHoles fills enclosed background only, up to the size limit', () => {
+    // 5×5 ring with a one-pixel hole, and a notch open to the domain edge.
+    const w = 7;
+    const h = 7;
+    const mask = new Uint8Array(w * h);
+    for (let y = 1; y <= 5; y++) for (let x = 1; x <= 5; x++) mask[y * w + x] = 1;
+    mask[3 * w + 3] = 0; // enclosed hole
+    mask[1 * w + 3] = 0; // notch touching the background outside
+    const domain = new Uint8Array(w * h).fill(1);
+    const filled = fillHoles(mask, domain, w, h, 4);
+    expect(filled[3 * w + 3]).toBe(1);
+    expect(filled[1 * w + 3]).toBe(0);
+    expect(fillHoles(mask, domain, w, h, 0)[3 * w + 3]).toBe(0);
+  });
+
+  test('shadow test: concrete in the shade is shadow; navy, dark grey and red are not', () => {
+    const concrete = [150, 148, 141] as const;
+    const shade = [150 * 0.42 + 4, 148 * 0.44 + 6, 141 * 0.5 + 12] as const;
+    const p = DEFAULT_ANALYSIS_PARAMS;
+    expect(shadowOf(...shade, ...concrete, p)).toBe(true);
+    expect(shadowOf(30, 58, 96, ...concrete, p)).toBe(false);
+    expect(shadowOf(128, 124, 118, ...concrete, p)).toBe(false);
+    expect(shadowOf(158, 42, 36, ...concrete, p)).toBe(false);
+  });
+});
+
+describe('analysis of a generated port pair', () => {
+  test('per-pier counts within a loose bound, net signs right, deterministic', async () => {
+    const spec = sceneSpecs(301, 2, 560, 420)[1];
+    if (spec === undefined) throw new Error('no scene');
+    const scene = await prepareScene(spec);
+    const input: AnalysisInput = {
+      widthPx: scene.widthPx,
+      heightPx: scene.heightPx,
+      before: scene.before,
+      after: scene.after,
+      valid: scene.valid,
+      rois: scene.piers,
+      pixelAreaM2: scene.pixelAreaM2,
+    };
+    const result = analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS);
+    expect(result.rois).toHaveLength(3);
+    scene.truth.piers.forEach((truth, k) => {
+      const roi = result.rois[k]!;
+      const pairs = [
+        [roi.before.teu, truth.before_teu],
+        [roi.after.teu, truth.after_teu],
+        [roi.appeared.teu, truth.appeared_teu],
+        [roi.disappeared.teu, truth.disappeared_teu],
+      ] as const;
+      for (const [estimate, actual] of pairs) {
+        expect(Math.abs(estimate - actual)).toBeLessThanOrEqual(Math.max(8, 0.25 * actual));
+      }
+      if (Math.abs(truth.net_teu) >= 5) {
+        expect(Math.sign(roi.netTeu)).toBe(Math.sign(truth.net_teu));
+      }
+      expect(roi.before.lowTeu).toBeLessThanOrEqual(roi.before.teu);
+      expect(roi.before.highTeu).toBeGreaterThanOrEqual(roi.before.teu);
+    });
+    const again = analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS);
+    expect(again.rois).toEqual(result.rois);
+    expect(again.masks.appeared).toEqual(result.masks.appeared);
+  });
+});
