@@ -42,8 +42,8 @@ for (const megapixels of SIZES_MPX) {
   const runs = megapixels >= 16 ? 3 : 5;
   const label = `${megapixels} Mpx`;
   let blurred: Float32Array = new Float32Array(0);
-  let mask = new Uint8Array(0);
-  let opened = new Uint8Array(0);
+  let mask: Uint8Array = new Uint8Array(0);
+  let opened: Uint8Array = new Uint8Array(0);
   const stages: [string, () => void][] = [
     ['blur r=2 (gaussian)', () => (blurred = blurCpu(score, side, side, { blurRadiusPx: 2 }))],
     [
