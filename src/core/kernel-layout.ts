@@ -230,3 +230,140 @@ export const COMPONENT_STATS_PARAMS_LAYOUT: StructLayout = {
     { name: 'padding0', wgslType: 'u32', byteOffset: 28 },
   ],
 };
+
+// --- Radiometric normalization (shaders/normalization-reduce.wgsl,
+// normalization-pixel.wgsl; CPU twin src/core/analysis/normalization.ts).
+
+/** Bins of the quantile histograms (QUANTILE_BINS); 4096 u32 = 16 KiB of workgroup memory. */
+export const NORMALIZATION_HISTOGRAM_BINS = 4096;
+/** Invocations per workgroup of every normalization kernel (a power of two: tree reductions). */
+export const NORMALIZATION_WORKGROUP_SIZE = 256;
+/** Consecutive-stride pixels each reduction invocation folds (range, histogram, sums). */
+export const NORMALIZATION_PIXELS_PER_INVOCATION = 16;
+/** f32 words per workgroup in the partial sums: count, Σa, Σa², Σb, Σb² (shifted). */
+export const NORMALIZATION_SUM_WORDS = 5;
+
+export const NORMALIZATION_REDUCE_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'ReduceParams',
+  byteLength: 32,
+  fields: [
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 0 },
+    { name: 'groupsPerRow', wgslType: 'u32', byteOffset: 4 },
+    { name: 'outOffset', wgslType: 'u32', byteOffset: 8 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 12 },
+    { name: 'minValue', wgslType: 'f32', byteOffset: 16 },
+    { name: 'maxValue', wgslType: 'f32', byteOffset: 20 },
+    { name: 'binScale', wgslType: 'f32', byteOffset: 24 },
+    { name: 'padding1', wgslType: 'f32', byteOffset: 28 },
+  ],
+};
+
+export const NORMALIZATION_PIXEL_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'PixelParams',
+  byteLength: 32,
+  fields: [
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 0 },
+    { name: 'groupsPerRow', wgslType: 'u32', byteOffset: 4 },
+    { name: 'firstBand', wgslType: 'u32', byteOffset: 8 },
+    { name: 'gain', wgslType: 'f32', byteOffset: 12 },
+    { name: 'offset', wgslType: 'f32', byteOffset: 16 },
+    { name: 'cut', wgslType: 'f32', byteOffset: 20 },
+    { name: 'shiftAfter', wgslType: 'f32', byteOffset: 24 },
+    { name: 'shiftBefore', wgslType: 'f32', byteOffset: 28 },
+  ],
+};
+
+// --- Occupancy score, texture and best-match change (shaders/occupancy.wgsl,
+// texture.wgsl, change.wgsl; shadow-test.wgsl is prepended to occupancy and
+// change; CPU twins in src/core/analysis/occupancy.ts).
+
+/** Invocations per workgroup of the per-pixel occupancy and texture kernels. */
+export const OCCUPANCY_WORKGROUP_SIZE = 256;
+/** Bounds the change kernel's disc loops; larger match radii are refused before they reach a shader. */
+export const CHANGE_MAX_RADIUS_PX = 16;
+
+export const OCCUPANCY_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'OccupancyParams',
+  byteLength: 64,
+  fields: [
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 0 },
+    { name: 'rowStride', wgslType: 'u32', byteOffset: 4 },
+    { name: 'roiCount', wgslType: 'u32', byteOffset: 8 },
+    { name: 'shadowTest', wgslType: 'u32', byteOffset: 12 },
+    { name: 'useTexture', wgslType: 'u32', byteOffset: 16 },
+    { name: 'brightnessWeight', wgslType: 'f32', byteOffset: 20 },
+    { name: 'thresholdDn', wgslType: 'f32', byteOffset: 24 },
+    { name: 'textureThresholdDn', wgslType: 'f32', byteOffset: 28 },
+    { name: 'shadowMinLumRatio', wgslType: 'f32', byteOffset: 32 },
+    { name: 'shadowMaxLumRatio', wgslType: 'f32', byteOffset: 36 },
+    { name: 'shadowChromaTolerance', wgslType: 'f32', byteOffset: 40 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 44 },
+    { name: 'luma', wgslType: 'vec4<f32>', byteOffset: 48 },
+  ],
+};
+
+export const TEXTURE_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'TextureParams',
+  byteLength: 32,
+  fields: [
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 0 },
+    { name: 'rowStride', wgslType: 'u32', byteOffset: 4 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 8 },
+    { name: 'padding1', wgslType: 'u32', byteOffset: 12 },
+    { name: 'luma', wgslType: 'vec4<f32>', byteOffset: 16 },
+  ],
+};
+
+export const CHANGE_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'ChangeParams',
+  byteLength: 48,
+  fields: [
+    { name: 'width', wgslType: 'u32', byteOffset: 0 },
+    { name: 'height', wgslType: 'u32', byteOffset: 4 },
+    { name: 'radiusPx', wgslType: 'u32', byteOffset: 8 },
+    { name: 'shadowTest', wgslType: 'u32', byteOffset: 12 },
+    { name: 'shadowMinLumRatio', wgslType: 'f32', byteOffset: 16 },
+    { name: 'shadowMaxLumRatio', wgslType: 'f32', byteOffset: 20 },
+    { name: 'shadowChromaTolerance', wgslType: 'f32', byteOffset: 24 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 28 },
+    { name: 'luma', wgslType: 'vec4<f32>', byteOffset: 32 },
+  ],
+};
+
+/** Fills a uniform of `layout` from named values (u32 or f32 by the field's type; vec4 from 4 numbers). */
+export function packUniform(
+  layout: StructLayout,
+  values: Readonly<Record<string, number | readonly number[]>>,
+): ArrayBuffer {
+  const data = new ArrayBuffer(layout.byteLength);
+  const u32 = new Uint32Array(data);
+  const f32 = new Float32Array(data);
+  for (const field of layout.fields) {
+    const value = values[field.name] ?? 0;
+    const word = field.byteOffset / 4;
+    if (field.wgslType === 'u32') {
+      if (
+        typeof value !== 'number' ||
+        !Number.isInteger(value) ||
+        value < 0 ||
+        value > 0xffffffff
+      ) {
+        throw new Error(`${layout.wgslName}.${field.name} must be a u32 (got ${String(value)})`);
+      }
+      u32[word] = value;
+    } else {
+      const width = field.wgslType === 'f32' ? 1 : field.wgslType === 'vec2<f32>' ? 2 : 4;
+      const list = typeof value === 'number' ? [value] : value;
+      if (list.length > width) {
+        throw new Error(`${layout.wgslName}.${field.name} takes at most ${width} values`);
+      }
+      list.forEach((v, k) => (f32[word + k] = v));
+    }
+  }
+  const known = new Set(layout.fields.map((field) => field.name));
+  const unknown = Object.keys(values).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new Error(`${layout.wgslName} has no field(s) ${unknown.join(', ')}`);
+  }
+  return data;
+}

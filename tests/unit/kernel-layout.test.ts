@@ -27,6 +27,12 @@ import {
   COMPONENT_STATS_PARAMS_LAYOUT,
   COMPONENT_STATS_RECORD_WORDS,
 } from '../../src/core/kernel-layout.ts';
+import {
+  CHANGE_PARAMS_LAYOUT,
+  OCCUPANCY_PARAMS_LAYOUT,
+  packUniform,
+  TEXTURE_PARAMS_LAYOUT,
+} from '../../src/core/kernel-layout.ts';
 
 /** Field names and types of `struct Name { ... }` in WGSL source, in order. */
 function wgslStruct(source: string, name: string): { name: string; type: string }[] {
@@ -128,5 +134,50 @@ describe('component statistics constants (shaders/component-stats.wgsl)', () => 
     const source = readFileSync('shaders/component-stats.wgsl', 'utf8');
     expect(source).toContain(`const RECORD_WORDS: u32 = ${COMPONENT_STATS_RECORD_WORDS}u;`);
     expect(source).toContain(`const MAX_ROIS: u32 = ${COMPONENT_STATS_MAX_ROIS}u;`);
+  });
+});
+
+describe('occupancy, texture and change constants (shaders/occupancy.wgsl, texture.wgsl, change.wgsl)', () => {
+  test('OccupancyParams, TextureParams and ChangeParams match their shaders', () => {
+    checkLayout('occupancy.wgsl', OCCUPANCY_PARAMS_LAYOUT);
+    checkLayout('texture.wgsl', TEXTURE_PARAMS_LAYOUT);
+    checkLayout('change.wgsl', CHANGE_PARAMS_LAYOUT);
+  });
+
+  test('packUniform writes u32, f32 and vec4 fields at their offsets and refuses unknown names', () => {
+    const data = packUniform(CHANGE_PARAMS_LAYOUT, {
+      width: 7,
+      radiusPx: 2,
+      shadowChromaTolerance: 0.125,
+      luma: [0.25, 0.5, 0.125],
+    });
+    expect(data.byteLength).toBe(48);
+    const u32 = new Uint32Array(data);
+    const f32 = new Float32Array(data);
+    expect([u32[0], u32[1], u32[2], f32[6], f32[8], f32[9], f32[10], f32[11]]).toEqual([
+      7, 0, 2, 0.125, 0.25, 0.5, 0.125, 0,
+    ]);
+    expect(() => packUniform(CHANGE_PARAMS_LAYOUT, { widthPx: 1 })).toThrow(/widthPx/);
+    expect(() => packUniform(CHANGE_PARAMS_LAYOUT, { width: -1 })).toThrow(/u32/);
+  });
+});
+
+describe('radiometric normalization constants (shaders/normalization-*.wgsl)', () => {
+  test('ReduceParams and PixelParams match their shaders; bins and tree sizes fit', async () => {
+    const layout = await import('../../src/core/kernel-layout.ts');
+    const { QUANTILE_BINS } = await import('../../src/core/analysis/quantiles.ts');
+    checkLayout('normalization-reduce.wgsl', layout.NORMALIZATION_REDUCE_PARAMS_LAYOUT);
+    checkLayout('normalization-pixel.wgsl', layout.NORMALIZATION_PIXEL_PARAMS_LAYOUT);
+    const pixel = readFileSync('shaders/normalization-pixel.wgsl', 'utf8');
+    expect(pixel).toContain(`const SUM_WORDS: u32 = ${layout.NORMALIZATION_SUM_WORDS}u;`);
+    expect(QUANTILE_BINS).toBe(layout.NORMALIZATION_HISTOGRAM_BINS);
+    // The privatized histogram fits the default 16 KiB of workgroup memory.
+    expect(4 * layout.NORMALIZATION_HISTOGRAM_BINS).toBeLessThanOrEqual(16384);
+    // The sums' tree halves the workgroup: a power of two, and ≤ 256 invocations.
+    const size = layout.NORMALIZATION_WORKGROUP_SIZE;
+    expect(size & (size - 1)).toBe(0);
+    expect(size).toBeLessThanOrEqual(256);
+    // Per-workgroup counts stay exact in an f32 (≤ 2²⁴ pixels per record).
+    expect(size * layout.NORMALIZATION_PIXELS_PER_INVOCATION).toBeLessThanOrEqual(2 ** 24);
   });
 });
