@@ -1,0 +1,157 @@
+/**
+ * analyzePairGpu against analyzePairCpu on one small generated port scene
+ * (400 × 300 px at 0.6 m, after image with its own gain, haze, sun and
+ * misregistration; a strip without after data), both threshold modes.
+ *
+ * Tolerances: floats may flip a few pixels at a threshold (fused multiply–add,
+ * a few ULP in division and square root on real GPUs), so
+ * - per-ROI TEU (before, after, appeared, disappeared): |gpu − cpu| ≤
+ *   max(TEU_TOLERANCE, TEU_RELATIVE_TOLERANCE · cpu);
+ * - thresholds: within THRESHOLD_TOLERANCE_DN (Otsu picks a bin edge; a
+ *   flipped pixel may move it one bin);
+ * - every mask: at most MAX_MASK_DIFF_SHARE of the pixels differ.
+ * Each run logs the actual differences (on SwiftShader they are 0).
+ */
+import { describe, expect, test } from 'vitest';
+import {
+  analyzePairCpu,
+  type AnalysisInput,
+  type AnalysisResult,
+} from '../../src/core/analysis/cpu-pipeline.ts';
+import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../../src/core/analysis/params.ts';
+import type { PixelPolygon } from '../../src/core/analysis/roi-raster.ts';
+import { beforeGrid } from '../../src/core/demo/georeference.ts';
+import { buildDemoScene, DEFAULT_DEMO_PARAMS, renderDemoDate } from '../../src/core/demo/scene.ts';
+import { analyzePairGpu } from '../../src/gpu/pipeline.ts';
+import { withDevice } from '../support/gpu-test.ts';
+
+const TEU_TOLERANCE = 0.5;
+const TEU_RELATIVE_TOLERANCE = 0.01;
+const THRESHOLD_TOLERANCE_DN = 1;
+const MAX_MASK_DIFF_SHARE = 1e-3;
+/** Columns at the right edge without after data (exercises the domain). */
+const INVALID_STRIP_PX = 24;
+
+function makeInput(): AnalysisInput {
+  const scene = buildDemoScene({
+    ...DEFAULT_DEMO_PARAMS,
+    seed: 777,
+    widthPx: 400,
+    heightPx: 300,
+    gsdM: 0.6,
+    afterGrid: null,
+  });
+  const grid = beforeGrid(scene);
+  const { width, height } = grid;
+  const n = width * height;
+  const render = (date: 0 | 1): Float32Array[] => {
+    const rgb = renderDemoDate(scene, {
+      date,
+      width,
+      height,
+      pixelToScene: grid.pixelToScene,
+      supersample: 1,
+    });
+    return [0, 1, 2].map((b) => Float32Array.from({ length: n }, (_, i) => rgb[i * 3 + b] ?? 0));
+  };
+  const gsd = scene.params.gsdM;
+  const rois: PixelPolygon[] = scene.piers.map((pier) => ({
+    name: pier.name,
+    rings: [pier.corners.map(([x, y]) => [x / gsd, y / gsd] as const)],
+  }));
+  const valid = Uint8Array.from({ length: n }, (_, i) =>
+    i % width < width - INVALID_STRIP_PX ? 1 : 0,
+  );
+  return {
+    widthPx: width,
+    heightPx: height,
+    before: render(0),
+    after: render(1),
+    valid,
+    rois,
+    pixelAreaM2: gsd * gsd,
+  };
+}
+
+function countDifferent(a: Uint8Array, b: Uint8Array): number {
+  expect(a.length).toBe(b.length);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+  return n;
+}
+
+function compare(gpu: AnalysisResult, cpu: AnalysisResult, pixelCount: number): void {
+  const teuDiffs: string[] = [];
+  let worstTeu = 0;
+  expect(gpu.rois.map((r) => r.name)).toEqual(cpu.rois.map((r) => r.name));
+  cpu.rois.forEach((c, k) => {
+    const g = gpu.rois[k];
+    if (g === undefined) throw new Error(`no GPU result for ${c.name}`);
+    for (const key of ['before', 'after', 'appeared', 'disappeared'] as const) {
+      const diffTeu = Math.abs(g[key].teu - c[key].teu);
+      worstTeu = Math.max(worstTeu, diffTeu);
+      teuDiffs.push(`${c.name} ${key} ${c[key].teu.toFixed(2)}/${g[key].teu.toFixed(2)}`);
+      expect(diffTeu).toBeLessThanOrEqual(
+        Math.max(TEU_TOLERANCE, TEU_RELATIVE_TOLERANCE * c[key].teu),
+      );
+    }
+    for (let b = 0; b < 3; b++) {
+      expect(g.surfaceBefore[b]).toBeCloseTo(c.surfaceBefore[b] ?? Number.NaN, 2);
+      expect(g.surfaceAfter[b]).toBeCloseTo(c.surfaceAfter[b] ?? Number.NaN, 2);
+    }
+  });
+  for (const key of ['before', 'after', 'changeBefore', 'changeAfter'] as const) {
+    expect(Math.abs(gpu.thresholdsDn[key] - cpu.thresholdsDn[key])).toBeLessThanOrEqual(
+      THRESHOLD_TOLERANCE_DN,
+    );
+  }
+  gpu.normalization.forEach((band, b) => {
+    const c = cpu.normalization[b];
+    expect(band.gain).toBeCloseTo(c?.gain ?? Number.NaN, 3);
+    expect(band.offset).toBeCloseTo(c?.offset ?? Number.NaN, 1);
+  });
+  const maskDiffs: string[] = [];
+  for (const key of Object.keys(cpu.masks) as (keyof AnalysisResult['masks'])[]) {
+    const different = countDifferent(gpu.masks[key], cpu.masks[key]);
+    maskDiffs.push(`${key} ${different}`);
+    expect(different).toBeLessThanOrEqual(MAX_MASK_DIFF_SHARE * pixelCount);
+  }
+  expect(Array.from(gpu.roiIndex)).toEqual(Array.from(cpu.roiIndex));
+  console.info(
+    `GPU vs CPU: worst |ΔTEU| ${worstTeu.toFixed(3)}; TEU cpu/gpu: ${teuDiffs.join(', ')}; ` +
+      `differing mask pixels: ${maskDiffs.join(', ')}; thresholds cpu ${JSON.stringify(cpu.thresholdsDn)} gpu ${JSON.stringify(gpu.thresholdsDn)}`,
+  );
+}
+
+describe('analyzePairGpu on a generated port scene', () => {
+  const input = makeInput();
+  const pixelCount = input.widthPx * input.heightPx;
+  const cases: readonly [string, AnalysisParams][] = [
+    ['manual thresholds (defaults)', DEFAULT_ANALYSIS_PARAMS],
+    ['Otsu thresholds', { ...DEFAULT_ANALYSIS_PARAMS, thresholdMode: 'otsu' }],
+  ];
+  for (const [what, params] of cases) {
+    test(`${what}: per-ROI TEU and masks match the CPU pipeline`, async () => {
+      const cpu = analyzePairCpu(input, params);
+      await withDevice(async (device) => {
+        const started = performance.now();
+        const gpu = await analyzePairGpu(device, input, params);
+        console.info(
+          `analyzePairGpu ${what}: ${(performance.now() - started).toFixed(0)} ms; ` +
+            JSON.stringify(gpu.timingsMs, (_, v: unknown) =>
+              typeof v === 'number' ? Math.round(v) : v,
+            ),
+        );
+        compare(gpu, cpu, pixelCount);
+      });
+    });
+  }
+
+  test('refuses invalid parameters before touching the GPU', async () => {
+    await withDevice(async (device) => {
+      await expect(
+        analyzePairGpu(device, input, { ...DEFAULT_ANALYSIS_PARAMS, blurRadiusPx: -1 }),
+      ).rejects.toThrow(/blurRadiusPx/);
+    });
+  });
+});
