@@ -17,7 +17,8 @@ import { gridOf, scaledGrid, type AlignTarget } from '../io/align-read.ts';
 import type { LuminanceImage } from '../io/decode.worker.ts';
 import type { DisplaySettings } from './qw-display-controls.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../core/analysis/params.ts';
-import type { AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
+import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
+import { analyzePairGpu } from '../gpu/pipeline.ts';
 import { analysisBands, planAnalysis } from '../io/analysis-plan.ts';
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker } from './analysis-client.ts';
@@ -702,8 +703,7 @@ export class QwApp extends LitElement {
         rois: plan.rois,
         pixelAreaM2: plan.pixelAreaM2,
       };
-      this.analysisStatus = 'Analysing on the CPU (worker)…';
-      const result = await analyzeInWorker(input, this.params, controller.signal);
+      const { result, backend } = await this.analyze(input, controller.signal);
       if (controller.signal.aborted) return;
       this.pierRows = result.rois.map((roi) => ({
         name: roi.name,
@@ -714,10 +714,38 @@ export class QwApp extends LitElement {
         net: { teu: roi.netTeu, lowTeu: roi.netLowTeu, highTeu: roi.netHighTeu },
       }));
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      this.analysisStatus = `${rois.source}: analysed on the CPU (worker) in ${seconds} s, default parameters`;
+      this.analysisStatus = `${rois.source}: analysed on ${backend} in ${seconds} s, default parameters`;
     } catch (error) {
       if (!isAbort(error)) this.analysisStatus = `Analysis failed: ${message(error)}`;
     }
+  }
+
+  /**
+   * The WebGPU pipeline when there is a device; the CPU twins in a worker
+   * otherwise, or when the GPU run fails (a lost device, say) — the table
+   * names the backend that produced it.
+   */
+  private async analyze(
+    input: AnalysisInput,
+    signal: AbortSignal,
+  ): Promise<{ result: AnalysisResult; backend: string }> {
+    const gpu = this.gpu;
+    if (gpu !== undefined) {
+      this.analysisStatus = 'Analysing on the GPU…';
+      try {
+        // The GPU run reads its input arrays without taking them, so the CPU can retry with them.
+        const result = await analyzePairGpu(gpu.device, input, this.params);
+        return { result, backend: `WebGPU (${adapterLabel(gpu.adapter)})` };
+      } catch (error) {
+        if (signal.aborted) throw error;
+        console.warn(`GPU analysis failed, running on the CPU: ${message(error)}`);
+      }
+    }
+    this.analysisStatus = 'Analysing on the CPU (worker)…';
+    return {
+      result: await analyzeInWorker(input, this.params, signal),
+      backend: 'the CPU (worker)',
+    };
   }
 
   // ---- rendering --------------------------------------------------------------

@@ -56,6 +56,10 @@ describe('per-pier analysis in the app', () => {
       expect(Math.sign(number(net))).toBe(Math.sign(pier.net_teu));
     }
     await expect(page.locator('qw-pier-table').textContent()).resolves.toBeDefined();
+    // With WebGPU (SwiftShader here) the table says the GPU pipeline produced it.
+    await expect(page.locator('qw-pier-table caption').textContent()).resolves.toContain(
+      'analysed on WebGPU',
+    );
     const note = await page.locator('qw-pier-table .note').textContent();
     expect(note).toContain('Only the top tier of stacked containers can be seen from above');
 
@@ -77,6 +81,19 @@ describe('per-pier analysis in the app', () => {
       .poll(() => page.locator('qw-app .notice').textContent(), { timeout: 30_000 })
       .toContain('utm-piers.geojson');
     await expect(rows.count()).resolves.toBe(3);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('without WebGPU the same table comes from the CPU twins in a worker', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = collectPageErrors(page);
+    await page.goto(`${server.url}?gpu=off`);
+    await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: 180_000 });
+    await expect(page.locator('qw-pier-table caption').textContent()).resolves.toContain(
+      'analysed on the CPU (worker)',
+    );
+    await expect(page.locator('qw-pier-table tbody tr').count()).resolves.toBe(3);
     expect(errors).toEqual([]);
     await page.close();
   });
