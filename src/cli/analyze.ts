@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { estimateShift, toLuminance } from '../core/align/phase-correlation.ts';
 import { analyzePairCpu, type AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
+import { analyzePairGpu } from '../gpu/pipeline.ts';
 import {
   analysisParamsFromJson,
   DEFAULT_ANALYSIS_PARAMS,
@@ -39,6 +40,38 @@ function readText(path: string, what: string): string {
   }
 }
 
+interface DawnModule {
+  create(flags: string[]): GPU;
+  globals: Record<string, unknown>;
+}
+
+/**
+ * A hardware WebGPU device in Node through Dawn (the npm package `webgpu`,
+ * not a dependency of Quaywatch: install it where a GPU is), or why not.
+ * Software adapters do not count: the CPU twins are faster than SwiftShader.
+ */
+async function nodeGpu(): Promise<{ device: GPUDevice; label: string } | string> {
+  let dawn: DawnModule;
+  try {
+    dawn = (await import(process.env['QW_DAWN_MODULE'] ?? 'webgpu')) as DawnModule;
+  } catch {
+    return 'no WebGPU in this Node: install the npm package "webgpu" (Dawn) where a GPU is';
+  }
+  Object.assign(globalThis, dawn.globals);
+  const adapter = await dawn.create([]).requestAdapter({ powerPreference: 'high-performance' });
+  if (adapter === null) return 'Dawn found no GPU adapter on this machine';
+  const { vendor, architecture, description } = adapter.info;
+  const label = [description, vendor, architecture].filter((part) => part.length > 0).join(' ');
+  if (/swiftshader|llvmpipe|software/i.test(label)) return `only a software adapter (${label})`;
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+    },
+  });
+  return { device, label };
+}
+
 export async function analyze(argv: readonly string[], openSource: OpenSource): Promise<void> {
   const { values } = parseArgs({
     args: [...argv],
@@ -65,12 +98,8 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
   if (backend !== 'auto' && backend !== 'cpu' && backend !== 'webgpu') {
     throw new Error(`--backend takes auto, webgpu or cpu (got "${backend}")`);
   }
-  if (backend === 'webgpu') {
-    // The WGSL stages exist and are tested in the browser; the Node pipeline over them does not yet.
-    throw new Error(
-      '--backend webgpu is not available in the CLI yet; use --backend cpu (auto does)',
-    );
-  }
+  const gpu = backend === 'cpu' ? null : await nodeGpu();
+  if (backend === 'webgpu' && typeof gpu === 'string') throw new Error(`--backend webgpu: ${gpu}`);
   const params: AnalysisParams =
     values.params === undefined
       ? DEFAULT_ANALYSIS_PARAMS
@@ -121,13 +150,18 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
     rois: plan.rois,
     pixelAreaM2: plan.pixelAreaM2,
   };
-  const result = analyzePairCpu(input, params);
+  const onGpu = gpu !== null && typeof gpu !== 'string' ? gpu : null;
+  const result =
+    onGpu === null
+      ? analyzePairCpu(input, params)
+      : await analyzePairGpu(onGpu.device, input, params);
   timings.analyze = performance.now() - started;
+  onGpu?.device.destroy();
 
   const round = (value: number): number => Math.round(value * 100) / 100;
   const output = {
     version: 1,
-    backend: 'cpu',
+    backend: onGpu === null ? 'cpu' : `webgpu:${onGpu.label}`,
     before: beforeRaster.info,
     after: afterRaster.info,
     alignment: {
