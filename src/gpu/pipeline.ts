@@ -22,11 +22,12 @@
  * CPU pipeline's; GPU labelling (ccl.ts, component-stats.ts) is not wired in yet.
  */
 import {
+  checkAnalysisInput,
+  finishAnalysis,
   type AnalysisInput,
   type AnalysisResult,
-  type RoiResult,
 } from '../core/analysis/cpu-pipeline.ts';
-import { estimateFromMask, fillHoles } from '../core/analysis/estimate.ts';
+import { fillHoles } from '../core/analysis/estimate.ts';
 import { surfaceColours, type Rgb } from '../core/analysis/occupancy.ts';
 import { validateAnalysisParams, type AnalysisParams } from '../core/analysis/params.ts';
 import { rasterizeRois } from '../core/analysis/roi-raster.ts';
@@ -84,28 +85,6 @@ fn orMasks(@builtin(global_invocation_id) id: vec3<u32>) {
 type CombineEntry = 'andMasks' | 'orMasks';
 const combineKernels = new WeakMap<GPUDevice, CompiledKernel<CombineEntry>>();
 
-function checkInput(input: AnalysisInput): void {
-  const n = input.widthPx * input.heightPx;
-  if (!Number.isInteger(input.widthPx) || !Number.isInteger(input.heightPx) || n < 1) {
-    throw new Error(
-      `Analysis needs a positive integer size (got ${input.widthPx} × ${input.heightPx})`,
-    );
-  }
-  if (input.before.length < 3 || input.after.length < 3) {
-    throw new Error(
-      `Analysis needs R, G and B at both dates (got ${input.before.length} and ${input.after.length} bands)`,
-    );
-  }
-  for (const band of [...input.before.slice(0, 3), ...input.after.slice(0, 3)]) {
-    if (band.length !== n) throw new Error(`A band holds ${band.length} values, expected ${n}`);
-  }
-  if (input.valid.length !== n)
-    throw new Error(`The validity mask holds ${input.valid.length} values, expected ${n}`);
-  if (!(input.pixelAreaM2 > 0))
-    throw new Error(`pixelAreaM2 must be positive (got ${input.pixelAreaM2})`);
-  if (input.rois.length === 0) throw new Error('Analysis needs at least one ROI');
-}
-
 /** As otsuOver in cpu-pipeline.ts: the largest domain value (0 when none is positive). */
 function domainMax(values: Float32Array, domain: Uint8Array): number {
   let max = 0;
@@ -128,7 +107,7 @@ export async function analyzePairGpu(
   params: AnalysisParams,
 ): Promise<AnalysisResult> {
   validateAnalysisParams(params);
-  checkInput(input);
+  checkAnalysisInput(input);
   const { widthPx: w, heightPx: h } = input;
   const pixelCount = w * h;
   const imageBytes = pixelCount * 4;
@@ -411,51 +390,22 @@ export async function analyzePairGpu(
     lap('morphology');
 
     // 9. Components and TEU on the CPU: the same code as the CPU pipeline.
-    const estimateOf = (mask: Uint8Array): ReturnType<typeof estimateFromMask> =>
-      estimateFromMask(mask, w, h, roiIndex, roiCount, input.pixelAreaM2, params);
-    const eb = estimateOf(cleanBefore);
-    const ea = estimateOf(cleanAfter);
-    const eap = estimateOf(cleanAppeared);
-    const edis = estimateOf(cleanDisappeared);
-    lap('components');
-
-    const rois = input.rois.map((roi, k): RoiResult => {
-      const b = eb.perRoi[k];
-      const a = ea.perRoi[k];
-      const ap = eap.perRoi[k];
-      const d = edis.perRoi[k];
-      if (b === undefined || a === undefined || ap === undefined || d === undefined) {
-        throw new Error(`internal: no estimate for ROI ${roi.name}`);
-      }
-      return {
-        name: roi.name,
-        before: b,
-        after: a,
-        appeared: ap,
-        disappeared: d,
-        netTeu: a.teu - b.teu,
-        netLowTeu: a.lowTeu - b.highTeu,
-        netHighTeu: a.highTeu - b.lowTeu,
-        surfaceBefore: surfaceBefore[k] ?? [Number.NaN, Number.NaN, Number.NaN],
-        surfaceAfter: surfaceAfter[k] ?? [Number.NaN, Number.NaN, Number.NaN],
-      };
-    });
-    return {
-      rois,
+    return finishAnalysis({
+      input,
+      params,
+      roiIndex,
+      roiCount,
+      cleanMasks: [cleanBefore, cleanAfter, cleanAppeared, cleanDisappeared],
+      change,
+      shadowBefore: shadowMaskBefore,
+      shadowAfter: shadowMaskAfter,
+      surfaceBefore,
+      surfaceAfter,
       normalization,
       thresholdsDn,
-      masks: {
-        before: eb.kept,
-        after: ea.kept,
-        appeared: eap.kept,
-        disappeared: edis.kept,
-        change,
-        shadowBefore: shadowMaskBefore,
-        shadowAfter: shadowMaskAfter,
-      },
-      roiIndex,
       timingsMs,
-    };
+      lap,
+    });
   } finally {
     for (const resource of owned) resource.destroy();
   }

@@ -99,7 +99,8 @@ export interface AnalysisResult {
   readonly timingsMs: Record<string, number>;
 }
 
-function checkInput(input: AnalysisInput): void {
+/** Throws a specific message for an input no pipeline can run on (shared with the GPU pipeline). */
+export function checkAnalysisInput(input: AnalysisInput): void {
   const n = input.widthPx * input.heightPx;
   if (!Number.isInteger(input.widthPx) || !Number.isInteger(input.heightPx) || n < 1) {
     throw new Error(
@@ -153,7 +154,7 @@ function and(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): AnalysisResult {
   validateAnalysisParams(params);
-  checkInput(input);
+  checkAnalysisInput(input);
   const { widthPx: w, heightPx: h } = input;
   const timingsMs: Record<string, number> = {};
   let clock = performance.now();
@@ -250,14 +251,61 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
   const change = clean(rawChange);
   lap('morphology');
 
-  const [eb, ea, eap, edis] = masksClean.map((mask) =>
-    estimateFromMask(mask, w, h, roiIndex, roiCount, input.pixelAreaM2, params),
+  return finishAnalysis({
+    input,
+    params,
+    roiIndex,
+    roiCount,
+    cleanMasks: masksClean,
+    change,
+    shadowBefore: occBefore.shadow,
+    shadowAfter: occAfter.shadow,
+    surfaceBefore,
+    surfaceAfter,
+    normalization,
+    thresholdsDn,
+    timingsMs,
+    lap,
+  });
+}
+
+/** Everything the CPU and GPU pipelines hand to the shared last step. */
+export interface AnalysisTail {
+  readonly input: AnalysisInput;
+  readonly params: AnalysisParams;
+  readonly roiIndex: Int32Array;
+  readonly roiCount: number;
+  /** Cleaned before, after, appeared, disappeared masks, in that order. */
+  readonly cleanMasks: readonly Uint8Array[];
+  readonly change: Uint8Array;
+  readonly shadowBefore: Uint8Array;
+  readonly shadowAfter: Uint8Array;
+  readonly surfaceBefore: readonly Rgb[];
+  readonly surfaceAfter: readonly Rgb[];
+  readonly normalization: BandNormalization[];
+  readonly thresholdsDn: AnalysisResult['thresholdsDn'];
+  readonly timingsMs: Record<string, number>;
+  readonly lap: (stage: string) => void;
+}
+
+/** Stage 9 and the result: components, TEU per ROI with ranges, net = after − before. */
+export function finishAnalysis(tail: AnalysisTail): AnalysisResult {
+  const { input, params, roiIndex, roiCount, surfaceBefore, surfaceAfter } = tail;
+  const [eb, ea, eap, edis] = tail.cleanMasks.map((mask) =>
+    estimateFromMask(
+      mask,
+      input.widthPx,
+      input.heightPx,
+      roiIndex,
+      roiCount,
+      input.pixelAreaM2,
+      params,
+    ),
   );
   if (eb === undefined || ea === undefined || eap === undefined || edis === undefined) {
     throw new Error('internal: four masks expected');
   }
-  lap('components');
-
+  tail.lap('components');
   const rois = input.rois.map((roi, k): RoiResult => {
     const b = eb.perRoi[k];
     const a = ea.perRoi[k];
@@ -281,18 +329,18 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
   });
   return {
     rois,
-    normalization,
-    thresholdsDn,
+    normalization: tail.normalization,
+    thresholdsDn: tail.thresholdsDn,
     masks: {
       before: eb.kept,
       after: ea.kept,
       appeared: eap.kept,
       disappeared: edis.kept,
-      change,
-      shadowBefore: occBefore.shadow,
-      shadowAfter: occAfter.shadow,
+      change: tail.change,
+      shadowBefore: tail.shadowBefore,
+      shadowAfter: tail.shadowAfter,
     },
     roiIndex,
-    timingsMs,
+    timingsMs: tail.timingsMs,
   };
 }
