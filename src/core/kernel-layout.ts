@@ -367,3 +367,17 @@ export function packUniform(
   }
   return data;
 }
+
+// --- Mask combination (shaders/mask-combine.wgsl).
+export const MASK_COMBINE_WORKGROUP_SIZE = 256;
+
+export const MASK_COMBINE_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'MaskCombineParams',
+  byteLength: 16,
+  fields: [
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 0 },
+    { name: 'rowStride', wgslType: 'u32', byteOffset: 4 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 8 },
+    { name: 'padding1', wgslType: 'u32', byteOffset: 12 },
+  ],
+};

@@ -32,7 +32,6 @@ import { surfaceColours, type Rgb } from '../core/analysis/occupancy.ts';
 import { validateAnalysisParams, type AnalysisParams } from '../core/analysis/params.ts';
 import { rasterizeRois } from '../core/analysis/roi-raster.ts';
 import { otsuThreshold } from '../core/histogram.ts';
-import { linearDispatch, THRESHOLD_WORKGROUP_SIZE } from '../core/kernel-layout.ts';
 import { createBlurStage } from './blur.ts';
 import { createStorageBufferFrom, readBuffer } from './buffers.ts';
 import { createChangeStage } from './change.ts';
@@ -46,44 +45,9 @@ import {
   domainRoiIndex,
   type RgbBuffers,
 } from './occupancy.ts';
-import {
-  checkBindingSize,
-  compileKernel,
-  createStorageBuffer,
-  createUniformBuffer,
-  encodeDispatch,
-  narrowMask,
-  widenMask,
-  type CompiledKernel,
-} from './raster-kernels.ts';
+import { checkBindingSize, createStorageBuffer, narrowMask, widenMask } from './raster-kernels.ts';
+import { createMaskCombineStage } from './mask-combine.ts';
 import { createThresholdStage } from './threshold.ts';
-
-/** out = (a ≠ 0) AND / OR (b ≠ 0) as u32 0/1; bindings as raster-kernels.ts expects. */
-const MASK_COMBINE_WGSL = /* wgsl */ `
-override WORKGROUP_SIZE: u32 = 256u;
-struct CombineParams { pixelCount: u32, rowStride: u32, pad0: u32, pad1: u32 }
-@group(0) @binding(0) var<uniform> params: CombineParams;
-@group(0) @binding(1) var<storage, read> a: array<u32>;
-@group(0) @binding(2) var<storage, read> b: array<u32>;
-@group(0) @binding(3) var<storage, read_write> result: array<u32>;
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn andMasks(@builtin(global_invocation_id) id: vec3<u32>) {
-  let i = id.y * params.rowStride + id.x;
-  if (i >= params.pixelCount) { return; }
-  result[i] = select(0u, 1u, a[i] != 0u && b[i] != 0u);
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn orMasks(@builtin(global_invocation_id) id: vec3<u32>) {
-  let i = id.y * params.rowStride + id.x;
-  if (i >= params.pixelCount) { return; }
-  result[i] = select(0u, 1u, a[i] != 0u || b[i] != 0u);
-}
-`;
-
-type CombineEntry = 'andMasks' | 'orMasks';
-const combineKernels = new WeakMap<GPUDevice, CompiledKernel<CombineEntry>>();
 
 /** As otsuOver in cpu-pipeline.ts: the largest domain value (0 when none is positive). */
 function domainMax(values: Float32Array, domain: Uint8Array): number {
@@ -297,46 +261,14 @@ export async function analyzePairGpu(
       'analysis changed before',
     );
 
-    const combine = compileKernel(
-      combineKernels,
-      device,
-      'analysis mask combine',
-      MASK_COMBINE_WGSL,
-      ['andMasks', 'orMasks'],
-      { WORKGROUP_SIZE: THRESHOLD_WORKGROUP_SIZE },
-    );
-    const combineDispatch = linearDispatch(pixelCount, THRESHOLD_WORKGROUP_SIZE);
-    const combineParams = own(
-      createUniformBuffer(
-        device,
-        'analysis mask combine params',
-        new Uint32Array([pixelCount, combineDispatch.rowStride, 0, 0]).buffer,
-      ),
-    );
-    const encodeCombine = (
-      encoder: GPUCommandEncoder,
-      entry: CombineEntry,
-      a: GPUBuffer,
-      b: GPUBuffer,
-      out: GPUBuffer,
-    ): void => {
-      encodeDispatch(
-        device,
-        encoder,
-        combine,
-        combine.pipelines[entry],
-        `analysis ${entry}`,
-        [combineParams, a, b, out],
-        combineDispatch,
-      );
-    };
+    const combine = own(createMaskCombineStage(device, pixelCount));
     const rawAppeared = image('analysis raw appeared');
     const rawDisappeared = image('analysis raw disappeared');
     const rawChange = image('analysis raw change');
     submit('analysis combine', (encoder) => {
-      encodeCombine(encoder, 'andMasks', rawAfter, changedAfter, rawAppeared);
-      encodeCombine(encoder, 'andMasks', rawBefore, changedBefore, rawDisappeared);
-      encodeCombine(encoder, 'orMasks', changedAfter, changedBefore, rawChange);
+      combine.encode(encoder, 'and', rawAfter, changedAfter, rawAppeared);
+      combine.encode(encoder, 'and', rawBefore, changedBefore, rawDisappeared);
+      combine.encode(encoder, 'or', changedAfter, changedBefore, rawChange);
     });
     lap('threshold');
 
@@ -365,7 +297,7 @@ export async function analyzePairGpu(
       rawMasks.forEach((mask, k) => {
         open?.encode(encoder, mask, mask);
         close?.encode(encoder, mask, mask);
-        encodeCombine(encoder, 'andMasks', mask, domainBuffer, cleanedMasks[k] ?? mask);
+        combine.encode(encoder, 'and', mask, domainBuffer, cleanedMasks[k] ?? mask);
       });
     });
     // Hole filling on the CPU (labelling of the complement), as in the CPU pipeline.

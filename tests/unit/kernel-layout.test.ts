@@ -180,4 +180,9 @@ describe('radiometric normalization constants (shaders/normalization-*.wgsl)', (
     // Per-workgroup counts stay exact in an f32 (≤ 2²⁴ pixels per record).
     expect(size * layout.NORMALIZATION_PIXELS_PER_INVOCATION).toBeLessThanOrEqual(2 ** 24);
   });
+
+  test('MaskCombineParams matches shaders/mask-combine.wgsl', async () => {
+    const { MASK_COMBINE_PARAMS_LAYOUT } = await import('../../src/core/kernel-layout.ts');
+    checkLayout('mask-combine.wgsl', MASK_COMBINE_PARAMS_LAYOUT);
+  });
 });

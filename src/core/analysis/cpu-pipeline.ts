@@ -27,6 +27,7 @@
  */
 import { blurCpu } from '../blur.ts';
 import { histogramCpu, otsuThreshold } from '../histogram.ts';
+import { combineMasksCpu } from '../mask-combine.ts';
 import { morphologyCpu } from '../morphology.ts';
 import { estimateFromMask, fillHoles, type TeuEstimate } from './estimate.ts';
 import {
@@ -147,9 +148,7 @@ function above(values: Float32Array, threshold: number): Uint8Array {
 }
 
 function and(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0 && b[i] !== 0 ? 1 : 0;
-  return out;
+  return combineMasksCpu(a, b, 'and');
 }
 
 export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): AnalysisResult {
@@ -239,14 +238,12 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
       ? fillHoles(m, domain, w, h, params.maxHoleM2 / input.pixelAreaM2)
       : m;
   };
-  const rawChange = new Uint8Array(w * h);
-  for (let i = 0; i < rawChange.length; i++) {
-    rawChange[i] =
-      (changeAfter[i] ?? 0) > thresholdsDn.changeAfter ||
-      (changeBefore[i] ?? 0) > thresholdsDn.changeBefore
-        ? 1
-        : 0;
-  }
+  // The twins of the GPU pipeline's threshold and mask-combine kernels.
+  const rawChange = combineMasksCpu(
+    above(changeAfter, thresholdsDn.changeAfter),
+    above(changeBefore, thresholdsDn.changeBefore),
+    'or',
+  );
   const masksClean = [rawBefore, rawAfter, rawAppeared, rawDisappeared].map(clean);
   const change = clean(rawChange);
   lap('morphology');

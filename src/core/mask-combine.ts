@@ -1,0 +1,19 @@
+/**
+ * CPU twin of shaders/mask-combine.wgsl: AND / OR of two binary masks
+ * (nonzero = set) as 0/1.
+ */
+
+export type MaskCombine = 'and' | 'or';
+
+export function combineMasksCpu(a: Uint8Array, b: Uint8Array, operation: MaskCombine): Uint8Array {
+  if (a.length !== b.length) {
+    throw new Error(`Masks to combine differ in size (${a.length} and ${b.length} pixels)`);
+  }
+  const out = new Uint8Array(a.length);
+  if (operation === 'and') {
+    for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0 && b[i] !== 0 ? 1 : 0;
+  } else {
+    for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0 || b[i] !== 0 ? 1 : 0;
+  }
+  return out;
+}
