@@ -1,25 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  collectPageErrors,
-  launchChromium,
-  serveProductionBuild,
-  type AppServer,
-} from '../support/browser.ts';
+import { describe, expect, test } from 'vitest';
+import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
 
-let server: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveProductionBuild();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser.close();
-  await server.close();
-});
+const app = useAppInBrowser();
 
 interface TruthPier {
   name: string;
@@ -33,9 +16,9 @@ describe('per-pier analysis in the app', () => {
     const truth = JSON.parse(readFileSync('public/demo/truth.json', 'utf8')) as {
       piers: TruthPier[];
     };
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = collectPageErrors(page);
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     const rows = page.locator('qw-pier-table tbody tr');
     await rows.first().waitFor({ timeout: 180_000 });
     await expect(rows.count()).resolves.toBe(3);
@@ -86,9 +69,9 @@ describe('per-pier analysis in the app', () => {
   });
 
   test('without WebGPU the same table comes from the CPU twins in a worker', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = collectPageErrors(page);
-    await page.goto(`${server.url}?gpu=off`);
+    await page.goto(`${app.server.url}?gpu=off`);
     await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: 180_000 });
     await expect(page.locator('qw-pier-table caption').textContent()).resolves.toContain(
       'analysed on the CPU (worker)',

@@ -1,33 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  collectPageErrors,
-  launchChromium,
-  serveProductionBuild,
-  type AppServer,
-} from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
 
-let server: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveProductionBuild();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser.close();
-  await server.close();
-});
+const app = useAppInBrowser();
 
 const VIEWPORT = { width: 1280, height: 800 };
 
 async function openApp(query = ''): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: VIEWPORT });
+  const page = await app.browser.newPage({ viewport: VIEWPORT });
   const errors = collectPageErrors(page);
-  await page.goto(`${server.url}${query}`);
+  await page.goto(`${app.server.url}${query}`);
   await page.locator('qw-app[data-phase="ready"]').waitFor({ timeout: 120_000 });
   // The view reports each frame it draws; wait for one after the images arrived.
   await page.locator('qw-swipe-view[data-backend]').waitFor();
@@ -162,14 +146,14 @@ describe('Quaywatch app (production build, headless Chromium)', () => {
   });
 
   test('a browser without navigator.gpu gets the banner and the CPU path', async () => {
-    const context = await browser.newContext({ viewport: VIEWPORT });
+    const context = await app.browser.newContext({ viewport: VIEWPORT });
     // As in a browser that ships no WebGPU at all.
     await context.addInitScript(() => {
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
     });
     const page = await context.newPage();
     const errors = collectPageErrors(page);
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     await page.locator('qw-app[data-phase="ready"]').waitFor({ timeout: 120_000 });
     await page.locator('qw-swipe-view[data-backend="canvas2d"]').waitFor();
     await expect(page.locator('qw-app .banner').textContent()).resolves.toContain(

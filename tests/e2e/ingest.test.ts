@@ -2,33 +2,17 @@ import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { largeFixtureName, makeLargeFixture } from '../../scripts/make-large-fixture.ts';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { writeTiff } from '../../src/io/tiff-writer.ts';
-import {
-  collectPageErrors,
-  launchChromium,
-  serveProductionBuild,
-  type AppServer,
-} from '../support/browser.ts';
+import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
 
-let server: AppServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveProductionBuild();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser.close();
-  await server.close();
-});
+const app = useAppInBrowser();
 
 async function open(query: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors = collectPageErrors(page);
-  await page.goto(`${server.url}${query}`);
+  await page.goto(`${app.server.url}${query}`);
   return { page, errors };
 }
 

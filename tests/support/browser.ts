@@ -4,6 +4,7 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_ARGS_HARDWARE, ensureChromium } from '../../scripts/chromium.ts';
 
 export interface AppServer {
@@ -39,4 +40,31 @@ export function collectPageErrors(page: Page): string[] {
   });
   page.on('pageerror', (error) => errors.push(`page: ${error.message}`));
   return errors;
+}
+
+/**
+ * For an e2e test file: builds and serves the app and launches Chromium once
+ * before its tests, closes both after. Read `server` and `browser` inside tests.
+ */
+export function useAppInBrowser(): { readonly server: AppServer; readonly browser: Browser } {
+  let server: AppServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await serveProductionBuild();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server(): AppServer {
+      if (server === undefined) throw new Error('The app server starts in beforeAll');
+      return server;
+    },
+    get browser(): Browser {
+      if (browser === undefined) throw new Error('Chromium starts in beforeAll');
+      return browser;
+    },
+  };
 }
