@@ -38,3 +38,12 @@ export async function readBuffer(
     staging.destroy();
   }
 }
+
+/** An i32 array uploaded bit for bit (storage buffers take it through a u32 view). */
+export function createInt32Buffer(device: GPUDevice, label: string, data: Int32Array): GPUBuffer {
+  return createStorageBufferFrom(
+    device,
+    label,
+    new Uint32Array(data.buffer, data.byteOffset, data.length),
+  );
+}

@@ -19,15 +19,9 @@ import {
   RASTER_WORKGROUP_HEIGHT,
   RASTER_WORKGROUP_WIDTH,
 } from '../core/kernel-layout.ts';
-import { createStorageBufferFrom, readBuffer } from './buffers.ts';
-import {
-  compileAutoKernel,
-  createInt32Buffer,
-  encodeAutoDispatch,
-  shadowUniformFields,
-  type AutoKernel,
-  type RgbBuffers,
-} from './occupancy.ts';
+import { createInt32Buffer, createStorageBufferFrom, readBuffer } from './buffers.ts';
+import { shadowUniformFields, type RgbBuffers } from './occupancy.ts';
+import { compileAutoKernel, encodeAutoDispatch, type AutoKernel } from './raster-kernels.ts';
 import { checkBindingSize, createStorageBuffer, createUniformBuffer } from './raster-kernels.ts';
 
 export type ChangeParams = Pick<AnalysisParams, 'matchRadiusPx' | 'shadowHandling'> & ShadowParams;

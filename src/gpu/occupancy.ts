@@ -7,9 +7,6 @@
  * Buffer-level stages (`createOccupancyStage`, `createTextureStage`) record
  * into a caller's command encoder for chaining; `occupancyGpu` and
  * `textureGpu` upload, run and read back, with the CPU twins' signatures.
- * Also the small plumbing change.ts shares: kernels with their own
- * (automatic) layouts, since these shaders bind more than the four buffers
- * of raster-kernels.ts.
  */
 import occupancyWgsl from '../../shaders/occupancy.wgsl?raw';
 import shadowTestWgsl from '../../shaders/shadow-test.wgsl?raw';
@@ -28,60 +25,15 @@ import {
   TEXTURE_PARAMS_LAYOUT,
 } from '../core/kernel-layout.ts';
 import { createBlurStage } from './blur.ts';
-import { createStorageBufferFrom, readBuffer } from './buffers.ts';
-import { checkBindingSize, createStorageBuffer, createUniformBuffer } from './raster-kernels.ts';
-
-/** Pipelines of one shader module, one per entry point, each with its automatic layout. */
-export type AutoKernel<E extends string> = Readonly<Record<E, GPUComputePipeline>>;
-
-/**
- * Compiles `code` once per device (WeakMap cache: a lost device takes its
- * pipelines with it), one pipeline per entry point with `layout: 'auto'`, so
- * an entry point binds only the buffers it uses.
- */
-export function compileAutoKernel<E extends string>(
-  cache: WeakMap<GPUDevice, AutoKernel<E>>,
-  device: GPUDevice,
-  label: string,
-  code: string,
-  entryPoints: readonly E[],
-  constants: Record<string, number>,
-): AutoKernel<E> {
-  const cached = cache.get(device);
-  if (cached !== undefined) return cached;
-  const module = device.createShaderModule({ label: `${label}.wgsl`, code });
-  const pipelines = {} as Record<E, GPUComputePipeline>;
-  for (const entryPoint of entryPoints) {
-    pipelines[entryPoint] = device.createComputePipeline({
-      label: `${label} ${entryPoint}`,
-      layout: 'auto',
-      compute: { module, entryPoint, constants },
-    });
-  }
-  cache.set(device, pipelines);
-  return pipelines;
-}
-
-/** Records one dispatch of `pipeline` with buffers bound at the given binding numbers of group 0. */
-export function encodeAutoDispatch(
-  device: GPUDevice,
-  encoder: GPUCommandEncoder,
-  pipeline: GPUComputePipeline,
-  label: string,
-  bindings: readonly (readonly [number, GPUBuffer])[],
-  workgroups: { readonly x: number; readonly y: number },
-): void {
-  const bindGroup = device.createBindGroup({
-    label,
-    layout: pipeline.getBindGroupLayout(0),
-    entries: bindings.map(([binding, buffer]) => ({ binding, resource: { buffer } })),
-  });
-  const pass = encoder.beginComputePass({ label });
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(workgroups.x, workgroups.y);
-  pass.end();
-}
+import { createInt32Buffer, createStorageBufferFrom, readBuffer } from './buffers.ts';
+import {
+  checkBindingSize,
+  compileAutoKernel,
+  createStorageBuffer,
+  createUniformBuffer,
+  encodeAutoDispatch,
+  type AutoKernel,
+} from './raster-kernels.ts';
 
 /** Three band buffers (R, G, B), each pixelCount f32. */
 export type RgbBuffers = readonly [GPUBuffer, GPUBuffer, GPUBuffer];
@@ -107,15 +59,6 @@ export function domainRoiIndex(roiIndex: Int32Array, valid: Uint8Array): Int32Ar
     );
   }
   return roiIndex.map((roi, i) => (valid[i] !== 0 && roi >= 0 ? roi : -1));
-}
-
-/** An i32 array uploaded bit for bit (storage buffers take it through a u32 view). */
-export function createInt32Buffer(device: GPUDevice, label: string, data: Int32Array): GPUBuffer {
-  return createStorageBufferFrom(
-    device,
-    label,
-    new Uint32Array(data.buffer, data.byteOffset, data.length),
-  );
 }
 
 function checkBands(bands: readonly Float32Array[], pixelCount: number, what: string): void {

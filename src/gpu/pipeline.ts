@@ -33,13 +33,12 @@ import { validateAnalysisParams, type AnalysisParams } from '../core/analysis/pa
 import { rasterizeRois } from '../core/analysis/roi-raster.ts';
 import { otsuThreshold } from '../core/histogram.ts';
 import { createBlurStage } from './blur.ts';
-import { createStorageBufferFrom, readBuffer } from './buffers.ts';
+import { createInt32Buffer, createStorageBufferFrom, readBuffer } from './buffers.ts';
 import { createChangeStage } from './change.ts';
 import { createHistogramStage, HISTOGRAM_COUNTS_BYTES } from './histogram.ts';
 import { createMorphologyStage } from './morphology.ts';
 import { createNormalizationStage } from './normalization.ts';
 import {
-  createInt32Buffer,
   createOccupancyStage,
   createTextureStage,
   domainRoiIndex,

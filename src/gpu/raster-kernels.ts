@@ -125,3 +125,57 @@ export function widenMask(mask: Uint8Array): Uint32Array {
 export function narrowMask(mask: Uint32Array): Uint8Array {
   return Uint8Array.from(mask);
 }
+
+// Kernels whose shaders bind more than the four buffers above: their own
+// (automatic) layouts, one pipeline per entry point.
+/** Pipelines of one shader module, one per entry point, each with its automatic layout. */
+export type AutoKernel<E extends string> = Readonly<Record<E, GPUComputePipeline>>;
+
+/**
+ * Compiles `code` once per device (WeakMap cache: a lost device takes its
+ * pipelines with it), one pipeline per entry point with `layout: 'auto'`, so
+ * an entry point binds only the buffers it uses.
+ */
+export function compileAutoKernel<E extends string>(
+  cache: WeakMap<GPUDevice, AutoKernel<E>>,
+  device: GPUDevice,
+  label: string,
+  code: string,
+  entryPoints: readonly E[],
+  constants: Record<string, number>,
+): AutoKernel<E> {
+  const cached = cache.get(device);
+  if (cached !== undefined) return cached;
+  const module = device.createShaderModule({ label: `${label}.wgsl`, code });
+  const pipelines = {} as Record<E, GPUComputePipeline>;
+  for (const entryPoint of entryPoints) {
+    pipelines[entryPoint] = device.createComputePipeline({
+      label: `${label} ${entryPoint}`,
+      layout: 'auto',
+      compute: { module, entryPoint, constants },
+    });
+  }
+  cache.set(device, pipelines);
+  return pipelines;
+}
+
+/** Records one dispatch of `pipeline` with buffers bound at the given binding numbers of group 0. */
+export function encodeAutoDispatch(
+  device: GPUDevice,
+  encoder: GPUCommandEncoder,
+  pipeline: GPUComputePipeline,
+  label: string,
+  bindings: readonly (readonly [number, GPUBuffer])[],
+  workgroups: { readonly x: number; readonly y: number },
+): void {
+  const bindGroup = device.createBindGroup({
+    label,
+    layout: pipeline.getBindGroupLayout(0),
+    entries: bindings.map(([binding, buffer]) => ({ binding, resource: { buffer } })),
+  });
+  const pass = encoder.beginComputePass({ label });
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(workgroups.x, workgroups.y);
+  pass.end();
+}

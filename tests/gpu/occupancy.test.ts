@@ -33,10 +33,9 @@ import { beforeGrid } from '../../src/core/demo/georeference.ts';
 import { buildDemoScene, DEFAULT_DEMO_PARAMS, renderDemoDate } from '../../src/core/demo/scene.ts';
 import { Random } from '../../src/core/random.ts';
 import { createBlurStage } from '../../src/gpu/blur.ts';
-import { createStorageBufferFrom, readBuffer } from '../../src/gpu/buffers.ts';
+import { createInt32Buffer, createStorageBufferFrom, readBuffer } from '../../src/gpu/buffers.ts';
 import { bestMatchChangeGpu, createChangeStage } from '../../src/gpu/change.ts';
 import {
-  createInt32Buffer,
   createOccupancyStage,
   createTextureStage,
   domainRoiIndex,
