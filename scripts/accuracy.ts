@@ -10,7 +10,9 @@
  * 2. Decodes both GeoTIFFs and aligns after onto before as the app does
  *    (readAligned, estimateShift, readAligned with the shift).
  * 3. Runs the analysis with DEFAULT_ANALYSIS_PARAMS, the same analysis with
- *    shadow handling off (the shadow measurement), and the GIS chain.
+ *    shadow handling off (the shadow measurement), with sharpness matching
+ *    off (its measurement: the mean net error is the bias between dates), and
+ *    the GIS chain.
  * 4. Prints per quantity Σ|estimate − truth| / Σ truth over all piers, and how
  *    many piers got the sign of the net change right.
  * 5. Scores the unsupervised change mask against the labels of the real
@@ -26,6 +28,7 @@ import { analyzePairCpu, type AnalysisInput } from '../src/core/analysis/cpu-pip
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/analysis/params.ts';
 import { rasterizeRois } from '../src/core/analysis/roi-raster.ts';
 import { morphologyCpu } from '../src/core/morphology.ts';
+import { meanBlurExcessPx2 } from '../src/core/align/resampling-blur.ts';
 import { estimateShift, toLuminance } from '../src/core/align/phase-correlation.ts';
 import { DEFAULT_DEMO_PARAMS, type DemoSceneParams } from '../src/core/demo/scene.ts';
 import type { DemoTruth } from '../src/core/demo/georeference.ts';
@@ -52,6 +55,7 @@ export interface PreparedScene {
   readonly valid: Uint8Array;
   readonly piers: PixelPolygon[];
   readonly pixelAreaM2: number;
+  readonly afterBlurExcessPx2: number;
   readonly shiftPx: readonly [number, number];
   readonly truth: DemoTruth;
   readonly renderMs: number;
@@ -106,6 +110,7 @@ export async function prepareScene(spec: SceneSpec): Promise<PreparedScene> {
     valid: aligned.valid,
     piers,
     pixelAreaM2: Math.abs(t.pixelWidth * t.pixelHeight - t.rowRotation * t.columnRotation),
+    afterBlurExcessPx2: meanBlurExcessPx2(aligned.blurExcessPx2),
     shiftPx: [shift.dxPx, shift.dyPx],
     truth: files.truth,
     renderMs: rendered - started,
@@ -180,6 +185,12 @@ class Score {
   readonly truth: Counts = { before: 0, after: 0, appeared: 0, disappeared: 0 };
   signsRight = 0;
   piers = 0;
+  netErrorSumTeu = 0;
+
+  /** Mean of (estimated net − true net) over the piers: a bias between the dates. */
+  meanNetErrorTeu(): number {
+    return this.netErrorSumTeu / Math.max(1, this.piers);
+  }
 
   /**
    * The sign of the net change is right when sign(round(after − before))
@@ -197,6 +208,7 @@ class Score {
       this.truth[q] += truth[q];
     }
     const net = estimate.after - estimate.before;
+    this.netErrorSumTeu += net - netTruth;
     const right =
       netTruth === 0
         ? netRange[0] <= 0 && netRange[1] >= 0
@@ -229,6 +241,7 @@ function analysisInput(scene: PreparedScene): AnalysisInput {
     valid: scene.valid,
     rois: scene.piers,
     pixelAreaM2: scene.pixelAreaM2,
+    afterBlurExcessPx2: scene.afterBlurExcessPx2,
   };
 }
 
@@ -399,8 +412,13 @@ async function main(): Promise<void> {
   const specs = sceneSpecs(101, count);
   const oursScore = new Score();
   const noShadowScore = new Score();
+  const noSharpnessScore = new Score();
   const gisScore = new Score();
   const noShadowParams: AnalysisParams = { ...DEFAULT_ANALYSIS_PARAMS, shadowHandling: 'off' };
+  const noSharpnessParams: AnalysisParams = {
+    ...DEFAULT_ANALYSIS_PARAMS,
+    sharpnessMatching: 'off',
+  };
   let prepareMs = 0;
   let analysisMs = 0;
   console.log(
@@ -413,6 +431,7 @@ async function main(): Promise<void> {
     const estimates = ours(scene, DEFAULT_ANALYSIS_PARAMS);
     analysisMs += performance.now() - t0;
     const withoutShadows = ours(scene, noShadowParams);
+    const withoutSharpness = ours(scene, noSharpnessParams);
     const gis = gisChain(scene);
     console.log(
       `${spec.label}; shift found (${scene.shiftPx.map((v) => v.toFixed(2)).join(', ')}) px`,
@@ -422,12 +441,14 @@ async function main(): Promise<void> {
       const e = estimates[k];
       const g = gis[k];
       const s = withoutShadows[k];
-      if (e === undefined || g === undefined || s === undefined) return;
+      const m = withoutSharpness[k];
+      if (e === undefined || g === undefined || s === undefined || m === undefined) return;
       const right = oursScore.add(e, truth, pier.net_teu, e.netRange);
       // The GIS chain has no range: a zero truth needs an estimate that rounds to 0.
       const gisNet = Math.round(g.after - g.before);
       gisScore.add(g, truth, pier.net_teu, [gisNet, gisNet]);
       noShadowScore.add(s, truth, pier.net_teu, s.netRange);
+      noSharpnessScore.add(m, truth, pier.net_teu, m.netRange);
       const cells = QUANTITIES.map((q) => `${e[q].toFixed(0)}/${truth[q]}`).join('  ');
       console.log(
         `  ${pier.name} (${pier.scenario.padEnd(10)}) ours/truth before, after, appeared, disappeared: ${cells}  net ${(e.after - e.before).toFixed(0)}/${pier.net_teu}${right ? '' : '  SIGN WRONG'}`,
@@ -437,16 +458,20 @@ async function main(): Promise<void> {
 
   console.log('\nΣ|estimate − truth| / Σ truth over all piers:\n');
   console.log(
-    `  ${'quantity'.padEnd(12)} ${'ours'.padStart(8)} ${'no shadow'.padStart(10)} ${'GIS chain'.padStart(10)}`,
+    `  ${'quantity'.padEnd(12)} ${'ours'.padStart(8)} ${'no shadow'.padStart(10)} ${'no sharpen'.padStart(10)} ${'GIS chain'.padStart(10)}`,
   );
   for (const q of QUANTITIES) {
     console.log(
-      `  ${q.padEnd(12)} ${pct(oursScore.percent(q))} ${pct(noShadowScore.percent(q)).padStart(10)} ${pct(gisScore.percent(q)).padStart(10)}`,
+      `  ${q.padEnd(12)} ${pct(oursScore.percent(q))} ${pct(noShadowScore.percent(q)).padStart(10)} ${pct(noSharpnessScore.percent(q)).padStart(10)} ${pct(gisScore.percent(q)).padStart(10)}`,
     );
   }
   const signs = (s: Score): string => `${s.signsRight}/${s.piers}`;
   console.log(
-    `  ${'net sign'.padEnd(12)} ${signs(oursScore).padStart(8)} ${signs(noShadowScore).padStart(10)} ${signs(gisScore).padStart(10)}`,
+    `  ${'net sign'.padEnd(12)} ${signs(oursScore).padStart(8)} ${signs(noShadowScore).padStart(10)} ${signs(noSharpnessScore).padStart(10)} ${signs(gisScore).padStart(10)}`,
+  );
+  const meanNetError = (s: Score): string => s.meanNetErrorTeu().toFixed(2);
+  console.log(
+    `  ${'mean net err'.padEnd(12)} ${meanNetError(oursScore).padStart(8)} ${meanNetError(noShadowScore).padStart(10)} ${meanNetError(noSharpnessScore).padStart(10)} ${meanNetError(gisScore).padStart(10)}  (TEU, estimate − truth: the bias)`,
   );
   const worst = Math.max(...QUANTITIES.map((q) => oursScore.percent(q)));
   const target = worst <= 10 && oursScore.signsRight === oursScore.piers;

@@ -2,6 +2,7 @@
  * `quaywatch analyze`: the app's analysis from the command line, on the same
  * io and core code. Writes DIR/result.json.
  */
+import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -149,6 +150,7 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
     valid: aligned.valid,
     rois: plan.rois,
     pixelAreaM2: plan.pixelAreaM2,
+    afterBlurExcessPx2: meanBlurExcessPx2(aligned.blurExcessPx2),
   };
   const onGpu = gpu !== null && typeof gpu !== 'string' ? gpu : null;
   const result =

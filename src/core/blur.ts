@@ -23,6 +23,33 @@ export interface BlurOptions {
   readonly blurRadiusPx: number;
   /** 'gaussian' (default) or 'box'. */
   readonly kernel?: BlurKernel;
+  /** Explicit 2r + 1 weights instead of `kernel` (e.g. varianceMatchWeights). */
+  readonly weights?: Float32Array;
+}
+
+/** Largest variance the 3-tap kernel of varianceMatchWeights can add, px². */
+export const MAX_MATCH_VARIANCE_PX2 = 0.5;
+
+/**
+ * The 3 taps [a, 1 − 2a, a], a = v / 2: the smallest symmetric kernel that
+ * adds variance v px² (0 ≤ v ≤ MAX_MATCH_VARIANCE_PX2; larger v is clamped).
+ * Used with blurRadiusPx 1 to soften the sharper date by a measured amount.
+ */
+export function varianceMatchWeights(variancePx2: number): Float32Array {
+  const v = Math.min(Math.max(variancePx2, 0), MAX_MATCH_VARIANCE_PX2);
+  return Float32Array.from([v / 2, 1 - v, v / 2]);
+}
+
+/** The weights `options` asks for, checked against the radius. */
+export function weightsOf(options: BlurOptions): Float32Array {
+  const weights =
+    options.weights ?? blurWeights(options.blurRadiusPx, options.kernel ?? 'gaussian');
+  if (weights.length !== 2 * options.blurRadiusPx + 1) {
+    throw new Error(
+      `A blur of radius ${options.blurRadiusPx} px needs ${2 * options.blurRadiusPx + 1} weights (got ${weights.length})`,
+    );
+  }
+  return weights;
 }
 
 /**
@@ -80,7 +107,7 @@ export function blurCpu(
 ): Float32Array {
   const { blurRadiusPx: r } = options;
   validateBlurInput(image, widthPx, heightPx, r);
-  const weights = blurWeights(r, options.kernel ?? 'gaussian');
+  const weights = weightsOf(options);
   const f = Math.fround;
   const taps = 2 * r + 1;
   const rows = new Float32Array(image.length);

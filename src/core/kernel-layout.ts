@@ -381,3 +381,100 @@ export const MASK_COMBINE_PARAMS_LAYOUT: StructLayout = {
     { name: 'padding1', wgslType: 'u32', byteOffset: 12 },
   ],
 };
+
+// --- Surface colour histograms (shaders/surface-histogram.wgsl; CPU twin
+// src/core/analysis/surface.ts).
+export const SURFACE_HISTOGRAM_WORKGROUP_SIZE = 256;
+
+export const SURFACE_HISTOGRAM_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'SurfaceHistogramParams',
+  byteLength: 16,
+  fields: [
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 0 },
+    { name: 'rowStride', wgslType: 'u32', byteOffset: 4 },
+    { name: 'roiCount', wgslType: 'u32', byteOffset: 8 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 12 },
+  ],
+};
+
+// --- Hole filling and the per-mask estimate (shaders/hole-fill.wgsl,
+// component-estimate.wgsl; CPU twins in src/core/analysis/estimate.ts).
+
+/** Invocations per workgroup of the hole-filling and component-estimate kernels. */
+export const COMPONENT_PASS_WORKGROUP_SIZE = 64;
+/** Pixels of one row each run-based invocation folds before flushing to global atomics. */
+export const COMPONENT_PASS_RUN_PX = 32;
+/** ROIs whose blob flags one component-estimate pass gathers (the bits of a u32). */
+export const COMPONENT_ESTIMATE_ROIS_PER_PASS = 32;
+
+export const HOLE_FILL_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'HoleFillParams',
+  byteLength: 32,
+  fields: [
+    { name: 'width', wgslType: 'u32', byteOffset: 0 },
+    { name: 'height', wgslType: 'u32', byteOffset: 4 },
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 8 },
+    { name: 'pixelRowStride', wgslType: 'u32', byteOffset: 12 },
+    { name: 'segmentsPerRow', wgslType: 'u32', byteOffset: 16 },
+    { name: 'segmentCount', wgslType: 'u32', byteOffset: 20 },
+    { name: 'segmentRowStride', wgslType: 'u32', byteOffset: 24 },
+    { name: 'maxHolePx', wgslType: 'u32', byteOffset: 28 },
+  ],
+};
+
+export const COMPONENT_ESTIMATE_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'ComponentEstimateParams',
+  byteLength: 48,
+  fields: [
+    { name: 'width', wgslType: 'u32', byteOffset: 0 },
+    { name: 'height', wgslType: 'u32', byteOffset: 4 },
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 8 },
+    { name: 'pixelRowStride', wgslType: 'u32', byteOffset: 12 },
+    { name: 'segmentsPerRow', wgslType: 'u32', byteOffset: 16 },
+    { name: 'segmentCount', wgslType: 'u32', byteOffset: 20 },
+    { name: 'segmentRowStride', wgslType: 'u32', byteOffset: 24 },
+    { name: 'roiCount', wgslType: 'u32', byteOffset: 28 },
+    { name: 'minKeepPx', wgslType: 'u32', byteOffset: 32 },
+    { name: 'roiBase', wgslType: 'u32', byteOffset: 36 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 40 },
+    { name: 'padding1', wgslType: 'u32', byteOffset: 44 },
+  ],
+};
+
+/**
+ * Dispatch geometry of the run-based component passes: one invocation per run
+ * of COMPONENT_PASS_RUN_PX pixels of a row, and one per pixel.
+ */
+export function componentPassGeometry(
+  widthPx: number,
+  heightPx: number,
+): {
+  readonly segmentsPerRow: number;
+  readonly segmentCount: number;
+  readonly segments: { x: number; y: number; rowStride: number };
+  readonly pixels: { x: number; y: number; rowStride: number };
+} {
+  const segmentsPerRow = Math.ceil(widthPx / COMPONENT_PASS_RUN_PX);
+  const segmentCount = segmentsPerRow * heightPx;
+  return {
+    segmentsPerRow,
+    segmentCount,
+    segments: linearDispatch(segmentCount, COMPONENT_PASS_WORKGROUP_SIZE),
+    pixels: linearDispatch(widthPx * heightPx, COMPONENT_PASS_WORKGROUP_SIZE),
+  };
+}
+
+// --- Mask packing for read-back (shaders/mask-pack.wgsl; CPU twin in
+// src/core/mask-combine.ts).
+export const MASK_PACK_WORKGROUP_SIZE = 256;
+
+export const MASK_PACK_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'MaskPackParams',
+  byteLength: 16,
+  fields: [
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 0 },
+    { name: 'wordCount', wgslType: 'u32', byteOffset: 4 },
+    { name: 'rowStride', wgslType: 'u32', byteOffset: 8 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 12 },
+  ],
+};

@@ -17,3 +17,12 @@ export function combineMasksCpu(a: Uint8Array, b: Uint8Array, operation: MaskCom
   }
   return out;
 }
+
+/**
+ * CPU twin of shaders/mask-pack.wgsl: a mask of one word per pixel (as the
+ * kernels hold masks) to one byte per pixel, 1 where the word is nonzero —
+ * the bytes the packed words hold, in pixel order.
+ */
+export function packMaskCpu(mask: Uint32Array): Uint8Array {
+  return Uint8Array.from(mask, (word) => (word !== 0 ? 1 : 0));
+}

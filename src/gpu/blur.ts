@@ -2,7 +2,7 @@
  * Thin wrapper around shaders/blur.wgsl; CPU twin and semantics in src/core/blur.ts.
  */
 import blurWgsl from '../../shaders/blur.wgsl?raw';
-import { blurWeights, validateBlur, validateBlurInput, type BlurOptions } from '../core/blur.ts';
+import { validateBlur, validateBlurInput, weightsOf, type BlurOptions } from '../core/blur.ts';
 import {
   BLUR_MAX_RADIUS_PX,
   BLUR_PARAMS_LAYOUT,
@@ -62,11 +62,7 @@ export function createBlurStage(
   params[1] = heightPx;
   params[2] = blurRadiusPx;
   const paramsBuffer = createUniformBuffer(device, 'blur params', params.buffer);
-  const weightsBuffer = createStorageBufferFrom(
-    device,
-    'blur weights',
-    blurWeights(blurRadiusPx, options.kernel ?? 'gaussian'),
-  );
+  const weightsBuffer = createStorageBufferFrom(device, 'blur weights', weightsOf(options));
   const scratch = createStorageBuffer(device, 'blur rows', imageBytes);
   return {
     widthPx,

@@ -337,6 +337,63 @@ export function encodeLabelComponents(
   }
 }
 
+/**
+ * A workspace plus the label, id and count buffers of one image size, for
+ * stages that label on the GPU and reduce over the labels without reading
+ * them back (hole filling, the per-mask estimate); one serves many masks in
+ * sequence. `labels` and `ids` are STORAGE | COPY_SRC.
+ */
+export interface CclScratch {
+  readonly workspace: CclWorkspace;
+  readonly labels: GPUBuffer;
+  readonly ids: GPUBuffer;
+  readonly count: GPUBuffer;
+  /** Records the labelling of `mask` (u32, nonzero = foreground) into `labels`, `ids`, `count`. */
+  encode(encoder: GPUCommandEncoder, mask: GPUBuffer): void;
+  destroy(): void;
+}
+
+export function createCclScratch(device: GPUDevice, widthPx: number, heightPx: number): CclScratch {
+  const workspace = createCclWorkspace(device, widthPx, heightPx);
+  const perPixel = (label: string): GPUBuffer =>
+    device.createBuffer({
+      label,
+      size: widthPx * heightPx * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    });
+  const labels = perPixel('ccl scratch labels');
+  const ids = perPixel('ccl scratch ids');
+  const count = device.createBuffer({
+    label: 'ccl scratch count',
+    size: 4,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+  });
+  return {
+    workspace,
+    labels,
+    ids,
+    count,
+    encode(encoder, mask) {
+      encodeLabelComponents(encoder, workspace, { mask, labels, ids, count });
+    },
+    destroy() {
+      workspace.destroy();
+      labels.destroy();
+      ids.destroy();
+      count.destroy();
+    },
+  };
+}
+
+/** Borrowed labelling buffers must be of the borrowing stage's size. */
+export function checkCclScratch(scratch: CclScratch, widthPx: number, heightPx: number): void {
+  if (scratch.workspace.widthPx !== widthPx || scratch.workspace.heightPx !== heightPx) {
+    throw new Error(
+      `Labelling buffers of ${scratch.workspace.widthPx}×${scratch.workspace.heightPx} cannot serve ${widthPx}×${heightPx}`,
+    );
+  }
+}
+
 export interface GpuLabelResult {
   /** Same convention and bits as labelComponentsCpu: −1 background, else smallest pixel index. */
   readonly labels: Int32Array;

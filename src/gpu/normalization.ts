@@ -620,6 +620,81 @@ async function readBufferAt(
   }
 }
 
+/** Smallest and largest finite value of one reduction (null when there was none). */
+export interface BandExtremes {
+  readonly minValue: number;
+  readonly maxValue: number;
+}
+
+/**
+ * The bandRange reduction on its own, for other stages: min and max of the
+ * finite values where a u32 mask is nonzero, `slotCount` values at a time.
+ * CPU twin: rangeOf (quantiles.ts) is rangeFromExtremes of these extremes.
+ */
+export interface BandRangeStage {
+  readonly slotCount: number;
+  /** Records the extremes of `values` where `mask` ≠ 0 into `slot` (cleared first). */
+  encode(encoder: GPUCommandEncoder, slot: number, values: GPUBuffer, mask: GPUBuffer): void;
+  /** Every slot's extremes of the last submitted `encode`s, null where no value counted. */
+  read(): Promise<(BandExtremes | null)[]>;
+  destroy(): void;
+}
+
+export function createBandRangeStage(
+  device: GPUDevice,
+  options: { readonly pixelCount: number; readonly slotCount: number },
+): BandRangeStage {
+  const { pixelCount, slotCount } = options;
+  if (!Number.isInteger(pixelCount) || pixelCount < 1) {
+    throw new Error(`Band ranges need at least one pixel (got ${pixelCount})`);
+  }
+  checkBindingSize(device, 'Band ranges', pixelCount * 4);
+  const reduce = reduceKernel(device);
+  const dispatch = linearDispatch(
+    pixelCount,
+    NORMALIZATION_WORKGROUP_SIZE * NORMALIZATION_PIXELS_PER_INVOCATION,
+  );
+  const uniforms = Array.from({ length: slotCount }, (_, slot) => {
+    const data = new ArrayBuffer(NORMALIZATION_REDUCE_PARAMS_LAYOUT.byteLength);
+    const u32 = new Uint32Array(data);
+    u32[0] = pixelCount;
+    u32[1] = dispatch.x;
+    u32[2] = 2 * slot;
+    return createUniformBuffer(device, `band range params ${slot}`, data);
+  });
+  const words = createStorageBuffer(device, 'band range words', slotCount * 2 * 4);
+  return {
+    slotCount,
+    encode(encoder, slot, values, mask) {
+      const uniform = uniforms[slot];
+      if (uniform === undefined) throw new Error(`No band range slot ${slot}`);
+      encoder.clearBuffer(words, slot * 2 * 4, 2 * 4);
+      encodeDispatch(
+        device,
+        encoder,
+        reduce,
+        reduce.pipelines.bandRange,
+        'band range',
+        [uniform, values, mask, words],
+        dispatch,
+      );
+    },
+    async read() {
+      const all = new Uint32Array(await readBuffer(device, words, slotCount * 2 * 4));
+      return Array.from({ length: slotCount }, (_, slot) => {
+        const minWord = all[2 * slot] ?? 0;
+        const maxWord = all[2 * slot + 1] ?? 0;
+        if (minWord === 0 || maxWord === 0) return null;
+        return { minValue: keyToF32(~minWord >>> 0), maxValue: keyToF32(maxWord) };
+      });
+    },
+    destroy() {
+      for (const uniform of uniforms) uniform.destroy();
+      words.destroy();
+    },
+  };
+}
+
 export interface GpuNormalizationResult extends NormalizationEstimate {
   /** gain · after + offset per band (bandCount = before.length), read back. */
   readonly normalizedAfter: Float32Array[];

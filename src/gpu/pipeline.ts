@@ -1,62 +1,70 @@
 /**
- * The container analysis with the per-pixel and neighbourhood stages on the
- * GPU: the same input, parameters and result as analyzePairCpu
- * (src/core/analysis/cpu-pipeline.ts, whose header lists stages 1–9).
+ * The container analysis on the GPU: the same input, parameters and result as
+ * analyzePairCpu (src/core/analysis/cpu-pipeline.ts, whose header lists
+ * stages 1–9), bit for bit where the arithmetic is (see each stage's twin).
  *
- * Where each stage runs (buffers stay on the GPU between GPU stages):
+ * Where each stage runs (buffers stay on the GPU between GPU stages; what
+ * comes back is named):
  *  1. ROI raster, domain                      CPU (rasterizeRois), uploaded once
+ * 1b. Sharpness matching                      GPU (BlurStage with sharpnessMatch's 3 taps)
  *  2. Normalization estimate + apply          GPU (NormalizationStage; tiny fits on the CPU)
  *  3. Gaussian smoothing of all six bands     GPU (BlurStage)
- *  4. Surface colour per ROI (medians)        CPU: the six smoothed bands are read back
- *                                             and surfaceColours runs, as on the CPU
+ *  4. Surface colour per ROI (medians)        GPU: band ranges (BandRangeStage, 12 numbers
+ *                                             back), per-ROI histograms (SurfaceStage,
+ *                                             roiCount · 6 · 4096 counts back); bin edges
+ *                                             before and medians after on the CPU
  *  5. Texture + occupancy score               GPU (TextureStage, OccupancyStage)
  *  6. Best-match change, both directions      GPU (ChangeStage)
- *  7. Otsu (thresholdMode 'otsu')             max over the domain on the CPU from the
- *                                             read-back scores, 256-bin histogram on the
- *                                             GPU (HistogramStage), Otsu on the CPU
- *     Thresholds, AND/OR of masks             GPU (ThresholdStage, a small mask kernel here)
- *  8. Opening, closing, AND domain            GPU (MorphologyStage, mask kernel)
- *     Hole filling                            CPU (fillHoles: labelling of the complement)
- *  9. Components, areas, TEU                  CPU (estimateFromMask) on the read-back masks
- * Steps 8 (holes) and 9 use the CPU code so that the semantics are exactly the
- * CPU pipeline's; GPU labelling (ccl.ts, component-stats.ts) is not wired in yet.
+ *  7. Otsu (thresholdMode 'otsu')             GPU: domain maxima (BandRangeStage, 8 numbers
+ *                                             back), 256-bin histograms (HistogramStage,
+ *                                             counts back); Otsu on the CPU
+ *     Thresholds, AND/OR of masks             GPU (ThresholdStage, MaskCombineStage)
+ *  8. Opening, closing, AND domain            GPU (MorphologyStage, MaskCombineStage)
+ *     Hole filling                            GPU (HoleFillStage: labelling of the complement,
+ *                                             per-component area and open flag, fill)
+ *  9. Components, areas, TEU                  GPU (ComponentEstimateStage: labelling,
+ *                                             component areas, minAreaM2, per-ROI area, rim
+ *                                             and blob counts); 3 · roiCount counts per mask
+ *                                             back, TEU from them on the CPU (teuFromCounts)
+ * The result's seven masks (kept before/after/appeared/disappeared, change,
+ * shadow before/after) are packed to a byte per pixel on the GPU
+ * (MaskPackStage) and read back once at the end; nothing is labelled on the
+ * CPU. Every compiled pipeline is cached per device by its wrapper, so a
+ * re-run on the same device (a slider move) compiles nothing; buffers and
+ * uniforms are made per run.
  */
 import {
   checkAnalysisInput,
+  sharpnessMatch,
   finishAnalysis,
   type AnalysisInput,
   type AnalysisResult,
 } from '../core/analysis/cpu-pipeline.ts';
-import { fillHoles } from '../core/analysis/estimate.ts';
-import { surfaceColours, type Rgb } from '../core/analysis/occupancy.ts';
+import { minKeptAreaPx, teuFromCounts, type MaskEstimate } from '../core/analysis/estimate.ts';
+import type { Rgb } from '../core/analysis/occupancy.ts';
 import { validateAnalysisParams, type AnalysisParams } from '../core/analysis/params.ts';
 import { rasterizeRois } from '../core/analysis/roi-raster.ts';
 import { otsuThreshold } from '../core/histogram.ts';
 import { createBlurStage } from './blur.ts';
 import { createInt32Buffer, createStorageBufferFrom, readBuffer } from './buffers.ts';
+import { createCclScratch } from './ccl.ts';
 import { createChangeStage } from './change.ts';
+import { createComponentEstimateStage, decodeRoiCounts } from './component-estimate.ts';
 import { createHistogramStage, HISTOGRAM_COUNTS_BYTES } from './histogram.ts';
+import { createHoleFillStage } from './hole-fill.ts';
+import { createMaskCombineStage } from './mask-combine.ts';
 import { createMorphologyStage } from './morphology.ts';
-import { createNormalizationStage } from './normalization.ts';
+import { createBandRangeStage, createNormalizationStage } from './normalization.ts';
 import {
   createOccupancyStage,
   createTextureStage,
   domainRoiIndex,
   type RgbBuffers,
 } from './occupancy.ts';
-import { checkBindingSize, createStorageBuffer, narrowMask, widenMask } from './raster-kernels.ts';
-import { createMaskCombineStage } from './mask-combine.ts';
+import { createMaskPackStage } from './mask-pack.ts';
+import { checkBindingSize, createStorageBuffer, widenMask } from './raster-kernels.ts';
+import { createSurfaceStage, rangeOfExtremes } from './surface.ts';
 import { createThresholdStage } from './threshold.ts';
-
-/** As otsuOver in cpu-pipeline.ts: the largest domain value (0 when none is positive). */
-function domainMax(values: Float32Array, domain: Uint8Array): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] ?? 0;
-    if (domain[i] !== 0 && v > max) max = v;
-  }
-  return max;
-}
 
 function rgb(buffers: readonly GPUBuffer[]): RgbBuffers {
   const [r, g, b] = buffers;
@@ -97,10 +105,6 @@ export async function analyzePairGpu(
     record(encoder);
     device.queue.submit([encoder.finish()]);
   };
-  const readF32 = async (buffer: GPUBuffer): Promise<Float32Array> =>
-    new Float32Array(await readBuffer(device, buffer, imageBytes));
-  const readMask = async (buffer: GPUBuffer): Promise<Uint8Array> =>
-    narrowMask(new Uint32Array(await readBuffer(device, buffer, imageBytes)));
 
   try {
     // 1. ROI raster and domain (CPU), uploaded once.
@@ -109,6 +113,7 @@ export async function analyzePairGpu(
     const domainRoi = domainRoiIndex(roiIndex, input.valid);
     const domain = Uint8Array.from(domainRoi, (roi) => (roi >= 0 ? 1 : 0));
     const domainBuffer = upload('analysis domain', widenMask(domain));
+    const validBuffer = upload('analysis valid', widenMask(input.valid));
     const domainRoiBuffer = own(createInt32Buffer(device, 'analysis domain ROI', domainRoi));
     lap('roi raster');
 
@@ -119,12 +124,25 @@ export async function analyzePairGpu(
     const afterRaw = input.after
       .slice(0, 3)
       .map((band, k) => upload(`analysis after ${k + 1}`, band));
+    // 1b. Sharpness matching: the sharper date softened in place (3-tap blur).
+    const match = sharpnessMatch(input, params);
+    if (match !== null) {
+      const soften = own(
+        createBlurStage(device, w, h, { blurRadiusPx: 1, weights: match.weights }),
+      );
+      submit('analysis sharpness match', (encoder) => {
+        for (const band of match.date === 'before' ? beforeRaw : afterRaw) {
+          soften.encode(encoder, band, band);
+        }
+      });
+    }
+    lap('sharpness match');
     const normalizationStage = own(createNormalizationStage(device, { pixelCount, bandCount: 3 }));
     const estimate = await normalizationStage.estimate(
       {
         before: beforeRaw,
         after: afterRaw,
-        valid: upload('analysis valid', widenMask(input.valid)),
+        valid: validBuffer,
       },
       params,
     );
@@ -167,24 +185,23 @@ export async function analyzePairGpu(
     });
     lap('smooth');
 
-    // 4. Surface medians per ROI on the CPU, from the read-back smoothed bands.
-    const readBands = async (bands: RgbBuffers): Promise<Float32Array[]> => {
-      const out: Float32Array[] = [];
-      for (const band of bands) out.push(await readF32(band));
-      return out;
-    };
-    const surfaceBefore: Rgb[] = surfaceColours(
-      await readBands(before),
-      roiIndex,
-      input.valid,
-      roiCount,
-    );
-    const surfaceAfter: Rgb[] = surfaceColours(
-      await readBands(after),
-      roiIndex,
-      input.valid,
-      roiCount,
-    );
+    // 4. Surface medians per ROI: ranges and histograms on the GPU, edges and medians on the CPU.
+    const bandRanges = own(createBandRangeStage(device, { pixelCount, slotCount: 6 }));
+    submit('analysis surface ranges', (encoder) => {
+      [...before, ...after].forEach((band, slot) => {
+        bandRanges.encode(encoder, slot, band, validBuffer);
+      });
+    });
+    const ranges = (await bandRanges.read()).map(rangeOfExtremes);
+    const surfaceStage = own(createSurfaceStage(device, { pixelCount, roiCount, slotCount: 2 }));
+    submit('analysis surface histograms', (encoder) => {
+      surfaceStage.encode(encoder, 0, before, domainRoiBuffer, ranges.slice(0, 3));
+      surfaceStage.encode(encoder, 1, after, domainRoiBuffer, ranges.slice(3, 6));
+    });
+    const [surfaceBefore, surfaceAfter] = await surfaceStage.readSurfaces();
+    if (surfaceBefore === undefined || surfaceAfter === undefined) {
+      throw new Error('internal: two surface tables expected');
+    }
     lap('surface');
 
     // 5b. Occupancy (one stage per date: the surface table is a queue write) and 6. change.
@@ -218,28 +235,50 @@ export async function analyzePairGpu(
     });
     lap('occupancy + change');
 
-    // 7. Thresholds: manual, or Otsu over [0, domain max] with the histogram on the GPU.
-    const otsuOf = async (values: GPUBuffer, label: string): Promise<number> => {
-      // The range needs the domain maximum first; read back, as otsuOver computes it.
-      const maxDn = domainMax(await readF32(values), domain);
-      if (!(maxDn > 0)) return 0;
-      const range = { minValue: 0, maxValue: maxDn };
-      const stage = own(createHistogramStage(device, { pixelCount, range, useValidMask: true }));
-      const counts = own(createStorageBuffer(device, `${label} counts`, HISTOGRAM_COUNTS_BYTES));
-      submit(`${label} histogram`, (encoder) => {
-        stage.encode(encoder, values, counts, domainBuffer);
+    // 7. Thresholds: manual, or Otsu over [0, domain max] (otsuOver in cpu-pipeline.ts):
+    // the maxima and the histograms on the GPU, Otsu on the CPU.
+    const otsuOf = async (values: readonly GPUBuffer[]): Promise<number[]> => {
+      const maxima = own(createBandRangeStage(device, { pixelCount, slotCount: values.length }));
+      submit('analysis otsu maxima', (encoder) => {
+        values.forEach((buffer, slot) => {
+          maxima.encode(encoder, slot, buffer, domainBuffer);
+        });
       });
-      const histogram = new Uint32Array(await readBuffer(device, counts, HISTOGRAM_COUNTS_BYTES));
-      return otsuThreshold(histogram, range).thresholdDn;
+      // The largest domain value, 0 when none is positive: otsuOver's range end.
+      const maxDn = (await maxima.read()).map((e) => (e === null ? 0 : Math.max(0, e.maxValue)));
+      const histograms = values.map((buffer, k) => {
+        const max = maxDn[k] ?? 0;
+        if (!(max > 0)) return null;
+        const range = { minValue: 0, maxValue: max };
+        const stage = own(createHistogramStage(device, { pixelCount, range, useValidMask: true }));
+        const counts = own(createStorageBuffer(device, `otsu counts ${k}`, HISTOGRAM_COUNTS_BYTES));
+        return { buffer, range, stage, counts };
+      });
+      submit('analysis otsu histograms', (encoder) => {
+        for (const entry of histograms) {
+          entry?.stage.encode(encoder, entry.buffer, entry.counts, domainBuffer);
+        }
+      });
+      return Promise.all(
+        histograms.map(async (entry) =>
+          entry === null
+            ? 0
+            : otsuThreshold(
+                new Uint32Array(await readBuffer(device, entry.counts, HISTOGRAM_COUNTS_BYTES)),
+                entry.range,
+              ).thresholdDn,
+        ),
+      );
     };
-    const otsu = params.thresholdMode === 'otsu';
+    const otsu =
+      params.thresholdMode === 'otsu'
+        ? await otsuOf([scoreBefore, scoreAfter, changeBefore, changeAfter])
+        : null;
     const thresholdsDn = {
-      before: otsu ? await otsuOf(scoreBefore, 'otsu before') : params.thresholdDn,
-      after: otsu ? await otsuOf(scoreAfter, 'otsu after') : params.thresholdDn,
-      changeBefore: otsu
-        ? await otsuOf(changeBefore, 'otsu change before')
-        : params.changeThresholdDn,
-      changeAfter: otsu ? await otsuOf(changeAfter, 'otsu change after') : params.changeThresholdDn,
+      before: otsu?.[0] ?? params.thresholdDn,
+      after: otsu?.[1] ?? params.thresholdDn,
+      changeBefore: otsu?.[2] ?? params.changeThresholdDn,
+      changeAfter: otsu?.[3] ?? params.changeThresholdDn,
     };
     const threshold = (values: GPUBuffer, thresholdDn: number, label: string): GPUBuffer => {
       const stage = own(
@@ -271,7 +310,8 @@ export async function analyzePairGpu(
     });
     lap('threshold');
 
-    // 8. Opening, closing (in place) and AND domain on the GPU.
+    // 8. Opening, closing (in place), AND domain and hole filling; 9. components and
+    // per-ROI counts: all on the GPU in one submission, one labelling scratch for all.
     const open =
       params.openRadiusPx > 0
         ? own(
@@ -290,43 +330,97 @@ export async function analyzePairGpu(
             }),
           )
         : null;
+    const scratch = own(createCclScratch(device, w, h));
+    const holes =
+      params.maxHoleM2 > 0
+        ? own(
+            createHoleFillStage(device, {
+              widthPx: w,
+              heightPx: h,
+              maxHolePx: params.maxHoleM2 / input.pixelAreaM2,
+              scratch,
+            }),
+          )
+        : null;
+    const estimateStage = own(
+      createComponentEstimateStage(device, {
+        widthPx: w,
+        heightPx: h,
+        roiCount,
+        minKeepPx: minKeptAreaPx(params.minAreaM2, input.pixelAreaM2),
+        scratch,
+      }),
+    );
+    // before, after, appeared, disappeared, change
     const rawMasks = [rawBefore, rawAfter, rawAppeared, rawDisappeared, rawChange];
     const cleanedMasks = rawMasks.map((_, k) => image(`analysis cleaned ${k + 1}`));
-    submit('analysis morphology', (encoder) => {
+    // Hole filling writes into the raw mask's buffer, free once AND domain has read it.
+    const finalMasks = holes === null ? cleanedMasks : rawMasks;
+    const estimated = finalMasks.slice(0, 4);
+    const keptMasks = estimated.map((_, k) => image(`analysis kept ${k + 1}`));
+    const roiCounts = estimated.map((_, k) =>
+      own(
+        createStorageBuffer(device, `analysis ROI counts ${k + 1}`, estimateStage.countsByteLength),
+      ),
+    );
+    // The result's masks, packed to bytes for the read-back.
+    const changeMask = finalMasks[4];
+    if (changeMask === undefined) throw new Error('internal: five masks expected');
+    const resultMasks = [...keptMasks, changeMask, shadowBefore, shadowAfter];
+    const pack = own(createMaskPackStage(device, pixelCount));
+    const packedMasks = resultMasks.map((_, k) =>
+      own(createStorageBuffer(device, `analysis packed mask ${k + 1}`, pack.packedByteLength)),
+    );
+    submit('analysis morphology + holes + components', (encoder) => {
       rawMasks.forEach((mask, k) => {
+        const cleaned = cleanedMasks[k] ?? mask;
         open?.encode(encoder, mask, mask);
         close?.encode(encoder, mask, mask);
-        combine.encode(encoder, 'and', mask, domainBuffer, cleanedMasks[k] ?? mask);
+        combine.encode(encoder, 'and', mask, domainBuffer, cleaned);
+        holes?.encode(encoder, cleaned, domainBuffer, mask);
+      });
+      estimated.forEach((mask, k) => {
+        const kept = keptMasks[k];
+        const counts = roiCounts[k];
+        if (kept === undefined || counts === undefined) throw new Error('internal: mask buffers');
+        estimateStage.encode(encoder, mask, domainRoiBuffer, kept, counts);
+      });
+      resultMasks.forEach((mask, k) => {
+        const packed = packedMasks[k];
+        if (packed === undefined) throw new Error('internal: packed mask buffers');
+        pack.encode(encoder, mask, packed);
       });
     });
-    // Hole filling on the CPU (labelling of the complement), as in the CPU pipeline.
-    const maxHolePx = params.maxHoleM2 / input.pixelAreaM2;
-    const cleaned: Uint8Array[] = [];
-    for (const buffer of cleanedMasks) {
-      const mask = await readMask(buffer);
-      cleaned.push(params.maxHoleM2 > 0 ? fillHoles(mask, domain, w, h, maxHolePx) : mask);
-    }
-    const [cleanBefore, cleanAfter, cleanAppeared, cleanDisappeared, change] = cleaned;
-    if (
-      cleanBefore === undefined ||
-      cleanAfter === undefined ||
-      cleanAppeared === undefined ||
-      cleanDisappeared === undefined ||
-      change === undefined
-    ) {
-      throw new Error('internal: five masks expected');
-    }
-    const shadowMaskBefore = await readMask(shadowBefore);
-    const shadowMaskAfter = await readMask(shadowAfter);
     lap('morphology');
 
-    // 9. Components and TEU on the CPU: the same code as the CPU pipeline.
+    // The small counts and the packed masks come back together.
+    const [countWords, masks] = await Promise.all([
+      Promise.all(
+        roiCounts.map(
+          async (buffer) =>
+            new Uint32Array(await readBuffer(device, buffer, estimateStage.countsByteLength)),
+        ),
+      ),
+      Promise.all(packedMasks.map((buffer) => pack.read(buffer))),
+    ]);
+    const estimates = countWords.map((words, k): MaskEstimate => {
+      const kept = masks[k];
+      if (kept === undefined) throw new Error('internal: four kept masks expected');
+      return {
+        perRoi: teuFromCounts(decodeRoiCounts(words, roiCount), input.pixelAreaM2, params),
+        kept,
+      };
+    });
+    const [change, shadowMaskBefore, shadowMaskAfter] = masks.slice(4);
+    if (change === undefined || shadowMaskBefore === undefined || shadowMaskAfter === undefined) {
+      throw new Error('internal: three more masks expected');
+    }
+    lap('components');
+
     return finishAnalysis({
       input,
-      params,
       roiIndex,
-      roiCount,
-      cleanMasks: [cleanBefore, cleanAfter, cleanAppeared, cleanDisappeared],
+      estimates,
       change,
       shadowBefore: shadowMaskBefore,
       shadowAfter: shadowMaskAfter,
@@ -335,7 +429,6 @@ export async function analyzePairGpu(
       normalization,
       thresholdsDn,
       timingsMs,
-      lap,
     });
   } finally {
     for (const resource of owned) resource.destroy();

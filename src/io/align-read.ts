@@ -16,6 +16,7 @@ import {
   type PixelMapping,
 } from '../core/align/grid-mapping.ts';
 import { resampleBilinear } from '../core/align/resample.ts';
+import { resamplingBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import type { BandArray, RasterInfo } from '../core/raster.ts';
 import {
   levelFor,
@@ -107,6 +108,12 @@ export interface AlignedBands {
   readonly valid: Uint8Array;
   /** How the geometry was matched. */
   readonly method: 'same-crs' | 'proj4-control-points' | 'pixel-grid';
+  /**
+   * Blur variance (px² per axis, target pixels) the resampling added beyond a
+   * native target pixel's (resamplingBlurExcessPx2); negative where the
+   * source is sharper than the target grid.
+   */
+  readonly blurExcessPx2: readonly [number, number];
 }
 
 /**
@@ -212,5 +219,6 @@ export async function readAligned(
     bands,
     valid: valid ?? new Uint8Array(target.width * target.height),
     method,
+    blurExcessPx2: resamplingBlurExcessPx2(toWindow, target.width, target.height),
   };
 }

@@ -19,6 +19,7 @@ import type { DisplaySettings } from './qw-display-controls.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../core/analysis/params.ts';
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import { analyzePairGpu } from '../gpu/pipeline.ts';
+import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import { analysisBands, planAnalysis } from '../io/analysis-plan.ts';
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker } from './analysis-client.ts';
@@ -702,6 +703,7 @@ export class QwApp extends LitElement {
         valid: afterBands.valid,
         rois: plan.rois,
         pixelAreaM2: plan.pixelAreaM2,
+        afterBlurExcessPx2: meanBlurExcessPx2(afterBands.blurExcessPx2),
       };
       const { result, backend } = await this.analyze(input, controller.signal);
       if (controller.signal.aborted) return;

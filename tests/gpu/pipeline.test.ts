@@ -11,6 +11,14 @@
  *   flipped pixel may move it one bin);
  * - every mask: at most MAX_MASK_DIFF_SHARE of the pixels differ.
  * Each run logs the actual differences (on SwiftShader they are 0).
+ *
+ * Exact check: a mask's per-ROI estimate (area, rim, blobs, TEU and range)
+ * is a function of its kept mask alone (a kept pixel's 4-neighbours in the
+ * mask are in its component, so kept too), so wherever GPU and CPU kept
+ * masks agree the estimates must agree bit for bit: stages 8b and 9 on the
+ * GPU compute the CPU's integers. (Stage 4's exactness given equal bands is
+ * tests/gpu/surface.test.ts; here the normalization's f32 sums may move the
+ * after bands by an ULP, so the medians are compared within the tolerance.)
  */
 import { describe, expect, test } from 'vitest';
 import {
@@ -117,6 +125,11 @@ function compare(gpu: AnalysisResult, cpu: AnalysisResult, pixelCount: number): 
     expect(different).toBeLessThanOrEqual(MAX_MASK_DIFF_SHARE * pixelCount);
   }
   expect(Array.from(gpu.roiIndex)).toEqual(Array.from(cpu.roiIndex));
+  const estimates = ['before', 'after', 'appeared', 'disappeared'] as const;
+  for (const key of estimates) {
+    if (countDifferent(gpu.masks[key], cpu.masks[key]) !== 0) continue;
+    expect(gpu.rois.map((roi) => roi[key])).toEqual(cpu.rois.map((roi) => roi[key]));
+  }
   console.info(
     `GPU vs CPU: worst |ΔTEU| ${worstTeu.toFixed(3)}; TEU cpu/gpu: ${teuDiffs.join(', ')}; ` +
       `differing mask pixels: ${maskDiffs.join(', ')}; thresholds cpu ${JSON.stringify(cpu.thresholdsDn)} gpu ${JSON.stringify(gpu.thresholdsDn)}`,
@@ -130,22 +143,67 @@ describe('analyzePairGpu on a generated port scene', () => {
     ['manual thresholds (defaults)', DEFAULT_ANALYSIS_PARAMS],
     ['Otsu thresholds', { ...DEFAULT_ANALYSIS_PARAMS, thresholdMode: 'otsu' }],
   ];
+  const timed = async (
+    device: GPUDevice,
+    what: string,
+    params: AnalysisParams,
+  ): Promise<AnalysisResult> => {
+    const started = performance.now();
+    const gpu = await analyzePairGpu(device, input, params);
+    console.info(
+      `analyzePairGpu ${what}: ${(performance.now() - started).toFixed(0)} ms; ` +
+        JSON.stringify(gpu.timingsMs, (_, v: unknown) =>
+          typeof v === 'number' ? Math.round(v) : v,
+        ),
+    );
+    return gpu;
+  };
   for (const [what, params] of cases) {
     test(`${what}: per-ROI TEU and masks match the CPU pipeline`, async () => {
       const cpu = analyzePairCpu(input, params);
       await withDevice(async (device) => {
-        const started = performance.now();
-        const gpu = await analyzePairGpu(device, input, params);
-        console.info(
-          `analyzePairGpu ${what}: ${(performance.now() - started).toFixed(0)} ms; ` +
-            JSON.stringify(gpu.timingsMs, (_, v: unknown) =>
-              typeof v === 'number' ? Math.round(v) : v,
-            ),
-        );
+        const gpu = await timed(device, what, params);
         compare(gpu, cpu, pixelCount);
       });
     });
   }
+
+  test('a second run on the same device (a slider move) with stages switched off matches too', async () => {
+    // No blur, no opening, no hole filling, no minimum area, a lower threshold:
+    // the stages the first run had are skipped or re-parameterized.
+    const moved: AnalysisParams = {
+      ...DEFAULT_ANALYSIS_PARAMS,
+      blurRadiusPx: 0,
+      openRadiusPx: 0,
+      maxHoleM2: 0,
+      minAreaM2: 0,
+      thresholdDn: DEFAULT_ANALYSIS_PARAMS.thresholdDn - 5,
+    };
+    const cpu = analyzePairCpu(input, moved);
+    await withDevice(async (device) => {
+      await timed(device, 'defaults (first run)', DEFAULT_ANALYSIS_PARAMS);
+      const gpu = await timed(device, 'moved (second run)', moved);
+      compare(gpu, cpu, pixelCount);
+    });
+  });
+
+  test('sharpness matching (stage 1b) softens the same date as on the CPU', async () => {
+    // The after image carries 0.22 px² more blur: the before bands are softened.
+    const softer: AnalysisInput = { ...input, afterBlurExcessPx2: 0.22 };
+    const cpu = analyzePairCpu(softer, DEFAULT_ANALYSIS_PARAMS);
+    const cpuUnmatched = analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS);
+    await withDevice(async (device) => {
+      const matched = await analyzePairGpu(device, softer, DEFAULT_ANALYSIS_PARAMS);
+      compare(matched, cpu, pixelCount);
+      // The comparison can fail: without the stage the masks are further from the CPU's.
+      const distance = (a: AnalysisResult, b: AnalysisResult): number =>
+        (['before', 'after', 'appeared', 'disappeared'] as const).reduce(
+          (sum, key) => sum + countDifferent(a.masks[key], b.masks[key]),
+          0,
+        );
+      expect(distance(matched, cpu)).toBeLessThan(distance(matched, cpuUnmatched));
+    });
+  });
 
   test('refuses invalid parameters before touching the GPU', async () => {
     await withDevice(async (device) => {

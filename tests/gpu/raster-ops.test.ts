@@ -5,7 +5,12 @@
  * the stages chained in one command encoder without read-back in between.
  */
 import { describe, expect, test } from 'vitest';
-import { blurCpu, blurTolerance, type BlurKernel } from '../../src/core/blur.ts';
+import {
+  blurCpu,
+  blurTolerance,
+  varianceMatchWeights,
+  type BlurKernel,
+} from '../../src/core/blur.ts';
 import { histogramCpu, otsuThreshold } from '../../src/core/histogram.ts';
 import {
   morphologyCpu,
@@ -114,6 +119,20 @@ describe('blur.wgsl against its CPU twin', () => {
       });
     });
   }
+
+  test('explicit 3-tap weights (sharpness matching), 131×77', async () => {
+    await withDevice(async (device) => {
+      const random = new Random(4242);
+      const image = randomImage(random, 131 * 77, 255);
+      const options = { blurRadiusPx: 1, weights: varianceMatchWeights(0.23) };
+      const gpu = await blurGpu(device, image, 131, 77, options);
+      const cpu = blurCpu(image, 131, 77, options);
+      expect(worstBlurError(gpu, cpu)).toBeLessThanOrEqual(blurTolerance(1, 255));
+      // Not the Gaussian of radius 1: the weights were used.
+      const gaussian = blurCpu(image, 131, 77, { blurRadiusPx: 1 });
+      expect(worstBlurError(cpu, gaussian)).toBeGreaterThan(1);
+    });
+  });
 
   test('NaN spreads identically', async () => {
     await withDevice(async (device) => {

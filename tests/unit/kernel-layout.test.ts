@@ -186,3 +186,31 @@ describe('radiometric normalization constants (shaders/normalization-*.wgsl)', (
     checkLayout('mask-combine.wgsl', MASK_COMBINE_PARAMS_LAYOUT);
   });
 });
+
+describe('surface, hole-fill, component-estimate and mask-pack constants (shaders/surface-histogram.wgsl, hole-fill.wgsl, component-estimate.wgsl, mask-pack.wgsl)', () => {
+  test('their params match the shaders; bins and ROI groups fit the kernels', async () => {
+    const layout = await import('../../src/core/kernel-layout.ts');
+    const { QUANTILE_BINS } = await import('../../src/core/analysis/quantiles.ts');
+    checkLayout('surface-histogram.wgsl', layout.SURFACE_HISTOGRAM_PARAMS_LAYOUT);
+    checkLayout('hole-fill.wgsl', layout.HOLE_FILL_PARAMS_LAYOUT);
+    checkLayout('component-estimate.wgsl', layout.COMPONENT_ESTIMATE_PARAMS_LAYOUT);
+    checkLayout('mask-pack.wgsl', layout.MASK_PACK_PARAMS_LAYOUT);
+    // The surface kernel's binary search halves BINS down to 1: a power of two.
+    expect(QUANTILE_BINS & (QUANTILE_BINS - 1)).toBe(0);
+    // One ROI group is the bits of one u32 word.
+    const estimate = readFileSync('shaders/component-estimate.wgsl', 'utf8');
+    expect(layout.COMPONENT_ESTIMATE_ROIS_PER_PASS).toBe(32);
+    expect(estimate).toContain(
+      `const ROIS_PER_PASS: u32 = ${layout.COMPONENT_ESTIMATE_ROIS_PER_PASS}u;`,
+    );
+    for (const size of [
+      layout.SURFACE_HISTOGRAM_WORKGROUP_SIZE,
+      layout.COMPONENT_PASS_WORKGROUP_SIZE,
+    ]) {
+      expect(size).toBeLessThanOrEqual(256);
+    }
+    const geometry = layout.componentPassGeometry(100, 3);
+    expect(geometry.segmentsPerRow).toBe(Math.ceil(100 / layout.COMPONENT_PASS_RUN_PX));
+    expect(geometry.segmentCount).toBe(geometry.segmentsPerRow * 3);
+  });
+});

@@ -6,6 +6,8 @@
  * neighbourhood ops with a radius, histograms/reductions, labelling,
  * per-component reductions; nothing iterates to convergence):
  *  1. ROI raster (roi-raster.ts); domain = inside an ROI and valid at both dates.
+ * 1b. Sharpness matching (sharpnessMatch): the sharper date is softened by the
+ *     blur variance resampling added to the other (3-tap kernel, blur.ts).
  *  2. Normalize after to before per band (normalization.ts): two fixed passes.
  *  3. Smooth every band of both dates: Gaussian, blurRadiusPx (blur.ts).
  *  4. Surface colour per ROI and date: per-band median (occupancy.ts).
@@ -25,11 +27,11 @@
  *     TEU with a low–high range (estimate.ts).
  * net = after − before, its range from the two ranges.
  */
-import { blurCpu } from '../blur.ts';
+import { blurCpu, varianceMatchWeights } from '../blur.ts';
 import { histogramCpu, otsuThreshold } from '../histogram.ts';
 import { combineMasksCpu } from '../mask-combine.ts';
 import { morphologyCpu } from '../morphology.ts';
-import { estimateFromMask, fillHoles, type TeuEstimate } from './estimate.ts';
+import { estimateFromMask, fillHoles, type MaskEstimate, type TeuEstimate } from './estimate.ts';
 import {
   applyNormalization,
   estimateNormalization,
@@ -58,6 +60,32 @@ export interface AnalysisInput {
   readonly rois: readonly PixelPolygon[];
   /** Ground area of one pixel, m². */
   readonly pixelAreaM2: number;
+  /**
+   * Blur variance (px², mean of the two axes) that resampling added to the
+   * after image beyond the before image's own (resamplingBlurExcessPx2 in
+   * src/core/align/resampling-blur.ts; negative: the before image is the
+   * softer one). Absent or 0: no sharpness matching.
+   */
+  readonly afterBlurExcessPx2?: number;
+}
+
+/** Below this excess (px²) the dates count as equally sharp. */
+const SHARPNESS_MATCH_MIN_PX2 = 0.01;
+
+/**
+ * Stage 1b: which date to soften and with which 3 weights (blur radius 1),
+ * or null. The sharper date gets a kernel of the measured excess variance, so
+ * that both dates carry the same blur before anything is compared.
+ */
+export function sharpnessMatch(
+  input: Pick<AnalysisInput, 'afterBlurExcessPx2'>,
+  params: Pick<AnalysisParams, 'sharpnessMatching'>,
+): { readonly date: 'before' | 'after'; readonly weights: Float32Array } | null {
+  const excess = input.afterBlurExcessPx2 ?? 0;
+  if (params.sharpnessMatching === 'off' || !(Math.abs(excess) >= SHARPNESS_MATCH_MIN_PX2)) {
+    return null;
+  }
+  return { date: excess > 0 ? 'before' : 'after', weights: varianceMatchWeights(Math.abs(excess)) };
 }
 
 export interface RoiResult {
@@ -170,14 +198,17 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
   }
   lap('roi raster');
 
-  const before3 = input.before.slice(0, 3);
-  const normalization = estimateNormalization(
-    before3,
-    input.after.slice(0, 3),
-    input.valid,
-    params,
-  );
-  const afterNormalized = applyNormalization(input.after.slice(0, 3), normalization);
+  const match = sharpnessMatch(input, params);
+  const soften = (date: 'before' | 'after', bands: readonly Float32Array[]): Float32Array[] =>
+    match?.date === date
+      ? bands.map((band) => blurCpu(band, w, h, { blurRadiusPx: 1, weights: match.weights }))
+      : [...bands];
+  const before3 = soften('before', input.before.slice(0, 3));
+  const after3 = soften('after', input.after.slice(0, 3));
+  lap('sharpness match');
+
+  const normalization = estimateNormalization(before3, after3, input.valid, params);
+  const afterNormalized = applyNormalization(after3, normalization);
   lap('normalize');
 
   const smooth = (band: Float32Array): Float32Array =>
@@ -248,12 +279,14 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
   const change = clean(rawChange);
   lap('morphology');
 
+  const estimates = masksClean.map((mask) =>
+    estimateFromMask(mask, w, h, roiIndex, roiCount, input.pixelAreaM2, params),
+  );
+  lap('components');
   return finishAnalysis({
     input,
-    params,
     roiIndex,
-    roiCount,
-    cleanMasks: masksClean,
+    estimates,
     change,
     shadowBefore: occBefore.shadow,
     shadowAfter: occAfter.shadow,
@@ -262,18 +295,19 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
     normalization,
     thresholdsDn,
     timingsMs,
-    lap,
   });
 }
 
 /** Everything the CPU and GPU pipelines hand to the shared last step. */
 export interface AnalysisTail {
   readonly input: AnalysisInput;
-  readonly params: AnalysisParams;
   readonly roiIndex: Int32Array;
-  readonly roiCount: number;
-  /** Cleaned before, after, appeared, disappeared masks, in that order. */
-  readonly cleanMasks: readonly Uint8Array[];
+  /**
+   * Stage 9 of the cleaned before, after, appeared and disappeared masks, in
+   * that order: estimateFromMask on the CPU, the same counts and arithmetic
+   * on the GPU (src/gpu/component-estimate.ts).
+   */
+  readonly estimates: readonly MaskEstimate[];
   readonly change: Uint8Array;
   readonly shadowBefore: Uint8Array;
   readonly shadowAfter: Uint8Array;
@@ -282,27 +316,15 @@ export interface AnalysisTail {
   readonly normalization: BandNormalization[];
   readonly thresholdsDn: AnalysisResult['thresholdsDn'];
   readonly timingsMs: Record<string, number>;
-  readonly lap: (stage: string) => void;
 }
 
-/** Stage 9 and the result: components, TEU per ROI with ranges, net = after − before. */
+/** The result from stage 9's estimates: TEU per ROI with ranges, net = after − before. */
 export function finishAnalysis(tail: AnalysisTail): AnalysisResult {
-  const { input, params, roiIndex, roiCount, surfaceBefore, surfaceAfter } = tail;
-  const [eb, ea, eap, edis] = tail.cleanMasks.map((mask) =>
-    estimateFromMask(
-      mask,
-      input.widthPx,
-      input.heightPx,
-      roiIndex,
-      roiCount,
-      input.pixelAreaM2,
-      params,
-    ),
-  );
+  const { input, roiIndex, surfaceBefore, surfaceAfter } = tail;
+  const [eb, ea, eap, edis] = tail.estimates;
   if (eb === undefined || ea === undefined || eap === undefined || edis === undefined) {
     throw new Error('internal: four masks expected');
   }
-  tail.lap('components');
   const rois = input.rois.map((roi, k): RoiResult => {
     const b = eb.perRoi[k];
     const a = ea.perRoi[k];

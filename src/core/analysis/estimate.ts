@@ -6,14 +6,21 @@
  *   smallest linear pixel index).
  * - Per component: area in pixels, and rim pixels (4-neighbour outside the
  *   mask or the image).
- * - A component is kept when area · pixelAreaM2 ≥ minAreaM2 (its whole area,
- *   inside and outside ROIs).
+ * - A component is kept when its area in pixels ≥ minAreaM2 / pixelAreaM2
+ *   (minKeptAreaPx; its whole area, inside and outside ROIs).
  * - Each ROI gets the pixels of kept components that lie inside it: a blob cut
  *   by an ROI edge counts by its share inside, and a blob over two ROIs is split.
  * - TEU = areaM2 · fillFactor / teuFootprintM2 (DESIGN.md, "Container estimate");
  *   low = (areaM2 − rimM2/2) · (fillFactor − spread) / footprint,
  *   high = (areaM2 + rimM2/2) · (fillFactor + spread) / footprint:
  *   the outline is uncertain by about half a pixel, the fill factor by the spread.
+ *
+ * estimateFromMask and fillHoles chain the steps the GPU takes (the CPU twins
+ * of shaders/component-estimate.wgsl and shaders/hole-fill.wgsl, each step
+ * one entry point or a small CPU tail): labelling, per-component reductions
+ * indexed by canonical label, one per-pixel pass, per-ROI counts, and the
+ * TEU arithmetic from integer counts (teuFromCounts, shared with the GPU
+ * pipeline so both give the same numbers from the same counts).
  */
 import { labelComponentsCpu } from '../ccl.ts';
 import type { AnalysisParams } from './params.ts';
@@ -34,37 +41,71 @@ export interface MaskEstimate {
   readonly kept: Uint8Array;
 }
 
-export function estimateFromMask(
-  mask: Uint8Array,
-  widthPx: number,
-  heightPx: number,
-  roiIndex: Int32Array,
-  roiCount: number,
-  pixelAreaM2: number,
-  params: Pick<AnalysisParams, 'minAreaM2' | 'fillFactor' | 'teuFootprintM2' | 'fillFactorSpread'>,
-): MaskEstimate {
-  const { labels } = labelComponentsCpu(mask, widthPx, heightPx);
-  const n = widthPx * heightPx;
-  const area = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
+/** Per-ROI integer counts of one mask: what the TEU of each ROI is computed from. */
+export interface RoiCounts {
+  /** Pixels of kept components inside each ROI. */
+  readonly areaPx: Uint32Array;
+  /** Of those, pixels with a 4-neighbour outside the mask or on the image edge. */
+  readonly rimPx: Uint32Array;
+  /** Kept components with at least one pixel in each ROI. */
+  readonly blobs: Uint32Array;
+}
+
+/**
+ * Smallest component area (pixels) that is kept: `area < minAreaM2 / pixelAreaM2`
+ * drops a component, so for whole pixel counts the limit is the ceiling,
+ * clamped to the u32 range the GPU holds it in.
+ */
+export function minKeptAreaPx(minAreaM2: number, pixelAreaM2: number): number {
+  const limit = Math.ceil(minAreaM2 / pixelAreaM2);
+  return Number.isNaN(limit) ? 0 : Math.min(0xffffffff, Math.max(0, limit));
+}
+
+/**
+ * Largest hole (pixels) that is filled: `area ≤ maxHolePx` for whole pixel
+ * counts is `area ≤ floor(maxHolePx)`, clamped to the u32 range.
+ */
+export function maxHoleAreaPx(maxHolePx: number): number {
+  const limit = Math.floor(maxHolePx);
+  return Number.isNaN(limit) ? 0 : Math.min(0xffffffff, Math.max(0, limit));
+}
+
+/** Pixel count per canonical label (index = label; 0 where no component is rooted). */
+export function componentAreas(labels: Int32Array): Uint32Array {
+  const area = new Uint32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
     const label = labels[i] ?? -1;
     if (label >= 0) area[label] = (area[label] ?? 0) + 1;
   }
-  const minPx = params.minAreaM2 / pixelAreaM2;
-  const kept = new Uint8Array(n);
-  const areaPx = new Float64Array(roiCount);
-  const rimPx = new Float64Array(roiCount);
-  const blobSets: Set<number>[] = Array.from({ length: roiCount }, () => new Set<number>());
+  return area;
+}
+
+/**
+ * Twin of `keep`: the kept mask (components with ≥ keepPx pixels) and, per
+ * ROI, its kept pixels and rim pixels (4-neighbour outside `mask`, or the image edge).
+ */
+export function keepComponents(
+  mask: Uint8Array,
+  labels: Int32Array,
+  areas: Uint32Array,
+  keepPx: number,
+  roiIndex: Int32Array,
+  roiCount: number,
+  widthPx: number,
+  heightPx: number,
+): { readonly kept: Uint8Array; readonly areaPx: Uint32Array; readonly rimPx: Uint32Array } {
+  const kept = new Uint8Array(widthPx * heightPx);
+  const areaPx = new Uint32Array(roiCount);
+  const rimPx = new Uint32Array(roiCount);
   for (let y = 0; y < heightPx; y++) {
     for (let x = 0; x < widthPx; x++) {
       const i = y * widthPx + x;
       const label = labels[i] ?? -1;
-      if (label < 0 || (area[label] ?? 0) < minPx) continue;
+      if (label < 0 || (areas[label] ?? 0) < keepPx) continue;
       kept[i] = 1;
       const roi = roiIndex[i] ?? -1;
-      if (roi < 0) continue;
+      if (roi < 0 || roi >= roiCount) continue;
       areaPx[roi] = (areaPx[roi] ?? 0) + 1;
-      blobSets[roi]?.add(label);
       const rim =
         x === 0 ||
         y === 0 ||
@@ -77,41 +118,91 @@ export function estimateFromMask(
       if (rim) rimPx[roi] = (rimPx[roi] ?? 0) + 1;
     }
   }
-  const perRoi = Array.from({ length: roiCount }, (_, roi): TeuEstimate => {
-    const areaM2 = (areaPx[roi] ?? 0) * pixelAreaM2;
-    const rimM2 = (rimPx[roi] ?? 0) * pixelAreaM2;
+  return { kept, areaPx, rimPx };
+}
+
+/** Twin of `roiBits` + `countBlobs`: distinct kept components with a pixel in each ROI. */
+export function roiBlobCounts(
+  labels: Int32Array,
+  kept: Uint8Array,
+  roiIndex: Int32Array,
+  roiCount: number,
+): Uint32Array {
+  const seen: Set<number>[] = Array.from({ length: roiCount }, () => new Set<number>());
+  for (let i = 0; i < labels.length; i++) {
+    const roi = roiIndex[i] ?? -1;
+    if (kept[i] === 0 || roi < 0 || roi >= roiCount) continue;
+    seen[roi]?.add(labels[i] ?? -1);
+  }
+  return Uint32Array.from(seen, (labelsInRoi) => labelsInRoi.size);
+}
+
+/** TEU per ROI from the integer counts (the same arithmetic for both pipelines). */
+export function teuFromCounts(
+  counts: RoiCounts,
+  pixelAreaM2: number,
+  params: Pick<AnalysisParams, 'fillFactor' | 'teuFootprintM2' | 'fillFactorSpread'>,
+): TeuEstimate[] {
+  return Array.from(counts.areaPx, (area, roi): TeuEstimate => {
+    const areaM2 = area * pixelAreaM2;
+    const rimM2 = (counts.rimPx[roi] ?? 0) * pixelAreaM2;
     const f = params.teuFootprintM2;
     return {
       teu: (areaM2 * params.fillFactor) / f,
       lowTeu: (Math.max(0, areaM2 - rimM2 / 2) * (params.fillFactor - params.fillFactorSpread)) / f,
       highTeu: ((areaM2 + rimM2 / 2) * (params.fillFactor + params.fillFactorSpread)) / f,
       areaM2,
-      blobs: blobSets[roi]?.size ?? 0,
+      blobs: counts.blobs[roi] ?? 0,
     };
   });
-  return { perRoi, kept };
+}
+
+export function estimateFromMask(
+  mask: Uint8Array,
+  widthPx: number,
+  heightPx: number,
+  roiIndex: Int32Array,
+  roiCount: number,
+  pixelAreaM2: number,
+  params: Pick<AnalysisParams, 'minAreaM2' | 'fillFactor' | 'teuFootprintM2' | 'fillFactorSpread'>,
+): MaskEstimate {
+  const { labels } = labelComponentsCpu(mask, widthPx, heightPx);
+  const areas = componentAreas(labels);
+  const keepPx = minKeptAreaPx(params.minAreaM2, pixelAreaM2);
+  const { kept, areaPx, rimPx } = keepComponents(
+    mask,
+    labels,
+    areas,
+    keepPx,
+    roiIndex,
+    roiCount,
+    widthPx,
+    heightPx,
+  );
+  const blobs = roiBlobCounts(labels, kept, roiIndex, roiCount);
+  return { perRoi: teuFromCounts({ areaPx, rimPx, blobs }, pixelAreaM2, params), kept };
+}
+
+/** Twin of `background`: domain pixels outside the mask. */
+export function holeBackground(mask: Uint8Array, domain: Uint8Array): Uint8Array {
+  const background = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) background[i] = domain[i] !== 0 && mask[i] === 0 ? 1 : 0;
+  return background;
 }
 
 /**
- * Fills holes: background components (8-connected, of the domain's pixels
- * outside the mask) that do not touch a pixel outside the domain or the image
- * edge and are smaller than maxHolePx. Inside a block, a grey container or one
- * in the shade of a taller stack looks like bare deck; surrounded by
- * containers, it is one. Kernels: labelling of the complement, a per-component
- * reduction (area, touches-border flag), one per-pixel pass.
+ * Twin of `holeStats`: per canonical label of the background, its pixel count
+ * and whether any of its pixels is on the image edge or has a 4-neighbour
+ * outside the domain (open: not a hole).
  */
-export function fillHoles(
-  mask: Uint8Array,
+export function holeStatsCpu(
+  labels: Int32Array,
   domain: Uint8Array,
   widthPx: number,
   heightPx: number,
-  maxHolePx: number,
-): Uint8Array {
+): { readonly area: Uint32Array; readonly open: Uint8Array } {
   const n = widthPx * heightPx;
-  const background = new Uint8Array(n);
-  for (let i = 0; i < n; i++) background[i] = domain[i] !== 0 && mask[i] === 0 ? 1 : 0;
-  const { labels } = labelComponentsCpu(background, widthPx, heightPx);
-  const area = new Int32Array(n);
+  const area = new Uint32Array(n);
   const open = new Uint8Array(n);
   for (let y = 0; y < heightPx; y++) {
     for (let x = 0; x < widthPx; x++) {
@@ -131,10 +222,40 @@ export function fillHoles(
       if (border) open[label] = 1;
     }
   }
+  return { area, open };
+}
+
+/** Twin of `fill`: the mask plus every closed background component of ≤ maxHolePx pixels. */
+export function fillFromHoleStats(
+  mask: Uint8Array,
+  labels: Int32Array,
+  stats: { readonly area: Uint32Array; readonly open: Uint8Array },
+  maxHolePx: number,
+): Uint8Array {
   const out = Uint8Array.from(mask);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < labels.length; i++) {
     const label = labels[i] ?? -1;
-    if (label >= 0 && open[label] === 0 && (area[label] ?? 0) <= maxHolePx) out[i] = 1;
+    if (label >= 0 && stats.open[label] === 0 && (stats.area[label] ?? 0) <= maxHolePx) out[i] = 1;
   }
   return out;
+}
+
+/**
+ * Fills holes: background components (8-connected, of the domain's pixels
+ * outside the mask) that do not touch a pixel outside the domain or the image
+ * edge and are smaller than maxHolePx. Inside a block, a grey container or one
+ * in the shade of a taller stack looks like bare deck; surrounded by
+ * containers, it is one. Kernels: labelling of the complement, a per-component
+ * reduction (area, touches-border flag), one per-pixel pass.
+ */
+export function fillHoles(
+  mask: Uint8Array,
+  domain: Uint8Array,
+  widthPx: number,
+  heightPx: number,
+  maxHolePx: number,
+): Uint8Array {
+  const { labels } = labelComponentsCpu(holeBackground(mask, domain), widthPx, heightPx);
+  const stats = holeStatsCpu(labels, domain, widthPx, heightPx);
+  return fillFromHoleStats(mask, labels, stats, maxHolePx);
 }

@@ -10,6 +10,7 @@
 
 export type ThresholdMode = 'manual' | 'otsu';
 export type ShadowHandling = 'colour' | 'off';
+export type SharpnessMatching = 'resampling' | 'off';
 
 export interface AnalysisParams {
   /**
@@ -21,6 +22,12 @@ export interface AnalysisParams {
   readonly normalizeHighPct: number;
   /** Share of the overlap, least changed first, used for the second pass (0 turns it off). */
   readonly invariantPct: number;
+  /**
+   * 'resampling': the sharper date is blurred by the variance that resampling
+   * added to the after image (AnalysisInput.afterBlurExcessPx2), so edges look
+   * alike at both dates and neither date collects more edge halo.
+   */
+  readonly sharpnessMatching: SharpnessMatching;
   /** Gaussian smoothing of every band of both dates before anything is compared. */
   readonly blurRadiusPx: number;
   /**
@@ -76,6 +83,7 @@ export const DEFAULT_ANALYSIS_PARAMS: AnalysisParams = {
   normalizeLowPct: 10,
   normalizeHighPct: 90,
   invariantPct: 50,
+  sharpnessMatching: 'resampling',
   blurRadiusPx: 1,
   matchRadiusPx: 1,
   thresholdMode: 'manual',
@@ -131,6 +139,7 @@ const NUMBER_RULES: { readonly [K in keyof AnalysisParams]?: NumberRule } = {
 const ENUM_RULES = {
   thresholdMode: ['manual', 'otsu'],
   shadowHandling: ['colour', 'off'],
+  sharpnessMatching: ['resampling', 'off'],
 } as const satisfies { readonly [K in keyof AnalysisParams]?: readonly string[] };
 
 const KEYS = Object.keys(DEFAULT_ANALYSIS_PARAMS) as (keyof AnalysisParams)[];

@@ -104,6 +104,20 @@ export function maskedQuantileHistogram(
   return counts;
 }
 
+/** Bins per DN of `histogramOf` over `range` (f64). */
+export function histogramScale(range: ValueRange): number {
+  return QUANTILE_BINS / (range.maxValue - range.minValue);
+}
+
+/**
+ * `histogramOf`'s bin of a finite value (f64 arithmetic, clamped to the bins);
+ * `scale` is histogramScale(range). It never decreases as `value` grows, which
+ * is what lets the GPU reproduce it from a table of bin edges (surface.ts).
+ */
+export function histogramBin(value: number, minValue: number, scale: number): number {
+  return Math.min(QUANTILE_BINS - 1, Math.max(0, Math.floor((value - minValue) * scale)));
+}
+
 /** Counts of QUANTILE_BINS bins, for the pixels where `include(i)` holds. */
 export function histogramOf(
   values: ArrayLike<number>,
@@ -111,12 +125,12 @@ export function histogramOf(
   include: (i: number) => boolean,
 ): Float64Array {
   const counts = new Float64Array(QUANTILE_BINS);
-  const scale = QUANTILE_BINS / (range.maxValue - range.minValue);
+  const scale = histogramScale(range);
   for (let i = 0; i < values.length; i++) {
     if (!include(i)) continue;
     const v = values[i] ?? Number.NaN;
     if (!Number.isFinite(v)) continue;
-    const bin = Math.min(QUANTILE_BINS - 1, Math.max(0, Math.floor((v - range.minValue) * scale)));
+    const bin = histogramBin(v, range.minValue, scale);
     counts[bin] = (counts[bin] ?? 0) + 1;
   }
   return counts;

@@ -1,0 +1,123 @@
+// Hole filling of a binary mask inside a domain (CPU twin: holeBackground,
+// holeStatsCpu and fillFromHoleStats in src/core/analysis/estimate.ts, which
+// fillHoles chains; wrapper src/gpu/hole-fill.ts).
+//
+// A hole is an 8-connected component of the background (domain pixels outside
+// the mask) that touches neither the image edge nor a 4-neighbour outside the
+// domain, with at most maxHolePx pixels; holes become mask. Entry points, in
+// order, around a labelling of the background (src/gpu/ccl.ts, canonical
+// labels: the component's smallest pixel index, 0xFFFFFFFF for none):
+//   background  one invocation per pixel: out = domain != 0 && mask == 0.
+//   holeStats   one invocation per run of RUN_PX pixels of a row: per label,
+//               the pixel count and whether any pixel lies on the image edge
+//               or next to a pixel outside the domain, folded while the label
+//               stays the same, then added to stats[label] (count in bits
+//               0..30, the "open" flag in bit 31 by atomicOr; labelling takes
+//               at most 2^31 - 1 pixels, so counts never reach bit 31).
+//   fill        one invocation per pixel: out = mask != 0, or the pixel's
+//               background component is closed and has <= maxHolePx pixels.
+// Dispatches may be folded into 2-D; pixelRowStride and segmentRowStride
+// rebuild the linear index. The caller zeroes stats before holeStats.
+//
+// Bindings: 0 uniform params, 1 mask, 2 domain, 3 labels (u32 per pixel,
+// read), 4 stats (atomic u32 per pixel, indexed by label), 5 out (u32 per
+// pixel, written: the background for `background`, the filled mask for `fill`).
+
+override WORKGROUP_SIZE: u32 = 64u;
+override RUN_PX: u32 = 32u;
+const BACKGROUND: u32 = 0xFFFFFFFFu;
+const OPEN_BIT: u32 = 0x80000000u;
+
+struct HoleFillParams {
+  width: u32,
+  height: u32,
+  pixelCount: u32,
+  pixelRowStride: u32,
+  segmentsPerRow: u32,
+  segmentCount: u32,
+  segmentRowStride: u32,
+  maxHolePx: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: HoleFillParams;
+@group(0) @binding(1) var<storage, read> mask: array<u32>;
+@group(0) @binding(2) var<storage, read> domain: array<u32>;
+@group(0) @binding(3) var<storage, read> labels: array<u32>;
+@group(0) @binding(4) var<storage, read_write> stats: array<atomic<u32>>;
+@group(0) @binding(5) var<storage, read_write> out: array<u32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn background(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = id.y * params.pixelRowStride + id.x;
+  if (i >= params.pixelCount) {
+    return;
+  }
+  out[i] = select(0u, 1u, domain[i] != 0u && mask[i] == 0u);
+}
+
+fn touchesOutside(x: u32, y: u32, i: u32) -> bool {
+  let w = params.width;
+  if (x == 0u || y == 0u || x + 1u == w || y + 1u == params.height) {
+    return true;
+  }
+  return domain[i - 1u] == 0u || domain[i + 1u] == 0u || domain[i - w] == 0u ||
+    domain[i + w] == 0u;
+}
+
+fn flush(label: u32, pixels: u32, open: bool) {
+  if (label >= params.pixelCount || pixels == 0u) {
+    return;
+  }
+  atomicAdd(&stats[label], pixels);
+  if (open) {
+    atomicOr(&stats[label], OPEN_BIT);
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn holeStats(@builtin(global_invocation_id) id: vec3<u32>) {
+  let s = id.y * params.segmentRowStride + id.x;
+  if (s >= params.segmentCount) {
+    return;
+  }
+  let w = params.width;
+  let y = s / params.segmentsPerRow;
+  let x0 = (s % params.segmentsPerRow) * RUN_PX;
+  var current = BACKGROUND;
+  var pixels = 0u;
+  var open = false;
+  for (var k = 0u; k < RUN_PX; k++) {
+    let x = x0 + k;
+    if (x >= w) {
+      break;
+    }
+    let i = y * w + x;
+    let label = labels[i];
+    if (label != current) {
+      flush(current, pixels, open);
+      current = label;
+      pixels = 0u;
+      open = false;
+    }
+    if (label != BACKGROUND) {
+      pixels += 1u;
+      open = open || touchesOutside(x, y, i);
+    }
+  }
+  flush(current, pixels, open);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn fill(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = id.y * params.pixelRowStride + id.x;
+  if (i >= params.pixelCount) {
+    return;
+  }
+  let label = labels[i];
+  var hole = false;
+  if (label < params.pixelCount) {
+    let word = atomicLoad(&stats[label]);
+    hole = (word & OPEN_BIT) == 0u && (word & ~OPEN_BIT) <= params.maxHolePx;
+  }
+  out[i] = select(0u, 1u, mask[i] != 0u || hole);
+}
