@@ -2,6 +2,7 @@
  * For the e2e tier: build the app, serve it with `vite preview`, and drive the
  * system Chromium through playwright-core.
  */
+import { rmSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
@@ -12,18 +13,27 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-/** Builds the production bundle and serves it on a free localhost port. */
+/**
+ * Builds the production bundle and serves it on a free localhost port. Each
+ * test process builds into its own folder, so e2e files running at the same
+ * time never empty each other's build.
+ */
 export async function serveProductionBuild(): Promise<AppServer> {
-  await build({ logLevel: 'warn' });
+  const outDir = `dist-e2e/${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const server: PreviewServer = await preview({
     logLevel: 'warn',
+    build: { outDir },
     preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
   });
   const url = server.resolvedUrls?.local[0];
   if (url === undefined) throw new Error('vite preview did not report a URL');
   return {
     url,
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
   };
 }
 
