@@ -186,6 +186,8 @@ class Score {
   signsRight = 0;
   piers = 0;
   netErrorSumTeu = 0;
+  /** Piers whose true net change lies inside the estimate's low–high net range. */
+  netInRange = 0;
 
   /** Mean of (estimated net − true net) over the piers: a bias between the dates. */
   meanNetErrorTeu(): number {
@@ -209,6 +211,7 @@ class Score {
     }
     const net = estimate.after - estimate.before;
     this.netErrorSumTeu += net - netTruth;
+    if (netRange[0] <= netTruth && netTruth <= netRange[1]) this.netInRange++;
     const right =
       netTruth === 0
         ? netRange[0] <= 0 && netRange[1] >= 0
@@ -468,6 +471,10 @@ async function main(): Promise<void> {
   const signs = (s: Score): string => `${s.signsRight}/${s.piers}`;
   console.log(
     `  ${'net sign'.padEnd(12)} ${signs(oursScore).padStart(8)} ${signs(noShadowScore).padStart(10)} ${signs(noSharpnessScore).padStart(10)} ${signs(gisScore).padStart(10)}`,
+  );
+  const inRange = (s: Score): string => `${s.netInRange}/${s.piers}`;
+  console.log(
+    `  ${'net in range'.padEnd(12)} ${inRange(oursScore).padStart(8)} ${inRange(noShadowScore).padStart(10)} ${inRange(noSharpnessScore).padStart(10)} ${'–'.padStart(10)}  (true net inside the low–high range)`,
   );
   const meanNetError = (s: Score): string => s.meanNetErrorTeu().toFixed(2);
   console.log(
