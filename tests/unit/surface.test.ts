@@ -9,7 +9,9 @@ import { describe, expect, test } from 'vitest';
 import { surfaceColours } from '../../src/core/analysis/occupancy.ts';
 import {
   histogramBin,
+  histogramOf,
   histogramScale,
+  quantilesOf,
   QUANTILE_BINS,
   rangeOf,
   type ValueRange,
@@ -106,6 +108,16 @@ describe('surface colour through bin edges (the GPU steps) equals surfaceColours
     ];
     const expected = surfaceColours(bands, roiIndex, valid, roiCount);
     expect(viaEdges(bands, roiIndex, valid, roiCount)).toEqual(expected);
+    // surfaceColours bins all ROIs in one pass; the definition is one
+    // histogramOf per ROI and band over the band's range.
+    const perRoi = Array.from({ length: roiCount }, (_, roi) =>
+      bands.map((band) => {
+        const range = rangeOf(band, valid);
+        const include = (i: number): boolean => roiIndex[i] === roi && valid[i] !== 0;
+        return quantilesOf(histogramOf(band, range, include), range, [0.5])[0];
+      }),
+    );
+    expect(expected).toEqual(perRoi);
     expect(expected[3]).toEqual([Number.NaN, Number.NaN, Number.NaN]);
   });
 
