@@ -6,7 +6,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
-    'dist-e2e/',
+      'dist-e2e/',
       'node_modules/',
       'reports/',
       'public/',

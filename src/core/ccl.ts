@@ -31,7 +31,11 @@
  * box, Σx, Σy — what OpenCV's connectedComponentsWithStats gives) into the
  * provisional labels during the first pass and folds them into the roots in
  * the flatten sweep: one update per block instead of one per pixel.
- * Typed arrays only, no per-pixel allocation.
+ * labelIdsWithStatsCpu gives the same ids and statistics without the
+ * canonical labels (OpenCV's output: one label image plus statistics), keeping
+ * the provisional labels in the ids array itself and skipping the
+ * smallest-pixel bookkeeping. Typed arrays only, no per-pixel allocation
+ * beyond the output images.
  */
 
 export const BACKGROUND_LABEL = -1;
@@ -210,15 +214,20 @@ function blockCodeChecked(
 /** Per-provisional-label state of the first pass. */
 interface ScanState {
   /**
-   * The output label array, holding each block's provisional label at its
-   * lower-left pixel (upper-left in a last, one-row block row) until the
-   * second pass overwrites it: no separate block array to allocate and fault in.
+   * The output array (labels; ids in labelIdsWithStatsCpu), holding each
+   * block's provisional label at its lower-left pixel (upper-left in a last,
+   * one-row block row) until the second pass overwrites it: no separate block
+   * array to allocate and fault in.
    */
   readonly blockLabels: Int32Array;
   /** Union-find over provisional labels; label 0 stands for background. */
   readonly parent: Int32Array;
-  /** Smallest first pixel of the blocks given the label directly; −1 for label 0. */
+  /**
+   * Smallest first pixel of the blocks given the label directly; −1 for label 0.
+   * Only [−1] when the caller wants dense ids alone (raster order needs no minimum).
+   */
   readonly minIndex: Int32Array;
+  readonly withMinIndex: boolean;
   readonly labelCount: number;
   readonly stats: BlockStats | undefined;
 }
@@ -270,17 +279,21 @@ function scanBlocks(
   mask: Uint8Array,
   width: number,
   height: number,
+  blockLabels: Int32Array,
   withStats: boolean,
+  withMinIndex: boolean,
 ): ScanState {
   const blocksWide = (width + 1) >> 1;
   const blocksHigh = (height + 1) >> 1;
-  const blockLabels = new Int32Array(width * height);
   // Per-label arrays grow by doubling: sizing them for the worst case (one
   // label per block) costs V8 hundreds of MB of external memory per call at
-  // 16 Mpx, and with it full garbage collections.
-  let capacity = Math.min(blocksWide * blocksHigh + 1, 4096 + (blocksWide * blocksHigh) / 16);
+  // 16 Mpx, and with it full garbage collections. The capacity must be an
+  // integer: a fractional one made `label >= capacity` miss the label equal to
+  // its ceiling, whose writes then fell off the end of the typed arrays.
+  const blockCount = blocksWide * blocksHigh;
+  let capacity = Math.min(blockCount + 1, 4096 + Math.floor(blockCount / 16));
   let parent: Int32Array = new Int32Array(capacity);
-  let minIndex: Int32Array = new Int32Array(capacity);
+  let minIndex: Int32Array = new Int32Array(withMinIndex ? capacity : 1);
   minIndex[0] = BACKGROUND_LABEL;
   const statsCapacity = withStats ? capacity : 0;
   let count: Uint32Array = new Uint32Array(statsCapacity);
@@ -333,9 +346,9 @@ function scanBlocks(
         case 0: {
           label = ++labelCount;
           if (label >= capacity) {
-            capacity = Math.min(blocksWide * blocksHigh + 1, capacity * 2);
+            capacity = Math.min(blockCount + 1, capacity * 2);
             parent = grownInt32(parent, capacity);
-            minIndex = grownInt32(minIndex, capacity);
+            if (withMinIndex) minIndex = grownInt32(minIndex, capacity);
             if (withStats) {
               count = grownUint32(count, capacity);
               minXs = grownUint32(minXs, capacity);
@@ -347,8 +360,10 @@ function scanBlocks(
             }
           }
           parent[label] = label;
-          minIndex[label] =
-            top + (NIBBLE_FIRST_DY[nibble] ?? 0) * width + x + (NIBBLE_FIRST_DX[nibble] ?? 0);
+          if (withMinIndex) {
+            minIndex[label] =
+              top + (NIBBLE_FIRST_DY[nibble] ?? 0) * width + x + (NIBBLE_FIRST_DX[nibble] ?? 0);
+          }
           if (withStats) {
             // A new label: set, not accumulate, so the arrays need no initialising.
             const pixels = NIBBLE_COUNT[nibble] ?? 0;
@@ -370,7 +385,7 @@ function scanBlocks(
           label = blockLabels[block - 2] ?? 0;
           // Only a W join can give a smaller first pixel: the set may start in
           // the lower row of this block row, and this block has an upper pixel.
-          if ((code & (BIT_A | BIT_B)) !== 0) {
+          if (withMinIndex && (code & (BIT_A | BIT_B)) !== 0) {
             const first = top + x + (code & BIT_A ? 0 : 1);
             if (first < (minIndex[label] ?? 0)) minIndex[label] = first;
           }
@@ -430,7 +445,7 @@ function scanBlocks(
         sumY: sumYs,
       }
     : undefined;
-  return { blockLabels, parent, minIndex, labelCount, stats };
+  return { blockLabels, parent, minIndex, withMinIndex, labelCount, stats };
 }
 
 /**
@@ -439,13 +454,15 @@ function scanBlocks(
  * then gives every label its root's canonical pixel.
  */
 function flatten(state: ScanState): void {
-  const { parent, minIndex, labelCount, stats } = state;
+  const { parent, minIndex, withMinIndex, labelCount, stats } = state;
   for (let label = 1; label <= labelCount; label++) {
     const up = parent[label] ?? label;
     if (up === label) continue;
     const root = parent[up] ?? up;
     parent[label] = root;
-    if ((minIndex[label] ?? 0) < (minIndex[root] ?? 0)) minIndex[root] = minIndex[label] ?? 0;
+    if (withMinIndex && (minIndex[label] ?? 0) < (minIndex[root] ?? 0)) {
+      minIndex[root] = minIndex[label] ?? 0;
+    }
     if (stats !== undefined) {
       const { pixelCount, minX, minY, maxX, maxY, sumX, sumY } = stats;
       pixelCount[root] = (pixelCount[root] ?? 0) + (pixelCount[label] ?? 0);
@@ -457,6 +474,7 @@ function flatten(state: ScanState): void {
       sumY[root] = (sumY[root] ?? 0) + (sumY[label] ?? 0);
     }
   }
+  if (!withMinIndex) return;
   for (let label = 1; label <= labelCount; label++) {
     minIndex[label] = minIndex[parent[label] ?? 0] ?? 0;
   }
@@ -522,6 +540,54 @@ function writeRow(
   return next;
 }
 
+/**
+ * writeRow for dense ids alone: the provisional labels live in `ids` itself
+ * (each read before the write that may overwrite it), no canonical labels.
+ */
+function writeIdsRow(
+  mask: Uint8Array,
+  parent: Int32Array,
+  idOfRoot: Int32Array,
+  ids: Int32Array,
+  width: number,
+  rowStart: number,
+  storeStart: number,
+  count: number,
+): number {
+  const pairs = width >> 1;
+  let next = count;
+  for (let bx = 0; bx < pairs; bx++) {
+    const provisional = ids[storeStart + (bx << 1)] ?? 0;
+    const i = rowStart + (bx << 1);
+    const left = mask[i] ?? 0;
+    const right = mask[i + 1] ?? 0;
+    const root = parent[provisional] ?? 0;
+    let id = idOfRoot[root] ?? 0;
+    if (id === 0 && (left | right) !== 0) {
+      id = ++next;
+      idOfRoot[root] = id;
+    }
+    ids[i] = id & (-left >> 31);
+    ids[i + 1] = id & (-right >> 31);
+  }
+  if ((width & 1) !== 0) {
+    const i = rowStart + width - 1;
+    const provisional = ids[storeStart + width - 1] ?? 0;
+    if ((mask[i] ?? 0) !== 0) {
+      const root = parent[provisional] ?? 0;
+      let id = idOfRoot[root] ?? 0;
+      if (id === 0) {
+        id = ++next;
+        idOfRoot[root] = id;
+      }
+      ids[i] = id;
+    } else {
+      ids[i] = 0;
+    }
+  }
+  return next;
+}
+
 /** Both passes; `withStats` adds the per-label sums. */
 function label(
   mask: Uint8Array,
@@ -530,7 +596,7 @@ function label(
   withStats: boolean,
 ): { result: LabelResult; state: ScanState; idOfRoot: Int32Array } {
   validateMask(mask, width, height);
-  const state = scanBlocks(mask, width, height, withStats);
+  const state = scanBlocks(mask, width, height, new Int32Array(width * height), withStats, true);
   flatten(state);
   const labels = state.blockLabels;
   const ids = new Int32Array(width * height);
@@ -558,8 +624,12 @@ export function labelComponentsWithStatsCpu(
   height: number,
 ): LabelStatsResult {
   const { result, state, idOfRoot } = label(mask, width, height, true);
-  const n = result.count;
-  const out = newBlockStats(n);
+  return { ...result, ...statsById(state, idOfRoot, result.count) };
+}
+
+/** The roots' statistics moved to index id − 1. */
+function statsById(state: ScanState, idOfRoot: Int32Array, count: number): BlockStats {
+  const out = newBlockStats(count);
   const from = state.stats ?? newBlockStats(0);
   for (let root = 1; root <= state.labelCount; root++) {
     if (state.parent[root] !== root) continue;
@@ -572,7 +642,57 @@ export function labelComponentsWithStatsCpu(
     out.sumX[c] = from.sumX[root] ?? 0;
     out.sumY[c] = from.sumY[root] ?? 0;
   }
-  return { ...result, ...out };
+  return out;
+}
+
+/** Dense ids and statistics, without the canonical labels: see labelIdsWithStatsCpu. */
+export interface IdStatsResult {
+  /** Per pixel: 0 background, else 1..count in raster order of each component's first pixel. */
+  readonly ids: Int32Array;
+  readonly count: number;
+  readonly pixelCount: Uint32Array;
+  readonly minX: Uint32Array;
+  readonly minY: Uint32Array;
+  readonly maxX: Uint32Array;
+  readonly maxY: Uint32Array;
+  readonly sumX: Float64Array;
+  readonly sumY: Float64Array;
+}
+
+/**
+ * labelComponentsWithStatsCpu without the canonical `labels` image: one Int32
+ * image of dense ids plus the per-component statistics — exactly what
+ * OpenCV's connectedComponentsWithStats returns (its label image numbers
+ * components 1..N in raster order of their first pixel too). The ids array
+ * doubles as the first pass's provisional-label store, so this allocates and
+ * writes one pixel-sized image instead of two and skips the smallest-pixel
+ * bookkeeping. ids, count and statistics equal labelComponentsWithStatsCpu's.
+ */
+export function labelIdsWithStatsCpu(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+): IdStatsResult {
+  validateMask(mask, width, height);
+  const ids = new Int32Array(width * height);
+  const state = scanBlocks(mask, width, height, ids, true, false);
+  flatten(state);
+  const idOfRoot = new Int32Array(state.labelCount + 1);
+  let count = 0;
+  for (let y = 0; y < height; y++) {
+    const storeRow = Math.min(y | 1, height - 1);
+    count = writeIdsRow(
+      mask,
+      state.parent,
+      idOfRoot,
+      ids,
+      width,
+      y * width,
+      storeRow * width,
+      count,
+    );
+  }
+  return { ids, count, ...statsById(state, idOfRoot, count) };
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   denseIds,
   labelComponentsCpu,
   labelComponentsWithStatsCpu,
+  labelIdsWithStatsCpu,
 } from '../../src/core/ccl.ts';
 import { componentStatsCpu, decodeComponentStats } from '../../src/core/component-stats.ts';
 import { Random } from '../../src/core/random.ts';
@@ -209,6 +210,19 @@ describe('labelComponentsCpu on more shapes (2×2 block scan borders)', () => {
     }
   });
 
+  test('more provisional labels than the initial table holds (capacity growth)', () => {
+    // 401×399: 201 × 200 blocks, initial capacity 4096 + ⌊40200 / 16⌋ = 6608 labels;
+    // one isolated dot per 4×4 px gives 10 000 labels. A fractional capacity
+    // (6608.5) once skipped the growth at label 6608 and lost that dot.
+    const width = 401;
+    const height = 399;
+    const mask = new Uint8Array(width * height);
+    for (let y = 1; y < height; y += 4) {
+      for (let x = 3; x < width; x += 4) mask[y * width + x] = 1;
+    }
+    expect(checkAgainstOracle(mask, width, height)).toBe(100 * 100);
+  });
+
   test('nonzero bytes other than 1 are foreground', () => {
     const random = new Random(5);
     const mask = randomMask(random, 31, 23, 0.5).map((v) => (v === 0 ? 0 : 1 + random.int(0, 254)));
@@ -274,5 +288,184 @@ describe('labelComponentsWithStatsCpu', () => {
         }
       }
     }
+  });
+});
+
+describe('labelIdsWithStatsCpu (dense ids + statistics, no canonical labels)', () => {
+  const statFields = ['pixelCount', 'minX', 'minY', 'maxX', 'maxY', 'sumX', 'sumY'] as const;
+
+  /** Everything labelIdsWithStatsCpu returns equals labelComponentsWithStatsCpu's, value by value. */
+  function checkIdsVariant(mask: Uint8Array, width: number, height: number): number {
+    const got = labelIdsWithStatsCpu(mask, width, height);
+    const want = labelComponentsWithStatsCpu(mask, width, height);
+    expect(got.count).toBe(want.count);
+    expect(firstDifference(got.ids, want.ids), 'ids').toBeUndefined();
+    // And independently of our labelling: the flood fill's components in raster order.
+    const oracle = floodFillLabels(mask, width, height);
+    expect(got.count).toBe(oracle.count);
+    expect(firstDifference(got.ids, denseIds(oracle.labels)), 'ids vs flood fill').toBeUndefined();
+    const direct = statsFromIds(denseIds(oracle.labels), width, oracle.count);
+    for (const field of statFields) {
+      expect(got[field].length, field).toBe(got.count);
+      expect(Array.from(got[field]), field).toEqual(Array.from(want[field]));
+      expect(Array.from(got[field]), `${field} vs per-pixel sums`).toEqual(direct[field]);
+    }
+    return got.count;
+  }
+
+  /** Per-pixel statistics of dense ids, the plain way (the oracle for the block-wise sums). */
+  function statsFromIds(
+    ids: Int32Array,
+    width: number,
+    count: number,
+  ): Record<(typeof statFields)[number], number[]> {
+    const out = {
+      pixelCount: new Array<number>(count).fill(0),
+      minX: new Array<number>(count).fill(Infinity),
+      minY: new Array<number>(count).fill(Infinity),
+      maxX: new Array<number>(count).fill(-1),
+      maxY: new Array<number>(count).fill(-1),
+      sumX: new Array<number>(count).fill(0),
+      sumY: new Array<number>(count).fill(0),
+    };
+    for (let i = 0; i < ids.length; i++) {
+      const c = ids[i]! - 1;
+      if (c < 0) continue;
+      const x = i % width;
+      const y = (i - x) / width;
+      out.pixelCount[c]! += 1;
+      out.minX[c] = Math.min(out.minX[c]!, x);
+      out.minY[c] = Math.min(out.minY[c]!, y);
+      out.maxX[c] = Math.max(out.maxX[c]!, x);
+      out.maxY[c] = Math.max(out.maxY[c]!, y);
+      out.sumX[c]! += x;
+      out.sumY[c]! += y;
+    }
+    return out;
+  }
+
+  test('random masks, densities 10 % to 90 %, odd and even sizes', () => {
+    const random = new Random(2024);
+    const sizes = [
+      [1, 1],
+      [1, 37],
+      [41, 1],
+      [2, 2],
+      [3, 3],
+      [5, 4],
+      [4, 5],
+      [17, 13],
+      [64, 64],
+      [127, 61],
+      [300, 200],
+    ] as const;
+    for (const [width, height] of sizes) {
+      for (let step = 1; step <= 9; step++) {
+        checkIdsVariant(randomMask(random, width, height, step / 10), width, height);
+      }
+    }
+  });
+
+  test('every size from 1×1 to 9×9 at three densities', () => {
+    const random = new Random(31);
+    for (let width = 1; width <= 9; width++) {
+      for (let height = 1; height <= 9; height++) {
+        for (const density of [0.2, 0.5, 0.8]) {
+          checkIdsVariant(randomMask(random, width, height, density), width, height);
+        }
+      }
+    }
+  });
+
+  test('1×1 foreground and background', () => {
+    const one = labelIdsWithStatsCpu(new Uint8Array([1]), 1, 1);
+    expect(one.count).toBe(1);
+    expect(Array.from(one.ids)).toEqual([1]);
+    expect([one.pixelCount[0], one.minX[0], one.maxX[0], one.minY[0], one.maxY[0]]).toEqual([
+      1, 0, 0, 0, 0,
+    ]);
+    const none = labelIdsWithStatsCpu(new Uint8Array([0]), 1, 1);
+    expect(none.count).toBe(0);
+    expect(Array.from(none.ids)).toEqual([0]);
+    expect(none.pixelCount.length).toBe(0);
+  });
+
+  test('all ones and all zeros, odd sizes: one component with the whole frame, or none', () => {
+    for (const [width, height] of [
+      [1, 7],
+      [7, 1],
+      [33, 17],
+      [34, 18],
+    ] as const) {
+      const all = labelIdsWithStatsCpu(new Uint8Array(width * height).fill(1), width, height);
+      expect(all.count).toBe(1);
+      expect(all.ids.every((id) => id === 1)).toBe(true);
+      expect(all.pixelCount[0]).toBe(width * height);
+      expect([all.minX[0], all.minY[0], all.maxX[0], all.maxY[0]]).toEqual([
+        0,
+        0,
+        width - 1,
+        height - 1,
+      ]);
+      // Σx = height · (0 + … + width − 1), Σy likewise.
+      expect(all.sumX[0]).toBe((height * width * (width - 1)) / 2);
+      expect(all.sumY[0]).toBe((width * height * (height - 1)) / 2);
+      checkIdsVariant(new Uint8Array(width * height).fill(1), width, height);
+      const none = labelIdsWithStatsCpu(new Uint8Array(width * height), width, height);
+      expect(none.count).toBe(0);
+      expect(none.ids.every((id) => id === 0)).toBe(true);
+    }
+  });
+
+  test('checkerboards (one component) and their complements', () => {
+    for (const [width, height] of [
+      [9, 7],
+      [8, 8],
+      [31, 2],
+    ] as const) {
+      const board = new Uint8Array(width * height);
+      for (let i = 0; i < board.length; i++) board[i] = ((i % width) + Math.floor(i / width)) % 2;
+      expect(checkIdsVariant(board, width, height)).toBe(1);
+      const complement = board.map((v) => 1 - v);
+      expect(checkIdsVariant(complement, width, height)).toBe(1);
+    }
+  });
+
+  test('isolated dots: ids in raster order, exact per-dot statistics, label tables that grow', () => {
+    // One dot every 4 px in both directions: 100 × 100 components, each its own
+    // 2×2 block, more provisional labels than the initial table capacity.
+    const width = 401;
+    const height = 399;
+    const mask = new Uint8Array(width * height);
+    for (let y = 1; y < height; y += 4) {
+      for (let x = 3; x < width; x += 4) mask[y * width + x] = 200;
+    }
+    const got = labelIdsWithStatsCpu(mask, width, height);
+    expect(got.count).toBe(100 * 100);
+    let id = 0;
+    for (let y = 1; y < height; y += 4) {
+      for (let x = 3; x < width; x += 4) {
+        id++;
+        const c = id - 1;
+        expect(got.ids[y * width + x]).toBe(id);
+        if (
+          got.pixelCount[c] !== 1 ||
+          got.minX[c] !== x ||
+          got.maxX[c] !== x ||
+          got.minY[c] !== y ||
+          got.maxY[c] !== y ||
+          got.sumX[c] !== x ||
+          got.sumY[c] !== y
+        ) {
+          throw new Error(`dot ${id} at (${x}, ${y}) has wrong statistics`);
+        }
+      }
+    }
+    expect(got.ids.reduce((n, v) => n + (v === 0 ? 0 : 1), 0)).toBe(100 * 100);
+    checkIdsVariant(mask, width, height);
+  });
+
+  test('rejects a mask of the wrong length', () => {
+    expect(() => labelIdsWithStatsCpu(new Uint8Array(5), 2, 2)).toThrow(/must hold 4/);
   });
 });
