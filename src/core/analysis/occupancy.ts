@@ -47,7 +47,8 @@
  */
 import { blurCpu } from '../blur.ts';
 import type { AnalysisParams } from './params.ts';
-import { histogramBin, histogramScale, quantilesOf, QUANTILE_BINS, rangeOf } from './quantiles.ts';
+import { histogramBin, histogramScale, QUANTILE_BINS, rangeOf } from './quantiles.ts';
+import { surfaceMediansFromHistograms } from './surface.ts';
 
 export type Rgb = readonly [number, number, number];
 
@@ -193,33 +194,24 @@ export function surfaceColours(
 ): Rgb[] {
   // One pass per band bins every pixel into its ROI's histogram (the range is
   // the band's, the same for every ROI): the counts histogramOf would give per
-  // ROI, at a cost independent of the number of ROIs.
-  const medians = [0, 1, 2].map((b): Float64Array => {
-    const out = new Float64Array(roiCount).fill(Number.NaN);
+  // ROI, at a cost independent of the number of ROIs. Laid out as
+  // surfaceHistogramsCpu lays them out, so the medians step is shared.
+  const ranges = [0, 1, 2].map((b) => rangeOf(bands[b] ?? bands[0] ?? [], valid));
+  const counts = new Uint32Array(roiCount * 3 * QUANTILE_BINS);
+  ranges.forEach((range, b) => {
     const band = bands[b] ?? bands[0];
-    if (band === undefined || roiCount === 0) return out;
-    const range = rangeOf(band, valid);
+    if (band === undefined) return;
     const scale = histogramScale(range);
-    const counts = new Float64Array(roiCount * QUANTILE_BINS);
     for (let i = 0; i < band.length; i++) {
       const roi = roiIndex[i] ?? -1;
       if (roi < 0 || roi >= roiCount || valid[i] === 0) continue;
       const v = band[i] ?? Number.NaN;
       if (!Number.isFinite(v)) continue;
-      const at = roi * QUANTILE_BINS + histogramBin(v, range.minValue, scale);
+      const at = (roi * 3 + b) * QUANTILE_BINS + histogramBin(v, range.minValue, scale);
       counts[at] = (counts[at] ?? 0) + 1;
     }
-    for (let roi = 0; roi < roiCount; roi++) {
-      const histogram = counts.subarray(roi * QUANTILE_BINS, (roi + 1) * QUANTILE_BINS);
-      out[roi] = quantilesOf(histogram, range, [0.5])[0] ?? Number.NaN;
-    }
-    return out;
   });
-  return Array.from({ length: roiCount }, (_, roi): Rgb => [
-    medians[0]?.[roi] ?? Number.NaN,
-    medians[1]?.[roi] ?? Number.NaN,
-    medians[2]?.[roi] ?? Number.NaN,
-  ]);
+  return surfaceMediansFromHistograms(counts, ranges, roiCount);
 }
 
 function threeBands(
