@@ -1,19 +1,29 @@
-// Draws the before and after images into the canvas with a swipe divider
-// (no CPU twin: display only; the analysis never reads these pixels).
+// Draws the before and after images into one pane of the view (no CPU twin:
+// display only; the analysis never reads these pixels).
 //
-// One full-screen triangle. The fragment shader maps its canvas pixel into the
-// image rectangle (letterboxed to keep the aspect ratio), samples the before
-// texture left of the divider and the after texture right of it, and draws the
-// divider line itself.
+// One full-screen triangle per pane, clipped to the pane by the scissor. The
+// fragment shader maps its canvas pixel to an image position (full-resolution
+// before pixels: image = (pixel − pane origin − image origin) / scale), then to
+// texture coordinates over the image's full extent (display textures may be
+// smaller than the image), and shows, by `mode`:
+//   0 the before image, 1 the after image,
+//   2 swipe: before left of the divider, after right of it, and the divider,
+//   3 onion skin: after over before at `onionOpacity`.
+// The sampler is nearest when magnified (single pixels stay crisp blocks) and
+// trilinear over the mipmap chain when minified.
 //
 // Bindings: 0 uniform view, 1 sampler, 2 before texture, 3 after texture.
 
 struct ViewUniforms {
-  imageOffsetPx: vec2<f32>,
+  paneOriginPx: vec2<f32>,
+  imageOriginPx: vec2<f32>,
   imageSizePx: vec2<f32>,
+  scale: f32,
+  mode: u32,
   dividerXPx: f32,
   dividerHalfWidthPx: f32,
-  padding0: vec2<f32>,
+  onionOpacity: f32,
+  padding0: f32,
   background: vec4<f32>,
   dividerColour: vec4<f32>,
 }
@@ -34,14 +44,22 @@ fn vertexMain(@builtin(vertex_index) index: u32) -> @builtin(position) vec4<f32>
 @fragment
 fn fragmentMain(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
   let pixel = position.xy;
-  let uv = (pixel - view.imageOffsetPx) / view.imageSizePx;
-  // Sample both unconditionally (uniform control flow), then choose.
-  let before = textureSampleLevel(beforeTexture, imageSampler, uv, 0.0);
-  let after = textureSampleLevel(afterTexture, imageSampler, uv, 0.0);
-  var colour = select(after, before, pixel.x < view.dividerXPx);
+  let imagePx = (pixel - view.paneOriginPx - view.imageOriginPx) / view.scale;
+  let uv = imagePx / view.imageSizePx;
+  // Sample both unconditionally (uniform control flow for the derivatives), then choose.
+  let before = textureSample(beforeTexture, imageSampler, uv);
+  let after = textureSample(afterTexture, imageSampler, uv);
+  var colour = before;
+  if (view.mode == 1u) {
+    colour = after;
+  } else if (view.mode == 2u) {
+    colour = select(after, before, pixel.x < view.dividerXPx);
+  } else if (view.mode == 3u) {
+    colour = mix(before, after, view.onionOpacity);
+  }
   let inside = all(uv >= vec2<f32>(0.0)) && all(uv <= vec2<f32>(1.0));
   colour = select(view.background, colour, inside);
-  if (abs(pixel.x - view.dividerXPx) <= view.dividerHalfWidthPx) {
+  if (view.mode == 2u && abs(pixel.x - view.dividerXPx) <= view.dividerHalfWidthPx) {
     colour = view.dividerColour;
   }
   return vec4<f32>(colour.rgb, 1.0);

@@ -59,15 +59,36 @@ export function linearDispatch(
 
 export const VIEW_UNIFORMS_LAYOUT: StructLayout = {
   wgslName: 'ViewUniforms',
-  byteLength: 64,
+  byteLength: 80,
   fields: [
-    { name: 'imageOffsetPx', wgslType: 'vec2<f32>', byteOffset: 0 },
-    { name: 'imageSizePx', wgslType: 'vec2<f32>', byteOffset: 8 },
-    { name: 'dividerXPx', wgslType: 'f32', byteOffset: 16 },
-    { name: 'dividerHalfWidthPx', wgslType: 'f32', byteOffset: 20 },
-    { name: 'padding0', wgslType: 'vec2<f32>', byteOffset: 24 },
-    { name: 'background', wgslType: 'vec4<f32>', byteOffset: 32 },
-    { name: 'dividerColour', wgslType: 'vec4<f32>', byteOffset: 48 },
+    { name: 'paneOriginPx', wgslType: 'vec2<f32>', byteOffset: 0 },
+    { name: 'imageOriginPx', wgslType: 'vec2<f32>', byteOffset: 8 },
+    { name: 'imageSizePx', wgslType: 'vec2<f32>', byteOffset: 16 },
+    { name: 'scale', wgslType: 'f32', byteOffset: 24 },
+    { name: 'mode', wgslType: 'u32', byteOffset: 28 },
+    { name: 'dividerXPx', wgslType: 'f32', byteOffset: 32 },
+    { name: 'dividerHalfWidthPx', wgslType: 'f32', byteOffset: 36 },
+    { name: 'onionOpacity', wgslType: 'f32', byteOffset: 40 },
+    { name: 'padding0', wgslType: 'f32', byteOffset: 44 },
+    { name: 'background', wgslType: 'vec4<f32>', byteOffset: 48 },
+    { name: 'dividerColour', wgslType: 'vec4<f32>', byteOffset: 64 },
+  ],
+};
+
+/** What shaders/view.wgsl shows in a pane (`ViewUniforms.mode`). */
+export const VIEW_MODE = { before: 0, after: 1, swipe: 2, onion: 3 } as const;
+
+/** One overlay drawn over the imagery (shaders/view-overlay.wgsl). */
+export const VIEW_OVERLAY_UNIFORMS_LAYOUT: StructLayout = {
+  wgslName: 'OverlayUniforms',
+  byteLength: 48,
+  fields: [
+    { name: 'canvasSizePx', wgslType: 'vec2<f32>', byteOffset: 0 },
+    { name: 'paneOriginPx', wgslType: 'vec2<f32>', byteOffset: 8 },
+    { name: 'imageOriginPx', wgslType: 'vec2<f32>', byteOffset: 16 },
+    { name: 'scale', wgslType: 'f32', byteOffset: 24 },
+    { name: 'opacity', wgslType: 'f32', byteOffset: 28 },
+    { name: 'rectImagePx', wgslType: 'vec4<f32>', byteOffset: 32 },
   ],
 };
 

@@ -424,6 +424,7 @@ export interface ReadOptions {
   readonly bands?: readonly number[];
   /** The window in the level's own pixels; overrides `window` (used to read in exact strips). */
   readonly levelWindow?: readonly [number, number, number, number];
+  /** Checked before the read and between strips (never handed to geotiff.js, see readWindow). */
   readonly signal?: AbortSignal;
 }
 
@@ -562,13 +563,12 @@ async function readWindowUnexplained(
   ];
   const width = options.outWidth ?? (window[2] ?? 0) - (window[0] ?? 0);
   const height = options.outHeight ?? (window[3] ?? 0) - (window[1] ?? 0);
-  const common = {
-    window,
-    width,
-    height,
-    interleave: false as const,
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  };
+  // The AbortSignal is not handed to geotiff.js: aborting its block fetches leaves its
+  // BlockedSource inconsistent (geotiffjs/geotiff.js#218, #224), and a later read of the same
+  // file then decodes wrong bytes ("SOI not found"; tests/gpu/raster-client.test.ts). Reads
+  // are cancelled between strips instead (readWindowInStrips), and before they start here.
+  if (options.signal?.aborted === true) throw new CancelledError(`Reading ${info.name}`);
+  const common = { window, width, height, interleave: false as const };
   let bands: BandArray[];
   if (info.photometric === 'ycbcr') {
     const rgb = Array.from<BandArray>((await image.readRGB(common)) as ArrayLike<BandArray>);

@@ -17,6 +17,7 @@
  */
 import proj4 from 'proj4';
 import { crsFromEpsg } from '../core/crs.ts';
+import { pixelToMap, type GeoTransform } from '../core/raster.ts';
 
 /** A position: [lon, lat] in degrees for `Roi`, [x, y] in map units for `MapRoi`. */
 export type Position = [number, number];
@@ -823,4 +824,56 @@ export function unprojectRois(rois: readonly MapRoi[], proj4Definition: string):
     (p) => convert.inverse<Position>([p[0], p[1]]),
     `brought back from ${proj4Definition} to longitude/latitude`,
   );
+}
+
+// ---------------------------------------------------------------- image pixels
+
+/** An image's georeference: pixel → map through the geotransform, map → WGS 84 through proj4. */
+export interface ImageGeoref {
+  readonly geoTransform: GeoTransform;
+  readonly proj4: string;
+}
+
+/** An ROI in pixel coordinates of an image (corner origin), rings open or closed, any winding. */
+export interface PixelRoiRings {
+  readonly name: string;
+  readonly id: string | number | null;
+  /** Per part: [exterior, ...holes]. */
+  readonly polygons: readonly (readonly (readonly (readonly [number, number])[])[])[];
+}
+
+/** Pixel ROIs → the same shapes in the image's map coordinates (closed, RFC 7946 winding). */
+export function pixelRoisToMap(rois: readonly PixelRoiRings[], georef: ImageGeoref): MapRoi[] {
+  const asRois: Roi[] = rois.map((roi) => {
+    const polygons = roi.polygons.map((part) =>
+      part.map((ring) => ring.map(([x, y]): Position => [x, y])),
+    );
+    return { name: roi.name, id: roi.id, rings: polygons.flat(), polygons };
+  });
+  return transformRois(
+    asRois,
+    ([col, row]) => pixelToMap(georef.geoTransform, col, row),
+    'placed on the map',
+  );
+}
+
+/**
+ * Pixel ROIs of an image → WGS 84 lon/lat ROIs: through the image's
+ * geotransform to its map coordinates, then proj4 to lon/lat. Rings come out
+ * closed, exteriors counter-clockwise and holes clockwise (a north-up
+ * geotransform mirrors y, so pixel-space winding is not kept).
+ */
+export function pixelRoisToLonLat(rois: readonly PixelRoiRings[], georef: ImageGeoref): Roi[] {
+  return unprojectRois(pixelRoisToMap(rois, georef), georef.proj4);
+}
+
+/**
+ * RFC 7946 GeoJSON text of pixel ROIs drawn on an image with `georef`: a
+ * FeatureCollection of Polygons (MultiPolygons for several parts) in WGS 84
+ * lon/lat, closed rings, exteriors counter-clockwise, holes clockwise, a
+ * `name` property per feature and the feature id where the ROI had one.
+ * Coordinates keep full double precision (round trips within 1e-6 m).
+ */
+export function exportRoiGeoJson(rois: readonly PixelRoiRings[], georef: ImageGeoref): string {
+  return `${JSON.stringify(roiSetToGeoJson(pixelRoisToLonLat(rois, georef)), null, 2)}\n`;
 }

@@ -34,8 +34,13 @@ const CANCEL_GRACE_MS = 2_000;
 interface Live {
   readonly worker: Worker;
   readonly api: Comlink.Remote<DecodeWorkerApi>;
-  /** Rejects the pending call when the worker dies. */
+  /** Rejects the pending calls when the worker dies or is killed. */
   readonly died: Promise<never>;
+  readonly fail: (error: Error) => void;
+  /** Calls in flight on this worker (a cancel kills it only when it has no other). */
+  calls: number;
+  /** Set once its proxy is released and the worker terminated. */
+  dead: boolean;
 }
 
 export class RasterClient {
@@ -70,24 +75,33 @@ export class RasterClient {
       name: `quaywatch-io ${this.name}`,
     });
     const api = Comlink.wrap<DecodeWorkerApi>(worker);
+    let fail: (error: Error) => void = () => undefined;
     const died = new Promise<never>((_, reject) => {
+      fail = reject;
       worker.addEventListener('error', (event) => {
         event.preventDefault();
-        this.kill();
+        // The crash's own message first: kill's generic one then changes nothing.
         reject(
           new Error(`Decoding ${this.name} crashed${event.message ? `: ${event.message}` : ''}`),
         );
+        this.kill(live);
       });
     });
     died.catch(() => undefined); // observed by whichever call is pending
-    return { worker, api, died };
+    const live: Live = { worker, api, died, fail, calls: 0, dead: false };
+    return live;
   }
 
-  private kill(): void {
-    if (this.live === undefined) return;
-    this.live.api[Comlink.releaseProxy]();
-    this.live.worker.terminate();
-    this.live = undefined;
+  /** Terminates `live`'s worker (not a newer one that replaced it); the next call starts afresh. */
+  private kill(live: Live | undefined = this.live): void {
+    if (live === undefined) return;
+    if (this.live === live) this.live = undefined;
+    if (live.dead) return;
+    live.dead = true;
+    live.api[Comlink.releaseProxy]();
+    live.worker.terminate();
+    // Calls still pending on it would never hear back: they fail now (a first rejection wins).
+    live.fail(new Error(`The worker reading ${this.name} was stopped; try again`));
   }
 
   private async ensureOpen(options: CallOptions): Promise<Live> {
@@ -119,6 +133,7 @@ export class RasterClient {
       const finish = (action: () => void): void => {
         if (settled) return;
         settled = true;
+        live.calls--;
         clearTimeout(stallTimer);
         options.signal?.removeEventListener('abort', onAbort);
         action();
@@ -127,7 +142,7 @@ export class RasterClient {
       const armStall = (): void => {
         clearTimeout(stallTimer);
         stallTimer = setTimeout(() => {
-          this.kill();
+          this.kill(live);
           finish(() => {
             reject(
               new Error(
@@ -138,9 +153,12 @@ export class RasterClient {
         }, stallMs);
       };
       const onAbort = (): void => {
-        void live.api.cancel();
+        // Its worker may be gone already (an earlier cancel or a stall killed it).
+        if (!live.dead) void live.api.cancel();
         setTimeout(() => {
-          if (!settled) this.kill();
+          // Newer calls on the same worker keep it: the cancel stops the stale read, and the
+          // stall watchdog still guards against one that never stops.
+          if (!settled && live.calls <= 1) this.kill(live);
           finish(() => {
             reject(new DOMException(`${what} was cancelled`, 'AbortError'));
           });
@@ -150,6 +168,7 @@ export class RasterClient {
         reject(new DOMException(`${what} was cancelled`, 'AbortError'));
         return;
       }
+      live.calls++;
       options.signal?.addEventListener('abort', onAbort);
       armStall();
       this.progressHook = (fraction: number): void => {

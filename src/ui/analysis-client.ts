@@ -1,48 +1,76 @@
 /**
- * Runs the CPU analysis in a worker. Each run gets a fresh worker; starting a
- * new run or aborting terminates the old one, so sliders never queue stale work.
+ * Runs the CPU analysis in a worker, latest run wins: aborting a run
+ * terminates its worker at once (the CPU twins have no cancellation points of
+ * their own, so a stale run is killed, never waited for), and its promise
+ * rejects with an AbortError, so a cancelled run can never repaint. A worker
+ * whose run finished is kept as the spare for the next run, so a slider move
+ * does not pay for loading the worker again.
+ *
+ * The input is copied to the worker, not transferred: the caller keeps it to
+ * re-run on the next parameter change without reading the imagery again.
  */
 import * as Comlink from 'comlink';
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
 import type { AnalysisWorkerApi } from './analysis.worker.ts';
 
+interface AnalysisWorker {
+  readonly worker: Worker;
+  readonly api: Comlink.Remote<AnalysisWorkerApi>;
+}
+
+let spare: AnalysisWorker | undefined;
+
+function startWorker(): AnalysisWorker {
+  const worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'quaywatch-analysis',
+  });
+  return { worker, api: Comlink.wrap<AnalysisWorkerApi>(worker) };
+}
+
+function stopWorker(analysis: AnalysisWorker): void {
+  analysis.api[Comlink.releaseProxy]();
+  analysis.worker.terminate();
+}
+
+/** A worker that finished cleanly becomes the spare (one is enough); any other is stopped. */
+function release(analysis: AnalysisWorker, reusable: boolean): void {
+  if (reusable && spare === undefined) spare = analysis;
+  else stopWorker(analysis);
+}
+
 export async function analyzeInWorker(
   input: AnalysisInput,
   params: AnalysisParams,
   signal: AbortSignal,
 ): Promise<AnalysisResult> {
-  const worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'quaywatch-analysis',
-  });
-  const api = Comlink.wrap<AnalysisWorkerApi>(worker);
-  const stop = (): void => {
-    api[Comlink.releaseProxy]();
-    worker.terminate();
-  };
+  if (signal.aborted) throw new DOMException('Analysis was cancelled', 'AbortError');
+  const analysis = spare ?? startWorker();
+  spare = undefined;
+  let reusable = false;
+  let onAbort: (() => void) | undefined;
+  let onError: ((event: ErrorEvent) => void) | undefined;
   try {
-    return await new Promise<AnalysisResult>((resolve, reject) => {
-      const onAbort = (): void => {
+    const result = await new Promise<AnalysisResult>((resolve, reject) => {
+      onAbort = (): void => {
         reject(new DOMException('Analysis was cancelled', 'AbortError'));
       };
-      if (signal.aborted) {
-        onAbort();
-        return;
-      }
-      signal.addEventListener('abort', onAbort, { once: true });
-      worker.addEventListener('error', (event) => {
+      onError = (event: ErrorEvent): void => {
         event.preventDefault();
         reject(new Error(`The analysis crashed${event.message ? `: ${event.message}` : ''}`));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      analysis.worker.addEventListener('error', onError);
+      analysis.api.analyze(input, params).then(resolve, (error: unknown) => {
+        reject(error instanceof Error ? error : new Error(String(error)));
       });
-      const transfer = [...input.before, ...input.after].map((band) => band.buffer as ArrayBuffer);
-      api
-        .analyze(Comlink.transfer(input, [...transfer, input.valid.buffer as ArrayBuffer]), params)
-        .then(resolve, (error: unknown) => {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        });
     });
+    reusable = true;
+    return result;
   } finally {
-    stop();
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+    if (onError !== undefined) analysis.worker.removeEventListener('error', onError);
+    release(analysis, reusable);
   }
 }

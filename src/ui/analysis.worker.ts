@@ -1,7 +1,9 @@
 /**
  * The CPU analysis (the CPU twins of every kernel) off the main thread: the
- * fallback without WebGPU. One run per worker; a newer run terminates the
- * worker of a stale one (analysis-client.ts), so the latest change wins.
+ * fallback without WebGPU. One run at a time per worker, no state kept between
+ * runs; a newer run terminates the worker of a stale one (analysis-client.ts),
+ * so the latest change wins. The result's masks are transferred back; the
+ * input arrived as a copy, so the page keeps its own for the next run.
  */
 import * as Comlink from 'comlink';
 import {

@@ -11,12 +11,13 @@ import { RasterClient } from '../io/raster-client.ts';
 import { groupDroppedFiles } from './file-intake.ts';
 import { describeRaster, formatDate } from './format.ts';
 import type { FileEntry } from './qw-file-list.ts';
-import type { DatedImage } from './qw-swipe-view.ts';
+import type { DatedImage } from './qw-compare-view.ts';
 import type { AlignmentState } from './qw-alignment-panel.ts';
 import { gridOf, scaledGrid, type AlignTarget } from '../io/align-read.ts';
 import type { LuminanceImage } from '../io/decode.worker.ts';
 import type { DisplaySettings } from './qw-display-controls.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../core/analysis/params.ts';
+import { describeParams, nonDefaultParams } from '../core/analysis/params-schema.ts';
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import { analyzePairGpu } from '../gpu/pipeline.ts';
 import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
@@ -24,11 +25,35 @@ import { analysisBands, planAnalysis } from '../io/analysis-plan.ts';
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker } from './analysis-client.ts';
 import type { PierRow } from './qw-pier-table.ts';
+import { roiSetToGeoJson } from '../io/geojson.ts';
+import {
+  looksLikeSession,
+  parseSession,
+  SESSION_FILE_NAME,
+  sessionMatchesFiles,
+  sessionToJson,
+  type Session,
+  type SessionCalibration,
+  type SessionFileRef,
+} from '../io/session.ts';
+import {
+  DebouncedSaver,
+  loadImages,
+  loadStoredSession,
+  storeImages,
+  storeSession,
+  type KeptImage,
+} from './session-store.ts';
+import { decodeHash, writeHash } from './url-state.ts';
+import './qw-params-panel.ts';
 import './qw-pier-table.ts';
 import './qw-alignment-panel.ts';
 import './qw-display-controls.ts';
 import './qw-file-list.ts';
-import './qw-swipe-view.ts';
+import './qw-compare-view.ts';
+import { RoiEditorController, type RoiChangeReason } from './roi-editor.ts';
+import './qw-roi-layer.ts';
+import './qw-roi-list.ts';
 
 type Phase = 'empty' | 'loading' | 'ready' | 'error';
 
@@ -72,6 +97,11 @@ export class QwApp extends LitElement {
     rois: { state: true },
     pierRows: { state: true },
     analysisStatus: { state: true },
+    params: { state: true },
+    updateTime: { state: true },
+    updateStages: { state: true },
+    sessionNotice: { state: true },
+    keepImages: { state: true },
   };
 
   static override styles = css`
@@ -179,7 +209,7 @@ export class QwApp extends LitElement {
       margin: 0.3rem 0 0;
       font-size: 12px;
     }
-    qw-swipe-view {
+    qw-compare-view {
       min-height: 0;
     }
     .placeholder {
@@ -190,10 +220,48 @@ export class QwApp extends LitElement {
       padding: 1rem;
     }
     .piers {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: flex-start;
+      gap: 0.5rem 1.5rem;
       padding: 0.3rem 1rem;
       border-top: 1px solid #262a35;
-      max-height: 30vh;
+      max-height: 40vh;
       overflow: auto;
+    }
+    .view-stack {
+      position: relative;
+      display: grid;
+      min-height: 0;
+    }
+    .view-stack > * {
+      grid-area: 1 / 1;
+      min-height: 0;
+    }
+    .pier-editor {
+      flex: 1 1 26rem;
+      min-width: 0;
+    }
+    .pier-results {
+      flex: 1 1 28rem;
+      min-width: 0;
+      overflow-x: auto;
+    }
+    qw-params-panel {
+      flex: 1.4 1 32rem;
+      min-width: 0;
+    }
+    .session-notice {
+      color: #b9e6c4;
+      margin: 0.3rem 0 0;
+      font-size: 12px;
+    }
+    .keep {
+      display: flex;
+      align-items: center;
+      gap: 0.3rem;
+      font-size: 13px;
+      color: #9aa3b5;
     }
     .piers:empty {
       display: none;
@@ -237,9 +305,53 @@ export class QwApp extends LitElement {
   declare pierRows: readonly PierRow[];
   /** What the analysis is doing or what went wrong, for the table's caption. */
   declare analysisStatus: string;
+  /** The analysis parameters in use (the panel, the URL hash and the session carry them). */
+  declare params: AnalysisParams;
+  /** How long the last parameter update took, e.g. "update 123 ms (wall)". */
+  declare updateTime: string;
+  /** Wall time per pipeline stage of the last update, one "stage 12 ms" per line. */
+  declare updateStages: string;
+  /** "Session restored: …" and other news about the session; '' for none. */
+  declare sessionNotice: string;
+  /** Keep the image files in IndexedDB too (the analyst's choice). */
+  declare keepImages: boolean;
 
   private analysisController: AbortController | undefined;
-  private params: AnalysisParams = DEFAULT_ANALYSIS_PARAMS;
+  /** The last analysis input read back and what it was read for: a parameter change re-uses it. */
+  private analysisInput:
+    | {
+        readonly beforeId: number;
+        readonly afterId: number;
+        readonly shiftPx: readonly [number, number];
+        readonly rois: object;
+        readonly input: AnalysisInput;
+      }
+    | undefined;
+  /** Settles when no GPU analysis is in flight (GPU runs cannot be cancelled, so they queue). */
+  private gpuIdle: Promise<unknown> = Promise.resolve();
+  /** Params and view from the URL hash at load (they win over the autosaved session). */
+  private readonly hashState = decodeHash(location.hash);
+  /** The viewer's state as it last reported it (opaque JSON); undefined before it says. */
+  private view: unknown = undefined;
+  /** A view state to hand to the viewer once it is on screen. */
+  private pendingView: unknown = undefined;
+  /** The fill-factor calibration slot of the session (another part of the app fills it). */
+  private calibration: SessionCalibration | null = null;
+  /** A session waiting for the files it names: the autosaved one, or one loaded from a file. */
+  private savedSession: { readonly session: Session; readonly origin: 'autosave' | 'file' } | null =
+    null;
+  /** Autosave waits until the saved session has been matched (or not) against the first pair. */
+  private sessionSettled = false;
+  /** Names and sizes of the images last kept in IndexedDB. */
+  private keptImagesKey = '';
+  private autosaveFailed = false;
+  private readonly sessionReady: Promise<void>;
+  private readonly saver = new DebouncedSaver(() => {
+    void this.autosave();
+  }, 500);
+  private readonly hashWriter = new DebouncedSaver(() => {
+    writeHash(this.params, this.view);
+  }, 150);
 
   private target: AlignTarget | undefined;
   private beforeDisplay: DatedImage | undefined;
@@ -253,6 +365,16 @@ export class QwApp extends LitElement {
   private nextId = 1;
   private pairController: AbortController | undefined;
   private readonly gpuReady: Promise<void>;
+  /** The pier editor: edits in before-image pixels, hands lon/lat piers to onRoisChanged. */
+  private readonly roiEditor = new RoiEditorController(this, {
+    onChange: (set, source, reason) => {
+      this.onRoisChanged(set, source, reason);
+    },
+    onImportFile: (file) => {
+      this.takeFiles([file]);
+    },
+  });
+  private roiAnalysisTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -271,7 +393,14 @@ export class QwApp extends LitElement {
     this.rois = undefined;
     this.pierRows = [];
     this.analysisStatus = '';
+    this.params = this.hashState.params ?? DEFAULT_ANALYSIS_PARAMS;
+    this.pendingView = this.hashState.view;
+    this.updateTime = '';
+    this.updateStages = '';
+    this.sessionNotice = this.hashState.problems.join(' ');
+    this.keepImages = false;
     this.gpuReady = this.startGpu();
+    this.sessionReady = this.loadSavedSession();
   }
 
   override connectedCallback(): void {
@@ -280,19 +409,30 @@ export class QwApp extends LitElement {
     this.addEventListener('dragover', this.onDragOver);
     this.addEventListener('dragleave', this.onDragLeave);
     this.addEventListener('drop', this.onDrop);
-    const demo = new URLSearchParams(location.search).get('demo') ?? 'demo';
-    const pair = DEMO_PAIRS[demo];
-    if (pair !== undefined) this.openDemo(pair);
+    this.addEventListener('qw-view-change', this.onViewChange);
+    window.addEventListener('hashchange', this.onHashChange);
+    window.addEventListener('pagehide', this.onPageHide);
+    const demo = new URLSearchParams(location.search).get('demo');
+    // Images the analyst kept in this browser open instead of the default demo.
+    void this.sessionReady.then(async () => {
+      if (demo === null && (await this.openKeptImages())) return;
+      const pair = DEMO_PAIRS[demo ?? 'demo'];
+      if (pair !== undefined) this.openDemo(pair);
+    });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('hashchange', this.onHashChange);
+    window.removeEventListener('pagehide', this.onPageHide);
+    this.saver.flush();
     for (const entry of this.entries) entry.client?.close();
   }
 
-  protected override updated(): void {
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
     this.dataset['phase'] = this.phase;
     this.toggleAttribute('data-dragging', this.dragging);
+    this.sessionUpdated(changed);
   }
 
   private async startGpu(): Promise<void> {
@@ -336,13 +476,32 @@ export class QwApp extends LitElement {
   private takeRois(text: string, source: string): void {
     try {
       const parsed = parseRoiGeoJson(text, source);
-      this.rois = { source, set: parsed.rois };
       if (parsed.warnings.length > 0) this.notice = parsed.warnings.join(' ');
-      void this.runAnalysis();
+      this.roiEditor.importRois(parsed.rois, source); // → onRoisChanged
     } catch (error) {
       // The images, the pair and the previous piers stay as they were.
       this.notice = message(error);
     }
+  }
+
+  /** The piers changed (import, edit, undo/redo): analyse them, edits after a 300 ms pause. */
+  private onRoisChanged(set: readonly Roi[], source: string, reason: RoiChangeReason): void {
+    clearTimeout(this.roiAnalysisTimer);
+    if (set.length === 0) {
+      this.analysisController?.abort();
+      this.rois = undefined;
+      this.pierRows = [];
+      this.analysisStatus = 'No piers: draw one (Rectangle, Polygon) or import GeoJSON.';
+      return;
+    }
+    this.rois = { source, set };
+    if (reason === 'import') {
+      void this.runAnalysis();
+      return;
+    }
+    this.roiAnalysisTimer = setTimeout(() => {
+      void this.runAnalysis();
+    }, 300);
   }
 
   private onDragOver = (event: DragEvent): void => {
@@ -388,7 +547,9 @@ export class QwApp extends LitElement {
     const geojson = files.filter((file) => /\.(geo)?json$/i.test(file.name));
     for (const file of geojson) {
       void file.text().then((text) => {
-        this.takeRois(text, file.name);
+        // A session file (marked "quaywatch-session") is a .json too.
+        if (looksLikeSession(text)) this.takeSessionText(text, file.name);
+        else this.takeRois(text, file.name);
       });
     }
     const intake = groupDroppedFiles(files.filter((file) => !geojson.includes(file)));
@@ -560,7 +721,8 @@ export class QwApp extends LitElement {
           ? undefined
           : { width, height, luminance: display.luminance };
       this.displayToBeforePx = before.info.width / width;
-      await this.showAfter([0, 0], controller);
+      this.roiEditor.setImage(before.info);
+      await this.showAfter(await this.restoreSession(before, after), controller);
       void this.runAnalysis();
       if (controller.signal.aborted || this.beforeLuminance === undefined) return;
       const estimate = await after.client.estimateShiftAgainst(this.beforeLuminance, {
@@ -681,31 +843,50 @@ export class QwApp extends LitElement {
     this.analysisController?.abort();
     const controller = new AbortController();
     this.analysisController = controller;
+    const params = this.params;
     const started = performance.now();
     try {
-      const plan = planAnalysis(before.info, rois.set, rois.source);
-      this.analysisStatus = 'Reading the piers at full resolution…';
-      const options = { signal: controller.signal };
-      const [beforeWindow, afterBands] = await Promise.all([
-        before.client.readBands(plan.window, 0, analysisBands(before.info), options),
-        after.client.readAlignedBands(
-          plan.target,
-          this.alignment.appliedPx,
-          analysisBands(after.info ?? before.info),
-          options,
-        ),
-      ]);
-      const input: AnalysisInput = {
-        widthPx: plan.widthPx,
-        heightPx: plan.heightPx,
-        before: beforeWindow.bands.map((band) => Float32Array.from(band)),
-        after: afterBands.bands,
-        valid: afterBands.valid,
-        rois: plan.rois,
-        pixelAreaM2: plan.pixelAreaM2,
-        afterBlurExcessPx2: meanBlurExcessPx2(afterBands.blurExcessPx2),
-      };
-      const { result, backend } = await this.analyze(input, controller.signal);
+      const shiftPx = this.alignment.appliedPx;
+      const cached = this.analysisInput;
+      let input: AnalysisInput;
+      if (
+        cached?.beforeId === before.id &&
+        cached.afterId === after.id &&
+        cached.rois === rois &&
+        cached.shiftPx[0] === shiftPx[0] &&
+        cached.shiftPx[1] === shiftPx[1]
+      ) {
+        // A parameter change: the pixels read last time are still the input.
+        input = cached.input;
+      } else {
+        const plan = planAnalysis(before.info, rois.set, rois.source);
+        this.analysisStatus = 'Reading the piers at full resolution…';
+        const options = { signal: controller.signal };
+        const [beforeWindow, afterBands] = await Promise.all([
+          before.client.readBands(plan.window, 0, analysisBands(before.info), options),
+          after.client.readAlignedBands(
+            plan.target,
+            shiftPx,
+            analysisBands(after.info ?? before.info),
+            options,
+          ),
+        ]);
+        input = {
+          widthPx: plan.widthPx,
+          heightPx: plan.heightPx,
+          before: beforeWindow.bands.map((band) => Float32Array.from(band)),
+          after: afterBands.bands,
+          valid: afterBands.valid,
+          rois: plan.rois,
+          pixelAreaM2: plan.pixelAreaM2,
+          afterBlurExcessPx2: meanBlurExcessPx2(afterBands.blurExcessPx2),
+        };
+        this.analysisInput = { beforeId: before.id, afterId: after.id, shiftPx, rois, input };
+      }
+      controller.signal.throwIfAborted();
+      this.updateTime = 'updating…';
+      const { result, backend, wallMs } = await this.analyze(input, params, controller.signal);
+      // A run made stale by a newer change never repaints.
       if (controller.signal.aborted) return;
       this.pierRows = result.rois.map((roi) => ({
         name: roi.name,
@@ -716,41 +897,370 @@ export class QwApp extends LitElement {
         net: { teu: roi.netTeu, lowTeu: roi.netLowTeu, highTeu: roi.netHighTeu },
       }));
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      this.analysisStatus = `${rois.source}: analysed on ${backend} in ${seconds} s, default parameters`;
+      this.analysisStatus = `${rois.source}: analysed on ${backend} in ${seconds} s, ${describeParams(params)}`;
+      this.updateTime = `update ${Math.round(wallMs)} ms (wall)`;
+      this.updateStages = Object.entries(result.timingsMs)
+        .map(([stage, ms]) => `${stage} ${Math.round(ms)} ms`)
+        .join('\n');
     } catch (error) {
-      if (!isAbort(error)) this.analysisStatus = `Analysis failed: ${message(error)}`;
+      if (!isAbort(error)) {
+        this.analysisStatus = `Analysis failed: ${message(error)}`;
+        this.updateTime = '';
+      }
     }
   }
 
   /**
    * The WebGPU pipeline when there is a device; the CPU twins in a worker
    * otherwise, or when the GPU run fails (a lost device, say) — the table
-   * names the backend that produced it.
+   * names the backend that produced it. `wallMs` is the wall time of the
+   * analysis call alone (no reading, no waiting for an earlier GPU run).
+   * A GPU run cannot be stopped once submitted: a newer one waits for it,
+   * and one made stale while waiting never starts. A CPU run made stale is
+   * killed with its worker (analysis-client.ts).
    */
   private async analyze(
     input: AnalysisInput,
+    params: AnalysisParams,
     signal: AbortSignal,
-  ): Promise<{ result: AnalysisResult; backend: string }> {
+  ): Promise<{ result: AnalysisResult; backend: string; wallMs: number }> {
+    const first = this.pierRows.length === 0;
     const gpu = this.gpu;
     if (gpu !== undefined) {
-      this.analysisStatus = 'Analysing on the GPU…';
+      await this.gpuIdle;
+      signal.throwIfAborted();
+      if (first) this.analysisStatus = 'Analysing on the GPU…';
       try {
+        const started = performance.now();
         // The GPU run reads its input arrays without taking them, so the CPU can retry with them.
-        const result = await analyzePairGpu(gpu.device, input, this.params);
-        return { result, backend: `WebGPU (${adapterLabel(gpu.adapter)})` };
+        const run = analyzePairGpu(gpu.device, input, params);
+        this.gpuIdle = run.catch(() => undefined);
+        const result = await run;
+        return {
+          result,
+          backend: `WebGPU (${adapterLabel(gpu.adapter)})`,
+          wallMs: performance.now() - started,
+        };
       } catch (error) {
         if (signal.aborted) throw error;
         console.warn(`GPU analysis failed, running on the CPU: ${message(error)}`);
       }
     }
-    this.analysisStatus = 'Analysing on the CPU (worker)…';
+    if (first) this.analysisStatus = 'Analysing on the CPU (worker)…';
+    const started = performance.now();
+    const result = await analyzeInWorker(input, params, signal);
+    return { result, backend: 'the CPU (worker)', wallMs: performance.now() - started };
+  }
+
+  // ---- parameters and session ----------------------------------------------------
+
+  private onParams = (event: CustomEvent<AnalysisParams>): void => {
+    this.params = event.detail;
+    void this.runAnalysis();
+  };
+
+  /** A link's hash edited in place: its params and view apply. */
+  private onHashChange = (): void => {
+    const state = decodeHash(location.hash);
+    if (state.problems.length > 0) this.sessionNotice = state.problems.join(' ');
+    const params = state.params ?? DEFAULT_ANALYSIS_PARAMS;
+    if (
+      JSON.stringify(nonDefaultParams(params)) !== JSON.stringify(nonDefaultParams(this.params))
+    ) {
+      this.params = params;
+      void this.runAnalysis();
+    }
+    if (state.view !== undefined) this.applyView(state.view);
+  };
+
+  private onPageHide = (): void => {
+    this.saver.flush();
+  };
+
+  /** The viewer's `qw-view-change`: its `viewState` (or the event's detail) is kept as opaque JSON. */
+  private onViewChange = (event: Event): void => {
+    const source = event.composedPath()[0];
+    const fromElement =
+      source !== undefined && 'viewState' in source
+        ? (source as { viewState: unknown }).viewState
+        : undefined;
+    const state =
+      fromElement ?? (event instanceof CustomEvent ? (event.detail as unknown) : undefined);
+    if (state === undefined) return;
+    this.view = state;
+    this.hashWriter.schedule();
+    this.saver.schedule();
+  };
+
+  private viewer(): Element | null {
+    return this.renderRoot.querySelector('qw-compare-view, qw-swipe-view');
+  }
+
+  /** Gives the viewer a saved view state now, or once it is on screen. */
+  private applyView(state: unknown): void {
+    const viewer = this.viewer();
+    if (viewer === null || !('viewState' in viewer)) {
+      this.pendingView = state;
+      return;
+    }
+    this.pendingView = undefined;
+    try {
+      (viewer as { viewState: unknown }).viewState = state;
+      this.view = state;
+    } catch (error) {
+      console.warn(`The saved view could not be applied: ${message(error)}`);
+    }
+  }
+
+  /** After each render: the hash and the autosave follow the state; a waiting view is applied. */
+  private sessionUpdated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('params')) this.hashWriter.schedule();
+    const saved = ['params', 'alignment', 'rois', 'beforeId', 'afterId', 'keepImages'];
+    if (saved.some((key) => changed.has(key))) this.saver.schedule();
+    if (this.pendingView !== undefined && this.viewer() !== null) this.applyView(this.pendingView);
+  }
+
+  private async loadSavedSession(): Promise<void> {
+    try {
+      const session = await loadStoredSession();
+      if (session !== null) this.savedSession = { session, origin: 'autosave' };
+    } catch (error) {
+      this.sessionNotice = `The autosaved session was not restored: ${message(error)}`;
+    }
+    if (this.savedSession === null) this.sessionSettled = true;
+  }
+
+  private pairFiles(before: Entry | undefined, after: Entry | undefined): SessionFileRef[] {
+    return [
+      ...(before === undefined
+        ? []
+        : [{ role: 'before' as const, name: before.name, sizeBytes: before.sizeBytes }]),
+      ...(after === undefined
+        ? []
+        : [{ role: 'after' as const, name: after.name, sizeBytes: after.sizeBytes }]),
+    ];
+  }
+
+  private currentSession(): Session {
+    const rois = this.rois;
     return {
-      result: await analyzeInWorker(input, this.params, signal),
-      backend: 'the CPU (worker)',
+      savedAt: new Date().toISOString(),
+      files: this.pairFiles(this.entry(this.beforeId), this.entry(this.afterId)),
+      alignment: this.alignment === undefined ? null : { shiftPx: this.alignment.appliedPx },
+      rois:
+        rois === undefined
+          ? null
+          : { source: rois.source, geojson: JSON.stringify(roiSetToGeoJson(rois.set)) },
+      params: this.params,
+      view: this.view ?? null,
+      calibration: this.calibration,
+      keepImages: this.keepImages,
     };
   }
 
+  private async autosave(): Promise<void> {
+    if (!this.sessionSettled || this.autosaveFailed) return;
+    const session = this.currentSession();
+    if (session.files.length < 2) return;
+    try {
+      await storeSession(session);
+      const kept: KeptImage[] = [];
+      if (this.keepImages) {
+        for (const [role, entry] of [
+          ['before', this.entry(this.beforeId)],
+          ['after', this.entry(this.afterId)],
+        ] as const) {
+          if (entry?.source.kind === 'blob') {
+            kept.push({ role, name: entry.name, blob: entry.source.blob });
+          }
+        }
+      }
+      const key = kept.map((image) => `${image.role}:${image.name}:${image.blob.size}`).join('|');
+      if (key !== this.keptImagesKey) {
+        await storeImages(kept);
+        this.keptImagesKey = key;
+      }
+    } catch (error) {
+      this.autosaveFailed = true;
+      this.sessionNotice = `This session is not saved in the browser: ${message(error)}`;
+    }
+  }
+
+  /** Opens the images the analyst kept in this browser; false when there are none to open. */
+  private async openKeptImages(): Promise<boolean> {
+    const session = this.savedSession?.session;
+    if (session?.keepImages !== true) return false;
+    let images: KeptImage[];
+    try {
+      images = await loadImages();
+    } catch {
+      return false;
+    }
+    const named = images.filter((image) =>
+      session.files.some(
+        (file) =>
+          file.role === image.role &&
+          file.name === image.name &&
+          file.sizeBytes === image.blob.size,
+      ),
+    );
+    if (named.length < 2) return false;
+    this.keepImages = true;
+    this.keptImagesKey = named
+      .map((image) => `${image.role}:${image.name}:${image.blob.size}`)
+      .join('|');
+    this.addSources(named.map((image) => ({ kind: 'blob', blob: image.blob, name: image.name })));
+    return true;
+  }
+
+  /**
+   * When the pair on screen is the files a waiting session names (names and
+   * sizes), applies its piers, parameters (unless the link's hash set them),
+   * view and calibration, says so, and returns its shift; else [0, 0].
+   */
+  private async restoreSession(before: Entry, after: Entry): Promise<readonly [number, number]> {
+    await this.sessionReady;
+    const waiting = this.savedSession;
+    if (waiting === null || !sessionMatchesFiles(waiting.session, this.pairFiles(before, after))) {
+      this.sessionSettled = true;
+      return [0, 0];
+    }
+    const { session, origin } = waiting;
+    this.savedSession = null;
+    const applied = [`${before.name} and ${after.name}`];
+    if (session.rois !== null) {
+      this.takeRois(session.rois.geojson, session.rois.source);
+      applied.push(`piers from ${session.rois.source}`);
+    }
+    if (origin === 'autosave') {
+      if (this.hashState.params === null) {
+        this.params = session.params;
+        applied.push(`parameters (${describeParams(session.params)})`);
+      } else {
+        applied.push("parameters from the link's hash");
+      }
+      if (this.hashState.view === undefined && session.view !== null) {
+        this.applyView(session.view);
+        applied.push('view');
+      }
+      this.keepImages = session.keepImages;
+      if (session.calibration !== null) this.calibration = session.calibration;
+    }
+    const shift = session.alignment?.shiftPx ?? [0, 0];
+    if (session.alignment !== null) {
+      applied.push(`shift (${shift[0].toFixed(2)}, ${shift[1].toFixed(2)}) px`);
+    }
+    this.sessionNotice = `Session restored: ${applied.join(', ')}.`;
+    this.sessionSettled = true;
+    return shift;
+  }
+
+  /** A session file loaded or dropped: settings apply now, the alignment once its files are open. */
+  private takeSessionText(text: string, source: string): void {
+    let session: Session;
+    try {
+      session = parseSession(text, source);
+    } catch (error) {
+      this.sessionNotice = message(error);
+      return;
+    }
+    this.params = session.params;
+    this.calibration = session.calibration;
+    if (session.view !== null) this.applyView(session.view);
+    const applied = [`parameters (${describeParams(session.params)})`];
+    if (session.rois !== null) {
+      this.takeRois(session.rois.geojson, session.rois.source);
+      applied.push(`piers from ${session.rois.source}`);
+    } else {
+      void this.runAnalysis();
+    }
+    const before = this.entry(this.beforeId);
+    const after = this.entry(this.afterId);
+    if (sessionMatchesFiles(session, this.pairFiles(before, after))) {
+      this.savedSession = null;
+      if (session.alignment !== null) {
+        const shift = session.alignment.shiftPx;
+        applied.push(`shift (${shift[0].toFixed(2)}, ${shift[1].toFixed(2)}) px`);
+        this.onShift(new CustomEvent('qw-shift', { detail: shift }));
+      }
+    } else if (session.files.length > 0) {
+      this.savedSession = { session, origin: 'file' };
+      applied.push(
+        `open ${session.files.map((file) => file.name).join(' and ')} to apply its alignment`,
+      );
+    }
+    this.sessionNotice = `Session loaded from ${source}: ${applied.join(', ')}.`;
+  }
+
+  private saveSessionFile = (): void => {
+    const blob = new Blob([sessionToJson(this.currentSession())], { type: 'application/json' });
+    const url = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = SESSION_FILE_NAME;
+    link.click();
+    setTimeout(() => {
+      URL.revokeObjectURL(url);
+    }, 10_000);
+  };
+
+  private pickSessionFile = (): void => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = '.json,application/json';
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      if (file === undefined) return;
+      void file.text().then((text) => {
+        this.takeSessionText(text, file.name);
+      });
+    });
+    input.click();
+  };
+
+  private onKeepImages = (event: Event): void => {
+    this.keepImages = (event.target as HTMLInputElement).checked;
+  };
+
   // ---- rendering --------------------------------------------------------------
+
+  /** Pier outlines over the view (image px of the before image → the view's CSS px). */
+  private renderRoiLayer(): unknown {
+    const editor = this.roiEditor;
+    return html`<qw-roi-layer
+      .rois=${editor.state.rois}
+      .selectedKey=${editor.selectedKey}
+      .tool=${editor.tool}
+      .problems=${editor.problems}
+      .imageWidth=${editor.imageSize.width}
+      .imageHeight=${editor.imageSize.height}
+      .transform=${editor.viewTransform}
+      .panes=${editor.viewPanes}
+      .visible=${editor.visible}
+      .opacity=${editor.opacity}
+    ></qw-roi-layer>`;
+  }
+
+  /** The pier list: tools, undo/redo, import/export, names, warnings. */
+  private renderRoiList(): unknown {
+    const editor = this.roiEditor;
+    if (this.pair === undefined) return null;
+    return html`<qw-roi-list
+      class="pier-editor"
+      .rois=${editor.state.rois}
+      .selectedKey=${editor.selectedKey}
+      .problems=${editor.problems}
+      .tool=${editor.tool}
+      .canUndo=${editor.canUndo}
+      .canRedo=${editor.canRedo}
+      .undoLabel=${editor.undoLabel}
+      .redoLabel=${editor.redoLabel}
+      .canDraw=${editor.georeferenced}
+      .visible=${editor.visible}
+      .opacity=${editor.opacity}
+      .message=${editor.message}
+    ></qw-roi-list>`;
+  }
 
   private renderView(): unknown {
     if (this.pairError !== null) {
@@ -759,11 +1269,15 @@ export class QwApp extends LitElement {
       </div>`;
     }
     if (this.pair !== undefined) {
-      return html`<qw-swipe-view
-        .beforeImage=${this.pair[0]}
-        .afterImage=${this.pair[1]}
-        .gpu=${this.gpu}
-      ></qw-swipe-view>`;
+      return html`<div class="view-stack">
+        <qw-compare-view
+          .beforeImage=${this.pair[0]}
+          .afterImage=${this.pair[1]}
+          .gpu=${this.gpu}
+          .beforeInfo=${this.entry(this.beforeId)?.info ?? null}
+          >${this.renderRoiLayer()}</qw-compare-view
+        >
+      </div>`;
     }
     const text =
       this.pairProgress !== null
@@ -822,6 +1336,14 @@ export class QwApp extends LitElement {
           >
             Hard demo pair
           </button>
+          <button @click=${this.saveSessionFile}>Save session</button>
+          <button @click=${this.pickSessionFile}>Load session…</button>
+          <label
+            class="keep"
+            title="Keeps dropped or picked image files in this browser's storage, so a reload opens them again"
+            ><input type="checkbox" .checked=${this.keepImages} @change=${this.onKeepImages} />Keep
+            images in this browser</label
+          >
         </div>
       </header>
       ${
@@ -850,6 +1372,11 @@ export class QwApp extends LitElement {
               ></qw-file-list>`
         }
         ${this.notice.length === 0 ? null : html`<p class="notice" role="alert">${this.notice}</p>`}
+        ${
+          this.sessionNotice.length === 0
+            ? null
+            : html`<p class="session-notice" role="status">${this.sessionNotice}</p>`
+        }
       </div>
       ${
         this.alignment === undefined
@@ -875,16 +1402,29 @@ export class QwApp extends LitElement {
             </div>`
       }
       ${this.renderView()}
-      <section class="piers" aria-live="polite">
+      <section class="piers">
+        ${this.renderRoiList()}
+        <div class="pier-results" aria-live="polite">
+          ${
+            this.pierRows.length === 0
+              ? this.analysisStatus.length === 0
+                ? null
+                : html`<p class="status">${this.analysisStatus}</p>`
+              : html`<qw-pier-table
+                  .rows=${this.pierRows}
+                  .caption=${this.analysisStatus}
+                ></qw-pier-table>`
+          }
+        </div>
         ${
-          this.pierRows.length === 0
-            ? this.analysisStatus.length === 0
-              ? null
-              : html`<p class="status">${this.analysisStatus}</p>`
-            : html`<qw-pier-table
-                .rows=${this.pierRows}
-                .caption=${this.analysisStatus}
-              ></qw-pier-table>`
+          this.rois === undefined && this.pair === undefined
+            ? null
+            : html`<qw-params-panel
+                .params=${this.params}
+                .status=${this.updateTime}
+                .statusDetail=${this.updateStages}
+                @qw-params=${this.onParams}
+              ></qw-params-panel>`
         }
       </section>
       <footer>

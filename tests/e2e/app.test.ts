@@ -14,7 +14,7 @@ async function openApp(query = ''): Promise<{ page: Page; errors: string[] }> {
   await page.goto(`${app.server.url}${query}`);
   await page.locator('qw-app[data-phase="ready"]').waitFor({ timeout: 120_000 });
   // The view reports each frame it draws; wait for one after the images arrived.
-  await page.locator('qw-swipe-view[data-backend]').waitFor();
+  await page.locator('qw-compare-view[data-backend]').waitFor();
   await page.waitForTimeout(300);
   return { page, errors };
 }
@@ -23,7 +23,7 @@ async function openApp(query = ''): Promise<{ page: Page; errors: string[] }> {
 async function viewPixels(
   page: Page,
 ): Promise<{ png: PNG; box: { x: number; y: number; width: number; height: number } }> {
-  const box = await page.locator('qw-swipe-view').boundingBox();
+  const box = await page.locator('qw-compare-view').boundingBox();
   if (box === null) throw new Error('swipe view is not laid out');
   const png = PNG.sync.read(await page.screenshot());
   return { png, box };
@@ -57,15 +57,15 @@ function meanDifference(a: PNG, b: PNG, x0: number, y0: number, x1: number, y1: 
 describe('Quaywatch app (production build, headless Chromium)', () => {
   test('opens on the demo pair with WebGPU, no console errors, and both dates visible', async () => {
     const { page, errors } = await openApp();
-    await expect(page.locator('qw-swipe-view').getAttribute('data-backend')).resolves.toBe(
+    await expect(page.locator('qw-compare-view').getAttribute('data-backend')).resolves.toBe(
       'webgpu',
     );
     const backend = await page.locator('[data-testid="backend"]').textContent();
     expect(backend).toMatch(/^WebGPU: .+/);
-    await expect(page.locator('qw-swipe-view .label').first().textContent()).resolves.toBe(
+    await expect(page.locator('qw-compare-view .label').first().textContent()).resolves.toBe(
       'BEFORE · 13 Oct 2023',
     );
-    await expect(page.locator('qw-swipe-view .label').nth(1).textContent()).resolves.toBe(
+    await expect(page.locator('qw-compare-view .label').nth(1).textContent()).resolves.toBe(
       'AFTER · 16 Oct 2023',
     );
 
@@ -88,7 +88,7 @@ describe('Quaywatch app (production build, headless Chromium)', () => {
     ).toBeGreaterThan(300);
 
     // Moving the divider to the right end shows the before image there instead: the right half changes.
-    await page.locator('qw-swipe-view .handle').focus();
+    await page.locator('qw-compare-view .handle').focus();
     await page.keyboard.press('End');
     await page.waitForTimeout(300);
     const allBefore = await viewPixels(page);
@@ -113,9 +113,9 @@ describe('Quaywatch app (production build, headless Chromium)', () => {
 
   test('the divider follows a drag and the arrow keys', async () => {
     const { page, errors } = await openApp();
-    const handle = page.locator('qw-swipe-view .handle');
+    const handle = page.locator('qw-compare-view .handle');
     await expect(handle.getAttribute('aria-valuenow')).resolves.toBe('50');
-    const box = await page.locator('qw-swipe-view').boundingBox();
+    const box = await page.locator('qw-compare-view').boundingBox();
     if (box === null) throw new Error('no view box');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
@@ -132,7 +132,7 @@ describe('Quaywatch app (production build, headless Chromium)', () => {
 
   test('without WebGPU a banner says so and the images still show (CPU path)', async () => {
     const { page, errors } = await openApp('?gpu=off');
-    await expect(page.locator('qw-swipe-view').getAttribute('data-backend')).resolves.toBe(
+    await expect(page.locator('qw-compare-view').getAttribute('data-backend')).resolves.toBe(
       'canvas2d',
     );
     const banner = await page.locator('qw-app .banner').textContent();
@@ -155,7 +155,7 @@ describe('Quaywatch app (production build, headless Chromium)', () => {
     const errors = collectPageErrors(page);
     await page.goto(app.server.url);
     await page.locator('qw-app[data-phase="ready"]').waitFor({ timeout: 120_000 });
-    await page.locator('qw-swipe-view[data-backend="canvas2d"]').waitFor();
+    await page.locator('qw-compare-view[data-backend="canvas2d"]').waitFor();
     await expect(page.locator('qw-app .banner').textContent()).resolves.toContain(
       'does not offer WebGPU',
     );
@@ -171,7 +171,7 @@ describe('Quaywatch app (production build, headless Chromium)', () => {
     await page.locator('qw-app').evaluate((app) => {
       (app as HTMLElementTagNameMap['qw-app']).gpu?.device.destroy();
     });
-    await page.locator('qw-swipe-view[data-backend="canvas2d"]').waitFor();
+    await page.locator('qw-compare-view[data-backend="canvas2d"]').waitFor();
     await expect(page.locator('qw-app .banner').textContent()).resolves.toContain(
       'GPU device was lost',
     );

@@ -85,7 +85,7 @@ describe('ingest and alignment in the app', () => {
     );
     // The demo pair is still on screen.
     await expect(page.locator('qw-app').getAttribute('data-phase')).resolves.toBe('ready');
-    await expect(page.locator('qw-swipe-view').count()).resolves.toBe(1);
+    await expect(page.locator('qw-compare-view').count()).resolves.toBe(1);
     expect(errors.filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
     await page.close();
   });
@@ -169,7 +169,7 @@ describe('ingest and alignment in the app', () => {
     const { page, errors } = await open('');
     await page.locator('qw-app[data-phase="ready"]').waitFor({ timeout: 120_000 });
     await waitForEstimate(page);
-    const view = page.locator('qw-swipe-view');
+    const view = page.locator('qw-compare-view');
     const beforeShot = await view.screenshot();
     await page
       .locator('qw-display-controls input[aria-label="Stretch high percentile"]')

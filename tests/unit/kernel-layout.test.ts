@@ -4,6 +4,7 @@ import {
   DIFFERENCE_PARAMS_LAYOUT,
   linearDispatch,
   MAX_WORKGROUPS_PER_DIMENSION,
+  VIEW_OVERLAY_UNIFORMS_LAYOUT,
   VIEW_UNIFORMS_LAYOUT,
   type StructLayout,
 } from '../../src/core/kernel-layout.ts';
@@ -74,6 +75,10 @@ describe('constants shared by TypeScript and WGSL', () => {
 
   test('ViewUniforms matches shaders/view.wgsl', () => {
     checkLayout('view.wgsl', VIEW_UNIFORMS_LAYOUT);
+  });
+
+  test('OverlayUniforms matches shaders/view-overlay.wgsl', () => {
+    checkLayout('view-overlay.wgsl', VIEW_OVERLAY_UNIFORMS_LAYOUT);
   });
 
   test('every compute shader takes its workgroup size as an override, never a literal', () => {

@@ -105,7 +105,7 @@ export const DEFAULT_ANALYSIS_PARAMS: AnalysisParams = {
   fillFactorSpread: 0.05,
 };
 
-interface NumberRule {
+export interface NumberRule {
   readonly min: number;
   readonly max: number;
   readonly integer: boolean;
@@ -113,7 +113,8 @@ interface NumberRule {
   readonly what: string;
 }
 
-const NUMBER_RULES: { readonly [K in keyof AnalysisParams]?: NumberRule } = {
+/** Validation range of every numeric field (params-schema.ts builds the UI controls on it). */
+export const NUMBER_RULES: { readonly [K in keyof AnalysisParams]?: NumberRule } = {
   normalizeLowPct: { min: 0, max: 49, integer: false, what: 'percent' },
   normalizeHighPct: { min: 51, max: 100, integer: false, what: 'percent' },
   invariantPct: { min: 0, max: 100, integer: false, what: 'percent' },
@@ -136,7 +137,8 @@ const NUMBER_RULES: { readonly [K in keyof AnalysisParams]?: NumberRule } = {
   fillFactorSpread: { min: 0, max: 1, integer: false, what: 'a fraction' },
 };
 
-const ENUM_RULES = {
+/** The allowed values of every enum field. */
+export const ENUM_RULES = {
   thresholdMode: ['manual', 'otsu'],
   shadowHandling: ['colour', 'off'],
   sharpnessMatching: ['resampling', 'off'],

@@ -1,0 +1,68 @@
+/**
+ * Mipmap chains for the view's textures, so a minified image is filtered
+ * (trilinear) instead of aliased. Each level halves the previous one with a
+ * 2 × 2 box filter weighted by alpha, so transparent overlay pixels do not
+ * darken the edges of what is drawn.
+ */
+import type { Rgba8Image } from './raster.ts';
+
+/** Level sizes as WebGPU defines them: max(1, floor(size / 2ⁱ)) down to 1 × 1. */
+export function mipLevelCount(width: number, height: number): number {
+  return Math.floor(Math.log2(Math.max(width, height, 1))) + 1;
+}
+
+/** The next level down of an image. */
+export function halveImage(image: Rgba8Image): Rgba8Image {
+  const width = Math.max(1, Math.floor(image.width / 2));
+  const height = Math.max(1, Math.floor(image.height / 2));
+  const src = image.rgba;
+  const out = new Uint8ClampedArray(width * height * 4);
+  const lastX = image.width - 1;
+  const lastY = image.height - 1;
+  for (let y = 0; y < height; y++) {
+    const y0 = Math.min(2 * y, lastY);
+    const y1 = Math.min(2 * y + 1, lastY);
+    for (let x = 0; x < width; x++) {
+      const x0 = Math.min(2 * x, lastX);
+      const x1 = Math.min(2 * x + 1, lastX);
+      const i00 = (y0 * image.width + x0) * 4;
+      const i01 = (y0 * image.width + x1) * 4;
+      const i10 = (y1 * image.width + x0) * 4;
+      const i11 = (y1 * image.width + x1) * 4;
+      const a00 = src[i00 + 3] ?? 0;
+      const a01 = src[i01 + 3] ?? 0;
+      const a10 = src[i10 + 3] ?? 0;
+      const a11 = src[i11 + 3] ?? 0;
+      const alphaSum = a00 + a01 + a10 + a11;
+      const o = (y * width + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        const weighted =
+          (src[i00 + c] ?? 0) * a00 +
+          (src[i01 + c] ?? 0) * a01 +
+          (src[i10 + c] ?? 0) * a10 +
+          (src[i11 + c] ?? 0) * a11;
+        out[o + c] =
+          alphaSum === 0
+            ? ((src[i00 + c] ?? 0) +
+                (src[i01 + c] ?? 0) +
+                (src[i10 + c] ?? 0) +
+                (src[i11 + c] ?? 0)) /
+              4
+            : weighted / alphaSum;
+      }
+      out[o + 3] = alphaSum / 4;
+    }
+  }
+  return { width, height, rgba: out };
+}
+
+/** Level 0 (the image itself) and every smaller level down to 1 × 1. */
+export function mipChain(image: Rgba8Image): Rgba8Image[] {
+  const levels = [image];
+  let level = image;
+  for (let i = 1; i < mipLevelCount(image.width, image.height); i++) {
+    level = halveImage(level);
+    levels.push(level);
+  }
+  return levels;
+}

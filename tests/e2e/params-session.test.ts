@@ -1,0 +1,296 @@
+import { readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
+
+const app = useAppInBrowser();
+
+const VIEWPORT = { width: 1280, height: 1000 };
+/** SwiftShader runs the whole pipeline on two shared CPU cores: be generous. */
+const TABLE_TIMEOUT_MS = 240_000;
+
+async function openApp(
+  context: BrowserContext,
+  path = '',
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(`${app.server.url}${path}`);
+  await waitForTable(page, errors);
+  await page.locator('qw-params-panel').waitFor();
+  return { page, errors };
+}
+
+/** Waits for the pier table; on a timeout, says what the app showed instead. */
+async function waitForTable(page: Page, errors: readonly string[]): Promise<void> {
+  try {
+    await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: TABLE_TIMEOUT_MS });
+  } catch (error) {
+    const shown = await page
+      .locator('qw-app')
+      .evaluate((element) => {
+        const root = element.shadowRoot;
+        return {
+          phase: element.getAttribute('data-phase'),
+          results: root?.querySelector('.pier-results')?.textContent.trim(),
+          notice: root?.querySelector('.notice')?.textContent,
+          session: root?.querySelector('.session-notice')?.textContent,
+          view: root?.querySelector('.placeholder')?.textContent.trim(),
+          files: root?.querySelector('qw-file-list')?.shadowRoot?.textContent.replace(/\s+/g, ' '),
+        };
+      })
+      .catch(() => 'unknown');
+    throw new Error(
+      `No pier table at ${page.url()}: ${JSON.stringify(shown)}; errors: ${JSON.stringify(errors)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The table's numbers, row by row (caption and note left out). */
+async function tableRows(page: Page): Promise<string[]> {
+  const rows = await page
+    .locator('qw-pier-table tbody tr, qw-pier-table tfoot tr')
+    .allTextContents();
+  return rows.map((row) => row.replace(/\s+/g, ' ').trim());
+}
+
+async function caption(page: Page): Promise<string> {
+  return ((await page.locator('qw-pier-table caption').textContent()) ?? '').trim();
+}
+
+/** Waits until the table says it was made with exactly these parameters. */
+async function waitForParams(page: Page, described: string): Promise<void> {
+  await expect
+    .poll(() => caption(page), { timeout: TABLE_TIMEOUT_MS, interval: 250 })
+    .toMatch(new RegExp(`analysed on .* s, ${described}$`));
+}
+
+function slider(page: Page, key: string) {
+  return page.locator(`qw-params-panel input[type="range"][name="${key}"]`);
+}
+
+function numberInput(page: Page, key: string) {
+  return page.locator(`qw-params-panel input[type="number"][name="${key}"]`);
+}
+
+/** Moves a slider as a drag does: sets the value and fires `input`. */
+async function moveSlider(page: Page, key: string, value: number): Promise<void> {
+  await slider(page, key).evaluate((element, v) => {
+    const input = element as HTMLInputElement;
+    input.value = v;
+    input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  }, String(value));
+}
+
+function hashParams(page: Page): unknown {
+  const hash = new URL(page.url()).hash.slice(1);
+  const text = new URLSearchParams(hash).get('params');
+  return text === null ? null : (JSON.parse(text) as unknown);
+}
+
+async function updateTime(page: Page): Promise<string> {
+  const text = await page.locator('qw-params-panel [data-testid="update-time"]').textContent();
+  return (text ?? '').trim();
+}
+
+describe('live parameters and the session', () => {
+  test('WebGPU: the threshold slider re-runs the analysis, a bad number is refused next to its field, reset restores the first table', async () => {
+    const context = await app.browser.newContext({ viewport: VIEWPORT });
+    const { page, errors } = await openApp(context);
+    await expect(caption(page)).resolves.toContain('analysed on WebGPU');
+    await waitForParams(page, 'default parameters');
+    const first = await tableRows(page);
+    // A control for every field, grouped; the slider starts at the default.
+    await expect(page.locator('qw-params-panel fieldset').count()).resolves.toBe(6);
+    await expect(page.locator('qw-params-panel .field').count()).resolves.toBe(23);
+    await expect(slider(page, 'thresholdDn').inputValue()).resolves.toBe('30');
+    await expect.poll(() => updateTime(page)).toMatch(/^update \d+ ms \(wall\)$/);
+    console.log(`SwiftShader WebGPU, first analysis: ${await updateTime(page)}`);
+
+    await moveSlider(page, 'thresholdDn', 60);
+    await waitForParams(page, 'thresholdDn 60');
+    const moved = await tableRows(page);
+    expect(moved).not.toEqual(first);
+    await expect.poll(() => updateTime(page)).toMatch(/^update \d+ ms \(wall\)$/);
+    console.log(`SwiftShader WebGPU, slider update: ${await updateTime(page)}`);
+    await expect(numberInput(page, 'thresholdDn').inputValue()).resolves.toBe('60');
+    await expect.poll(() => hashParams(page)).toEqual({ thresholdDn: 60 });
+
+    // An invalid number: the message sits next to the field; nothing re-runs.
+    await numberInput(page, 'thresholdDn').fill('-5');
+    await numberInput(page, 'thresholdDn').press('Tab');
+    const message = page.locator('qw-params-panel .field[data-key="thresholdDn"] .error');
+    await expect(message.textContent()).resolves.toContain(
+      'thresholdDn must be from 0 to 1000000 DN (got -5)',
+    );
+    await page.waitForTimeout(1500);
+    expect(await tableRows(page)).toEqual(moved);
+    await expect(caption(page)).resolves.toMatch(/thresholdDn 60$/);
+    expect(hashParams(page)).toEqual({ thresholdDn: 60 });
+
+    await page.locator('qw-params-panel button', { hasText: 'Reset to defaults' }).click();
+    await waitForParams(page, 'default parameters');
+    expect(await tableRows(page)).toEqual(first);
+    await expect(message.count()).resolves.toBe(0);
+    await expect(slider(page, 'thresholdDn').inputValue()).resolves.toBe('30');
+    await expect.poll(() => hashParams(page)).toBeNull();
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 600_000);
+
+  test('a link carries the parameters, a reload restores the session, a session file saves and loads', async () => {
+    const context = await app.browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
+    const { page, errors } = await openApp(context, '?gpu=off');
+    await waitForParams(page, 'default parameters');
+    const first = await tableRows(page);
+    await moveSlider(page, 'thresholdDn', 45);
+    await moveSlider(page, 'minAreaM2', 100);
+    await waitForParams(page, 'thresholdDn 45, minAreaM2 100');
+    const changed = await tableRows(page);
+    expect(changed).not.toEqual(first);
+    await expect.poll(() => hashParams(page)).toEqual({ thresholdDn: 45, minAreaM2: 100 });
+    console.log(`CPU worker, slider update: ${await updateTime(page)}`);
+
+    // The link in a fresh browser (no IndexedDB): same parameters, same table.
+    const fresh = await app.browser.newContext({ viewport: VIEWPORT });
+    const linked = await openApp(fresh, new URL(page.url()).search + new URL(page.url()).hash);
+    await waitForParams(linked.page, 'thresholdDn 45, minAreaM2 100');
+    await expect(slider(linked.page, 'thresholdDn').inputValue()).resolves.toBe('45');
+    await expect(slider(linked.page, 'minAreaM2').inputValue()).resolves.toBe('100');
+    expect(await tableRows(linked.page)).toEqual(changed);
+    expect(linked.errors).toEqual([]);
+    await fresh.close();
+
+    // Reload without the hash in the same browser: the autosaved session comes back.
+    await page.waitForTimeout(1500);
+    await page.goto(`${app.server.url}?gpu=off`);
+    await waitForTable(page, errors);
+    const notice = page.locator('qw-app .session-notice');
+    await expect
+      .poll(async () => ((await notice.textContent()) ?? '').trim(), { timeout: TABLE_TIMEOUT_MS })
+      .toMatch(/^Session restored: before\.tif and after\.tif, piers from piers\.geojson/);
+    await expect(notice.textContent()).resolves.toContain(
+      'parameters (thresholdDn 45, minAreaM2 100)',
+    );
+    await waitForParams(page, 'thresholdDn 45, minAreaM2 100');
+    await expect(slider(page, 'thresholdDn').inputValue()).resolves.toBe('45');
+    expect(await tableRows(page)).toEqual(changed);
+    await expect.poll(() => hashParams(page)).toEqual({ thresholdDn: 45, minAreaM2: 100 });
+
+    // Save the session file, go back to defaults, load the file: the settings return.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('qw-app button', { hasText: 'Save session' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('quaywatch-session.json');
+    const path = await download.path();
+    const text = readFileSync(path, 'utf8');
+    const saved = JSON.parse(text) as Record<string, unknown>;
+    expect(saved['quaywatch-session']).toBe(1);
+    expect(saved['params']).toMatchObject({ thresholdDn: 45, minAreaM2: 100 });
+    expect(saved['files']).toEqual([
+      expect.objectContaining({ role: 'before', name: 'before.tif' }),
+      expect.objectContaining({ role: 'after', name: 'after.tif' }),
+    ]);
+
+    await page.locator('qw-params-panel button', { hasText: 'Reset to defaults' }).click();
+    await waitForParams(page, 'default parameters');
+    expect(await tableRows(page)).toEqual(first);
+
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.locator('qw-app button', { hasText: 'Load session…' }).click(),
+    ]);
+    await chooser.setFiles({
+      name: 'quaywatch-session.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(text),
+    });
+    await expect
+      .poll(async () => ((await notice.textContent()) ?? '').trim())
+      .toMatch(
+        /^Session loaded from quaywatch-session\.json: parameters \(thresholdDn 45, minAreaM2 100\)/,
+      );
+    await waitForParams(page, 'thresholdDn 45, minAreaM2 100');
+    await expect(slider(page, 'minAreaM2').inputValue()).resolves.toBe('100');
+    expect(await tableRows(page)).toEqual(changed);
+
+    // A session file dropped with the images (here: the picker) that a newer version wrote.
+    await page.locator('qw-app input[type="file"][multiple]').setInputFiles({
+      name: 'later.qwsession.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(text.replace('"quaywatch-session": 1', '"quaywatch-session": 2')),
+    });
+    await expect
+      .poll(async () => ((await notice.textContent()) ?? '').trim())
+      .toBe(
+        'later.qwsession.json: session format version 2; this Quaywatch reads version 1 (a newer Quaywatch wrote it)',
+      );
+    expect(await tableRows(page)).toEqual(changed);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 600_000);
+
+  test('CPU worker: quick slider moves end with the table of the last value (latest wins)', async () => {
+    const context = await app.browser.newContext({ viewport: VIEWPORT });
+    const { page, errors } = await openApp(context, '?gpu=off');
+    await waitForParams(page, 'default parameters');
+    for (const value of [35, 50, 70, 40, 55]) {
+      await moveSlider(page, 'thresholdDn', value);
+      await page.waitForTimeout(20);
+    }
+    await waitForParams(page, 'thresholdDn 55');
+    // Stale runs were cancelled, not queued: nothing else repaints afterwards.
+    await page.waitForTimeout(3000);
+    await expect(caption(page)).resolves.toMatch(/thresholdDn 55$/);
+    const last = await tableRows(page);
+
+    const fresh = await app.browser.newContext({ viewport: VIEWPORT });
+    const direct = await openApp(
+      fresh,
+      `?gpu=off#params=${encodeURIComponent(JSON.stringify({ thresholdDn: 55 }))}`,
+    );
+    await waitForParams(direct.page, 'thresholdDn 55');
+    expect(await tableRows(direct.page)).toEqual(last);
+    expect(direct.errors).toEqual([]);
+    expect(errors).toEqual([]);
+    await fresh.close();
+    await context.close();
+  }, 300_000);
+
+  test('images kept in this browser open again on reload, with their session', async () => {
+    const context = await app.browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${app.server.url}?gpu=off&demo=none`);
+    await page.locator('qw-app input[type="file"][multiple]').setInputFiles(
+      ['before.tif', 'after.tif', 'piers.geojson'].map((name) => ({
+        name,
+        mimeType: name.endsWith('.tif') ? 'image/tiff' : 'application/geo+json',
+        buffer: readFileSync(`public/demo/${name}`),
+      })),
+    );
+    await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: TABLE_TIMEOUT_MS });
+    await moveSlider(page, 'changeThresholdDn', 40);
+    await waitForParams(page, 'changeThresholdDn 40');
+    const rows = await tableRows(page);
+    await page.locator('qw-app .keep input[type="checkbox"]').check();
+    await page.waitForTimeout(2000);
+
+    // No demo, no files dropped: the kept images open by themselves.
+    await page.goto(`${app.server.url}?gpu=off`);
+    await waitForTable(page, errors);
+    await waitForParams(page, 'changeThresholdDn 40');
+    expect(await tableRows(page)).toEqual(rows);
+    await expect(page.locator('qw-app .session-notice').textContent()).resolves.toContain(
+      'Session restored: before.tif and after.tif, piers from piers.geojson',
+    );
+    await expect(page.locator('qw-file-list li').count()).resolves.toBe(2);
+    await expect(page.locator('qw-app .keep input[type="checkbox"]').isChecked()).resolves.toBe(
+      true,
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+});
