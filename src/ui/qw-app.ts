@@ -325,6 +325,20 @@ export class QwApp extends LitElement {
         readonly shiftPx: readonly [number, number];
         readonly rois: object;
         readonly input: AnalysisInput;
+        /** [x0, y0, x1, y1) of the full-resolution before image that the input covers. */
+        readonly windowPx: readonly [number, number, number, number];
+      }
+    | undefined;
+  /**
+   * The last analysis shown in the table: its result, input and where the input
+   * lies in the before image (overlays, blob picking and calibration read it).
+   */
+  protected lastAnalysis:
+    | {
+        readonly result: AnalysisResult;
+        readonly input: AnalysisInput;
+        readonly params: AnalysisParams;
+        readonly windowPx: readonly [number, number, number, number];
       }
     | undefined;
   /** Settles when no GPU analysis is in flight (GPU runs cannot be cancelled, so they queue). */
@@ -849,6 +863,7 @@ export class QwApp extends LitElement {
       const shiftPx = this.alignment.appliedPx;
       const cached = this.analysisInput;
       let input: AnalysisInput;
+      let windowPx: readonly [number, number, number, number];
       if (
         cached?.beforeId === before.id &&
         cached.afterId === after.id &&
@@ -858,6 +873,7 @@ export class QwApp extends LitElement {
       ) {
         // A parameter change: the pixels read last time are still the input.
         input = cached.input;
+        windowPx = cached.windowPx;
       } else {
         const plan = planAnalysis(before.info, rois.set, rois.source);
         this.analysisStatus = 'Reading the piers at full resolution…';
@@ -881,13 +897,23 @@ export class QwApp extends LitElement {
           pixelAreaM2: plan.pixelAreaM2,
           afterBlurExcessPx2: meanBlurExcessPx2(afterBands.blurExcessPx2),
         };
-        this.analysisInput = { beforeId: before.id, afterId: after.id, shiftPx, rois, input };
+        windowPx = plan.window;
+        this.analysisInput = {
+          beforeId: before.id,
+          afterId: after.id,
+          shiftPx,
+          rois,
+          input,
+          windowPx: plan.window,
+        };
       }
       controller.signal.throwIfAborted();
       this.updateTime = 'updating…';
       const { result, backend, wallMs } = await this.analyze(input, params, controller.signal);
       // A run made stale by a newer change never repaints.
       if (controller.signal.aborted) return;
+      this.lastAnalysis = { result, input, params, windowPx };
+      this.onAnalysisShown();
       this.pierRows = result.rois.map((roi) => ({
         name: roi.name,
         before: roi.before,
@@ -1224,6 +1250,26 @@ export class QwApp extends LitElement {
 
   // ---- rendering --------------------------------------------------------------
 
+  /** Called after a new analysis result is stored in lastAnalysis (overlays, series hook in here). */
+  private onAnalysisShown(): void {
+    // Filled by the overlay and series work.
+  }
+
+  /** Overlay toggles and opacities (heat map, occupancy, blobs). */
+  private renderOverlayControls(): unknown {
+    return null;
+  }
+
+  /** The clicked blob's numbers and its calibration. */
+  private renderBlobInfo(): unknown {
+    return null;
+  }
+
+  /** The N-date series: per-pier TEU across all dates. */
+  private renderSeries(): unknown {
+    return null;
+  }
+
   /** Pier outlines over the view (image px of the before image → the view's CSS px). */
   private renderRoiLayer(): unknown {
     const editor = this.roiEditor;
@@ -1416,6 +1462,7 @@ export class QwApp extends LitElement {
                 ></qw-pier-table>`
           }
         </div>
+        ${this.renderOverlayControls()} ${this.renderBlobInfo()} ${this.renderSeries()}
         ${
           this.rois === undefined && this.pair === undefined
             ? null
