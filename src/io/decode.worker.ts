@@ -13,6 +13,7 @@ import {
   expandPalette,
   levelFor,
   openRaster,
+  CancelledError,
   readColorMap,
   readWindowInStrips,
   type OpenRaster,
@@ -101,87 +102,136 @@ async function paletteExpander(
 let lastAligned: (LuminanceImage & { readonly valid: Uint8Array }) | undefined;
 
 let raster: OpenRaster | undefined;
+let openedSource: RasterSource | undefined;
 let controller = new AbortController();
+/** Settles when the reads queued so far have finished. */
+let readQueue: Promise<unknown> = Promise.resolve();
 
 function current(): OpenRaster {
   if (raster === undefined) throw new Error('No raster is open in this worker');
   return raster;
 }
 
+function isCancellation(error: unknown): boolean {
+  return error instanceof CancelledError || (error instanceof Error && error.name === 'AbortError');
+}
+
+/**
+ * Runs reads of this worker's raster one at a time, each with the abort signal
+ * in force when it was asked for (a cancel also stops the reads queued before it).
+ * geotiff.js's BlockedSource is not safe under overlapping reads: its block cache
+ * can lose or mix blocks between concurrent fetches (geotiffjs/geotiff.js#218,
+ * #224), and a JPEG tile then decodes from wrong bytes ("SOI not found"). One
+ * read at a time costs little: decoding is on this one thread anyway. A read of
+ * a URL that still fails is tried once more over a freshly opened source, so a
+ * stale cache is told apart from a damaged file.
+ */
+function queueRead<T>(read: (open: OpenRaster, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const signal = controller.signal;
+  const run = readQueue.then(async () => {
+    signal.throwIfAborted();
+    try {
+      return await read(current(), signal);
+    } catch (error) {
+      if (isCancellation(error) || signal.aborted || openedSource?.kind !== 'url') throw error;
+      raster = await openRaster(openedSource, signal);
+      return await read(raster, signal);
+    }
+  });
+  readQueue = run.catch(() => undefined);
+  return run;
+}
+
+/** The whole image for display, read from the coarsest overview that is still sharp enough. */
+async function readDisplayOf(
+  open: OpenRaster,
+  signal: AbortSignal,
+  request: DisplayRequest,
+  onProgress: ProgressCallback | undefined,
+): Promise<DisplayResult> {
+  const { width, height } = open.info;
+  const scale = Math.min(1, request.maxDimension / Math.max(width, height));
+  const outWidth = Math.max(1, Math.round(width * scale));
+  const outHeight = Math.max(1, Math.round(height * scale));
+  const level = levelFor(open.info, outWidth, outHeight);
+  const window = await readWindowInStrips(
+    open,
+    { level, outWidth, outHeight, bands: request.bands, signal },
+    onProgress,
+  );
+  const expand = await paletteExpander(open);
+  const shown = expand === undefined ? window.bands : expand([...window.bands]);
+  const stretches =
+    request.stretches ?? shown.map((band) => stretchFor(open.info, band, request.stretchPercent));
+  const image = toDisplayRgba(
+    { width: window.width, height: window.height, bands: shown },
+    shown.map((_, b) => b),
+    stretches,
+  );
+  const luminance = luminanceOf(shown);
+  return Comlink.transfer({ image, level, stretches, luminance }, [
+    image.rgba.buffer,
+    luminance.buffer,
+  ]);
+}
+
+/** This image resampled onto another's display grid (geometry, then residual shift). */
+async function readAlignedDisplayOf(
+  open: OpenRaster,
+  signal: AbortSignal,
+  request: AlignedDisplayRequest,
+  onProgress: ProgressCallback | undefined,
+): Promise<AlignedDisplayResult> {
+  const expand = await paletteExpander(open);
+  const aligned = await readAligned(open, request.target, {
+    shiftPx: request.shiftPx,
+    bands: request.bands,
+    signal,
+    ...(onProgress === undefined ? {} : { onProgress }),
+    ...(expand === undefined ? {} : { expand }),
+  });
+  const { width, height, valid } = aligned;
+  const stretches =
+    request.stretches ??
+    aligned.bands.map((band) => stretchFor(open.info, band, request.stretchPercent, valid));
+  const image = toDisplayRgba(
+    { width, height, bands: aligned.bands },
+    aligned.bands.map((_, b) => b),
+    stretches,
+  );
+  let covered = 0;
+  for (let i = 0; i < valid.length; i++) {
+    if (valid[i] === 1) {
+      covered++;
+      continue;
+    }
+    image.rgba.set(NO_DATA_RGBA, i * 4);
+  }
+  lastAligned = { width, height, luminance: luminanceOf(aligned.bands), valid };
+  return Comlink.transfer(
+    { image, level: 0, stretches, method: aligned.method, coverage: covered / valid.length },
+    [image.rgba.buffer],
+  );
+}
+
 const api = {
   async open(source: RasterSource): Promise<RasterInfo> {
     raster = await openRaster(source, controller.signal);
+    openedSource = source;
     return raster.info;
   },
 
   /** The whole image for display, read from the coarsest overview that is still sharp enough. */
-  async readDisplay(
-    request: DisplayRequest,
-    onProgress?: ProgressCallback,
-  ): Promise<DisplayResult> {
-    const open = current();
-    const { width, height } = open.info;
-    const scale = Math.min(1, request.maxDimension / Math.max(width, height));
-    const outWidth = Math.max(1, Math.round(width * scale));
-    const outHeight = Math.max(1, Math.round(height * scale));
-    const level = levelFor(open.info, outWidth, outHeight);
-    const window = await readWindowInStrips(
-      open,
-      { level, outWidth, outHeight, bands: request.bands, signal: controller.signal },
-      onProgress,
-    );
-    const expand = await paletteExpander(open);
-    const shown = expand === undefined ? window.bands : expand([...window.bands]);
-    const stretches =
-      request.stretches ?? shown.map((band) => stretchFor(open.info, band, request.stretchPercent));
-    const image = toDisplayRgba(
-      { width: window.width, height: window.height, bands: shown },
-      shown.map((_, b) => b),
-      stretches,
-    );
-    const luminance = luminanceOf(shown);
-    return Comlink.transfer({ image, level, stretches, luminance }, [
-      image.rgba.buffer,
-      luminance.buffer,
-    ]);
+  readDisplay(request: DisplayRequest, onProgress?: ProgressCallback): Promise<DisplayResult> {
+    return queueRead((open, signal) => readDisplayOf(open, signal, request, onProgress));
   },
 
   /** This image resampled onto another's display grid (geometry, then residual shift). */
-  async readAlignedDisplay(
+  readAlignedDisplay(
     request: AlignedDisplayRequest,
     onProgress?: ProgressCallback,
   ): Promise<AlignedDisplayResult> {
-    const open = current();
-    const expand = await paletteExpander(open);
-    const aligned = await readAligned(open, request.target, {
-      shiftPx: request.shiftPx,
-      bands: request.bands,
-      signal: controller.signal,
-      ...(onProgress === undefined ? {} : { onProgress }),
-      ...(expand === undefined ? {} : { expand }),
-    });
-    const { width, height, valid } = aligned;
-    const stretches =
-      request.stretches ??
-      aligned.bands.map((band) => stretchFor(open.info, band, request.stretchPercent, valid));
-    const image = toDisplayRgba(
-      { width, height, bands: aligned.bands },
-      aligned.bands.map((_, b) => b),
-      stretches,
-    );
-    let covered = 0;
-    for (let i = 0; i < valid.length; i++) {
-      if (valid[i] === 1) {
-        covered++;
-        continue;
-      }
-      image.rgba.set(NO_DATA_RGBA, i * 4);
-    }
-    lastAligned = { width, height, luminance: luminanceOf(aligned.bands), valid };
-    return Comlink.transfer(
-      { image, level: 0, stretches, method: aligned.method, coverage: covered / valid.length },
-      [image.rgba.buffer],
-    );
+    return queueRead((open, signal) => readAlignedDisplayOf(open, signal, request, onProgress));
   },
 
   /**
@@ -205,43 +255,47 @@ const api = {
   },
 
   /** Pixels of a window (full-resolution coordinates) at a level, band-planar. */
-  async readBands(
+  readBands(
     window: readonly [number, number, number, number],
     level: number,
     bands: readonly number[] | undefined,
     onProgress?: ProgressCallback,
   ): Promise<RasterWindow> {
-    const result = await readWindowInStrips(
-      current(),
-      { window, level, ...(bands === undefined ? {} : { bands }), signal: controller.signal },
-      onProgress,
-    );
-    return Comlink.transfer(
-      result,
-      result.bands.map((band) => band.buffer as ArrayBuffer),
-    );
+    return queueRead(async (open, signal) => {
+      const result = await readWindowInStrips(
+        open,
+        { window, level, ...(bands === undefined ? {} : { bands }), signal },
+        onProgress,
+      );
+      return Comlink.transfer(
+        result,
+        result.bands.map((band) => band.buffer as ArrayBuffer),
+      );
+    });
   },
 
   /**
    * This image's bands resampled onto another grid at full analysis
    * resolution (not stretched): the after image on the before grid.
    */
-  async readAlignedBands(
+  readAlignedBands(
     target: AlignTarget,
     shiftPx: readonly [number, number],
     bands: readonly number[],
     onProgress?: ProgressCallback,
   ): Promise<AlignedBands> {
-    const aligned = await readAligned(current(), target, {
-      shiftPx,
-      bands,
-      signal: controller.signal,
-      ...(onProgress === undefined ? {} : { onProgress }),
+    return queueRead(async (open, signal) => {
+      const aligned = await readAligned(open, target, {
+        shiftPx,
+        bands,
+        signal,
+        ...(onProgress === undefined ? {} : { onProgress }),
+      });
+      return Comlink.transfer(aligned, [
+        ...aligned.bands.map((band) => band.buffer as ArrayBuffer),
+        aligned.valid.buffer as ArrayBuffer,
+      ]);
     });
-    return Comlink.transfer(aligned, [
-      ...aligned.bands.map((band) => band.buffer as ArrayBuffer),
-      aligned.valid.buffer as ArrayBuffer,
-    ]);
   },
 
   /** Aborts whatever read is running; the next one starts afresh. */

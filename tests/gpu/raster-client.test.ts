@@ -89,6 +89,51 @@ describe('RasterClient (one io worker per image)', () => {
     expect(failures).toEqual([]);
   }, 120_000);
 
+  test('overlapping reads of one file (display, windows, aligned) give the pixels of reads one by one', async () => {
+    // As the app does after a reload: the display read, the pier window and the after image's
+    // aligned read of the same files overlap. geotiff.js's block cache is not safe under
+    // overlapping fetches (an evicted block could be lost, a JPEG tile decode from other bytes);
+    // the worker runs its reads one at a time.
+    const before = await RasterClient.open({ kind: 'url', url: demo('before.tif') }, 'before.tif');
+    const after = await RasterClient.open({ kind: 'url', url: demo('after.tif') }, 'after.tif');
+    const windows = [
+      [0, 0, 1600, 1200],
+      [100, 150, 1300, 900],
+      [800, 400, 1900, 1500],
+    ] as const;
+    const target = {
+      grid: null,
+      width: 600,
+      height: 400,
+      name: 'before.tif',
+    };
+    const serial: Awaited<ReturnType<typeof before.readBands>>[] = [];
+    for (const window of windows) serial.push(await before.readBands(window, 0, [0, 1, 2]));
+    const display = await before.readDisplay({ maxDimension: 512, bands: [0, 1, 2] });
+    const aligned = await after.readAlignedBands(target, [0.5, -0.25], [0, 1, 2]);
+    const failures: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      const [displayAgain, alignedAgain, ...windowsAgain] = await Promise.all([
+        before.readDisplay({ maxDimension: 512, bands: [0, 1, 2] }),
+        after.readAlignedBands(target, [0.5, -0.25], [0, 1, 2]),
+        ...windows.map((window) => before.readBands(window, 0, [0, 1, 2])),
+      ]);
+      if (!displayAgain.image.rgba.every((v, i) => v === display.image.rgba[i]))
+        failures.push(`round ${round}: display differs`);
+      if (!alignedAgain.bands.every((band, b) => band.every((v, i) => v === aligned.bands[b]?.[i])))
+        failures.push(`round ${round}: aligned bands differ`);
+      windowsAgain.forEach((result, k) => {
+        const same = result.bands.every((band, b) =>
+          band.every((v, i) => v === serial[k]?.bands[b]?.[i]),
+        );
+        if (!same) failures.push(`round ${round}: window ${k} differs`);
+      });
+    }
+    before.close();
+    after.close();
+    expect(failures).toEqual([]);
+  }, 120_000);
+
   test('a file that is not an image fails with a message naming it, in its own worker', async () => {
     const blob = new Blob([new TextEncoder().encode('definitely not a tiff')]);
     await expect(
