@@ -7,7 +7,10 @@
  * Input: bench/pipeline-input.ts (a generated port scene, 1 Mpx tile, tiled),
  * DEFAULT_ANALYSIS_PARAMS. Per-stage figures are the pipelines' own
  * result.timingsMs laps (whatever stages each pipeline reports); "wall" is
- * the call from start to result, for the GPU with uploads and read-backs.
+ * the call from start to result, for the GPU with uploads and read-backs;
+ * the WebGPU "gpu" row is GPU time from timestamp queries summed over the
+ * pipeline's submissions (src/gpu/gpu-timer.ts; Chromium rounds each stamp
+ * to 100 µs), where the adapter has them.
  * Medians over the runs; the first call of each backend is a warm-up (JIT,
  * WGSL compilation) and not counted. A size is skipped (and the output says
  * why) when one run is estimated over NODE_RUN_BUDGET_MS / GPU_RUN_BUDGET_MS

@@ -73,8 +73,13 @@ export async function requestGpu(
     return { reason: 'WebGPU is present but no GPU adapter is available.' };
   }
   const limits = adapter.limits;
+  // Timestamp queries measure the GPU time of an analysis update where the adapter has them.
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query')
+    ? ['timestamp-query']
+    : [];
   const device = await adapter.requestDevice({
     label: 'quaywatch',
+    requiredFeatures,
     requiredLimits: {
       maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
       maxBufferSize: limits.maxBufferSize,

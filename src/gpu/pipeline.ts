@@ -29,9 +29,11 @@
  * The result's seven masks (kept before/after/appeared/disappeared, change,
  * shadow before/after) are packed to a byte per pixel on the GPU
  * (MaskPackStage) and read back once at the end; nothing is labelled on the
- * CPU. Every compiled pipeline is cached per device by its wrapper, so a
- * re-run on the same device (a slider move) compiles nothing; buffers and
- * uniforms are made per run.
+ * CPU. The change magnitude (heat map) is quantized to a byte per pixel on the
+ * GPU (ChangeMagnitudeStage) and read back the same way. Every compiled
+ * pipeline is cached per device by its wrapper, so a re-run on the same
+ * device (a slider move) compiles nothing; buffers and uniforms are made per
+ * run.
  */
 import {
   checkAnalysisInput,
@@ -45,10 +47,12 @@ import type { Rgb } from '../core/analysis/occupancy.ts';
 import { validateAnalysisParams, type AnalysisParams } from '../core/analysis/params.ts';
 import { rasterizeRois } from '../core/analysis/roi-raster.ts';
 import { otsuThreshold } from '../core/histogram.ts';
+import { changeLevelsPerDn } from '../core/analysis/change-magnitude.ts';
 import { createBlurStage } from './blur.ts';
 import { createInt32Buffer, createStorageBufferFrom, readBuffer } from './buffers.ts';
 import { createCclScratch } from './ccl.ts';
 import { createChangeStage } from './change.ts';
+import { createChangeMagnitudeStage } from './change-magnitude.ts';
 import { createComponentEstimateStage, decodeRoiCounts } from './component-estimate.ts';
 import { createHistogramStage, HISTOGRAM_COUNTS_BYTES } from './histogram.ts';
 import { createHoleFillStage } from './hole-fill.ts';
@@ -61,6 +65,7 @@ import {
   domainRoiIndex,
   type RgbBuffers,
 } from './occupancy.ts';
+import { GpuTimer } from './gpu-timer.ts';
 import { createMaskPackStage } from './mask-pack.ts';
 import { checkBindingSize, createStorageBuffer, widenMask } from './raster-kernels.ts';
 import { createSurfaceStage, rangeOfExtremes } from './surface.ts';
@@ -100,9 +105,16 @@ export async function analyzePairGpu(
   const image = (label: string): GPUBuffer => own(createStorageBuffer(device, label, imageBytes));
   const upload = (label: string, data: Float32Array | Uint32Array): GPUBuffer =>
     own(createStorageBufferFrom(device, label, data));
+  // Fewer than 64 submissions below; each is timed where the device has timestamp queries.
+  const timer = GpuTimer.create(device, 64);
+  if (timer !== null) owned.push(timer);
   const submit = (label: string, record: (encoder: GPUCommandEncoder) => void): void => {
     const encoder = device.createCommandEncoder({ label });
-    record(encoder);
+    if (timer === null) record(encoder);
+    else
+      timer.wrap(encoder, () => {
+        record(encoder);
+      });
     device.queue.submit([encoder.finish()]);
   };
 
@@ -308,6 +320,15 @@ export async function analyzePairGpu(
       combine.encode(encoder, 'and', rawBefore, changedBefore, rawDisappeared);
       combine.encode(encoder, 'or', changedAfter, changedBefore, rawChange);
     });
+    // The change magnitude for the view, a byte per pixel (read back at the end).
+    const levelsPerDn = changeLevelsPerDn(thresholdsDn);
+    const magnitudeStage = own(createChangeMagnitudeStage(device, pixelCount, levelsPerDn));
+    const magnitudePacked = own(
+      createStorageBuffer(device, 'analysis change magnitude', magnitudeStage.packedByteLength),
+    );
+    submit('analysis change magnitude', (encoder) => {
+      magnitudeStage.encode(encoder, changeAfter, changeBefore, magnitudePacked);
+    });
     lap('threshold');
 
     // 8. Opening, closing (in place), AND domain and hole filling; 9. components and
@@ -394,7 +415,7 @@ export async function analyzePairGpu(
     lap('morphology');
 
     // The small counts and the packed masks come back together.
-    const [countWords, masks] = await Promise.all([
+    const [countWords, masks, gpuMs] = await Promise.all([
       Promise.all(
         roiCounts.map(
           async (buffer) =>
@@ -402,6 +423,7 @@ export async function analyzePairGpu(
         ),
       ),
       Promise.all(packedMasks.map((buffer) => pack.read(buffer))),
+      timer?.readMs(),
     ]);
     const estimates = countWords.map((words, k): MaskEstimate => {
       const kept = masks[k];
@@ -415,13 +437,17 @@ export async function analyzePairGpu(
     if (change === undefined || shadowMaskBefore === undefined || shadowMaskAfter === undefined) {
       throw new Error('internal: three more masks expected');
     }
+    const changeLevels = await magnitudeStage.read(magnitudePacked);
     lap('components');
+    // GPU busy time summed over the submissions (timestamp queries), where the device has them.
+    if (gpuMs !== undefined) timingsMs['gpu'] = gpuMs;
 
     return finishAnalysis({
       input,
       roiIndex,
       estimates,
       change,
+      changeMagnitude: { levels: changeLevels, dnPerLevel: 1 / levelsPerDn },
       shadowBefore: shadowMaskBefore,
       shadowAfter: shadowMaskAfter,
       surfaceBefore,

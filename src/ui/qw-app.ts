@@ -11,7 +11,7 @@ import { RasterClient } from '../io/raster-client.ts';
 import { groupDroppedFiles } from './file-intake.ts';
 import { describeRaster, formatDate } from './format.ts';
 import type { FileEntry } from './qw-file-list.ts';
-import type { DatedImage } from './qw-compare-view.ts';
+import { QwCompareView, type DatedImage } from './qw-compare-view.ts';
 import type { AlignmentState } from './qw-alignment-panel.ts';
 import { gridOf, scaledGrid, type AlignTarget } from '../io/align-read.ts';
 import type { LuminanceImage } from '../io/decode.worker.ts';
@@ -24,7 +24,7 @@ import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import { analysisBands, planAnalysis } from '../io/analysis-plan.ts';
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker } from './analysis-client.ts';
-import type { PierRow } from './qw-pier-table.ts';
+import { ringsBoundsPx, type PierRow, type PierZoomDetail } from './qw-pier-table.ts';
 import { roiSetToGeoJson } from '../io/geojson.ts';
 import {
   looksLikeSession,
@@ -46,6 +46,7 @@ import {
 } from './session-store.ts';
 import { decodeHash, writeHash } from './url-state.ts';
 import './qw-params-panel.ts';
+import type { AnalysisBackend } from './qw-params-panel.ts';
 import './qw-pier-table.ts';
 import './qw-alignment-panel.ts';
 import './qw-display-controls.ts';
@@ -54,6 +55,14 @@ import './qw-compare-view.ts';
 import { RoiEditorController, type RoiChangeReason } from './roi-editor.ts';
 import './qw-roi-layer.ts';
 import './qw-roi-list.ts';
+import { AnalysisOverlaysController } from './analysis-overlays.ts';
+import type { OverlayChange } from './qw-overlay-controls.ts';
+import type { CalibrateDetail } from './qw-blob-info.ts';
+import './qw-overlay-controls.ts';
+import './qw-blob-info.ts';
+import { distinctLabels, orderDates, type TeuValue } from '../core/series.ts';
+import { SeriesController, type PairTeu } from './series.ts';
+import './qw-series-chart.ts';
 
 type Phase = 'empty' | 'loading' | 'ready' | 'error';
 
@@ -102,13 +111,21 @@ export class QwApp extends LitElement {
     updateStages: { state: true },
     sessionNotice: { state: true },
     keepImages: { state: true },
+    analysisBackend: { state: true },
   };
 
+  /*
+   * Layout: header, banner, then the image view beside one scrollable side
+   * column of panels, then the footer. The view takes what the header and the
+   * side column leave (from 1280×720 up to 4K); nothing in the side column can
+   * resize it, so a status line appearing while computing never moves the image.
+   */
   static override styles = css`
     :host {
       display: grid;
-      grid-template-rows: auto auto auto auto 1fr auto auto;
+      grid-template-rows: auto auto minmax(0, 1fr) auto;
       height: 100vh;
+      overflow: hidden;
       color: #e6e8ee;
       background: #0d0f14;
       font:
@@ -123,8 +140,8 @@ export class QwApp extends LitElement {
       display: flex;
       align-items: center;
       flex-wrap: wrap;
-      gap: 0.5rem 1rem;
-      padding: 0.5rem 1rem;
+      gap: 0.4rem 1rem;
+      padding: 0.4rem 1rem;
       border-bottom: 1px solid #262a35;
     }
     h1 {
@@ -134,7 +151,11 @@ export class QwApp extends LitElement {
     }
     .tagline {
       color: #9aa3b5;
-      flex: 1;
+      flex: 1 1 12rem;
+      min-width: 0;
+      overflow: hidden;
+      white-space: nowrap;
+      text-overflow: ellipsis;
     }
     .actions {
       display: flex;
@@ -155,7 +176,9 @@ export class QwApp extends LitElement {
     }
     button:focus-visible,
     .button:focus-within,
-    input:focus-visible {
+    .keep:focus-within,
+    input:focus-visible,
+    [tabindex]:focus-visible {
       outline: 2px solid #7cc4ff;
       outline-offset: 1px;
     }
@@ -172,7 +195,7 @@ export class QwApp extends LitElement {
     input[type='url'] {
       font: inherit;
       font-size: 13px;
-      width: 16rem;
+      width: 15rem;
       color: #e6e8ee;
       background: #151922;
       border: 1px solid #3d4459;
@@ -181,27 +204,53 @@ export class QwApp extends LitElement {
     }
     .banner {
       margin: 0;
-      padding: 0.5rem 1rem;
+      padding: 0.4rem 1rem;
       background: #4a3a10;
       color: #ffe9a8;
       border-bottom: 1px solid #7a6020;
-    }
-    .alignment {
-      display: grid;
-      gap: 0.3rem;
-      padding: 0.3rem 1rem;
-      border-bottom: 1px solid #262a35;
     }
     .banner.error {
       background: #4a1414;
       color: #ffc9c9;
       border: 1px solid #7a2020;
     }
+    .workspace {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr) clamp(26rem, 34vw, 44rem);
+      min-height: 0;
+    }
+    .view-area {
+      display: grid;
+      min-width: 0;
+      min-height: 0;
+    }
+    .side {
+      display: flex;
+      flex-direction: column;
+      min-width: 0;
+      min-height: 0;
+      overflow: hidden auto;
+      border-left: 1px solid #262a35;
+      scrollbar-gutter: stable;
+    }
+    .side > * {
+      flex: none;
+      min-width: 0;
+    }
     .files {
-      padding: 0.4rem 1rem;
+      padding: 0.4rem 0.8rem;
       border-bottom: 1px solid #262a35;
     }
     .files:empty {
+      display: none;
+    }
+    .alignment {
+      display: grid;
+      gap: 0.3rem;
+      padding: 0.3rem 0.8rem;
+      border-bottom: 1px solid #262a35;
+    }
+    .alignment:empty {
       display: none;
     }
     .notice {
@@ -221,13 +270,13 @@ export class QwApp extends LitElement {
     }
     .piers {
       display: flex;
-      flex-wrap: wrap;
-      align-items: flex-start;
-      gap: 0.5rem 1.5rem;
-      padding: 0.3rem 1rem;
-      border-top: 1px solid #262a35;
-      max-height: 40vh;
-      overflow: auto;
+      flex-direction: column;
+      gap: 0.6rem;
+      padding: 0.4rem 0.8rem 0.8rem;
+    }
+    .piers > * {
+      flex: none;
+      min-width: 0;
     }
     .view-stack {
       position: relative;
@@ -238,18 +287,10 @@ export class QwApp extends LitElement {
       grid-area: 1 / 1;
       min-height: 0;
     }
-    .pier-editor {
-      flex: 1 1 26rem;
-      min-width: 0;
-    }
     .pier-results {
-      flex: 1 1 28rem;
-      min-width: 0;
       overflow-x: auto;
-    }
-    qw-params-panel {
-      flex: 1.4 1 32rem;
-      min-width: 0;
+      /* One status line is always reserved: the caption arriving never shifts the panels below. */
+      min-height: 1.6rem;
     }
     .session-notice {
       color: #b9e6c4;
@@ -275,10 +316,12 @@ export class QwApp extends LitElement {
       display: flex;
       flex-wrap: wrap;
       gap: 0.25rem 1.5rem;
-      padding: 0.35rem 1rem;
+      padding: 0.3rem 1rem;
       border-top: 1px solid #262a35;
       color: #9aa3b5;
       font-size: 12px;
+      min-width: 0;
+      overflow: hidden;
     }
   `;
 
@@ -315,6 +358,8 @@ export class QwApp extends LitElement {
   declare sessionNotice: string;
   /** Keep the image files in IndexedDB too (the analyst's choice). */
   declare keepImages: boolean;
+  /** Where the analysis runs: the analyst's choice (or `?analysis=` in the URL). */
+  declare analysisBackend: AnalysisBackend;
 
   private analysisController: AbortController | undefined;
   /** The last analysis input read back and what it was read for: a parameter change re-uses it. */
@@ -389,6 +434,8 @@ export class QwApp extends LitElement {
     },
   });
   private roiAnalysisTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Analysis overlays of the view (heat map, occupancy, blob outlines) and the picked blob. */
+  private readonly analysisOverlays = new AnalysisOverlaysController(this);
 
   constructor() {
     super();
@@ -413,6 +460,9 @@ export class QwApp extends LitElement {
     this.updateStages = '';
     this.sessionNotice = this.hashState.problems.join(' ');
     this.keepImages = false;
+    this.analysisBackend = parseAnalysisBackend(
+      new URLSearchParams(location.search).get('analysis'),
+    );
     this.gpuReady = this.startGpu();
     this.sessionReady = this.loadSavedSession();
   }
@@ -654,8 +704,13 @@ export class QwApp extends LitElement {
     }
     if (this.beforeId !== null && this.afterId !== null && this.pair !== undefined) return;
     if (this.entries.some((entry) => entry.progress !== null && entry.info === null)) return;
-    const byDate = [...ready].sort((a, b) =>
-      (a.info?.acquired ?? '').localeCompare(b.info?.acquired ?? ''),
+    // Metadata date, else a date in the file name, else the order the files came in.
+    const byDate = orderDates(
+      ready.map((entry) => ({
+        id: entry.id,
+        name: entry.name,
+        acquired: entry.info?.acquired ?? null,
+      })),
     );
     this.beforeId = byDate[0]?.id ?? null;
     this.afterId = byDate[byDate.length - 1]?.id ?? null;
@@ -924,7 +979,11 @@ export class QwApp extends LitElement {
       }));
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       this.analysisStatus = `${rois.source}: analysed on ${backend} in ${seconds} s, ${describeParams(params)}`;
-      this.updateTime = `update ${Math.round(wallMs)} ms (wall)`;
+      const gpuMs = result.timingsMs['gpu'];
+      this.updateTime =
+        gpuMs === undefined
+          ? `update ${Math.round(wallMs)} ms (wall)`
+          : `update ${Math.round(wallMs)} ms (wall), GPU ${gpuMs.toFixed(1)} ms`;
       this.updateStages = Object.entries(result.timingsMs)
         .map(([stage, ms]) => `${stage} ${Math.round(ms)} ms`)
         .join('\n');
@@ -952,7 +1011,7 @@ export class QwApp extends LitElement {
   ): Promise<{ result: AnalysisResult; backend: string; wallMs: number }> {
     const first = this.pierRows.length === 0;
     const gpu = this.gpu;
-    if (gpu !== undefined) {
+    if (gpu !== undefined && useGpuForAnalysis(this.analysisBackend, gpu)) {
       await this.gpuIdle;
       signal.throwIfAborted();
       if (first) this.analysisStatus = 'Analysing on the GPU…';
@@ -979,6 +1038,20 @@ export class QwApp extends LitElement {
   }
 
   // ---- parameters and session ----------------------------------------------------
+
+  private onBackend = (event: CustomEvent<AnalysisBackend>): void => {
+    this.analysisBackend = event.detail;
+    void this.runAnalysis();
+  };
+
+  /** Which backend "auto" picks here, and why; '' when the choice is explicit. */
+  private backendNote(): string {
+    if (this.analysisBackend !== 'auto') return '';
+    if (this.gpu === undefined) return 'no WebGPU device: the CPU worker runs it';
+    return useGpuForAnalysis('auto', this.gpu)
+      ? 'the GPU runs it'
+      : 'software WebGPU adapter: the CPU worker is faster and runs it';
+  }
 
   private onParams = (event: CustomEvent<AnalysisParams>): void => {
     this.params = event.detail;
@@ -1248,26 +1321,276 @@ export class QwApp extends LitElement {
     this.keepImages = (event.target as HTMLInputElement).checked;
   };
 
+  /**
+   * A pier-table row was chosen: the view zooms to that pier. Rows are the last
+   * analysis's ROIs in order, so its input gives the pier's rings (window px).
+   */
+  private onPierZoom = (event: CustomEvent<PierZoomDetail>): void => {
+    const analysis = this.lastAnalysis;
+    const roi = analysis?.input.rois[event.detail.index];
+    const viewer = this.viewer();
+    if (analysis === undefined || roi === undefined || !(viewer instanceof QwCompareView)) return;
+    const [x0, y0, x1, y1] = ringsBoundsPx(roi.rings);
+    if (!(x1 > x0 && y1 > y0)) return;
+    const [windowX, windowY] = analysis.windowPx;
+    viewer.zoomToRect([windowX + x0, windowY + y0, x1 - x0, y1 - y0]);
+  };
+
   // ---- rendering --------------------------------------------------------------
 
   /** Called after a new analysis result is stored in lastAnalysis (overlays, series hook in here). */
   private onAnalysisShown(): void {
     // Filled by the overlay and series work.
+    if (this.lastAnalysis !== undefined) this.analysisOverlays.showAnalysis(this.lastAnalysis);
+    this.startSeries();
   }
 
   /** Overlay toggles and opacities (heat map, occupancy, blobs). */
   private renderOverlayControls(): unknown {
-    return null;
+    if (this.lastAnalysis === undefined) return null;
+    return html`<qw-overlay-controls
+      .settings=${this.analysisOverlays.settings}
+      @qw-overlay=${(event: CustomEvent<OverlayChange>) => {
+        const { id, visible, opacity01 } = event.detail;
+        this.analysisOverlays.setOverlay(id, { visible, opacity01 });
+      }}
+    ></qw-overlay-controls>`;
   }
 
   /** The clicked blob's numbers and its calibration. */
   private renderBlobInfo(): unknown {
-    return null;
+    if (this.lastAnalysis === undefined) return null;
+    return html`<qw-blob-info
+      .blob=${this.analysisOverlays.picked}
+      .message=${this.analysisOverlays.pickMessage}
+      .params=${this.params}
+      .calibration=${this.calibration}
+      @qw-calibrate=${this.onCalibrate}
+      @qw-blob-clear=${() => {
+        this.analysisOverlays.clearPick();
+      }}
+    ></qw-blob-info>`;
   }
+
+  /** A click in the view that was not a drag: the blob under it. */
+  private onImageClick = (event: CustomEvent<{ x: number; y: number }>): void => {
+    this.analysisOverlays.click(event.detail.x, event.detail.y);
+  };
+
+  /** A calibrated fill factor: saved with the session, and the analysis re-runs as for a slider. */
+  private onCalibrate = (event: CustomEvent<CalibrateDetail>): void => {
+    this.calibration = event.detail.calibration;
+    this.onParams(new CustomEvent('qw-params', { detail: event.detail.params }));
+  };
 
   /** The N-date series: per-pier TEU across all dates. */
   private renderSeries(): unknown {
-    return null;
+    const state = this.series.state;
+    if (state === undefined || this.rois === undefined) return null;
+    return html`<qw-series-chart
+      .state=${state}
+      .fineAlign=${this.series.fineAlign}
+      @qw-series-cancel=${() => {
+        this.series.cancel();
+      }}
+      @qw-series-rerun=${() => {
+        this.series.rerun();
+      }}
+      @qw-series-fine-align=${(event: CustomEvent<boolean>) => {
+        this.series.fineAlign = event.detail;
+        this.startSeries();
+      }}
+    ></qw-series-chart>`;
+  }
+
+  // ---- the N-date series (src/ui/series.ts) ------------------------------------
+
+  /** Each date against the before image; restarts when images are opened or removed. */
+  private readonly series = new SeriesController(this, {
+    datesKey: () =>
+      this.seriesDates()
+        .map((entry) => entry.id)
+        .join(','),
+    onDatesChanged: () => {
+      this.startSeries();
+    },
+  });
+  /** A number per pier set, so cached series results know which piers they were for. */
+  private readonly roiSetIds = new WeakMap<object, number>();
+  private nextRoiSetId = 1;
+  /** The reference's pier window, read once per reference and pier set. */
+  private seriesReferenceBands:
+    { readonly key: string; readonly bands: readonly Float32Array[] } | undefined;
+
+  private seriesDates(): Entry[] {
+    return this.entries.filter((entry) => entry.client !== null && entry.info !== null);
+  }
+
+  private roiSetId(rois: object): number {
+    let id = this.roiSetIds.get(rois);
+    if (id === undefined) {
+      id = this.nextRoiSetId++;
+      this.roiSetIds.set(rois, id);
+    }
+    return id;
+  }
+
+  /**
+   * (Re)starts the series when three or more images are open and the analysis
+   * on screen is current: every date against the before image (the reference)
+   * with the current piers and parameters; the pair on screen is taken as is.
+   */
+  private startSeries(): void {
+    const dates = this.seriesDates();
+    const reference = this.entry(this.beforeId);
+    const rois = this.rois;
+    const shown = this.lastAnalysis;
+    const input = this.analysisInput;
+    if (dates.length < 3 || reference?.info == null || rois === undefined) {
+      this.series.clear();
+      return;
+    }
+    // Not current yet (a newer analysis is on its way): that one starts the series.
+    if (
+      shown === undefined ||
+      input === undefined ||
+      shown.params !== this.params ||
+      input.rois !== rois ||
+      input.beforeId !== reference.id
+    ) {
+      return;
+    }
+    const params = this.params;
+    const ordered = orderDates(
+      dates.map((entry) => ({
+        id: entry.id,
+        name: entry.name,
+        acquired: entry.info?.acquired ?? null,
+      })),
+    );
+    const labels = distinctLabels(ordered);
+    const fineAlign = this.series.fineAlign;
+    const common = `${reference.id}|${this.roiSetId(rois)}|${JSON.stringify(params)}`;
+    const shownKey = `shown ${input.shiftPx[0]},${input.shiftPx[1]}`;
+    this.series.start(
+      {
+        referenceId: reference.id,
+        dates: ordered.map((date, index) => ({
+          id: date.id,
+          name: date.name,
+          label: labels[index] ?? date.label,
+        })),
+        cacheKey: (dateId) =>
+          `${common}|${dateId}|${dateId === input.afterId ? shownKey : fineAlign ? 'fine' : 'none'}`,
+        known:
+          input.afterId === reference.id
+            ? []
+            : [
+                {
+                  dateId: input.afterId,
+                  value: {
+                    ...teuByPier(shown.result),
+                    shiftPx: input.shiftPx,
+                    shiftSource: 'in use for the pair on screen',
+                  },
+                },
+              ],
+        runPair: (dateId, signal) =>
+          this.runSeriesPair(reference, dateId, rois, params, fineAlign, signal),
+      },
+      () => this.params === params && this.rois === rois && this.beforeId === reference.id,
+    );
+  }
+
+  /** The pair (reference, date) through the same reading and analysis as the pair on screen. */
+  private async runSeriesPair(
+    reference: Entry,
+    dateId: number,
+    rois: { readonly source: string; readonly set: readonly Roi[] },
+    params: AnalysisParams,
+    fineAlign: boolean,
+    signal: AbortSignal,
+  ): Promise<PairTeu> {
+    const date = this.entry(dateId);
+    if (date?.client == null || date.info === null)
+      throw new Error('This image is no longer open.');
+    if (reference.client === null || reference.info === null) {
+      throw new Error(`${reference.name} is no longer open.`);
+    }
+    const plan = planAnalysis(reference.info, rois.set, rois.source);
+    const { shiftPx, shiftSource } = fineAlign
+      ? await this.estimateSeriesShift(date, signal)
+      : { shiftPx: [0, 0] as const, shiftSource: 'none (fine alignment per date is off)' };
+    const bandsKey = `${reference.id}|${this.roiSetId(rois)}`;
+    const onScreen = this.analysisInput;
+    let before =
+      onScreen?.beforeId === reference.id && onScreen.rois === rois
+        ? onScreen.input.before
+        : this.seriesReferenceBands?.key === bandsKey
+          ? this.seriesReferenceBands.bands
+          : undefined;
+    if (before === undefined) {
+      const window = await reference.client.readBands(
+        plan.window,
+        0,
+        analysisBands(reference.info),
+        { signal },
+      );
+      before = window.bands.map((band) => Float32Array.from(band));
+      this.seriesReferenceBands = { key: bandsKey, bands: before };
+    }
+    const afterBands = await date.client.readAlignedBands(
+      plan.target,
+      shiftPx,
+      analysisBands(date.info),
+      { signal },
+    );
+    const input: AnalysisInput = {
+      widthPx: plan.widthPx,
+      heightPx: plan.heightPx,
+      before,
+      after: afterBands.bands,
+      valid: afterBands.valid,
+      rois: plan.rois,
+      pixelAreaM2: plan.pixelAreaM2,
+      afterBlurExcessPx2: meanBlurExcessPx2(afterBands.blurExcessPx2),
+    };
+    signal.throwIfAborted();
+    const { result } = await this.analyze(input, params, signal);
+    signal.throwIfAborted();
+    return { ...teuByPier(result), shiftPx, shiftSource };
+  }
+
+  /** A date's residual shift against the reference, estimated as showPair does (display scale). */
+  private async estimateSeriesShift(
+    date: Entry,
+    signal: AbortSignal,
+  ): Promise<{ shiftPx: readonly [number, number]; shiftSource: string }> {
+    const target = this.target;
+    const luminance = this.beforeLuminance;
+    if (
+      date.client === null ||
+      date.info === null ||
+      target === undefined ||
+      luminance === undefined
+    ) {
+      return { shiftPx: [0, 0], shiftSource: 'none (nothing to estimate it against)' };
+    }
+    await date.client.readAlignedDisplay(
+      {
+        target,
+        shiftPx: [0, 0],
+        maxDimension: Math.max(target.width, target.height),
+        bands: this.bandsFor(date.info),
+        ...this.stretchRequest(),
+      },
+      { signal },
+    );
+    const estimate = await date.client.estimateShiftAgainst(luminance, { signal });
+    return {
+      shiftPx: [estimate.dxPx * this.displayToBeforePx, estimate.dyPx * this.displayToBeforePx],
+      shiftSource: `estimated (peak ratio ${estimate.peakRatio.toFixed(1)})`,
+    };
   }
 
   /** Pier outlines over the view (image px of the before image → the view's CSS px). */
@@ -1321,6 +1644,8 @@ export class QwApp extends LitElement {
           .afterImage=${this.pair[1]}
           .gpu=${this.gpu}
           .beforeInfo=${this.entry(this.beforeId)?.info ?? null}
+          .overlays=${this.analysisOverlays.overlays()}
+          @qw-image-click=${this.onImageClick}
           >${this.renderRoiLayer()}</qw-compare-view
         >
       </div>`;
@@ -1400,86 +1725,108 @@ export class QwApp extends LitElement {
               CPU instead.
             </p>`
       }
-      <div class="files">
-        ${
-          this.entries.length === 0
-            ? null
-            : html`<qw-file-list
-                .entries=${this.entries}
-                .beforeId=${this.beforeId}
-                .afterId=${this.afterId}
-                @qw-cancel=${(event: CustomEvent<number>) => {
-                  this.entry(event.detail)?.controller.abort();
-                }}
-                @qw-remove=${(event: CustomEvent<number>) => {
-                  this.removeEntry(event.detail);
-                }}
-                @qw-role=${this.onRole}
-              ></qw-file-list>`
-        }
-        ${this.notice.length === 0 ? null : html`<p class="notice" role="alert">${this.notice}</p>`}
-        ${
-          this.sessionNotice.length === 0
-            ? null
-            : html`<p class="session-notice" role="status">${this.sessionNotice}</p>`
-        }
-      </div>
-      ${
-        this.alignment === undefined
-          ? html`<div></div>`
-          : html`<div class="alignment">
-              <qw-alignment-panel
-                .state=${this.alignment}
-                @qw-shift=${this.onShift}
-              ></qw-alignment-panel>
-              <qw-display-controls
-                .bandCount=${Math.min(
-                  this.entry(this.beforeId)?.info?.bands ?? 3,
-                  this.entry(this.afterId)?.info?.bands ?? 3,
-                )}
-                .settings=${
-                  this.display ?? {
-                    bands: displayBands(this.entry(this.beforeId)?.info ?? null),
-                    stretchPercent: null,
-                  }
-                }
-                @qw-display=${this.onDisplay}
-              ></qw-display-controls>
-            </div>`
-      }
-      ${this.renderView()}
-      <section class="piers">
-        ${this.renderRoiList()}
-        <div class="pier-results" aria-live="polite">
-          ${
-            this.pierRows.length === 0
-              ? this.analysisStatus.length === 0
+      <div class="workspace">
+        <main class="view-area">${this.renderView()}</main>
+        <aside class="side" aria-label="Files, alignment, piers and parameters">
+          <div class="files">
+            ${
+              this.entries.length === 0
                 ? null
-                : html`<p class="status">${this.analysisStatus}</p>`
-              : html`<qw-pier-table
-                  .rows=${this.pierRows}
-                  .caption=${this.analysisStatus}
-                ></qw-pier-table>`
+                : html`<qw-file-list
+                    .entries=${this.entries}
+                    .beforeId=${this.beforeId}
+                    .afterId=${this.afterId}
+                    @qw-cancel=${(event: CustomEvent<number>) => {
+                      this.entry(event.detail)?.controller.abort();
+                    }}
+                    @qw-remove=${(event: CustomEvent<number>) => {
+                      this.removeEntry(event.detail);
+                    }}
+                    @qw-role=${this.onRole}
+                  ></qw-file-list>`
+            }
+            ${this.notice.length === 0 ? null : html`<p class="notice" role="alert">${this.notice}</p>`}
+            ${
+              this.sessionNotice.length === 0
+                ? null
+                : html`<p class="session-notice" role="status">${this.sessionNotice}</p>`
+            }
+          </div>
+          ${
+            this.alignment === undefined
+              ? html`<div></div>`
+              : html`<div class="alignment">
+                  <qw-alignment-panel
+                    .state=${this.alignment}
+                    @qw-shift=${this.onShift}
+                  ></qw-alignment-panel>
+                  <qw-display-controls
+                    .bandCount=${Math.min(
+                      this.entry(this.beforeId)?.info?.bands ?? 3,
+                      this.entry(this.afterId)?.info?.bands ?? 3,
+                    )}
+                    .settings=${
+                      this.display ?? {
+                        bands: displayBands(this.entry(this.beforeId)?.info ?? null),
+                        stretchPercent: null,
+                      }
+                    }
+                    @qw-display=${this.onDisplay}
+                  ></qw-display-controls>
+                </div>`
           }
-        </div>
-        ${this.renderOverlayControls()} ${this.renderBlobInfo()} ${this.renderSeries()}
-        ${
-          this.rois === undefined && this.pair === undefined
-            ? null
-            : html`<qw-params-panel
-                .params=${this.params}
-                .status=${this.updateTime}
-                .statusDetail=${this.updateStages}
-                @qw-params=${this.onParams}
-              ></qw-params-panel>`
-        }
-      </section>
+          <section class="piers" aria-label="Piers">
+            ${this.renderRoiList()}
+            <div class="pier-results" aria-live="polite">
+              ${
+                this.pierRows.length === 0
+                  ? this.analysisStatus.length === 0
+                    ? null
+                    : html`<p class="status">${this.analysisStatus}</p>`
+                  : html`<qw-pier-table
+                      .rows=${this.pierRows}
+                      .caption=${this.analysisStatus}
+                      @qw-pier-zoom=${this.onPierZoom}
+                    ></qw-pier-table>`
+              }
+            </div>
+            ${this.renderOverlayControls()} ${this.renderBlobInfo()} ${this.renderSeries()}
+            ${
+              this.rois === undefined && this.pair === undefined
+                ? null
+                : html`<qw-params-panel
+                    .params=${this.params}
+                    .status=${this.updateTime}
+                    .statusDetail=${this.updateStages}
+                    .backend=${this.analysisBackend}
+                    .backendNote=${this.backendNote()}
+                    @qw-params=${this.onParams}
+                    @qw-backend=${this.onBackend}
+                  ></qw-params-panel>`
+            }
+          </section>
+        </aside>
+      </div>
       <footer>
         <span data-testid="backend">${backend}</span>
         ${shown.map((info) => html`<span>${describeRaster(info)}</span>`)}
       </footer>
     `;
   }
+}
+
+/**
+ * Auto runs the analysis on the GPU only on a hardware adapter: on a software
+ * one (SwiftShader, llvmpipe, WARP) the WGSL pipeline emulates the atomics of
+ * its nine labellings slowly, and the CPU twins in a worker are 10–30× faster
+ * (README, "Speed").
+ */
+function useGpuForAnalysis(backend: AnalysisBackend, gpu: GpuContext): boolean {
+  return backend === 'webgpu' || (backend === 'auto' && !gpu.adapter.isFallback);
+}
+
+function parseAnalysisBackend(value: string | null): AnalysisBackend {
+  return value === 'webgpu' || value === 'cpu' ? value : 'auto';
 }
 
 function crsLabel(info: RasterInfo | null): string {
@@ -1500,6 +1847,26 @@ function describeMethod(
     case 'pixel-grid':
       return 'no usable georeference: matched by pixel position — nudge it or accept the estimate';
   }
+}
+
+/** Before and after TEU per pier name of one analysis (a repeated name gets " (2)", " (3)"…). */
+function teuByPier(result: AnalysisResult): {
+  before: Map<string, TeuValue>;
+  after: Map<string, TeuValue>;
+} {
+  const before = new Map<string, TeuValue>();
+  const after = new Map<string, TeuValue>();
+  for (const roi of result.rois) {
+    let name = roi.name;
+    for (let k = 2; before.has(name); k++) name = `${roi.name} (${k})`;
+    before.set(name, {
+      teu: roi.before.teu,
+      lowTeu: roi.before.lowTeu,
+      highTeu: roi.before.highTeu,
+    });
+    after.set(name, { teu: roi.after.teu, lowTeu: roi.after.lowTeu, highTeu: roi.after.highTeu });
+  }
+  return { before, after };
 }
 
 /** Default display bands: the first three (RGB) when there are three or more, else grey. */

@@ -21,6 +21,7 @@
  * @fires qw-frame - detail: the backend, after each frame drawn.
  */
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { styleProps, type StyleProps } from './style-props.ts';
 import type { RasterInfo, Rgba8Image } from '../core/raster.ts';
 import {
   createViewGeo,
@@ -1228,10 +1229,10 @@ export class QwCompareView extends LitElement {
 
   // ---- rendering -------------------------------------------------------------------------
 
-  private renderTag(role: DateRole, style: string, className = 'tag'): unknown {
+  private renderTag(role: DateRole, style: StyleProps, className = 'tag'): unknown {
     const label = this.labelOf(role);
     const editing = this.editing === role;
-    return html`<div class=${className} style=${style} data-date=${role}>
+    return html`<div class=${className} style=${styleProps(style)} data-date=${role}>
       ${
         editing
           ? html`<input
@@ -1278,16 +1279,18 @@ export class QwCompareView extends LitElement {
           ? `blinking ${this.blinkRateHz.toFixed(1)} /s · T: hold a date`
           : `T: other date · Esc: back to ${COMPARE_MODES.find((entry) => entry.mode === this.mode)?.name ?? this.mode}`;
       return html`<div class="frame" data-date=${shown}></div>
-        <div class="banner-wrap" aria-live="polite">${this.renderTag(shown, '', 'banner')}</div>
-        <div class="banner" style="top: 3.2rem"><span class="banner-hint">${hint}</span></div>`;
+        <div class="banner-wrap" aria-live="polite">${this.renderTag(shown, {}, 'banner')}</div>
+        <div class="banner" style=${styleProps({ top: '3.2rem' })}>
+          <span class="banner-hint">${hint}</span>
+        </div>`;
     }
     const panes = this.panes;
     const right = panes[1];
-    return html`${this.renderTag('before', 'left: 0.6rem')}
+    return html`${this.renderTag('before', { left: '0.6rem' })}
     ${
       right === undefined
-        ? this.renderTag('after', 'right: 0.6rem')
-        : this.renderTag('after', `left: calc(${right.x}px + 0.6rem)`)
+        ? this.renderTag('after', { right: '0.6rem' })
+        : this.renderTag('after', { left: `calc(${right.x}px + 0.6rem)` })
     }`;
   }
 
@@ -1298,7 +1301,7 @@ export class QwCompareView extends LitElement {
     const percent = Math.round(this.dividerFraction * 100);
     return html`<div
       class="divider"
-      style="left: ${this.dividerFraction * this.stageSize.width}px"
+      style=${styleProps({ left: `${this.dividerFraction * this.stageSize.width}px` })}
       @pointerdown=${this.onDividerPointerDown}
       @pointermove=${this.onDividerPointerMove}
       @pointerup=${this.onDividerPointerUp}
@@ -1480,7 +1483,7 @@ export class QwCompareView extends LitElement {
       >
         ${this.canvas}
         <div class="layer"><slot></slot></div>
-        ${right === undefined ? nothing : html`<div class="separator" style="left: ${right.x}px"></div>`}
+        ${right === undefined ? nothing : html`<div class="separator" style=${styleProps({ left: `${right.x}px` })}></div>`}
         ${this.renderDivider()} ${this.renderLabels()}
         <qw-view-legend .overlays=${this.overlays}></qw-view-legend>
         <div class="readout" data-testid="cursor-readout">${this.readoutText()}</div>

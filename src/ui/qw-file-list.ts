@@ -1,9 +1,12 @@
 /**
  * The list of opened images: name, size, date, grid; progress with a Cancel
  * button while reading; the error next to the file that caused it; and which
- * two images are compared (before / after).
+ * two images are compared (before / after): with three or more, any two.
+ * The checks are bound with live(): a radio the browser unchecked by itself
+ * (another in its group was picked) always shows the app's choice again.
  */
 import { css, html, LitElement } from 'lit';
+import { live } from 'lit/directives/live.js';
 import { describeRaster, formatDate } from './format.ts';
 import type { RasterInfo } from '../core/raster.ts';
 
@@ -163,7 +166,8 @@ export class QwFileList extends LitElement {
                   ><input
                     type="radio"
                     name="before"
-                    .checked=${this.beforeId === entry.id}
+                    aria-label="Before: ${entry.name}"
+                    .checked=${live(this.beforeId === entry.id)}
                     @change=${() => {
                       this.fire('qw-role', { id: entry.id, role: 'before' });
                     }}
@@ -173,7 +177,8 @@ export class QwFileList extends LitElement {
                   ><input
                     type="radio"
                     name="after"
-                    .checked=${this.afterId === entry.id}
+                    aria-label="After: ${entry.name}"
+                    .checked=${live(this.afterId === entry.id)}
                     @change=${() => {
                       this.fire('qw-role', { id: entry.id, role: 'after' });
                     }}

@@ -24,11 +24,22 @@ import {
 
 type Key = keyof AnalysisParams;
 
+/** Where the analysis runs: auto (the GPU on a hardware adapter, else the CPU worker), or forced. */
+export type AnalysisBackend = 'auto' | 'webgpu' | 'cpu';
+
+const BACKENDS: readonly { readonly value: AnalysisBackend; readonly label: string }[] = [
+  { value: 'auto', label: 'Auto' },
+  { value: 'webgpu', label: 'WebGPU' },
+  { value: 'cpu', label: 'CPU worker' },
+];
+
 export class QwParamsPanel extends LitElement {
   static override properties = {
     params: { attribute: false },
     status: { attribute: false },
     statusDetail: { attribute: false },
+    backend: { attribute: false },
+    backendNote: { attribute: false },
     drafts: { state: true },
   };
 
@@ -123,6 +134,9 @@ export class QwParamsPanel extends LitElement {
     .unit {
       color: #9aa3b5;
     }
+    .backend-note {
+      color: #9aa3b5;
+    }
     .error {
       grid-column: 1 / -1;
       margin: 0.1rem 0 0.2rem;
@@ -136,6 +150,9 @@ export class QwParamsPanel extends LitElement {
   declare status: string;
   /** Shown on hover over the status: e.g. the wall time of each pipeline stage. */
   declare statusDetail: string;
+  declare backend: AnalysisBackend;
+  /** What "auto" picked here and why (e.g. "software WebGPU adapter: …"); '' for none. */
+  declare backendNote: string;
   /** Text typed into numeric inputs that is not (yet) valid, with its message. */
   declare drafts: ReadonlyMap<Key, { readonly text: string; readonly message: string }>;
 
@@ -144,12 +161,26 @@ export class QwParamsPanel extends LitElement {
     this.params = DEFAULT_ANALYSIS_PARAMS;
     this.status = '';
     this.statusDetail = '';
+    this.backend = 'auto';
+    this.backendNote = '';
     this.drafts = new Map();
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('params') && this.drafts.size > 0) this.drafts = new Map();
   }
+
+  private onBackend = (event: Event): void => {
+    const value = (event.target as HTMLSelectElement).value;
+    const backend = BACKENDS.find((option) => option.value === value)?.value ?? 'auto';
+    this.dispatchEvent(
+      new CustomEvent<AnalysisBackend>('qw-backend', {
+        detail: backend,
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  };
 
   private emit(params: AnalysisParams): void {
     this.dispatchEvent(
@@ -281,6 +312,27 @@ export class QwParamsPanel extends LitElement {
           >${this.status}</span
         >
         <button type="button" @click=${this.reset}>Reset to defaults</button>
+        <label class="backend"
+          >Run on
+          <select
+            name="backend"
+            .value=${this.backend}
+            @change=${this.onBackend}
+            title=${this.backendNote}
+          >
+            ${BACKENDS.map(
+              (option) =>
+                html`<option value=${option.value} ?selected=${option.value === this.backend}>
+                  ${option.label}
+                </option>`,
+            )}
+          </select></label
+        >
+        ${
+          this.backendNote.length === 0
+            ? null
+            : html`<span class="backend-note" data-testid="backend-note">${this.backendNote}</span>`
+        }
       </div>
       <div class="groups">
         ${PARAM_GROUPS.map(

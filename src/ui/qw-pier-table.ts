@@ -1,7 +1,8 @@
 /**
  * Per-pier container counts in TEU: before, after, appeared, disappeared and
  * net, each with its low–high range, and a total row. Names are rendered as
- * text, never as HTML.
+ * text, never as HTML. A click on a pier's row, or Enter/Space on it, asks the
+ * app to zoom the view to that pier (`qw-pier-zoom`).
  */
 import { css, html, LitElement } from 'lit';
 
@@ -18,6 +19,28 @@ export interface PierRow {
   readonly appeared: TeuCell;
   readonly disappeared: TeuCell;
   readonly net: TeuCell;
+}
+
+/** `qw-pier-zoom`: the chosen row, in the order of `rows` (the analysis's ROIs). */
+export interface PierZoomDetail {
+  readonly index: number;
+  readonly name: string;
+}
+
+/** [x0, y0, x1, y1] around rings of [col, row] positions; all infinite when there are none. */
+export function ringsBoundsPx(
+  rings: readonly (readonly (readonly [number, number])[])[],
+): readonly [number, number, number, number] {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const ring of rings) {
+    for (const [x, y] of ring) {
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+    }
+  }
+  return [x0, y0, x1, y1];
 }
 
 function sum(rows: readonly PierRow[], key: keyof Omit<PierRow, 'name'>): TeuCell {
@@ -54,7 +77,7 @@ export class QwPierTable extends LitElement {
     }
     th,
     td {
-      padding: 0.2rem 0.5rem;
+      padding: 0.2rem 0.25rem;
       border-bottom: 1px solid #262a35;
       text-align: right;
       font-variant-numeric: tabular-nums;
@@ -64,12 +87,44 @@ export class QwPierTable extends LitElement {
     td:first-child {
       text-align: left;
     }
+    /* Headers and pier names wrap; the numbers never do. */
+    th,
+    td:first-child {
+      white-space: normal;
+    }
+    th {
+      font-size: 11px;
+      font-weight: 600;
+      vertical-align: bottom;
+    }
     tfoot td {
       font-weight: 600;
       border-top: 1px solid #3d4459;
     }
+    /* The range sits under its value: six columns fit the side column. */
     .range {
+      display: block;
       color: #9aa3b5;
+      font-size: 11px;
+    }
+    tbody tr {
+      cursor: zoom-in;
+    }
+    tbody tr:hover {
+      background: #1c2130;
+    }
+    tbody tr:focus-visible {
+      outline: 2px solid #7cc4ff;
+      outline-offset: -2px;
+      background: #1c2130;
+    }
+    .hint {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
     }
     .note {
       color: #9aa3b5;
@@ -93,15 +148,40 @@ export class QwPierTable extends LitElement {
     };
     return html`<td>
       ${round(value.teu)}
-      <span class="range">(${round(value.lowTeu)} to ${round(value.highTeu)})</span>
+      <span class="range">${round(value.lowTeu)}–${round(value.highTeu)}</span>
     </td>`;
   }
 
-  private row(name: string, row: Omit<PierRow, 'name'>, isTotal = false): unknown {
-    return html`<tr data-pier=${isTotal ? '' : name}>
-      <td>${name}</td>
-      ${this.cell(row.before)} ${this.cell(row.after)} ${this.cell(row.appeared)}
-      ${this.cell(row.disappeared)} ${this.cell(row.net, true)}
+  private cells(row: Omit<PierRow, 'name'>): unknown {
+    return html`${this.cell(row.before)} ${this.cell(row.after)} ${this.cell(row.appeared)}
+    ${this.cell(row.disappeared)} ${this.cell(row.net, true)}`;
+  }
+
+  /** A pier's row: focusable, and a click, Enter or Space zooms the view to the pier. */
+  private pierRow(row: PierRow, index: number): unknown {
+    const zoom = (): void => {
+      this.dispatchEvent(
+        new CustomEvent<PierZoomDetail>('qw-pier-zoom', {
+          detail: { index, name: row.name },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    };
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      event.preventDefault();
+      zoom();
+    };
+    return html`<tr
+      data-pier=${row.name}
+      tabindex="0"
+      aria-describedby="zoom-hint"
+      @click=${zoom}
+      @keydown=${onKey}
+    >
+      <td>${row.name}</td>
+      ${this.cells(row)}
     </tr>`;
   }
 
@@ -123,21 +203,25 @@ export class QwPierTable extends LitElement {
             <th scope="col">Pier</th>
             <th scope="col">Before TEU</th>
             <th scope="col">After TEU</th>
-            <th scope="col">Appeared</th>
-            <th scope="col">Disappeared</th>
+            <th scope="col">Ap&shy;peared</th>
+            <th scope="col">Disap&shy;peared</th>
             <th scope="col">Net</th>
           </tr>
         </thead>
         <tbody>
-          ${this.rows.map((row) => this.row(row.name, row))}
+          ${this.rows.map((row, index) => this.pierRow(row, index))}
         </tbody>
         <tfoot>
-          ${this.row('Total', total, true)}
+          <tr data-pier="">
+            <td>Total</td>
+            ${this.cells(total)}
+          </tr>
         </tfoot>
       </table>
+      <span class="hint" id="zoom-hint">Click, Enter or Space: zoom the view to this pier</span>
       <p class="note">
-        TEU = 20-ft equivalents from blob area (area × fill factor ÷ 14.77 m²), range in brackets.
-        Only the top tier of stacked containers can be seen from above.
+        TEU = 20-ft equivalents from blob area (area × fill factor ÷ 14.77 m²), low–high range under
+        each value. Only the top tier of stacked containers can be seen from above.
       </p>`;
   }
 }

@@ -3,6 +3,7 @@
  * (src/core/view-geo.ts) and this draws them.
  */
 import { css, html, LitElement, nothing } from 'lit';
+import { styleProps } from './style-props.ts';
 import type { ScaleBar } from '../core/view-geo.ts';
 
 /** "0.9° clockwise from up" — how the arrow's angle reads to a screen reader and on hover. */
@@ -77,7 +78,10 @@ export class QwViewCompass extends LitElement {
           ? nothing
           : html`<div class="scale-bar" role="img" aria-label="Scale bar: ${bar.label}">
               <span class="scale-label">${bar.label}</span>
-              <span class="bar" style="width: ${bar.widthCssPx.toFixed(1)}px"></span>
+              <span
+                class="bar"
+                style=${styleProps({ width: `${bar.widthCssPx.toFixed(1)}px` })}
+              ></span>
             </div>`
       }
       ${

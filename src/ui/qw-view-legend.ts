@@ -3,6 +3,7 @@
  * colour keys. Thin: the overlays carry their own legend entries.
  */
 import { css, html, LitElement, nothing } from 'lit';
+import { styleProps } from './style-props.ts';
 import type { ViewOverlay } from '../core/view-transform.ts';
 
 export class QwViewLegend extends LitElement {
@@ -82,7 +83,10 @@ export class QwViewLegend extends LitElement {
                       ${overlay.legend.map(
                         (key) =>
                           html`<span
-                            ><span class="swatch" style="background: ${key.colour}"></span
+                            ><span
+                              class="swatch"
+                              style=${styleProps({ background: key.colour })}
+                            ></span
                             >${key.text}</span
                           >`,
                       )}

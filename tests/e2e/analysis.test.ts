@@ -39,9 +39,16 @@ describe('per-pier analysis in the app', () => {
       expect(Math.sign(number(net))).toBe(Math.sign(pier.net_teu));
     }
     await expect(page.locator('qw-pier-table').textContent()).resolves.toBeDefined();
-    // With WebGPU (SwiftShader here) the table says the GPU pipeline produced it.
+    // WebGPU here is SwiftShader, a software adapter: "auto" runs the analysis on the
+    // CPU worker (10–30× faster there) and says why; the table names the backend.
     await expect(page.locator('qw-pier-table caption').textContent()).resolves.toContain(
-      'analysed on WebGPU',
+      'analysed on the CPU (worker)',
+    );
+    await expect(
+      page.locator('qw-params-panel [data-testid="backend-note"]').textContent(),
+    ).resolves.toContain('software WebGPU adapter');
+    await expect(page.locator('qw-params-panel select[name="backend"]').inputValue()).resolves.toBe(
+      'auto',
     );
     const note = await page.locator('qw-pier-table .note').textContent();
     expect(note).toContain('Only the top tier of stacked containers can be seen from above');

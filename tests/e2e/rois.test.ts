@@ -384,6 +384,13 @@ describe('piers: draw, edit, undo, export (CPU analysis, ?gpu=off)', () => {
     await expect(page.locator('qw-roi-list .warning').count()).resolves.toBe(0);
 
     // A rectangle across the image's left edge is partly outside: warned, still analysed.
+    // Zoomed out first, so the view shows ground left of the image to start the drag on
+    // (the fitted image fills the view's width beside the side column).
+    await page.locator('qw-compare-view').evaluate((element) => {
+      const viewer = element as HTMLElementTagNameMap['qw-compare-view'];
+      viewer.viewState = { ...viewer.viewState, scale: viewer.viewState.scale * 0.75 };
+    });
+    await page.waitForTimeout(300);
     await page.locator('qw-roi-list button[data-tool="rectangle"]').click();
     toPage = await imageToPage(page); // the view resizes as the lists grow
     await drag(page, toPage(-60, 300), toPage(60, 400));

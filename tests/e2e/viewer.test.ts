@@ -39,6 +39,11 @@ async function openViewer(query = ''): Promise<{ page: Page; errors: string[]; v
   page.setDefaultTimeout(120_000);
   await page.goto(`${app.server.url}${query}`);
   await page.locator('qw-app[data-phase="ready"]').waitFor({ timeout: 120_000 });
+  // The pier analysis draws blob outlines over the view when it finishes: wait for it and
+  // switch them off, so the pictures below show the imagery alone whatever the timing.
+  await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: 120_000 });
+  const blobs = page.locator('qw-overlay-controls input[type="checkbox"][name="blobs"]');
+  await blobs.uncheck();
   const view = page.locator('qw-compare-view');
   await page.locator('qw-compare-view[data-backend]').waitFor();
   await view.evaluate((element, size) => {

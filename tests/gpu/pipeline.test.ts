@@ -9,7 +9,12 @@
  *   max(TEU_TOLERANCE, TEU_RELATIVE_TOLERANCE · cpu);
  * - thresholds: within THRESHOLD_TOLERANCE_DN (Otsu picks a bin edge; a
  *   flipped pixel may move it one bin);
- * - every mask: at most MAX_MASK_DIFF_SHARE of the pixels differ.
+ * - every mask: at most MAX_MASK_DIFF_SHARE of the pixels differ;
+ * - change magnitude (a byte per pixel): where both used the same change
+ *   thresholds, every level within 1 (a change score an ULP apart may cross a
+ *   level edge) and at most MAX_MASK_DIFF_SHARE of the levels differ at all;
+ *   where Otsu picked other thresholds, compared in DN within one level plus
+ *   what the other scale moves a saturated level (255 · |Δ DN per level|).
  * Each run logs the actual differences (on SwiftShader they are 0).
  *
  * Exact check: a mask's per-ROI estimate (area, rim, blobs, TEU and range)
@@ -125,6 +130,8 @@ function compare(gpu: AnalysisResult, cpu: AnalysisResult, pixelCount: number): 
     expect(different).toBeLessThanOrEqual(MAX_MASK_DIFF_SHARE * pixelCount);
   }
   expect(Array.from(gpu.roiIndex)).toEqual(Array.from(cpu.roiIndex));
+  const magnitudeDiff = compareChangeMagnitude(gpu, cpu, pixelCount);
+  maskDiffs.push(`changeMagnitude ${magnitudeDiff}`);
   const estimates = ['before', 'after', 'appeared', 'disappeared'] as const;
   for (const key of estimates) {
     if (countDifferent(gpu.masks[key], cpu.masks[key]) !== 0) continue;
@@ -134,6 +141,37 @@ function compare(gpu: AnalysisResult, cpu: AnalysisResult, pixelCount: number): 
     `GPU vs CPU: worst |ΔTEU| ${worstTeu.toFixed(3)}; TEU cpu/gpu: ${teuDiffs.join(', ')}; ` +
       `differing mask pixels: ${maskDiffs.join(', ')}; thresholds cpu ${JSON.stringify(cpu.thresholdsDn)} gpu ${JSON.stringify(gpu.thresholdsDn)}`,
   );
+}
+
+/** Checks the change magnitudes (tolerance in the header); returns how many levels differ. */
+function compareChangeMagnitude(gpu: AnalysisResult, cpu: AnalysisResult, pixelCount: number) {
+  const g = gpu.changeMagnitude;
+  const c = cpu.changeMagnitude;
+  expect(g.levels.length).toBe(pixelCount);
+  expect(c.levels.length).toBe(pixelCount);
+  // The scene changes: the comparison is not between two empty images.
+  expect(c.levels.some((level) => level >= 64)).toBe(true);
+  const sameScale = g.dnPerLevel === c.dnPerLevel;
+  const toleranceDn =
+    Math.max(g.dnPerLevel, c.dnPerLevel) + 255 * Math.abs(g.dnPerLevel - c.dnPerLevel);
+  let different = 0;
+  let worst = 0;
+  for (let i = 0; i < pixelCount; i++) {
+    const gl = g.levels[i] ?? 0;
+    const cl = c.levels[i] ?? 0;
+    if (gl !== cl) different++;
+    worst = Math.max(
+      worst,
+      sameScale ? Math.abs(gl - cl) : Math.abs(gl * g.dnPerLevel - cl * c.dnPerLevel),
+    );
+  }
+  if (sameScale) {
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(different).toBeLessThanOrEqual(MAX_MASK_DIFF_SHARE * pixelCount);
+  } else {
+    expect(worst).toBeLessThanOrEqual(toleranceDn);
+  }
+  return different;
 }
 
 describe('analyzePairGpu on a generated port scene', () => {

@@ -26,10 +26,12 @@
  *  9. 8-connected components, per-component area, minAreaM2, per-ROI share,
  *     TEU with a low–high range (estimate.ts).
  * net = after − before, its range from the two ranges.
+ * For the view: the change magnitude, a byte per pixel (change-magnitude.ts).
  */
 import { blurCpu, varianceMatchWeights } from '../blur.ts';
 import { histogramCpu, otsuThreshold } from '../histogram.ts';
 import { combineMasksCpu } from '../mask-combine.ts';
+import { changeLevelsPerDn, changeMagnitudeCpu, type ChangeMagnitude } from './change-magnitude.ts';
 import { morphologyCpu } from '../morphology.ts';
 import { estimateFromMask, fillHoles, type MaskEstimate, type TeuEstimate } from './estimate.ts';
 import {
@@ -124,6 +126,8 @@ export interface AnalysisResult {
     readonly changeAfter: number;
   };
   readonly masks: AnalysisMasks;
+  /** max(change after, change before) per pixel, quantized (heat map, a blob's mean change). */
+  readonly changeMagnitude: ChangeMagnitude;
   readonly roiIndex: Int32Array;
   readonly timingsMs: Record<string, number>;
 }
@@ -278,6 +282,11 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
   const masksClean = [rawBefore, rawAfter, rawAppeared, rawDisappeared].map(clean);
   const change = clean(rawChange);
   lap('morphology');
+  const levelsPerDn = changeLevelsPerDn(thresholdsDn);
+  const changeMagnitude: ChangeMagnitude = {
+    levels: changeMagnitudeCpu(changeAfter, changeBefore, levelsPerDn),
+    dnPerLevel: 1 / levelsPerDn,
+  };
 
   const estimates = masksClean.map((mask) =>
     estimateFromMask(mask, w, h, roiIndex, roiCount, input.pixelAreaM2, params),
@@ -288,6 +297,7 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
     roiIndex,
     estimates,
     change,
+    changeMagnitude,
     shadowBefore: occBefore.shadow,
     shadowAfter: occAfter.shadow,
     surfaceBefore,
@@ -309,6 +319,7 @@ export interface AnalysisTail {
    */
   readonly estimates: readonly MaskEstimate[];
   readonly change: Uint8Array;
+  readonly changeMagnitude: ChangeMagnitude;
   readonly shadowBefore: Uint8Array;
   readonly shadowAfter: Uint8Array;
   readonly surfaceBefore: readonly Rgb[];
@@ -359,6 +370,7 @@ export function finishAnalysis(tail: AnalysisTail): AnalysisResult {
       shadowBefore: tail.shadowBefore,
       shadowAfter: tail.shadowAfter,
     },
+    changeMagnitude: tail.changeMagnitude,
     roiIndex,
     timingsMs: tail.timingsMs,
   };

@@ -1,0 +1,127 @@
+/**
+ * Pure helpers for the N-date series: putting the opened images in date order
+ * (the acquisition date the file carries, else a date in its name, else the
+ * order the files came in) and assembling per-pier TEU lines across the dates.
+ */
+
+/** One opened image, as the series sees it. */
+export interface DatedItem {
+  readonly id: number;
+  readonly name: string;
+  /** ISO 8601 acquisition date/time from the file's metadata, or null. */
+  readonly acquired: string | null;
+}
+
+export type DateSource = 'acquired' | 'file name' | 'file order';
+
+export interface OrderedDate {
+  readonly id: number;
+  readonly name: string;
+  /** "2023-10-13" when a date is known, else the file name. */
+  readonly label: string;
+  /** A sortable ISO date/time, or null when undated. */
+  readonly iso: string | null;
+  readonly source: DateSource;
+}
+
+function validDate(year: number, month: number, day: number): boolean {
+  if (!(year >= 1900 && year <= 2200 && month >= 1 && month <= 12 && day >= 1)) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * A date in a file name: 2023-10-13, 2023_10_13, 2023.10.13 or 20231013, not
+ * inside a longer run of digits (a scene id). Null when none is a real date.
+ */
+export function dateInFileName(name: string): string | null {
+  const pattern = /(?<!\d)(\d{4})([-_.]?)(\d{2})\2(\d{2})(?!\d)/g;
+  for (const match of name.matchAll(pattern)) {
+    const [, y = '', , m = '', d = ''] = match;
+    if (validDate(Number(y), Number(m), Number(d))) return `${y}-${m}-${d}`;
+  }
+  return null;
+}
+
+/**
+ * The items in date order. Dated items (metadata first, else file name) come
+ * first, oldest first; ties and undated items keep the order they were given in
+ * (Array.prototype.sort is stable), undated ones after all dated ones.
+ */
+export function orderDates(items: readonly DatedItem[]): OrderedDate[] {
+  const dated = items.map((item): OrderedDate => {
+    const acquired = item.acquired !== null && /^\d{4}-\d{2}-\d{2}/.test(item.acquired);
+    const fromName = acquired ? null : dateInFileName(item.name);
+    const iso = acquired ? item.acquired : fromName;
+    return {
+      id: item.id,
+      name: item.name,
+      label: iso === null ? item.name : iso.slice(0, 10),
+      iso,
+      source: acquired ? 'acquired' : fromName !== null ? 'file name' : 'file order',
+    };
+  });
+  return dated.sort((a, b) => {
+    if (a.iso === null || b.iso === null) return a.iso === null ? (b.iso === null ? 0 : 1) : -1;
+    return a.iso < b.iso ? -1 : a.iso > b.iso ? 1 : 0;
+  });
+}
+
+/** Two dates with the same day get their file names added, so every label tells them apart. */
+export function distinctLabels(dates: readonly OrderedDate[]): string[] {
+  const counts = new Map<string, number>();
+  for (const date of dates) counts.set(date.label, (counts.get(date.label) ?? 0) + 1);
+  return dates.map((date) =>
+    (counts.get(date.label) ?? 0) > 1 && date.iso !== null
+      ? `${date.label} (${date.name})`
+      : date.label,
+  );
+}
+
+export interface TeuValue {
+  readonly teu: number;
+  readonly lowTeu: number;
+  readonly highTeu: number;
+}
+
+/** What one date contributed: TEU per pier name, or why it has none. */
+export type DateOutcome =
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'running' }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'error'; readonly message: string }
+  | { readonly kind: 'done'; readonly teuByPier: ReadonlyMap<string, TeuValue> };
+
+export interface SeriesLine {
+  readonly pier: string;
+  /** One per date, in the dates' order; null where the date has no value for this pier. */
+  readonly points: readonly (TeuValue | null)[];
+}
+
+/**
+ * Per-pier lines across the dates. Piers are listed in the order they first
+ * appear among the done dates, so the legend follows the pier table.
+ */
+export function assembleSeries(outcomes: readonly DateOutcome[]): SeriesLine[] {
+  const piers: string[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.kind !== 'done') continue;
+    for (const pier of outcome.teuByPier.keys()) if (!piers.includes(pier)) piers.push(pier);
+  }
+  return piers.map((pier) => ({
+    pier,
+    points: outcomes.map((outcome) =>
+      outcome.kind === 'done' ? (outcome.teuByPier.get(pier) ?? null) : null,
+    ),
+  }));
+}
+
+/** Nice round axis ticks from 0 to at least `max` (about `count` of them). */
+export function axisTicks(max: number, count = 4): number[] {
+  if (!(max > 0)) return [0, 1];
+  const raw = max / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
+  const ticks: number[] = [];
+  for (let value = 0; value < max + step; value += step) ticks.push(value);
+  return ticks;
+}

@@ -1,0 +1,90 @@
+/**
+ * GPU time of a chain of submissions, from timestamp queries. Each submission
+ * is opened by an empty compute pass that writes a begin timestamp and closed
+ * by one that writes an end timestamp; the time reported is the sum of
+ * (end − begin) over the submissions, so the host round trips between them
+ * (read-backs of histograms and Otsu maxima, CPU fits) are not counted.
+ *
+ * Browsers may quantize timestamps (Chromium rounds them to 100 µs unless its
+ * WebGPU developer features are on), so a figure under a millisecond is
+ * coarse. Without the 'timestamp-query' feature there is no timer (null).
+ */
+import { readBuffer } from './buffers.ts';
+
+const BYTES_PER_TIMESTAMP = 8;
+
+export class GpuTimer {
+  private readonly querySet: GPUQuerySet;
+  private readonly resolveBuffer: GPUBuffer;
+  private spans = 0;
+
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly maxSpans: number,
+  ) {
+    this.querySet = device.createQuerySet({
+      label: 'gpu timer',
+      type: 'timestamp',
+      count: 2 * maxSpans,
+    });
+    this.resolveBuffer = device.createBuffer({
+      label: 'gpu timer resolve',
+      size: 2 * maxSpans * BYTES_PER_TIMESTAMP,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
+  }
+
+  /** A timer for up to maxSpans submissions, or null where the device has no timestamp queries. */
+  static create(device: GPUDevice, maxSpans: number): GpuTimer | null {
+    if (!device.features.has('timestamp-query')) return null;
+    return new GpuTimer(device, maxSpans);
+  }
+
+  /** Records `record` between a begin and an end timestamp; past maxSpans it records untimed. */
+  wrap(encoder: GPUCommandEncoder, record: () => void): void {
+    if (this.spans >= this.maxSpans) {
+      record();
+      return;
+    }
+    const first = 2 * this.spans;
+    this.spans++;
+    encoder
+      .beginComputePass({
+        label: 'gpu timer begin',
+        timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: first },
+      })
+      .end();
+    record();
+    encoder
+      .beginComputePass({
+        label: 'gpu timer end',
+        timestampWrites: { querySet: this.querySet, endOfPassWriteIndex: first + 1 },
+      })
+      .end();
+  }
+
+  /** Milliseconds of GPU time over the spans recorded so far (after their submissions). */
+  async readMs(): Promise<number> {
+    if (this.spans === 0) return 0;
+    const count = 2 * this.spans;
+    const encoder = this.device.createCommandEncoder({ label: 'gpu timer resolve' });
+    encoder.resolveQuerySet(this.querySet, 0, count, this.resolveBuffer, 0);
+    this.device.queue.submit([encoder.finish()]);
+    const stamps = new BigUint64Array(
+      await readBuffer(this.device, this.resolveBuffer, count * BYTES_PER_TIMESTAMP),
+    );
+    let totalNs = 0;
+    for (let k = 0; k < this.spans; k++) {
+      const begin = stamps[2 * k] ?? 0n;
+      const end = stamps[2 * k + 1] ?? 0n;
+      // A reset or reordered counter can give end < begin: that span counts as 0.
+      if (end > begin) totalNs += Number(end - begin);
+    }
+    return totalNs / 1e6;
+  }
+
+  destroy(): void {
+    this.querySet.destroy();
+    this.resolveBuffer.destroy();
+  }
+}

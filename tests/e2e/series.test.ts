@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { beforeGrid } from '../../src/core/demo/georeference.ts';
+import { buildDemoScene, DEFAULT_DEMO_PARAMS, renderDemoDate } from '../../src/core/demo/scene.ts';
+import { writeTiff } from '../../src/io/tiff-writer.ts';
+import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
+
+const app = useAppInBrowser();
+
+const VIEWPORT = { width: 1280, height: 1400 };
+/** Three CPU analyses in a worker on two shared cores (and SwiftShader nowhere: ?gpu=off). */
+const ANALYSIS_TIMEOUT = { timeout: 180_000 };
+
+/**
+ * A third date of the demo port: the demo scene's "before" containers under
+ * another sun and noise, dated 20 October and on the before image's grid. The
+ * ship has left and the yard looks as on the 13th: Pier 3's fill of the 16th
+ * drops again, so the chart must show a jump and a drop.
+ */
+function thirdDateTif(): Uint8Array {
+  const scene = buildDemoScene({
+    ...DEFAULT_DEMO_PARAMS,
+    sunBefore: { azimuthDeg: 172, elevationDeg: 36 },
+    noiseDn: [2.0, 2.2],
+  });
+  const grid = beforeGrid(scene);
+  const rgb = renderDemoDate(scene, {
+    date: 0,
+    width: grid.width,
+    height: grid.height,
+    pixelToScene: grid.pixelToScene,
+  });
+  return writeTiff([
+    {
+      width: grid.width,
+      height: grid.height,
+      samplesPerPixel: 3,
+      bitsPerSample: 8,
+      data: rgb,
+      tileSize: 256,
+      compression: 'jpeg',
+      jpegQuality: 85,
+      predictor: false,
+      georeference: {
+        modelType: grid.modelType,
+        epsg: grid.epsg,
+        originX: grid.originX,
+        originY: grid.originY,
+        pixelSizeX: grid.pixelSizeX,
+        pixelSizeY: grid.pixelSizeY,
+      },
+      dateTime: '2023:10:20 02:20:00',
+      software: 'quaywatch e2e series',
+    },
+  ]);
+}
+
+/** Rounded TEU of the pier table's Before and After columns, per pier. */
+async function tableBeforeAfter(page: Page): Promise<Record<string, [number, number]>> {
+  const rows = await page.locator('qw-pier-table tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => ({
+      name: tr.getAttribute('data-pier') ?? '',
+      cells: Array.from(tr.querySelectorAll('td'))
+        .slice(1, 3)
+        .map((td) => td.textContent),
+    })),
+  );
+  const first = (text: string | undefined): number =>
+    Number(text?.trim().split(/\s/)[0]?.replace('−', '-') ?? Number.NaN);
+  return Object.fromEntries(
+    rows.map(({ name, cells }) => [name, [first(cells[0]), first(cells[1])]]),
+  );
+}
+
+/** The chart's points: pier → date id → TEU (unrounded). */
+async function chartPoints(page: Page): Promise<Record<string, Record<string, number>>> {
+  return page.locator('qw-series-chart').evaluate((element) => {
+    const points: Record<string, Record<string, number>> = {};
+    for (const group of element.shadowRoot?.querySelectorAll('svg g[data-pier]') ?? []) {
+      const pier = group.getAttribute('data-pier') ?? '';
+      const byDate: Record<string, number> = {};
+      for (const point of group.querySelectorAll('.point')) {
+        byDate[point.getAttribute('data-date') ?? ''] = Number(point.getAttribute('data-teu'));
+      }
+      points[pier] = byDate;
+    }
+    return points;
+  });
+}
+
+/** Date id of each column of the chart's table, by its header label. */
+async function dateIds(page: Page): Promise<Record<string, string>> {
+  const headers = await page
+    .locator('qw-series-chart thead th[data-date]')
+    .evaluateAll((ths) =>
+      ths.map((th): [string, string] => [
+        th.textContent.trim(),
+        th.getAttribute('data-date') ?? '',
+      ]),
+    );
+  return Object.fromEntries(headers);
+}
+
+async function seriesStatus(page: Page): Promise<string> {
+  return ((await page.locator('qw-series-chart .status').textContent()) ?? '').trim();
+}
+
+async function afterLabel(page: Page): Promise<string> {
+  return page
+    .locator('qw-compare-view')
+    .evaluate(
+      (view) => (view as HTMLElement & { afterImage?: { label: string } }).afterImage?.label ?? '',
+    );
+}
+
+describe('more than two dates (CPU analysis, ?gpu=off)', () => {
+  test('three dates: any pair can be picked, and the per-pier chart matches the pairs’ tables; cancel works', async () => {
+    const page = await app.browser.newPage({ viewport: VIEWPORT });
+    const errors = collectPageErrors(page);
+    await page.goto(`${app.server.url}?gpu=off&demo=none`);
+    await page.locator('qw-app header input[type=file]').setInputFiles([
+      {
+        name: 'before.tif',
+        mimeType: 'image/tiff',
+        buffer: readFileSync('public/demo/before.tif'),
+      },
+      { name: 'after.tif', mimeType: 'image/tiff', buffer: readFileSync('public/demo/after.tif') },
+      { name: 'third.tif', mimeType: 'image/tiff', buffer: Buffer.from(thirdDateTif()) },
+      {
+        name: 'piers.geojson',
+        mimeType: 'application/geo+json',
+        buffer: readFileSync('public/demo/piers.geojson'),
+      },
+    ]);
+
+    // The earliest and the latest date are the first pair.
+    await expect.poll(() => afterLabel(page), ANALYSIS_TIMEOUT).toBe('AFTER · 20 Oct 2023');
+    await expect
+      .poll(() => seriesStatus(page), ANALYSIS_TIMEOUT)
+      .toMatch(/^All 3 dates analysed\.$/);
+    const ids = await dateIds(page);
+    expect(Object.keys(ids)).toEqual(['2023-10-13 (reference)', '2023-10-16', '2023-10-20']);
+    const [first, second, third] = Object.values(ids);
+    const points = await chartPoints(page);
+    expect(Object.keys(points)).toEqual(['Pier 1', 'Pier 2', 'Pier 3']);
+    for (const byDate of Object.values(points)) {
+      expect(Object.keys(byDate).sort()).toEqual([first, second, third].sort());
+    }
+    const pairWithThird = await tableBeforeAfter(page);
+    for (const [pier, [before, after]] of Object.entries(pairWithThird)) {
+      expect(Math.round(points[pier]?.[first ?? ''] ?? NaN), pier).toBe(before);
+      expect(Math.round(points[pier]?.[third ?? ''] ?? NaN), pier).toBe(after);
+    }
+    // The ship visit: Pier 3 fills on the 16th and is back near the 13th's level on the 20th.
+    const pier3 = points['Pier 3'] ?? {};
+    const [p13, p16, p20] = [
+      pier3[first ?? ''] ?? 0,
+      pier3[second ?? ''] ?? 0,
+      pier3[third ?? ''] ?? 0,
+    ];
+    expect(p16 - p13).toBeGreaterThan(50);
+    expect(p16 - p20).toBeGreaterThan(50);
+    // Each point names its pier, date and value.
+    await expect(
+      page.locator('qw-series-chart g[data-pier="Pier 3"] .point title').first().textContent(),
+    ).resolves.toMatch(/^Pier 3, 2023-10-13: \d+ TEU \(\d+ to \d+\)$/);
+
+    if (process.env['QW_WRITE_DOCS'] === '1') {
+      await page.locator('qw-series-chart').screenshot({ path: 'docs/series.png' });
+    }
+
+    // Pick another pair: 13 → 16 October. The view and the table follow, and the
+    // table's After column is the chart's point of the 16th.
+    await page.locator('qw-file-list li[data-name="after.tif"] input[name="after"]').check();
+    await expect.poll(() => afterLabel(page), ANALYSIS_TIMEOUT).toBe('AFTER · 16 Oct 2023');
+    const afterOf = async (): Promise<number | undefined> =>
+      (await tableBeforeAfter(page))['Pier 3']?.[1];
+    await expect.poll(afterOf, ANALYSIS_TIMEOUT).toBe(Math.round(p16));
+    const pairWithSecond = await tableBeforeAfter(page);
+    for (const [pier, [, after]] of Object.entries(pairWithSecond)) {
+      expect(Math.round(points[pier]?.[second ?? ''] ?? NaN), pier).toBe(after);
+    }
+    await expect.poll(() => seriesStatus(page), ANALYSIS_TIMEOUT).toMatch(/^All 3 dates/);
+
+    // Reference 16 October (pick it as before): the series restarts against it;
+    // cancel it while it runs, then run it again.
+    await page.locator('qw-file-list li[data-name="before.tif"] input[name="after"]').check();
+    await page.locator('qw-file-list li[data-name="after.tif"] input[name="before"]').check();
+    await expect.poll(() => seriesStatus(page), ANALYSIS_TIMEOUT).toMatch(/^Analysing date/);
+    await page.locator('qw-series-chart button', { hasText: 'Cancel' }).click();
+    await expect.poll(() => seriesStatus(page)).toMatch(/^Cancelled after [01] of 2 dates\./);
+    await expect(
+      page.locator('qw-series-chart thead th[data-date]').first().textContent(),
+    ).resolves.toMatch(/2023-10-13/);
+    await page.locator('qw-series-chart button', { hasText: 'Run again' }).click();
+    await expect
+      .poll(() => seriesStatus(page), ANALYSIS_TIMEOUT)
+      .toMatch(/^All 3 dates analysed\.$/);
+    expect(Object.keys(await dateIds(page))).toEqual([
+      '2023-10-13',
+      '2023-10-16 (reference)',
+      '2023-10-20',
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

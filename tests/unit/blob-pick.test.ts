@@ -1,0 +1,107 @@
+import { describe, expect, test } from 'vitest';
+import {
+  blobTeu,
+  calibrateFillFactor,
+  pickBlob,
+  type PickSource,
+} from '../../src/core/analysis/blob-pick.ts';
+import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
+
+/** A mask from rows of '#' (1) and '.' (0). */
+function mask(rows: readonly string[]): Uint8Array {
+  return Uint8Array.from(rows.join('').split(''), (c) => (c === '#' ? 1 : 0));
+}
+
+// 8 × 4 window, 0.5 m pixels (0.25 m² each). ROI 0 = columns 0–3, ROI 1 = columns 4–7.
+const W = 8;
+const H = 4;
+function source(): PickSource {
+  const n = W * H;
+  return {
+    widthPx: W,
+    heightPx: H,
+    pixelAreaM2: 0.25,
+    masks: {
+      before: mask(['##......', '##......', '.....###', '.....###']),
+      after: mask(['##....#.', '##...#..', '.....###', '........']),
+      // Two pixels touching only at a corner: one 8-connected blob.
+      appeared: mask(['......#.', '.....#..', '........', '........']),
+      disappeared: mask(['........', '........', '........', '.....###']),
+    },
+    changeMagnitude: {
+      levels: Uint8Array.from({ length: n }, (_, i) => (i % W >= 5 ? 128 : 0)),
+      dnPerLevel: 0.5,
+    },
+    roiIndex: Int32Array.from({ length: n }, (_, i) => (i % W < 4 ? 0 : 1)),
+    roiNames: ['Pier 1', 'Pier 2'],
+  };
+}
+
+describe('pickBlob', () => {
+  test('an appeared blob: 8-connected, area in px and m², mean change in DN, its ROI', () => {
+    const blob = pickBlob(source(), 6.7, 0.2);
+    expect(blob).not.toBeNull();
+    expect(blob?.kind).toBe('appeared');
+    expect([...(blob?.pixels ?? [])].sort((a, b) => a - b)).toEqual([6, 13]);
+    expect(blob?.areaPx).toBe(2);
+    expect(blob?.areaM2).toBe(0.5);
+    expect(blob?.meanChangeDn).toBe(64);
+    expect(blob?.roiName).toBe('Pier 2');
+  });
+
+  test('present at both dates is before ∧ after; disappeared wins over it', () => {
+    const both = pickBlob(source(), 0.5, 1.5);
+    expect(both?.kind).toBe('both');
+    expect(both?.areaPx).toBe(4);
+    expect(both?.meanChangeDn).toBe(0);
+    expect(both?.roiName).toBe('Pier 1');
+    // Row 2, columns 5–7 is before ∧ after; row 3 is disappeared only.
+    expect(pickBlob(source(), 6, 2)?.kind).toBe('both');
+    const gone = pickBlob(source(), 6, 3);
+    expect(gone?.kind).toBe('disappeared');
+    expect(gone?.areaPx).toBe(3);
+  });
+
+  test('no blob under the click, or outside the window: null', () => {
+    expect(pickBlob(source(), 3, 3)).toBeNull();
+    expect(pickBlob(source(), -0.5, 1)).toBeNull();
+    expect(pickBlob(source(), 8, 1)).toBeNull();
+  });
+});
+
+describe('blob TEU and calibration', () => {
+  const params = { ...DEFAULT_ANALYSIS_PARAMS, fillFactor: 0.9, teuFootprintM2: 15 };
+
+  test('TEU = areaM2 · fillFactor / footprint, range from the spread', () => {
+    const teu = blobTeu(1500, params);
+    expect(teu.teu).toBeCloseTo(90, 10);
+    expect(teu.lowTeu).toBeCloseTo(85, 10);
+    expect(teu.highTeu).toBeCloseTo(95, 10);
+  });
+
+  test('fillFactor = containers · footprint / area; the blob then estimates the count', () => {
+    const calibrated = calibrateFillFactor(params, 1500, 80);
+    expect(calibrated.fillFactor).toBe(0.8);
+    expect(blobTeu(1500, calibrated).teu).toBeCloseTo(80, 10);
+    // Other parameters are untouched; kept to four decimals.
+    expect({ ...calibrated, fillFactor: 0.9 }).toEqual(params);
+    expect(calibrateFillFactor(params, 1000, 47).fillFactor).toBe(0.705);
+    expect(calibrateFillFactor(params, 1234, 50).fillFactor).toBe(0.6078);
+  });
+
+  test('refuses counts that are not positive, and fill factors out of range, saying why', () => {
+    expect(() => calibrateFillFactor(params, 1500, 0)).toThrow(
+      'The container count must be a positive number of TEU (got 0)',
+    );
+    expect(() => calibrateFillFactor(params, 1500, Number.NaN)).toThrow(/got NaN/);
+    expect(() => calibrateFillFactor(params, 1500, 200)).toThrow(
+      '200 TEU on 1500 m² (7.5 m² each) gives a fill factor of 2; it must be from 0.05 to 1.5',
+    );
+    expect(() => calibrateFillFactor(params, 1500, 3)).toThrow(/fill factor of 0.03; it must be/);
+    // In range, but not above the spread (0.05): the params' own rule says so.
+    expect(() => calibrateFillFactor({ ...params, fillFactorSpread: 0.3 }, 1500, 25)).toThrow(
+      /fillFactorSpread \(0.3\) must be below fillFactor \(0.25\)/,
+    );
+    expect(() => calibrateFillFactor(params, 0, 5)).toThrow(/no area/);
+  });
+});
