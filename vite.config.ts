@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
@@ -83,9 +84,18 @@ function productionExports(): Plugin {
   };
 }
 
+function appVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 // The app is a static bundle: index.html + one module graph + the io worker.
 export default defineConfig({
   base: './',
+  // The app's version for exported figures (ui code may not import package.json: layers).
+  define: { __QW_APP_VERSION__: JSON.stringify(appVersion()) },
   plugins: [contentSecurityPolicyMeta(), contentSecurityPolicyHeaders(), productionExports()],
   build: {
     target: 'es2022',

@@ -1,31 +1,40 @@
 /**
  * `quaywatch analyze`: the app's analysis from the command line, on the same
- * io and core code. Writes DIR/result.json.
+ * io and core code. Writes DIR/result.json, DIR/piers.csv (the pier table,
+ * src/core/export/piers-csv.ts) and DIR/blobs.geojson (every kept blob,
+ * src/io/export-blobs.ts) — the same functions as the app's export buttons.
  */
 import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { estimateShift, toLuminance } from '../core/align/phase-correlation.ts';
-import { analyzePairCpu, type AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
+import {
+  analyzePairCpu,
+  type AnalysisInput,
+  type AnalysisResult,
+} from '../core/analysis/cpu-pipeline.ts';
 import { analyzePairGpu } from '../gpu/pipeline.ts';
 import {
   analysisParamsFromJson,
   DEFAULT_ANALYSIS_PARAMS,
   type AnalysisParams,
 } from '../core/analysis/params.ts';
-import { roiAreaPx } from '../core/roi-raster.ts';
-import { readAligned } from '../io/align-read.ts';
-import { analysisBands, planAnalysis } from '../io/analysis-plan.ts';
-import { openRaster, readWindow, type RasterSource } from '../io/decoder.ts';
-import { parseRoiGeoJson } from '../io/geojson.ts';
+import { pierExportRows, piersCsv } from '../core/export/piers-csv.ts';
+import type { RasterInfo } from '../core/raster.ts';
+import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
+import { analysisBands, planAnalysis, type AnalysisPlan } from '../io/analysis-plan.ts';
+import { openRaster, readWindow, type OpenRaster, type RasterSource } from '../io/decoder.ts';
+import { blobsGeoJsonText } from '../io/export-blobs.ts';
+import { parseRoiGeoJson, type RoiSet } from '../io/geojson.ts';
+import { snapshotLayoutOption, writeCliSnapshot } from './snapshot.ts';
 
 export const ANALYZE_USAGE =
-  'usage: quaywatch analyze --before B.tif --after A.tif --rois piers.geojson --out DIR [--params params.json] [--backend auto|webgpu|cpu]';
+  'usage: quaywatch analyze --before B.tif --after A.tif --rois piers.geojson --out DIR [--params params.json] [--backend auto|webgpu|cpu] [--shift DX,DY] [--title T] [--credit C] [--snapshot-layout single|side-by-side]';
 
 export type OpenSource = (path: string) => Promise<RasterSource>;
 
-function readText(path: string, what: string): string {
+export function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
@@ -73,6 +82,166 @@ async function nodeGpu(): Promise<{ device: GPUDevice; label: string } | string>
   return { device, label };
 }
 
+/** The analysis backend of a run: a hardware WebGPU device, or null for the CPU twins. */
+export type Backend = { readonly device: GPUDevice; readonly label: string } | null;
+
+/** `--backend auto|webgpu|cpu` → the backend to run on; throws for webgpu without a GPU. */
+export async function openBackend(value: string | undefined): Promise<Backend> {
+  const backend = value ?? 'auto';
+  if (backend !== 'auto' && backend !== 'cpu' && backend !== 'webgpu') {
+    throw new Error(`--backend takes auto, webgpu or cpu (got "${backend}")`);
+  }
+  const gpu = backend === 'cpu' ? null : await nodeGpu();
+  if (backend === 'webgpu' && typeof gpu === 'string') throw new Error(`--backend webgpu: ${gpu}`);
+  return gpu !== null && typeof gpu !== 'string' ? gpu : null;
+}
+
+export function backendName(backend: Backend): string {
+  return backend === null ? 'cpu' : `webgpu:${backend.label}`;
+}
+
+export function runAnalysis(
+  backend: Backend,
+  input: AnalysisInput,
+  params: AnalysisParams,
+): Promise<AnalysisResult> {
+  return backend === null
+    ? Promise.resolve(analyzePairCpu(input, params))
+    : analyzePairGpu(backend.device, input, params);
+}
+
+/** `--params FILE` (or the defaults), `--rois FILE`. */
+export function readParams(path: string | undefined): AnalysisParams {
+  return path === undefined
+    ? DEFAULT_ANALYSIS_PARAMS
+    : analysisParamsFromJson(readText(path, 'params'));
+}
+
+export function readRois(path: string): RoiSet {
+  return parseRoiGeoJson(readText(path, 'ROIs'), basename(path));
+}
+
+/** `--shift DX,DY` in before-image pixels; undefined: estimate it. */
+export function parseShift(value: string | undefined): readonly [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(',').map((part) => part.trim());
+  const numbers = parts.map(Number);
+  const [dx, dy] = numbers;
+  if (
+    parts.length !== 2 ||
+    parts.some((part) => part.length === 0) ||
+    dx === undefined ||
+    dy === undefined ||
+    !Number.isFinite(dx) ||
+    !Number.isFinite(dy)
+  ) {
+    throw new Error(`--shift takes two numbers DX,DY in before-image pixels (got "${value}")`);
+  }
+  return [dx, dy];
+}
+
+/** The reference (before) image read over the piers, once for any number of after images. */
+export interface Reference {
+  readonly raster: OpenRaster;
+  readonly plan: AnalysisPlan;
+  readonly bands: Float32Array[];
+}
+
+export async function readReference(
+  raster: OpenRaster,
+  rois: RoiSet,
+  roisPath: string,
+): Promise<Reference> {
+  const plan = planAnalysis(raster.info, rois.rois, basename(roisPath));
+  const window = await readWindow(raster, {
+    window: plan.window,
+    bands: analysisBands(raster.info),
+  });
+  return { raster, plan, bands: window.bands.map((band) => Float32Array.from(band)) };
+}
+
+export interface AlignedAfter {
+  readonly aligned: AlignedBands;
+  readonly shiftPx: readonly [number, number];
+  /** "given" (--shift) or "estimated" (phase correlation on the pier window). */
+  readonly shiftSource: 'given' | 'estimated';
+  readonly method: string;
+}
+
+/** Geometry first, then the residual shift (given, or by phase correlation), applied. */
+export async function alignAfter(
+  reference: Reference,
+  after: OpenRaster,
+  givenShiftPx: readonly [number, number] | undefined,
+): Promise<AlignedAfter> {
+  const { plan } = reference;
+  const bands = analysisBands(after.info);
+  let shiftPx = givenShiftPx;
+  if (shiftPx === undefined) {
+    const geometric = await readAligned(after, plan.target, { shiftPx: [0, 0], bands });
+    const shift = estimateShift(
+      toLuminance(reference.bands),
+      toLuminance(geometric.bands),
+      plan.widthPx,
+      plan.heightPx,
+      { valid: geometric.valid },
+    );
+    shiftPx = [shift.dxPx, shift.dyPx];
+  }
+  const aligned = await readAligned(after, plan.target, { shiftPx, bands });
+  const geometry =
+    aligned.method === 'pixel-grid'
+      ? 'pixel grid'
+      : aligned.method === 'same-crs'
+        ? 'same CRS (affine)'
+        : 'proj4 control points (32 px)';
+  return {
+    aligned,
+    shiftPx,
+    shiftSource: givenShiftPx === undefined ? 'estimated' : 'given',
+    method: `${geometry} + ${givenShiftPx === undefined ? 'phase correlation' : 'given shift'}`,
+  };
+}
+
+/** The analysis input of (reference, aligned after): what the app's runAnalysis builds too. */
+export function pairInput(reference: Reference, aligned: AlignedBands): AnalysisInput {
+  const { plan } = reference;
+  return {
+    widthPx: plan.widthPx,
+    heightPx: plan.heightPx,
+    before: reference.bands,
+    after: aligned.bands,
+    valid: aligned.valid,
+    rois: plan.rois,
+    pixelAreaM2: plan.pixelAreaM2,
+    afterBlurExcessPx2: meanBlurExcessPx2(aligned.blurExcessPx2),
+  };
+}
+
+/** DIR/piers.csv and DIR/blobs.geojson of one analysis; returns the paths written. */
+export function writeDataExports(
+  out: string,
+  analysis: {
+    readonly beforeInfo: RasterInfo;
+    readonly plan: AnalysisPlan;
+    readonly input: AnalysisInput;
+    readonly result: AnalysisResult;
+    readonly params: AnalysisParams;
+  },
+): string[] {
+  const { beforeInfo, plan, input, result, params } = analysis;
+  const georef = gridOf(beforeInfo);
+  if (georef === null) throw new Error(`${beforeInfo.name} has no usable georeference`);
+  const csvPath = join(out, 'piers.csv');
+  const blobsPath = join(out, 'blobs.geojson');
+  writeFileSync(csvPath, piersCsv(pierExportRows(result, input)));
+  writeFileSync(
+    blobsPath,
+    blobsGeoJsonText({ result, input, params, windowPx: plan.window }, georef),
+  );
+  return [csvPath, blobsPath];
+}
+
 export async function analyze(argv: readonly string[], openSource: OpenSource): Promise<void> {
   const { values } = parseArgs({
     args: [...argv],
@@ -83,6 +252,10 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
       out: { type: 'string' },
       params: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      shift: { type: 'string' },
+      title: { type: 'string' },
+      credit: { type: 'string' },
+      'snapshot-layout': { type: 'string', default: 'single' },
     },
     strict: true,
   });
@@ -95,17 +268,10 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
   ) {
     throw new Error(`analyze needs --before, --after, --rois and --out. ${ANALYZE_USAGE}`);
   }
-  const backend = values.backend;
-  if (backend !== 'auto' && backend !== 'cpu' && backend !== 'webgpu') {
-    throw new Error(`--backend takes auto, webgpu or cpu (got "${backend}")`);
-  }
-  const gpu = backend === 'cpu' ? null : await nodeGpu();
-  if (backend === 'webgpu' && typeof gpu === 'string') throw new Error(`--backend webgpu: ${gpu}`);
-  const params: AnalysisParams =
-    values.params === undefined
-      ? DEFAULT_ANALYSIS_PARAMS
-      : analysisParamsFromJson(readText(values.params, 'params'));
-  const roiSet = parseRoiGeoJson(readText(roisPath, 'ROIs'), basename(roisPath));
+  const givenShiftPx = parseShift(values.shift);
+  const backend = await openBackend(values.backend);
+  const params = readParams(values.params);
+  const roiSet = readRois(roisPath);
 
   const timings = { decode: 0, align: 0, analyze: 0 };
   let started = performance.now();
@@ -113,72 +279,35 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
     openSource(beforePath).then(openRaster),
     openSource(afterPath).then(openRaster),
   ]);
-  const plan = planAnalysis(beforeRaster.info, roiSet.rois, basename(roisPath));
-  const beforeWindow = await readWindow(beforeRaster, {
-    window: plan.window,
-    bands: analysisBands(beforeRaster.info),
-  });
+  const reference = await readReference(beforeRaster, roiSet, roisPath);
+  const { plan } = reference;
   timings.decode = performance.now() - started;
 
-  // Geometry first, then the residual shift by phase correlation, applied.
   started = performance.now();
-  const afterBands = analysisBands(afterRaster.info);
-  const geometric = await readAligned(afterRaster, plan.target, {
-    shiftPx: [0, 0],
-    bands: afterBands,
-  });
-  const beforeBands = beforeWindow.bands.map((band) => Float32Array.from(band));
-  const shift = estimateShift(
-    toLuminance(beforeBands),
-    toLuminance(geometric.bands),
-    plan.widthPx,
-    plan.heightPx,
-    { valid: geometric.valid },
-  );
-  const aligned = await readAligned(afterRaster, plan.target, {
-    shiftPx: [shift.dxPx, shift.dyPx],
-    bands: afterBands,
-  });
+  const { aligned, shiftPx, method } = await alignAfter(reference, afterRaster, givenShiftPx);
   timings.align = performance.now() - started;
 
   started = performance.now();
-  const input: AnalysisInput = {
-    widthPx: plan.widthPx,
-    heightPx: plan.heightPx,
-    before: beforeBands,
-    after: aligned.bands,
-    valid: aligned.valid,
-    rois: plan.rois,
-    pixelAreaM2: plan.pixelAreaM2,
-    afterBlurExcessPx2: meanBlurExcessPx2(aligned.blurExcessPx2),
-  };
-  const onGpu = gpu !== null && typeof gpu !== 'string' ? gpu : null;
-  const result =
-    onGpu === null
-      ? analyzePairCpu(input, params)
-      : await analyzePairGpu(onGpu.device, input, params);
+  const input = pairInput(reference, aligned);
+  const result = await runAnalysis(backend, input, params);
   timings.analyze = performance.now() - started;
-  onGpu?.device.destroy();
+  backend?.device.destroy();
 
   const round = (value: number): number => Math.round(value * 100) / 100;
+  const exportRows = pierExportRows(result, input);
   const output = {
     version: 1,
-    backend: onGpu === null ? 'cpu' : `webgpu:${onGpu.label}`,
+    backend: backendName(backend),
     before: beforeRaster.info,
     after: afterRaster.info,
     alignment: {
-      shiftPx: [round(shift.dxPx), round(shift.dyPx)],
-      method: `${aligned.method === 'pixel-grid' ? 'pixel grid' : aligned.method === 'same-crs' ? 'same CRS (affine)' : 'proj4 control points (32 px)'} + phase correlation`,
+      shiftPx: [round(shiftPx[0]), round(shiftPx[1])],
+      method,
     },
     params,
     rois: result.rois.map((roi, index) => ({
       name: roi.name,
-      areaM2: round(
-        roiAreaPx({
-          name: roi.name,
-          polygons: [(plan.rois[index]?.rings ?? []).map((ring) => [...ring])],
-        }) * plan.pixelAreaM2,
-      ),
+      areaM2: round(exportRows[index]?.roiAreaM2 ?? Number.NaN),
       before_teu: round(roi.before.teu),
       after_teu: round(roi.after.teu),
       appeared_teu: round(roi.appeared.teu),
@@ -194,6 +323,24 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
   };
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'result.json'), `${JSON.stringify(output, null, 2)}\n`);
+  writeDataExports(out, { beforeInfo: beforeRaster.info, plan, input, result, params });
+
+  // The annotated snapshot: the same scene, layout and drawing code as the app's export.
+  writeCliSnapshot({
+    out,
+    before: { info: beforeRaster.info, bands: input.before },
+    after: { info: afterRaster.info, bands: input.after },
+    windowPx: plan.window,
+    rois: plan.rois,
+    result,
+    params,
+    alignment: output.alignment,
+    numbers: output.rois,
+    ...(values.title === undefined ? {} : { title: values.title }),
+    ...(values.credit === undefined ? {} : { credit: values.credit }),
+    layout: snapshotLayoutOption(values['snapshot-layout']),
+  });
+
   for (const roi of output.rois) {
     console.log(
       `${roi.name}: before ${roi.before_teu} TEU, after ${roi.after_teu}, appeared ${roi.appeared_teu}, disappeared ${roi.disappeared_teu}, net ${roi.net_teu}`,

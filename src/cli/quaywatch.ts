@@ -2,52 +2,20 @@
  * The Quaywatch command line. Same io and core as the app; runs in Node.
  *
  *   quaywatch info FILE     RasterInfo of FILE as JSON
+ *   quaywatch analyze …     one pair: result.json, piers.csv, blobs.geojson (analyze.ts)
+ *   quaywatch series …      many dates: series.csv, series.json, series.png (series.ts)
  *   quaywatch --version
  *
  * Errors: one line on stderr and a non-zero exit.
  */
-import { existsSync, openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { openRaster, type RasterSource } from '../io/decoder.ts';
+import { openRaster } from '../io/decoder.ts';
 import { registerNodeDecoders } from './node-decoders.ts';
 import { analyze, ANALYZE_USAGE } from './analyze.ts';
+import { fileSource } from './file-source.ts';
+import { series, SERIES_USAGE } from './series.ts';
 
-const USAGE = `usage: quaywatch info FILE | quaywatch --version\n       ${ANALYZE_USAGE}`;
-
-/**
- * A file as a lazily read Blob (Node's fs.openAsBlob): opening a 2 GB GeoTIFF
- * reads its header and IFDs, not the whole file. Sidecars beside it (.ovr,
- * .msk, as GDAL names them) come along.
- */
-async function fileSource(path: string): Promise<RasterSource> {
-  if (!existsSync(path)) throw new Error(`${path}: no such file`);
-  let blob: Blob;
-  try {
-    blob = await openAsBlob(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT'
-        ? `${path}: no such file`
-        : `${path}: cannot read (${code ?? String(error)})`,
-      { cause: error },
-    );
-  }
-  const sidecar = async (suffix: string): Promise<Blob | undefined> =>
-    existsSync(path + suffix) ? openAsBlob(path + suffix) : undefined;
-  const overviews = await sidecar('.ovr');
-  const mask = await sidecar('.msk');
-  return {
-    kind: 'blob',
-    blob,
-    name: basename(path),
-    sidecars: {
-      ...(overviews === undefined ? {} : { overviews }),
-      ...(mask === undefined ? {} : { mask }),
-    },
-  };
-}
+const USAGE = `usage: quaywatch info FILE | quaywatch --version\n       ${ANALYZE_USAGE}\n       ${SERIES_USAGE}`;
 
 async function info(path: string | undefined): Promise<void> {
   if (path === undefined) throw new Error(`info needs a file. ${USAGE}`);
@@ -68,6 +36,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'analyze':
         await analyze(rest, fileSource);
+        return 0;
+      case 'series':
+        await series(rest, fileSource);
         return 0;
       case 'info':
         await info(rest[0]);

@@ -93,6 +93,16 @@ export class AnalysisOverlaysController implements ReactiveController {
     this.changed();
   }
 
+  /** Another pair is being opened: nothing of the old analysis stays over the new images. */
+  clear(): void {
+    this.shown = undefined;
+    this.images.clear();
+    this.pickPointPx = null;
+    this.picked = null;
+    this.pickMessage = '';
+    this.changed();
+  }
+
   /** A click in the view (full-resolution before px). */
   click(xPx: number, yPx: number): void {
     this.pickAt(xPx, yPx, true);

@@ -49,6 +49,15 @@ import './qw-params-panel.ts';
 import type { AnalysisBackend } from './qw-params-panel.ts';
 import './qw-pier-table.ts';
 import './qw-alignment-panel.ts';
+import './qw-snapshot-panel.ts';
+import { createViewGeo } from '../core/view-geo.ts';
+import type { SnapshotMetadata } from '../core/export/snapshot-metadata.ts';
+import {
+  readSnapshotMetadata,
+  SNAPSHOT_SHIFT_TOLERANCE_PX,
+  type SnapshotSource,
+} from './snapshot-export.ts';
+import type { QwSnapshotPanel } from './qw-snapshot-panel.ts';
 import './qw-display-controls.ts';
 import './qw-file-list.ts';
 import './qw-compare-view.ts';
@@ -63,6 +72,7 @@ import './qw-blob-info.ts';
 import { distinctLabels, orderDates, type TeuValue } from '../core/series.ts';
 import { SeriesController, type PairTeu } from './series.ts';
 import './qw-series-chart.ts';
+import './qw-data-exports.ts';
 
 type Phase = 'empty' | 'loading' | 'ready' | 'error';
 
@@ -608,6 +618,34 @@ export class QwApp extends LitElement {
 
   /** Files from a drop or the picker. */
   takeFiles(files: readonly File[]): void {
+    // A PNG with a "quaywatch" chunk is a snapshot (its parameters are restored);
+    // any other PNG is imagery, as before.
+    if (files.some((file) => /\.png$/i.test(file.name))) {
+      void this.takeSnapshotsThen(files);
+      return;
+    }
+    this.takeNonSnapshotFiles(files);
+  }
+
+  private async takeSnapshotsThen(files: readonly File[]): Promise<void> {
+    const rest: File[] = [];
+    for (const file of files) {
+      if (!/\.png$/i.test(file.name)) {
+        rest.push(file);
+        continue;
+      }
+      try {
+        const metadata = await readSnapshotMetadata(file, file.name);
+        if (metadata === null) rest.push(file);
+        else this.restoreSnapshot(metadata, file.name);
+      } catch (error) {
+        this.sessionNotice = message(error);
+      }
+    }
+    if (rest.length > 0) this.takeNonSnapshotFiles(rest);
+  }
+
+  private takeNonSnapshotFiles(files: readonly File[]): void {
     const geojson = files.filter((file) => /\.(geo)?json$/i.test(file.name));
     for (const file of geojson) {
       void file.text().then((text) => {
@@ -753,6 +791,9 @@ export class QwApp extends LitElement {
     this.pairProgress = 0;
     this.pairError = null;
     this.alignment = undefined;
+    // The old pair's overlays and picked blob must not sit over the new images.
+    this.lastAnalysis = undefined;
+    this.analysisOverlays.clear();
     await this.gpuReady;
     try {
       const display = await before.client
@@ -1345,6 +1386,15 @@ export class QwApp extends LitElement {
     this.startSeries();
   }
 
+  /** Export CSV / Export blobs (GeoJSON) of the analysis on screen (qw-data-exports.ts). */
+  private renderDataExports(): unknown {
+    if (this.lastAnalysis === undefined) return null;
+    return html`<qw-data-exports
+      .analysis=${this.lastAnalysis}
+      .beforeInfo=${this.entry(this.beforeId)?.info ?? null}
+    ></qw-data-exports>`;
+  }
+
   /** Overlay toggles and opacities (heat map, occupancy, blobs). */
   private renderOverlayControls(): unknown {
     if (this.lastAnalysis === undefined) return null;
@@ -1355,6 +1405,127 @@ export class QwApp extends LitElement {
         this.analysisOverlays.setOverlay(id, { visible, opacity01 });
       }}
     ></qw-overlay-controls>`;
+  }
+
+  /** "Export snapshot…" (the annotated PNG) and "Load snapshot…". */
+  private renderSnapshotPanel(): unknown {
+    if (this.lastAnalysis === undefined || this.pair === undefined) return null;
+    const before = this.entry(this.beforeId);
+    const after = this.entry(this.afterId);
+    return html`<qw-snapshot-panel
+      .collect=${this.collectSnapshot}
+      .defaultTitle=${`Quaywatch — ${before?.name ?? 'before'} → ${after?.name ?? 'after'}`}
+      @qw-snapshot-load=${(event: CustomEvent<File>) => {
+        const file = event.detail;
+        // The outcome shows next to "Load snapshot…" too, not only in the files column.
+        const panel = event.target as QwSnapshotPanel;
+        void readSnapshotMetadata(file, file.name)
+          .then((metadata) => {
+            if (metadata === null) {
+              this.sessionNotice = `${file.name} carries no Quaywatch parameters (no "quaywatch" chunk): nothing restored.`;
+            } else this.restoreSnapshot(metadata, file.name);
+          })
+          .catch((error: unknown) => {
+            this.sessionNotice = message(error);
+          })
+          .finally(() => {
+            panel.message = this.sessionNotice;
+          });
+      }}
+    ></qw-snapshot-panel>`;
+  }
+
+  /** What is on screen now, for the snapshot renderer. */
+  private collectSnapshot = (): SnapshotSource | null => {
+    const shown = this.lastAnalysis;
+    const pair = this.pair;
+    const before = this.entry(this.beforeId);
+    const after = this.entry(this.afterId);
+    const viewer = this.renderRoot.querySelector('qw-compare-view');
+    if (shown === undefined || pair === undefined || before?.info == null || viewer === null) {
+      return null;
+    }
+    const pane = viewer.panes[0];
+    if (pane === undefined) return null;
+    const [x0, y0] = shown.windowPx;
+    const grid = gridOf(before.info);
+    const dateOf = (entry: Entry | undefined): string | null =>
+      entry?.info?.acquired != null && /^\d{4}-\d{2}-\d{2}/.test(entry.info.acquired)
+        ? entry.info.acquired.slice(0, 10)
+        : null;
+    return {
+      before: { image: pair[0].image, label: pair[0].label },
+      after: { image: pair[1].image, label: pair[1].label },
+      imageWidthPx: before.info.width,
+      imageHeightPx: before.info.height,
+      transform: viewer.transform,
+      paneWidthPx: pane.width,
+      paneHeightPx: pane.height,
+      overlays: this.analysisOverlays.overlays(),
+      piers: shown.input.rois.map((roi, index) => {
+        const numbers = shown.result.rois[index];
+        return {
+          name: roi.name,
+          rings: roi.rings.map((ring) => ring.map(([x, y]): [number, number] => [x + x0, y + y0])),
+          beforeTeu: numbers?.before.teu ?? 0,
+          afterTeu: numbers?.after.teu ?? 0,
+          netTeu: numbers?.netTeu ?? 0,
+        };
+      }),
+      numbers: shown.result.rois.map((roi) => ({
+        name: roi.name,
+        beforeTeu: roi.before.teu,
+        afterTeu: roi.after.teu,
+        appearedTeu: roi.appeared.teu,
+        disappearedTeu: roi.disappeared.teu,
+        netTeu: roi.netTeu,
+        netLowTeu: roi.netLowTeu,
+        netHighTeu: roi.netHighTeu,
+      })),
+      geo: grid === null ? null : createViewGeo(grid),
+      params: shown.params,
+      shiftPx: this.alignment?.appliedPx ?? [0, 0],
+      alignmentMethod: this.alignment?.method ?? '',
+      files: this.pairFiles(before, after).map((file) => ({
+        ...file,
+        date: dateOf(file.role === 'before' ? before : after),
+      })),
+      viewState: viewer.viewState,
+    };
+  };
+
+  /** A snapshot PNG loaded or dropped: its parameters (and view, and shift for the same files) apply. */
+  private restoreSnapshot(metadata: SnapshotMetadata, source: string): void {
+    this.params = metadata.params;
+    const applied = [`parameters (${describeParams(metadata.params)})`];
+    if (metadata.view.viewState !== undefined && metadata.view.viewState !== null) {
+      this.applyView(metadata.view.viewState);
+      applied.push('view');
+    }
+    const files = this.pairFiles(this.entry(this.beforeId), this.entry(this.afterId));
+    const sameFiles =
+      files.length === 2 &&
+      metadata.files.length === 2 &&
+      files.every((file) =>
+        metadata.files.some(
+          (ref) =>
+            ref.role === file.role && ref.name === file.name && ref.sizeBytes === file.sizeBytes,
+        ),
+      );
+    const [dx = 0, dy = 0] = metadata.alignment.shiftPx;
+    const current = this.alignment?.appliedPx;
+    // A CLI snapshot rounds the shift to 0.01 px: within that, the shift in use stays.
+    const sameShift =
+      current !== undefined &&
+      Math.abs(current[0] - dx) < SNAPSHOT_SHIFT_TOLERANCE_PX &&
+      Math.abs(current[1] - dy) < SNAPSHOT_SHIFT_TOLERANCE_PX;
+    if (sameFiles && !sameShift) {
+      applied.push(`shift (${dx.toFixed(2)}, ${dy.toFixed(2)}) px`);
+      this.onShift(new CustomEvent('qw-shift', { detail: [dx, dy] as const }));
+    } else {
+      void this.runAnalysis();
+    }
+    this.sessionNotice = `Snapshot ${source}: restored ${applied.join(', ')}.`;
   }
 
   /** The clicked blob's numbers and its calibration. */
@@ -1790,7 +1961,8 @@ export class QwApp extends LitElement {
                     ></qw-pier-table>`
               }
             </div>
-            ${this.renderOverlayControls()} ${this.renderBlobInfo()} ${this.renderSeries()}
+            ${this.renderDataExports()} ${this.renderOverlayControls()}
+            ${this.renderSnapshotPanel()} ${this.renderBlobInfo()} ${this.renderSeries()}
             ${
               this.rois === undefined && this.pair === undefined
                 ? null

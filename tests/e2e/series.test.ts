@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { beforeGrid } from '../../src/core/demo/georeference.ts';
-import { buildDemoScene, DEFAULT_DEMO_PARAMS, renderDemoDate } from '../../src/core/demo/scene.ts';
-import { writeTiff } from '../../src/io/tiff-writer.ts';
+import { demoThirdDateTif } from '../support/demo-third-date.ts';
 import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
 
 const app = useAppInBrowser();
@@ -19,41 +17,11 @@ const ANALYSIS_TIMEOUT = { timeout: 180_000 };
  * drops again, so the chart must show a jump and a drop.
  */
 function thirdDateTif(): Uint8Array {
-  const scene = buildDemoScene({
-    ...DEFAULT_DEMO_PARAMS,
-    sunBefore: { azimuthDeg: 172, elevationDeg: 36 },
-    noiseDn: [2.0, 2.2],
+  return demoThirdDateTif({
+    dateTime: '2023:10:20 02:20:00',
+    compression: 'jpeg',
+    software: 'quaywatch e2e series',
   });
-  const grid = beforeGrid(scene);
-  const rgb = renderDemoDate(scene, {
-    date: 0,
-    width: grid.width,
-    height: grid.height,
-    pixelToScene: grid.pixelToScene,
-  });
-  return writeTiff([
-    {
-      width: grid.width,
-      height: grid.height,
-      samplesPerPixel: 3,
-      bitsPerSample: 8,
-      data: rgb,
-      tileSize: 256,
-      compression: 'jpeg',
-      jpegQuality: 85,
-      predictor: false,
-      georeference: {
-        modelType: grid.modelType,
-        epsg: grid.epsg,
-        originX: grid.originX,
-        originY: grid.originY,
-        pixelSizeX: grid.pixelSizeX,
-        pixelSizeY: grid.pixelSizeY,
-      },
-      dateTime: '2023:10:20 02:20:00',
-      software: 'quaywatch e2e series',
-    },
-  ]);
 }
 
 /** Rounded TEU of the pier table's Before and After columns, per pier. */

@@ -1,0 +1,41 @@
+/**
+ * Input files of the CLI as raster sources: lazily read Blobs, with their
+ * sidecars.
+ */
+import { existsSync, openAsBlob } from 'node:fs';
+import { basename } from 'node:path';
+import type { RasterSource } from '../io/decoder.ts';
+
+/**
+ * A file as a lazily read Blob (Node's fs.openAsBlob): opening a 2 GB GeoTIFF
+ * reads its header and IFDs, not the whole file. Sidecars beside it (.ovr,
+ * .msk, as GDAL names them) come along.
+ */
+export async function fileSource(path: string): Promise<RasterSource> {
+  if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  let blob: Blob;
+  try {
+    blob = await openAsBlob(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT'
+        ? `${path}: no such file`
+        : `${path}: cannot read (${code ?? String(error)})`,
+      { cause: error },
+    );
+  }
+  const sidecar = async (suffix: string): Promise<Blob | undefined> =>
+    existsSync(path + suffix) ? openAsBlob(path + suffix) : undefined;
+  const overviews = await sidecar('.ovr');
+  const mask = await sidecar('.msk');
+  return {
+    kind: 'blob',
+    blob,
+    name: basename(path),
+    sidecars: {
+      ...(overviews === undefined ? {} : { overviews }),
+      ...(mask === undefined ? {} : { mask }),
+    },
+  };
+}

@@ -1,0 +1,298 @@
+/**
+ * `quaywatch series`: per-pier TEU over many dates of one place, without the
+ * browser. The images are put in date order as the app's series does
+ * (src/core/series.ts: the TIFF DateTime tag, else a date in the file name);
+ * the earliest is the reference, and every other date is analysed as the
+ * "after" of the pair (reference, date) with the same piers and parameters,
+ * exactly as the app's series runs each pair (src/ui/series.ts). The
+ * reference's own TEU is its "before" in its pair with the next date.
+ *
+ * Writes DIR/series.csv (one row per pier per date, see SERIES_CSV_HEADER),
+ * DIR/series.json (the same with the dates, shifts and any per-date error)
+ * and DIR/series.png (the chart, src/cli/series-chart.ts).
+ *
+ * Residual shift per date: estimated against the reference on the pier
+ * window, as `analyze` does (--fine-align on, the default), or none
+ * (--fine-align off: the app's series with "fine alignment per date" off,
+ * which gives the app's numbers exactly).
+ *
+ * A date that cannot be analysed does not stop the others: its error is in
+ * series.json, the rest is written, and the command ends with that error.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { csvNumber, csvText } from '../core/export/piers-csv.ts';
+import {
+  assembleSeries,
+  distinctLabels,
+  orderDates,
+  type DateOutcome,
+  type TeuValue,
+} from '../core/series.ts';
+import { openRaster, type OpenRaster } from '../io/decoder.ts';
+import {
+  alignAfter,
+  backendName,
+  openBackend,
+  pairInput,
+  readParams,
+  readReference,
+  readRois,
+  runAnalysis,
+  type OpenSource,
+} from './analyze.ts';
+import { renderSeriesChartPng } from './series-chart.ts';
+
+export const SERIES_USAGE =
+  'usage: quaywatch series --rois piers.geojson --out DIR [--params params.json] [--backend auto|webgpu|cpu] [--fine-align on|off] IMAGE...';
+
+/** Columns of series.csv: TEU of the date, then its change against the reference date. */
+export const SERIES_CSV_HEADER: readonly string[] = [
+  'date',
+  'image',
+  'date_source',
+  'pier',
+  'teu',
+  'low_teu',
+  'high_teu',
+  'appeared_vs_reference_teu',
+  'disappeared_vs_reference_teu',
+  'net_vs_reference_teu',
+  'shift_x_px',
+  'shift_y_px',
+];
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface PierNumbers {
+  readonly value: TeuValue;
+  /** Against the reference; null for the reference itself. */
+  readonly appearedTeu: number | null;
+  readonly disappearedTeu: number | null;
+  readonly netTeu: number | null;
+}
+
+interface DateRun {
+  readonly path: string;
+  readonly name: string;
+  /** ISO date (or date-time) the series places the image at. */
+  readonly iso: string;
+  readonly label: string;
+  readonly source: string;
+  readonly isReference: boolean;
+  shiftPx: readonly [number, number] | null;
+  shiftSource: string | null;
+  /** Per pier, in the ROI file's order; null until analysed or when it failed. */
+  piers: Map<string, PierNumbers> | null;
+  error: string | null;
+}
+
+export async function series(argv: readonly string[], openSource: OpenSource): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: {
+      rois: { type: 'string' },
+      out: { type: 'string' },
+      params: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      'fine-align': { type: 'string', default: 'on' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const { rois: roisPath, out } = values;
+  if (roisPath === undefined || out === undefined) {
+    throw new Error(`series needs --rois and --out. ${SERIES_USAGE}`);
+  }
+  if (positionals.length < 2) {
+    throw new Error(
+      `series needs at least two images of the same place (got ${positionals.length}). ${SERIES_USAGE}`,
+    );
+  }
+  const fineAlign = values['fine-align'];
+  if (fineAlign !== 'on' && fineAlign !== 'off') {
+    throw new Error(`--fine-align takes on or off (got "${fineAlign}")`);
+  }
+  const params = readParams(values.params);
+  const roiSet = readRois(roisPath);
+
+  const rasters = new Map<string, OpenRaster>();
+  for (const path of positionals) {
+    const source = await openSource(path);
+    try {
+      rasters.set(path, await openRaster(source));
+    } catch (error) {
+      throw new Error(`${path}: ${message(error)}`, { cause: error });
+    }
+  }
+  const ordered = orderDates(
+    positionals.map((path, id) => ({
+      id,
+      name: basename(path),
+      acquired: rasters.get(path)?.info.acquired ?? null,
+    })),
+  );
+  const undated = ordered.find((date) => date.iso === null);
+  if (undated !== undefined) {
+    throw new Error(
+      `${positionals[undated.id] ?? undated.name}: no date (no TIFF DateTime tag, no date like 2023-10-13 in the file name); the series places every image by its date`,
+    );
+  }
+  const labels = distinctLabels(ordered);
+  const runs: DateRun[] = ordered.map((date, index) => ({
+    path: positionals[date.id] ?? date.name,
+    name: date.name,
+    iso: date.iso ?? '',
+    label: labels[index] ?? date.label,
+    source: date.source,
+    isReference: index === 0,
+    shiftPx: null,
+    shiftSource: null,
+    piers: null,
+    error: null,
+  }));
+  const [referenceRun] = runs;
+  if (referenceRun === undefined) throw new Error('internal: no reference date');
+
+  const backend = await openBackend(values.backend);
+  try {
+    const referenceRaster = rasters.get(referenceRun.path);
+    if (referenceRaster === undefined) throw new Error('internal: reference not open');
+    const reference = await readReference(referenceRaster, roiSet, roisPath);
+    for (const run of runs.slice(1)) {
+      const raster = rasters.get(run.path);
+      try {
+        if (raster === undefined) throw new Error('internal: image not open');
+        const aligned = await alignAfter(
+          reference,
+          raster,
+          fineAlign === 'on' ? undefined : [0, 0],
+        );
+        const result = await runAnalysis(backend, pairInput(reference, aligned.aligned), params);
+        run.shiftPx = aligned.shiftPx;
+        run.shiftSource = aligned.shiftSource;
+        run.piers = new Map(
+          result.rois.map((roi) => [
+            roi.name,
+            {
+              value: { teu: roi.after.teu, lowTeu: roi.after.lowTeu, highTeu: roi.after.highTeu },
+              appearedTeu: roi.appeared.teu,
+              disappearedTeu: roi.disappeared.teu,
+              netTeu: roi.netTeu,
+            },
+          ]),
+        );
+        if (referenceRun.piers === null) {
+          referenceRun.shiftSource = `reference, measured in its pair with ${run.label}`;
+          referenceRun.piers = new Map(
+            result.rois.map((roi) => [
+              roi.name,
+              {
+                value: {
+                  teu: roi.before.teu,
+                  lowTeu: roi.before.lowTeu,
+                  highTeu: roi.before.highTeu,
+                },
+                appearedTeu: null,
+                disappearedTeu: null,
+                netTeu: null,
+              },
+            ]),
+          );
+        }
+      } catch (error) {
+        run.error = `${run.path}: ${message(error)}`;
+      }
+    }
+  } finally {
+    backend?.device.destroy();
+  }
+  if (referenceRun.piers === null) {
+    referenceRun.error = 'No pair with the reference could be analysed, so it has no value either.';
+  }
+
+  const outcomes: DateOutcome[] = runs.map((run) =>
+    run.piers === null
+      ? { kind: 'error', message: run.error ?? 'not analysed' }
+      : {
+          kind: 'done',
+          teuByPier: new Map([...run.piers].map(([pier, numbers]) => [pier, numbers.value])),
+        },
+  );
+  const lines = assembleSeries(outcomes);
+  const optional = (value: number | null | undefined): string =>
+    value === null || value === undefined ? '' : csvNumber(value);
+  const csvRows: string[][] = [];
+  for (const run of runs) {
+    for (const [pier, numbers] of run.piers ?? []) {
+      csvRows.push([
+        run.iso,
+        run.name,
+        run.source,
+        pier,
+        csvNumber(numbers.value.teu),
+        csvNumber(numbers.value.lowTeu),
+        csvNumber(numbers.value.highTeu),
+        optional(numbers.appearedTeu),
+        optional(numbers.disappearedTeu),
+        optional(numbers.netTeu),
+        optional(run.isReference ? null : run.shiftPx?.[0]),
+        optional(run.isReference ? null : run.shiftPx?.[1]),
+      ]);
+    }
+  }
+  const round = (value: number): number => Number(csvNumber(value));
+  const summary = {
+    version: 1,
+    backend: backendName(backend),
+    rois: basename(roisPath),
+    params,
+    fine_align: fineAlign === 'on',
+    dates: runs.map((run) => ({
+      image: run.name,
+      date: run.iso,
+      label: run.label,
+      date_source: run.source,
+      reference: run.isReference,
+      shift_px: run.shiftPx === null ? null : [round(run.shiftPx[0]), round(run.shiftPx[1])],
+      shift_source: run.shiftSource,
+      error: run.error,
+    })),
+    piers: lines.map((line) => ({
+      name: line.pier,
+      points: line.points.map((point) =>
+        point === null
+          ? null
+          : { teu: round(point.teu), low_teu: round(point.lowTeu), high_teu: round(point.highTeu) },
+      ),
+    })),
+  };
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'series.csv'), csvText([SERIES_CSV_HEADER, ...csvRows]));
+  writeFileSync(join(out, 'series.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  const png = await renderSeriesChartPng({
+    dates: runs.map((run) => run.label),
+    lines,
+    title: `Quaywatch — TEU per pier, ${basename(roisPath)}`,
+  });
+  writeFileSync(join(out, 'series.png'), png);
+
+  for (const line of lines) {
+    const points = line.points.map((point, index) =>
+      point === null
+        ? `${runs[index]?.label ?? ''} —`
+        : `${runs[index]?.label ?? ''} ${csvNumber(point.teu)}`,
+    );
+    console.log(`${line.pier}: ${points.join(', ')} TEU`);
+  }
+  for (const warning of roiSet.warnings) console.error(`warning: ${warning}`);
+  const failed = runs.filter((run) => !run.isReference && run.error !== null);
+  if (failed.length > 0) {
+    const others =
+      failed.length > 1 ? ` (and ${failed.length - 1} more date(s), see series.json)` : '';
+    throw new Error(`${failed[0]?.error ?? ''}${others}; the other dates are in ${out}`);
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * "Export CSV" and "Export blobs (GeoJSON)" for the analysis on screen: the
+ * pier table as piers.csv and every kept blob as blobs.geojson, made by the
+ * same functions as `quaywatch analyze` (src/core/export/piers-csv.ts,
+ * src/io/export-blobs.ts), so the files of the app and the CLI agree. A
+ * failure shows its message next to the buttons; nothing else changes.
+ */
+import { css, html, LitElement } from 'lit';
+import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
+import type { AnalysisParams } from '../core/analysis/params.ts';
+import { pierExportRows, piersCsv } from '../core/export/piers-csv.ts';
+import type { RasterInfo } from '../core/raster.ts';
+import { gridOf } from '../io/align-read.ts';
+import { blobsGeoJsonText } from '../io/export-blobs.ts';
+
+/** What qw-app keeps of the analysis on screen (its `lastAnalysis`). */
+export interface ExportedAnalysis {
+  readonly result: AnalysisResult;
+  readonly input: AnalysisInput;
+  readonly params: AnalysisParams;
+  readonly windowPx: readonly [number, number, number, number];
+}
+
+export const PIERS_CSV_FILE_NAME = 'piers.csv';
+export const BLOBS_GEOJSON_FILE_NAME = 'blobs.geojson';
+
+function download(text: string, type: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  setTimeout(() => {
+    URL.revokeObjectURL(url);
+  }, 10_000);
+}
+
+export class QwDataExports extends LitElement {
+  static override properties = {
+    analysis: { attribute: false },
+    beforeInfo: { attribute: false },
+    message: { state: true },
+  };
+
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem;
+      align-items: center;
+      font-size: 12px;
+      color: #c9cfdb;
+      margin: 0.4rem 0;
+    }
+    button {
+      font: inherit;
+      color: #e6e8ee;
+      background: #2b3040;
+      border: 1px solid #3d4459;
+      border-radius: 3px;
+      padding: 0.15rem 0.55rem;
+      cursor: pointer;
+    }
+    button:disabled {
+      opacity: 0.5;
+      cursor: default;
+    }
+    button:focus-visible {
+      outline: 2px solid #7cc4ff;
+      outline-offset: 1px;
+    }
+    .error {
+      color: #ff8a80;
+      flex-basis: 100%;
+      margin: 0;
+    }
+  `;
+
+  declare analysis: ExportedAnalysis | undefined;
+  /** The before image the analysis window lies in (its georeference places the blobs). */
+  declare beforeInfo: RasterInfo | null;
+  declare message: string;
+
+  constructor() {
+    super();
+    this.analysis = undefined;
+    this.beforeInfo = null;
+    this.message = '';
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    // A message is about the analysis it was made for.
+    if (changed.has('analysis')) this.message = '';
+  }
+
+  private exportCsv = (): void => {
+    const analysis = this.analysis;
+    if (analysis === undefined) return;
+    try {
+      download(
+        piersCsv(pierExportRows(analysis.result, analysis.input)),
+        'text/csv',
+        PIERS_CSV_FILE_NAME,
+      );
+      this.message = '';
+    } catch (error) {
+      this.message = `CSV export failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+
+  private exportBlobs = (): void => {
+    const analysis = this.analysis;
+    if (analysis === undefined) return;
+    const georef = this.beforeInfo === null ? null : gridOf(this.beforeInfo);
+    if (georef === null) {
+      this.message = `Blobs need a georeferenced before image: ${this.beforeInfo?.name ?? 'it'} has no usable georeference.`;
+      return;
+    }
+    try {
+      download(blobsGeoJsonText(analysis, georef), 'application/geo+json', BLOBS_GEOJSON_FILE_NAME);
+      this.message = '';
+    } catch (error) {
+      this.message = `Blob export failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+
+  protected override render(): unknown {
+    const disabled = this.analysis === undefined;
+    return html`<button
+        type="button"
+        ?disabled=${disabled}
+        title="The pier table as CSV: one row per pier, TEU with low–high ranges, areas in m²"
+        @click=${this.exportCsv}
+      >
+        Export CSV
+      </button>
+      <button
+        type="button"
+        ?disabled=${disabled}
+        title="Every kept blob as GeoJSON (WGS 84): area, TEU, kind, mean change, pier"
+        @click=${this.exportBlobs}
+      >
+        Export blobs (GeoJSON)
+      </button>
+      ${this.message.length > 0 ? html`<p class="error" role="alert">${this.message}</p>` : null}`;
+  }
+}
+
+customElements.define('qw-data-exports', QwDataExports);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'qw-data-exports': QwDataExports;
+  }
+}

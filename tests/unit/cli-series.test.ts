@@ -1,0 +1,247 @@
+import { parse } from 'csv-parse/sync';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { demoThirdDateTif } from '../support/demo-third-date.ts';
+import { SERIES_CSV_HEADER } from '../../src/cli/series.ts';
+
+let folder = '';
+
+/** A third date of the demo port (tests/support/demo-third-date.ts), deflate-compressed. */
+function demoDateTif(dateTime: string | undefined, eastOffsetM = 0): Uint8Array {
+  return demoThirdDateTif({
+    ...(dateTime === undefined ? {} : { dateTime }),
+    eastOffsetM,
+    compression: 'deflate',
+    software: 'quaywatch unit series',
+  });
+}
+
+function quaywatch(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['bin/quaywatch.js', ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'quaywatch-series-'));
+  // Dated by their DateTime tags (13 and 16 October) — the names carry no date.
+  copyFileSync('public/demo/before.tif', join(folder, 'before.tif'));
+  copyFileSync('public/demo/after.tif', join(folder, 'after.tif'));
+  // Dated by its name only (no DateTime tag).
+  writeFileSync(join(folder, 'najin_2023-10-20.tif'), demoDateTif(undefined));
+  writeFileSync(join(folder, 'undated.tif'), demoDateTif(undefined));
+  // 50 km east: no ground in common with the others.
+  writeFileSync(join(folder, 'elsewhere_2023-10-25.tif'), demoDateTif(undefined, 50_000));
+}, 60_000);
+
+interface SeriesJson {
+  fine_align: boolean;
+  dates: {
+    image: string;
+    date: string;
+    date_source: string;
+    reference: boolean;
+    shift_px: [number, number] | null;
+    error: string | null;
+  }[];
+  piers: { name: string; points: ({ teu: number; low_teu: number; high_teu: number } | null)[] }[];
+}
+
+describe('quaywatch series', () => {
+  test('three dates given out of order: series.csv / series.json / series.png in date order, the same numbers as analyze on each pair', () => {
+    const out = join(folder, 'out');
+    const run = quaywatch(
+      'series',
+      '--rois',
+      'public/demo/piers.geojson',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+      '--fine-align',
+      'off',
+      join(folder, 'najin_2023-10-20.tif'),
+      join(folder, 'after.tif'),
+      join(folder, 'before.tif'),
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(
+      /^Pier 1: 2023-10-13 [\d.]+, 2023-10-16 [\d.]+, 2023-10-20 [\d.]+ TEU$/m,
+    );
+
+    const records = parse<Record<string, string>>(readFileSync(join(out, 'series.csv'), 'utf8'), {
+      columns: true,
+    });
+    expect(Object.keys(records[0] ?? {})).toEqual(SERIES_CSV_HEADER);
+    expect(records.map((r) => `${r['date']} ${r['pier']}`)).toEqual([
+      '2023-10-13T02:14:00 Pier 1',
+      '2023-10-13T02:14:00 Pier 2',
+      '2023-10-13T02:14:00 Pier 3',
+      '2023-10-16T02:31:00 Pier 1',
+      '2023-10-16T02:31:00 Pier 2',
+      '2023-10-16T02:31:00 Pier 3',
+      '2023-10-20 Pier 1',
+      '2023-10-20 Pier 2',
+      '2023-10-20 Pier 3',
+    ]);
+    expect(records.map((r) => r['date_source'])).toEqual([
+      ...Array<string>(6).fill('acquired'),
+      ...Array<string>(3).fill('file name'),
+    ]);
+    // The reference row has no change against itself; the others do, with the shift used.
+    expect(records[0]?.['net_vs_reference_teu']).toBe('');
+    expect(records[3]?.['shift_x_px']).toBe('0');
+
+    const summary = JSON.parse(readFileSync(join(out, 'series.json'), 'utf8')) as SeriesJson;
+    expect(summary.fine_align).toBe(false);
+    expect(summary.dates.map((d) => [d.image, d.reference, d.error])).toEqual([
+      ['before.tif', true, null],
+      ['after.tif', false, null],
+      ['najin_2023-10-20.tif', false, null],
+    ]);
+    const pier3 = summary.piers.find((pier) => pier.name === 'Pier 3');
+    // Pier 3 fills up on the 16th and is as on the 13th again by the 20th (the demo scene).
+    const [p13, p16, p20] = (pier3?.points ?? []).map((point) => point?.teu ?? Number.NaN);
+    expect(p16).toBeGreaterThan((p13 ?? 0) + 150);
+    expect(p20).toBeLessThan((p16 ?? 0) - 150);
+    records.forEach((record) => {
+      const low = Number(record['low_teu']);
+      expect(low).toBeLessThanOrEqual(Number(record['teu']));
+      expect(Number(record['high_teu'])).toBeGreaterThanOrEqual(Number(record['teu']));
+    });
+
+    const png = readFileSync(join(out, 'series.png'));
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+    // The pair (13th, 16th) through analyze with the same (zero) shift gives the same numbers.
+    const pairOut = join(folder, 'pair');
+    const pair = quaywatch(
+      'analyze',
+      '--before',
+      join(folder, 'before.tif'),
+      '--after',
+      join(folder, 'after.tif'),
+      '--rois',
+      'public/demo/piers.geojson',
+      '--out',
+      pairOut,
+      '--backend',
+      'cpu',
+      '--shift',
+      '0,0',
+    );
+    expect(pair.status).toBe(0);
+    const piers = parse<Record<string, string>>(readFileSync(join(pairOut, 'piers.csv'), 'utf8'), {
+      columns: true,
+    });
+    for (const pier of piers) {
+      const name = pier['pier'] ?? '';
+      const at = (date: string) => records.find((r) => r['pier'] === name && r['date'] === date);
+      expect(at('2023-10-13T02:14:00')?.['teu']).toBe(pier['before_teu']);
+      expect(at('2023-10-16T02:31:00')?.['teu']).toBe(pier['after_teu']);
+      expect(at('2023-10-16T02:31:00')?.['high_teu']).toBe(pier['after_high_teu']);
+      expect(at('2023-10-16T02:31:00')?.['appeared_vs_reference_teu']).toBe(pier['appeared_teu']);
+      expect(at('2023-10-16T02:31:00')?.['net_vs_reference_teu']).toBe(pier['net_teu']);
+    }
+  }, 120_000);
+
+  test('bad input: one clear line on stderr, a non-zero exit, nothing written', () => {
+    const one = quaywatch(
+      'series',
+      '--rois',
+      'public/demo/piers.geojson',
+      '--out',
+      join(folder, 'one'),
+      join(folder, 'before.tif'),
+    );
+    expect(one.status).not.toBe(0);
+    expect(one.stderr.trim().split('\n')).toHaveLength(1);
+    expect(one.stderr).toContain('series needs at least two images of the same place (got 1)');
+
+    const missing = quaywatch(
+      'series',
+      '--rois',
+      'public/demo/piers.geojson',
+      '--out',
+      join(folder, 'missing'),
+      join(folder, 'before.tif'),
+      join(folder, 'nowhere-2023-10-19.tif'),
+    );
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr.trim()).toBe(
+      `quaywatch: ${join(folder, 'nowhere-2023-10-19.tif')}: no such file`,
+    );
+
+    const undated = quaywatch(
+      'series',
+      '--rois',
+      'public/demo/piers.geojson',
+      '--out',
+      join(folder, 'undated'),
+      join(folder, 'before.tif'),
+      join(folder, 'undated.tif'),
+    );
+    expect(undated.status).not.toBe(0);
+    expect(undated.stderr.trim().split('\n')).toHaveLength(1);
+    expect(undated.stderr).toContain(`${join(folder, 'undated.tif')}: no date`);
+
+    const noRois = quaywatch('series', '--out', join(folder, 'x'), 'a.tif', 'b.tif');
+    expect(noRois.status).not.toBe(0);
+    expect(noRois.stderr).toContain('series needs --rois and --out');
+
+    const align = quaywatch(
+      'series',
+      '--rois',
+      'public/demo/piers.geojson',
+      '--out',
+      join(folder, 'y'),
+      '--fine-align',
+      'maybe',
+      'a.tif',
+      'b.tif',
+    );
+    expect(align.stderr.trim()).toBe('quaywatch: --fine-align takes on or off (got "maybe")');
+    for (const dir of ['one', 'missing', 'undated', 'x', 'y']) {
+      expect(existsSync(join(folder, dir))).toBe(false);
+    }
+  }, 60_000);
+
+  test('a date that cannot be analysed: the others are written, then its error and a non-zero exit', () => {
+    const out = join(folder, 'partial');
+    const run = quaywatch(
+      'series',
+      '--rois',
+      'public/demo/piers.geojson',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+      join(folder, 'before.tif'),
+      join(folder, 'after.tif'),
+      join(folder, 'elsewhere_2023-10-25.tif'),
+    );
+    expect(run.status).not.toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^quaywatch: ${join(folder, 'elsewhere_2023-10-25.tif')}: .*; the other dates are in `,
+      ),
+    );
+    const records = parse<Record<string, string>>(readFileSync(join(out, 'series.csv'), 'utf8'), {
+      columns: true,
+    });
+    expect(records.map((r) => r['image'])).toEqual([
+      ...Array<string>(3).fill('before.tif'),
+      ...Array<string>(3).fill('after.tif'),
+    ]);
+    const summary = JSON.parse(readFileSync(join(out, 'series.json'), 'utf8')) as SeriesJson;
+    expect(summary.fine_align).toBe(true);
+    expect(summary.dates[2]?.error).toContain('elsewhere_2023-10-25.tif');
+    expect(summary.piers[0]?.points[2]).toBeNull();
+    expect(existsSync(join(out, 'series.png'))).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,139 @@
+import extractChunks from 'png-chunks-extract';
+import { PNG } from 'pngjs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
+import { makeDemoFiles } from '../../src/io/demo-files.ts';
+
+let folder = '';
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), 'quaywatch-snapshot-'));
+  const files = makeDemoFiles({ ...DEFAULT_DEMO_PARAMS, widthPx: 560, heightPx: 420, seed: 31 });
+  writeFileSync(join(folder, 'before.tif'), files.beforeTif);
+  writeFileSync(join(folder, 'after.tif'), files.afterTif);
+  writeFileSync(join(folder, 'piers.geojson'), JSON.stringify(files.piersGeoJson));
+}, 60_000);
+
+function analyze(out: string, ...extra: string[]): { status: number | null; stderr: string } {
+  const run = spawnSync(
+    process.execPath,
+    [
+      'bin/quaywatch.js',
+      'analyze',
+      '--before',
+      join(folder, 'before.tif'),
+      '--after',
+      join(folder, 'after.tif'),
+      '--rois',
+      join(folder, 'piers.geojson'),
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+      '--credit',
+      'Imagery: Quaywatch synthetic demo pair',
+      ...extra,
+    ],
+    { encoding: 'utf8' },
+  );
+  return { status: run.status, stderr: run.stderr };
+}
+
+/** The "quaywatch" iTXt text, split out of chunks found by an independent parser. */
+function quaywatchChunk(png: Uint8Array): Record<string, unknown> {
+  const chunk = extractChunks(png).find(
+    (candidate) =>
+      candidate.name === 'iTXt' &&
+      Buffer.from(candidate.data.subarray(0, 10)).toString('latin1') === 'quaywatch\0',
+  );
+  if (chunk === undefined) throw new Error('no quaywatch iTXt chunk');
+  const data = chunk.data;
+  const language = data.indexOf(0, 12);
+  const translated = data.indexOf(0, language + 1);
+  expect(data[10]).toBe(0); // uncompressed
+  return JSON.parse(Buffer.from(data.subarray(translated + 1)).toString('utf8')) as Record<
+    string,
+    unknown
+  >;
+}
+
+describe('quaywatch analyze writes snapshot.png', () => {
+  test('it decodes, and its chunk carries the numbers of result.json', () => {
+    const out = join(folder, 'single');
+    const run = analyze(out);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const png = new Uint8Array(readFileSync(join(out, 'snapshot.png')));
+    const image = PNG.sync.read(Buffer.from(png));
+    // The whole analysis window at full resolution plus the frame (snapshot-layout.ts).
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as {
+      rois: Record<string, unknown>[];
+      params: unknown;
+      alignment: unknown;
+    };
+    const metadata = quaywatchChunk(png) as {
+      version: string;
+      rois: Record<string, unknown>[];
+      params: unknown;
+      alignment: unknown;
+      files: { name: string; role: string; sizeBytes: number }[];
+      view: { rectImagePx: number[]; outputPxPerImagePx: number; layout: string };
+      credit: string;
+    };
+    const [, , windowWidth = 0, windowHeight = 0] = metadata.view.rectImagePx;
+    expect(metadata.view).toMatchObject({ layout: 'single', outputPxPerImagePx: 1 });
+    expect(image.width).toBe(12 + windowWidth + 12 + 300 + 12);
+    expect(image.height).toBeGreaterThanOrEqual(64 + windowHeight + 36);
+    const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string })
+      .version;
+    expect(metadata.version).toBe(version);
+    expect(metadata.params).toEqual(result.params);
+    expect(metadata.alignment).toEqual(result.alignment);
+    expect(metadata.credit).toBe('Imagery: Quaywatch synthetic demo pair');
+    expect(metadata.files.map((file) => [file.role, file.name])).toEqual([
+      ['before', 'before.tif'],
+      ['after', 'after.tif'],
+    ]);
+    expect(metadata.files[0]?.sizeBytes).toBe(readFileSync(join(folder, 'before.tif')).length);
+    const keys = [
+      'name',
+      'before_teu',
+      'after_teu',
+      'appeared_teu',
+      'disappeared_teu',
+      'net_teu',
+      'range_teu',
+    ];
+    expect(metadata.rois.length).toBe(3);
+    metadata.rois.forEach((roi, index) => {
+      for (const key of keys) expect(roi[key]).toEqual(result.rois[index]?.[key]);
+    });
+    // Not a blank image: the imagery pane has many distinct colours.
+    const colours = new Set<number>();
+    for (let i = 0; i < image.data.length; i += 4 * 7) colours.add(image.data.readUInt32BE(i));
+    expect(colours.size).toBeGreaterThan(500);
+  }, 120_000);
+
+  test('side by side is two panes wide; a bad layout is refused by name', () => {
+    const out = join(folder, 'side');
+    const run = analyze(out, '--snapshot-layout', 'side-by-side');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const png = readFileSync(join(out, 'snapshot.png'));
+    const image = PNG.sync.read(png);
+    const metadata = quaywatchChunk(new Uint8Array(png)) as { view: { rectImagePx: number[] } };
+    const windowWidth = metadata.view.rectImagePx[2] ?? 0;
+    expect(image.width).toBe(12 + 2 * windowWidth + 8 + 12 + 300 + 12);
+    if (process.env['QW_WRITE_DOCS'] === '1') {
+      mkdirSync('docs', { recursive: true });
+      copyFileSync(join(out, 'snapshot.png'), 'docs/snapshot-side-by-side.png');
+    }
+    const bad = analyze(join(folder, 'bad'), '--snapshot-layout', 'diagonal');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('--snapshot-layout takes single or side-by-side');
+  }, 120_000);
+});

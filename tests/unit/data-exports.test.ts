@@ -1,0 +1,355 @@
+import { parse } from 'csv-parse/sync';
+import { openAsBlob } from 'node:fs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { pickBlob } from '../../src/core/analysis/blob-pick.ts';
+import type { AnalysisInput, AnalysisResult } from '../../src/core/analysis/cpu-pipeline.ts';
+import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
+import { inKind } from '../../src/core/analysis/overlays.ts';
+import { Random } from '../../src/core/random.ts';
+import {
+  traceBlobs,
+  traceBlobsOfKind,
+  type BlobSource,
+  type PixelPolygonRings,
+} from '../../src/core/export/blob-polygons.ts';
+import {
+  PIERS_CSV_HEADER,
+  pierExportRows,
+  piersCsv,
+  type PierExportRow,
+} from '../../src/core/export/piers-csv.ts';
+import type { RasterInfo } from '../../src/core/raster.ts';
+import { gridOf } from '../../src/io/align-read.ts';
+import { openRaster } from '../../src/io/decoder.ts';
+import { blobsGeoJson, type BlobFeature } from '../../src/io/export-blobs.ts';
+import {
+  alignAfter,
+  pairInput,
+  readReference,
+  readRois,
+  runAnalysis,
+} from '../../src/cli/analyze.ts';
+import { registerNodeDecoders } from '../../src/cli/node-decoders.ts';
+import { polygonsAreaM2, rfc7946Problems } from '../support/rfc7946.ts';
+
+/** A mask from rows of '#' (1) and '.' (0). */
+function mask(rows: readonly string[]): Uint8Array {
+  return Uint8Array.from(rows.join('').split(''), (c) => (c === '#' ? 1 : 0));
+}
+
+/** A source whose only kind with pixels is "appeared" (the other masks are empty). */
+function appearedOnly(rows: readonly string[]): BlobSource {
+  const widthPx = rows[0]?.length ?? 0;
+  const heightPx = rows.length;
+  const n = widthPx * heightPx;
+  return {
+    widthPx,
+    heightPx,
+    pixelAreaM2: 0.25,
+    masks: {
+      before: new Uint8Array(n),
+      after: new Uint8Array(n),
+      appeared: mask(rows),
+      disappeared: new Uint8Array(n),
+    },
+    changeMagnitude: { levels: Uint8Array.from({ length: n }, (_, i) => i % 7), dnPerLevel: 0.5 },
+    roiIndex: Int32Array.from({ length: n }, (_, i) => (i % widthPx < widthPx / 2 ? 0 : 1)),
+    roiNames: ['West', 'East'],
+  };
+}
+
+/** Even–odd test of a point against a polygon's rings (the oracle: no code shared with tracing). */
+function insidePolygon(polygon: PixelPolygonRings, x: number, y: number): boolean {
+  let inside = false;
+  for (const ring of polygon) {
+    for (let k = 0; k < ring.length; k++) {
+      const [x0, y0] = ring[k] ?? [0, 0];
+      const [x1, y1] = ring[(k + 1) % ring.length] ?? [0, 0];
+      if (y0 > y !== y1 > y && x < x0 + ((y - y0) * (x1 - x0)) / (y1 - y0)) inside = !inside;
+    }
+  }
+  return inside;
+}
+
+function pixelSignedArea(ring: readonly (readonly [number, number])[]): number {
+  let twice = 0;
+  for (let k = 0; k < ring.length; k++) {
+    const [x0, y0] = ring[k] ?? [0, 0];
+    const [x1, y1] = ring[(k + 1) % ring.length] ?? [0, 0];
+    twice += x0 * y1 - x1 * y0;
+  }
+  return twice / 2;
+}
+
+describe('blob outlines (traceBlobs)', () => {
+  test('one pixel, an L, a square with a hole: corners only, exterior clockwise on screen, hole the other way', () => {
+    const [single] = traceBlobsOfKind(appearedOnly(['...', '.#.', '...']), 'appeared');
+    expect(single?.polygons).toEqual([
+      [
+        [
+          [1, 1],
+          [2, 1],
+          [2, 2],
+          [1, 2],
+        ],
+      ],
+    ]);
+    const [ell] = traceBlobsOfKind(appearedOnly(['#.', '##']), 'appeared');
+    expect(ell?.polygons).toEqual([
+      [
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+          [2, 1],
+          [2, 2],
+          [0, 2],
+        ],
+      ],
+    ]);
+    const [ring] = traceBlobsOfKind(appearedOnly(['###', '#.#', '###']), 'appeared');
+    expect(ring?.polygons).toHaveLength(1);
+    const [exterior, hole, ...more] = ring?.polygons[0] ?? [];
+    expect(more).toEqual([]);
+    expect(pixelSignedArea(exterior ?? [])).toBe(9);
+    expect(pixelSignedArea(hole ?? [])).toBe(-1);
+    expect(ring?.areaPx).toBe(8);
+  });
+
+  test('pixels meeting only at a corner: one blob, two polygons touching at that point', () => {
+    const blobs = traceBlobsOfKind(appearedOnly(['#..', '.#.', '..#']), 'appeared');
+    expect(blobs).toHaveLength(1);
+    expect(blobs[0]?.polygons).toHaveLength(3);
+    expect(blobs[0]?.areaPx).toBe(3);
+  });
+
+  test('random masks: every pixel centre lies in exactly the polygons of its blob, areas are exact, rings are simple', () => {
+    const random = new Random(20240611);
+    const rng = (): number => random.next();
+    for (let trial = 0; trial < 60; trial++) {
+      const widthPx = 5 + Math.floor(rng() * 20);
+      const heightPx = 5 + Math.floor(rng() * 20);
+      const density = 0.3 + 0.4 * rng();
+      const rows = Array.from({ length: heightPx }, () =>
+        Array.from({ length: widthPx }, () => (rng() < density ? '#' : '.')).join(''),
+      );
+      const source = appearedOnly(rows);
+      const blobs = traceBlobsOfKind(source, 'appeared');
+      const owner = new Int32Array(widthPx * heightPx).fill(-1);
+      for (const [b, blob] of blobs.entries()) {
+        let area = 0;
+        for (const polygon of blob.polygons) {
+          for (const ring of polygon) {
+            area += pixelSignedArea(ring);
+            // Simple rings: no corner twice, no straight-through corner.
+            const keys = new Set(ring.map(([x, y]) => `${x},${y}`));
+            expect(keys.size).toBe(ring.length);
+            for (let k = 0; k < ring.length; k++) {
+              const [ax, ay] = ring[(k + ring.length - 1) % ring.length] ?? [0, 0];
+              const [bx, by] = ring[k] ?? [0, 0];
+              const [cx, cy] = ring[(k + 1) % ring.length] ?? [0, 0];
+              expect((bx - ax) * (cy - by) - (by - ay) * (cx - bx)).not.toBe(0);
+            }
+          }
+        }
+        expect(area).toBe(blob.areaPx);
+        for (let y = 0; y < heightPx; y++) {
+          for (let x = 0; x < widthPx; x++) {
+            const hits = blob.polygons.filter((p) => insidePolygon(p, x + 0.5, y + 0.5)).length;
+            expect(hits).toBeLessThanOrEqual(1);
+            if (hits === 1) {
+              expect(owner[y * widthPx + x]).toBe(-1);
+              owner[y * widthPx + x] = b;
+            }
+          }
+        }
+      }
+      for (let i = 0; i < widthPx * heightPx; i++) {
+        expect(owner[i] !== -1).toBe(source.masks.appeared[i] === 1);
+      }
+    }
+  });
+});
+
+describe('piers.csv', () => {
+  const teu = (value: number) => ({
+    teu: value,
+    lowTeu: value * 0.9,
+    highTeu: value * 1.1,
+    areaM2: value * 14.77,
+    blobs: 1,
+  });
+  const row = (name: string, value: number): PierExportRow => ({
+    name,
+    roiAreaM2: 1000 + value,
+    before: teu(value),
+    after: teu(value + 1),
+    appeared: teu(2),
+    disappeared: teu(1),
+    net: { teu: 1, lowTeu: -3.5, highTeu: 5.25 },
+  });
+
+  test('a CSV parser reads back every name (commas, quotes, line breaks, edge spaces) and number', () => {
+    const names = ['Pier 1', 'Quay "A", north', 'two\nlines', ' spaced ', 'Пирс №3', '=1+2'];
+    const text = piersCsv(names.map((name, k) => row(name, 10 * k + 0.123456)));
+    expect(text.endsWith('\r\n')).toBe(true);
+    const records = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true });
+    expect(Object.keys(records[0] ?? {})).toEqual(PIERS_CSV_HEADER);
+    expect(records.map((record) => record['pier'])).toEqual(names);
+    records.forEach((record, k) => {
+      const value = 10 * k + 0.123456;
+      expect(Number(record['before_teu'])).toBeCloseTo(value, 3);
+      expect(Number(record['before_low_teu'])).toBeCloseTo(value * 0.9, 3);
+      expect(Number(record['after_high_teu'])).toBeCloseTo((value + 1) * 1.1, 3);
+      expect(Number(record['net_low_teu'])).toBe(-3.5);
+      expect(Number(record['before_area_m2'])).toBeCloseTo(value * 14.77, 3);
+      expect(Number(record['pier_area_m2'])).toBeCloseTo(1000 + value, 3);
+    });
+    expect(PIERS_CSV_HEADER.every((column) => /_(teu|m2)$/.test(column) || column === 'pier')).toBe(
+      true,
+    );
+  });
+});
+
+describe('exports of the demo pair (CPU analysis, same steps as quaywatch analyze)', () => {
+  let result: AnalysisResult;
+  let input: AnalysisInput;
+  let windowPx: readonly [number, number, number, number];
+  let beforeInfo: RasterInfo;
+  const params = DEFAULT_ANALYSIS_PARAMS;
+
+  beforeAll(async () => {
+    registerNodeDecoders();
+    const open = async (path: string) =>
+      openRaster({ kind: 'blob', blob: await openAsBlob(path), name: path, sidecars: {} });
+    const [before, after] = await Promise.all([
+      open('public/demo/before.tif'),
+      open('public/demo/after.tif'),
+    ]);
+    const reference = await readReference(
+      before,
+      readRois('public/demo/piers.geojson'),
+      'public/demo/piers.geojson',
+    );
+    const aligned = await alignAfter(reference, after, undefined);
+    input = pairInput(reference, aligned.aligned);
+    result = await runAnalysis(null, input, params);
+    windowPx = reference.plan.window;
+    beforeInfo = before.info;
+  }, 120_000);
+
+  test('piers.csv parsed by csv-parse holds the analysis result per pier', () => {
+    const records = parse<Record<string, string>>(piersCsv(pierExportRows(result, input)), {
+      columns: true,
+    });
+    expect(records.map((record) => record['pier'])).toEqual(['Pier 1', 'Pier 2', 'Pier 3']);
+    records.forEach((record, k) => {
+      const roi = result.rois[k]!;
+      const close = (column: string, value: number): void => {
+        expect(Math.abs(Number(record[column]) - value), column).toBeLessThanOrEqual(0.0005);
+      };
+      for (const key of ['before', 'after', 'appeared', 'disappeared'] as const) {
+        close(`${key}_teu`, roi[key].teu);
+        close(`${key}_low_teu`, roi[key].lowTeu);
+        close(`${key}_high_teu`, roi[key].highTeu);
+        close(`${key}_area_m2`, roi[key].areaM2);
+      }
+      close('net_teu', roi.netTeu);
+      close('net_low_teu', roi.netLowTeu);
+      close('net_high_teu', roi.netHighTeu);
+      // The pier polygons of the demo are about 21 120 m² each (public/demo/piers.geojson).
+      expect(Number(record['pier_area_m2'])).toBeGreaterThan(20_000);
+      expect(Number(record['pier_area_m2'])).toBeLessThan(22_000);
+    });
+    // Something to check against: the demo has containers on every pier.
+    expect(result.rois.every((roi) => roi.before.teu > 10)).toBe(true);
+  });
+
+  test('blobs.geojson follows RFC 7946 and its numbers add up to the pier table', () => {
+    const georef = gridOf(beforeInfo);
+    if (georef === null) throw new Error('demo before image has no georeference');
+    const collection = JSON.parse(
+      JSON.stringify(blobsGeoJson({ result, input, params, windowPx }, georef)),
+    ) as { type: string; features: BlobFeature[] };
+    expect(rfc7946Problems(collection)).toEqual([]);
+    const features = collection.features;
+    expect(features.length).toBeGreaterThan(5);
+    expect(new Set(features.map((f) => f.id)).size).toBe(features.length);
+    // Demo port: Najin, about 130.3° E, 42.2° N.
+    const [lon, lat] = (features[0]?.geometry.type === 'Polygon'
+      ? features[0].geometry.coordinates[0]?.[0]
+      : features[0]?.geometry.coordinates[0]?.[0]?.[0]) ?? [0, 0];
+    expect(lon).toBeGreaterThan(130);
+    expect(lon).toBeLessThan(131);
+    expect(lat).toBeGreaterThan(42);
+    expect(lat).toBeLessThan(43);
+
+    for (const feature of features) {
+      const p = feature.properties;
+      // TEU from area with the table's arithmetic.
+      expect(p.teu).toBeCloseTo((p.area_m2 * params.fillFactor) / params.teuFootprintM2, 2);
+      expect(p.teu_low).toBeLessThanOrEqual(p.teu);
+      expect(p.teu_high).toBeGreaterThanOrEqual(p.teu);
+      expect(p.mean_change).toBeGreaterThanOrEqual(0);
+      // The outline's ellipsoidal area equals the pixel area to within 0.5 %: the
+      // pixel area is the UTM grid's (scale factor ≈ 0.9997 there, so 0.05 % apart).
+      const polygons =
+        feature.geometry.type === 'Polygon'
+          ? [feature.geometry.coordinates]
+          : feature.geometry.coordinates;
+      const outlineM2 = polygonsAreaM2(polygons);
+      expect(Math.abs(outlineM2 - p.area_m2) / p.area_m2, feature.id).toBeLessThan(0.005);
+    }
+
+    // Appeared and disappeared blobs summed per pier give the table's areas and TEU:
+    // kept pixels all lie in piers (the masks are cut to them), so the shares add up
+    // exactly, up to the 0.001 m² rounding of each share in the file.
+    for (const [k, roi] of result.rois.entries()) {
+      for (const kind of ['appeared', 'disappeared'] as const) {
+        const ofKind = features.filter((f) => f.properties.kind === kind);
+        const shares = ofKind.flatMap((f) => f.properties.rois.filter((s) => s.name === roi.name));
+        const areaM2 = shares.reduce((sum, share) => sum + share.area_m2, 0);
+        expect(Math.abs(areaM2 - roi[kind].areaM2), `${roi.name} ${kind}`).toBeLessThanOrEqual(
+          0.001 * (shares.length + 1),
+        );
+        expect(shares.length, `${roi.name} ${kind}`).toBe(roi[kind].blobs);
+        // By the pier holding most of each blob: the same on the demo (no blob spans two piers).
+        const teu = ofKind
+          .filter((f) => f.properties.roi === roi.name)
+          .reduce((sum, f) => sum + f.properties.teu, 0);
+        expect(Math.abs(teu - roi[kind].teu), `${roi.name} ${kind} TEU`).toBeLessThanOrEqual(0.01);
+      }
+      expect(k).toBeLessThan(3);
+    }
+  });
+
+  test('each traced blob has the blob click’s numbers (pickBlob at its first pixel)', () => {
+    const source: BlobSource = {
+      widthPx: input.widthPx,
+      heightPx: input.heightPx,
+      pixelAreaM2: input.pixelAreaM2,
+      masks: result.masks,
+      changeMagnitude: result.changeMagnitude,
+      roiIndex: result.roiIndex,
+      roiNames: result.rois.map((roi) => roi.name),
+    };
+    const blobs = traceBlobs(source);
+    let compared = 0;
+    for (const blob of blobs) {
+      const x = blob.firstPixel % input.widthPx;
+      const y = Math.floor(blob.firstPixel / input.widthPx);
+      // The click takes appeared, then disappeared, then both where kinds overlap.
+      const wins = (['appeared', 'disappeared', 'both'] as const).find((kind) =>
+        inKind(result.masks, kind, blob.firstPixel),
+      );
+      if (wins !== blob.kind) continue;
+      const picked = pickBlob(source, x + 0.5, y + 0.5);
+      expect(picked?.kind).toBe(blob.kind);
+      expect(picked?.areaPx).toBe(blob.areaPx);
+      expect(picked?.meanChangeDn).toBe(blob.meanChangeDn);
+      expect(picked?.roiName).toBe(blob.roiName);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(10);
+  });
+});
