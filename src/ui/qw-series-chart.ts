@@ -16,7 +16,7 @@ const MARKERS = ['circle', 'square', 'diamond', 'triangle'] as const;
 
 const WIDTH_PX = 440;
 const HEIGHT_PX = 210;
-const MARGIN = { left: 44, right: 12, top: 12, bottom: 34 } as const;
+const MARGIN = { left: 44, right: 12, top: 22, bottom: 34 } as const;
 
 function round(value: number): string {
   return String(Math.round(value)).replace('-', '−');
@@ -260,8 +260,7 @@ export class QwSeriesChart extends LitElement {
     const summary = `Line chart of TEU per pier across ${dates.length} dates; the table below has the same numbers. Arrow keys move between points.`;
     return html`<svg
         viewBox="0 0 ${WIDTH_PX} ${HEIGHT_PX}"
-        width=${WIDTH_PX}
-        height=${HEIGHT_PX}
+        width="100%"
         role="img"
         tabindex="0"
         aria-label=${summary}
@@ -273,17 +272,26 @@ export class QwSeriesChart extends LitElement {
             svg`<line class="grid" x1=${MARGIN.left} x2=${WIDTH_PX - MARGIN.right} y1=${y(tick)} y2=${y(tick)}></line>
             <text class="axis" x=${MARGIN.left - 4} y=${y(tick) + 3} text-anchor="end">${tick}</text>`,
         )}
-        <text class="axis" x="4" y=${MARGIN.top + 2} text-anchor="start">TEU</text>
+        <text class="axis" x="4" y="12" text-anchor="start">TEU</text>
         ${dates.map((date, index) => {
           const outcome = state.outcomes[index];
           const failed = outcome?.kind === 'error';
+          // The outer labels hang inwards, so no date is cut at the chart's edges.
+          const anchor =
+            dates.length < 2
+              ? 'middle'
+              : index === 0
+                ? 'start'
+                : index === dates.length - 1
+                  ? 'end'
+                  : 'middle';
           return svg`<text class="axis" x=${x(index)} y=${HEIGHT_PX - MARGIN.bottom + 14}
-              text-anchor="middle" fill=${failed ? '#ffb4b4' : '#9aa3b5'}
+              text-anchor=${anchor} fill=${failed ? '#ffb4b4' : '#9aa3b5'}
               >${failed ? `⚠ ${date.label}` : date.label}${
                 failed ? svg`<title>${date.label}: ${outcome.message}</title>` : null
               }</text>${
                 date.id === state.referenceId
-                  ? svg`<text class="axis" x=${x(index)} y=${HEIGHT_PX - MARGIN.bottom + 26} text-anchor="middle">reference</text>`
+                  ? svg`<text class="axis" x=${x(index)} y=${HEIGHT_PX - MARGIN.bottom + 26} text-anchor=${anchor}>reference</text>`
                   : null
               }`;
         })}

@@ -54,7 +54,7 @@ describe('per-pier analysis in the app', () => {
     expect(note).toContain('Only the top tier of stacked containers can be seen from above');
 
     // A GeoJSON in a projected CRS is refused with a specific message; the table stays.
-    await page.locator('qw-app input[type="file"]').setInputFiles([
+    await page.locator('qw-app header input[type="file"]').setInputFiles([
       {
         name: 'utm-piers.geojson',
         mimeType: 'application/geo+json',

@@ -354,7 +354,7 @@ describe('care: layout, keyboard, accessibility, CSP, names as text, row → zoo
             : feature,
         ),
       };
-      await page.locator('qw-app input[type="file"]').setInputFiles({
+      await page.locator('qw-app header input[type="file"]').setInputFiles({
         name: 'hostile.geojson',
         mimeType: 'application/geo+json',
         buffer: Buffer.from(JSON.stringify(renamed)),

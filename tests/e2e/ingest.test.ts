@@ -72,7 +72,7 @@ describe('ingest and alignment in the app', () => {
     const { page, errors } = await open('');
     await page.locator('qw-app[data-phase="ready"]').waitFor({ timeout: 120_000 });
     const good = readFileSync('public/demo/after.tif');
-    await page.locator('qw-app input[type="file"]').setInputFiles([
+    await page.locator('qw-app header input[type="file"]').setInputFiles([
       { name: 'truncated.tif', mimeType: 'image/tiff', buffer: good.subarray(0, 600) },
       { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
     ]);
@@ -110,7 +110,7 @@ describe('ingest and alignment in the app', () => {
         dateTime: '2023:10:20 02:00:00',
       },
     ]);
-    await page.locator('qw-app input[type="file"]').setInputFiles([
+    await page.locator('qw-app header input[type="file"]').setInputFiles([
       {
         name: 'before.tif',
         mimeType: 'image/tiff',
@@ -132,7 +132,7 @@ describe('ingest and alignment in the app', () => {
     async () => {
       const name = readdirSync(`${levir}/A`).find((file) => file.endsWith('.png'))!;
       const { page, errors } = await open('?demo=none');
-      await page.locator('qw-app input[type="file"]').setInputFiles([
+      await page.locator('qw-app header input[type="file"]').setInputFiles([
         { name: `A-${name}`, mimeType: 'image/png', buffer: readFileSync(`${levir}/A/${name}`) },
         { name: `B-${name}`, mimeType: 'image/png', buffer: readFileSync(`${levir}/B/${name}`) },
       ]);
@@ -153,7 +153,7 @@ describe('ingest and alignment in the app', () => {
     if (!existsSync(second)) copyFileSync(first, second);
     const { page, errors } = await open('?demo=none');
     const started = Date.now();
-    await page.locator('qw-app input[type="file"]').setInputFiles([first, second]);
+    await page.locator('qw-app header input[type="file"]').setInputFiles([first, second]);
     await page.locator('qw-app[data-phase="ready"]').waitFor({ timeout: 60_000 });
     const seconds = (Date.now() - started) / 1000;
     console.log(`20000² pair on screen in ${seconds.toFixed(1)} s (SwiftShader, 2 cores)`);
