@@ -27,6 +27,7 @@ import {
   assembleSeries,
   distinctLabels,
   orderDates,
+  uniquePierNames,
   type DateOutcome,
   type TeuValue,
 } from '../core/series.ts';
@@ -174,9 +175,11 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
         const result = await runAnalysis(backend, pairInput(reference, aligned.aligned), params);
         run.shiftPx = aligned.shiftPx;
         run.shiftSource = aligned.shiftSource;
+        // Keyed as the app keys them: a repeated pier name must not overwrite the first.
+        const names = uniquePierNames(result.rois.map((roi) => roi.name));
         run.piers = new Map(
-          result.rois.map((roi) => [
-            roi.name,
+          result.rois.map((roi, index) => [
+            names[index] ?? roi.name,
             {
               value: { teu: roi.after.teu, lowTeu: roi.after.lowTeu, highTeu: roi.after.highTeu },
               appearedTeu: roi.appeared.teu,
@@ -188,8 +191,8 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
         if (referenceRun.piers === null) {
           referenceRun.shiftSource = `reference, measured in its pair with ${run.label}`;
           referenceRun.piers = new Map(
-            result.rois.map((roi) => [
-              roi.name,
+            result.rois.map((roi, index) => [
+              names[index] ?? roi.name,
               {
                 value: {
                   teu: roi.before.teu,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
 import { BLOB_KIND_LABELS, blobKindHex, blobOutlinesImage } from '../core/analysis/overlays.ts';
-import { defaultStretch, toDisplayRgba } from '../core/display.ts';
+import { stretchFor, toDisplayRgba } from '../core/display.ts';
 import { drawSnapshot, layoutOfScene, type SnapshotScene } from '../core/export/snapshot-draw.ts';
 import { insertChunkAfterIhdr, itxtChunk } from '../core/export/png-itxt.ts';
 import {
@@ -24,10 +24,15 @@ import type { PixelPolygon } from '../core/analysis/roi-raster.ts';
 import { gridOf } from '../io/align-read.ts';
 
 /** The app's version, from package.json beside src/. */
+let version: string | undefined;
+
 export function appVersion(): string {
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  const version = (JSON.parse(text) as { version?: unknown }).version;
-  return typeof version === 'string' ? version : 'unknown';
+  if (version === undefined) {
+    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    const field = (JSON.parse(text) as { version?: unknown }).version;
+    version = typeof field === 'string' ? field : 'unknown';
+  }
+  return version;
 }
 
 /** An RGBA image as a canvas, for drawImage. */
@@ -83,12 +88,10 @@ export function cliScene(input: CliSnapshotInput): SnapshotScene {
   const width = x1 - x0;
   const height = y1 - y0;
   const rect = [x0, y0, width, height] as const;
-  // As the app shows them: 8-bit data as it is (the analysis holds it as floats, which
-  // defaultStretch would percentile-stretch), other data 2–98 % of the before image.
-  const eightBit =
-    input.before.info.bitsPerSample === 8 && input.before.info.sampleFormat === 'uint';
+  // As the app shows them (8-bit data as it is, other data 2–98 %), both dates through
+  // the before image's stretch.
   const stretches = input.before.bands.map((band) =>
-    eightBit ? { low: 0, high: 255 } : defaultStretch(band),
+    stretchFor(input.before.info, band, undefined),
   );
   const beforeImage = toDisplayRgba(
     { width, height, bands: input.before.bands },

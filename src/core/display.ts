@@ -3,7 +3,7 @@
  * is; deeper data gets a per-band percentile stretch so 11/16-bit products
  * are not black.
  */
-import type { BandArray, RasterWindow, Rgba8Image } from './raster.ts';
+import type { BandArray, RasterInfo, RasterWindow, Rgba8Image } from './raster.ts';
 
 export interface BandStretch {
   readonly low: number;
@@ -65,4 +65,25 @@ export function toDisplayRgba(
   });
   for (let i = 0; i < width * height; i++) rgba[i * 4 + 3] = 255;
   return { width, height, rgba };
+}
+
+/**
+ * The analyst's percentile stretch when given; else identity for 8-bit data
+ * (also once resampled to float) and 2–98 % otherwise, over valid pixels.
+ */
+export function stretchFor(
+  info: RasterInfo,
+  band: ArrayLike<number>,
+  percent: readonly [number, number] | undefined,
+  valid?: Uint8Array,
+): BandStretch {
+  if (percent === undefined && info.bitsPerSample === 8 && info.sampleFormat === 'uint') {
+    return { low: 0, high: 255 };
+  }
+  const [low, high] = percent ?? [2, 98];
+  if (valid === undefined) return percentileStretch(Float32Array.from(band), low, high);
+  const values = new Float32Array(valid.reduce((n, v) => n + v, 0));
+  let k = 0;
+  for (let i = 0; i < valid.length; i++) if (valid[i] === 1) values[k++] = band[i] ?? 0;
+  return percentileStretch(values, low, high);
 }

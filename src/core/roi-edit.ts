@@ -11,6 +11,7 @@
  * Validation helpers say whether a ring crosses itself (O(n²) segment test)
  * and how much of an ROI lies outside the image.
  */
+import { clipRing, signedArea } from './roi-raster.ts';
 
 export type Vec2 = readonly [number, number];
 /** An open ring of vertices in image pixels. */
@@ -530,50 +531,6 @@ export function ringSelfIntersection(ring: EditRing): Vec2 | null {
   return null;
 }
 
-/** Shoelace area (signed; positive for counter-clockwise in a y-up frame). */
-export function ringArea(ring: EditRing): number {
-  let twice = 0;
-  for (let k = 0; k < ring.length; k++) {
-    const a = ring[k];
-    const b = ring[(k + 1) % ring.length];
-    if (a === undefined || b === undefined) continue;
-    twice += a[0] * b[1] - b[0] * a[1];
-  }
-  return twice / 2;
-}
-
-/** Sutherland–Hodgman clip of a ring to [0, w] × [0, h]. */
-function clipToImage(ring: EditRing, width: number, height: number): Vec2[] {
-  const atX = (a: Vec2, b: Vec2, x: number): Vec2 => [
-    x,
-    a[1] + ((b[1] - a[1]) * (x - a[0])) / (b[0] - a[0]),
-  ];
-  const atY = (a: Vec2, b: Vec2, y: number): Vec2 => [
-    a[0] + ((b[0] - a[0]) * (y - a[1])) / (b[1] - a[1]),
-    y,
-  ];
-  const edges: { inside: (p: Vec2) => boolean; cut: (a: Vec2, b: Vec2) => Vec2 }[] = [
-    { inside: (p) => p[0] >= 0, cut: (a, b) => atX(a, b, 0) },
-    { inside: (p) => p[0] <= width, cut: (a, b) => atX(a, b, width) },
-    { inside: (p) => p[1] >= 0, cut: (a, b) => atY(a, b, 0) },
-    { inside: (p) => p[1] <= height, cut: (a, b) => atY(a, b, height) },
-  ];
-  let points: Vec2[] = [...ring];
-  for (const edge of edges) {
-    const next: Vec2[] = [];
-    points.forEach((b, k) => {
-      const a = points[(k + points.length - 1) % points.length];
-      if (a === undefined) return;
-      if (edge.inside(b)) {
-        if (!edge.inside(a)) next.push(edge.cut(a, b));
-        next.push(b);
-      } else if (edge.inside(a)) next.push(edge.cut(a, b));
-    });
-    points = next;
-  }
-  return points;
-}
-
 /**
  * Share of the ROI's area inside the image [0, width] × [0, height], 0..1
  * (exterior rings; holes ignored). 1 when every vertex is inside.
@@ -591,8 +548,8 @@ export function fractionInsideImage(
   let total = 0;
   let inside = 0;
   for (const ring of exteriors) {
-    total += Math.abs(ringArea(ring));
-    inside += Math.abs(ringArea(clipToImage(ring, width, height)));
+    total += Math.abs(signedArea(ring));
+    inside += Math.abs(signedArea(clipRing(ring, width, height)));
   }
   return total > 0 ? Math.min(1, inside / total) : 0;
 }

@@ -142,7 +142,7 @@ export function lonLatPixelAreaM2(geoTransform: GeoTransform, latitudeDeg: numbe
 }
 
 /** Shoelace area (signed, positive for counter-clockwise in a y-up frame). */
-function signedArea(ring: PointRing): number {
+export function signedArea(ring: PointRing): number {
   let twice = 0;
   for (let k = 0; k < ring.length; k++) {
     const a = ring[k];
@@ -165,7 +165,7 @@ export function roiAreaPx(roi: PixelRoi): number {
 }
 
 /** Sutherland–Hodgman clip of a ring to the rectangle [0, w] × [0, h]; area stays exact. */
-function clipRing(ring: PointRing, widthPx: number, heightPx: number): Point[] {
+export function clipRing(ring: PointRing, widthPx: number, heightPx: number): Point[] {
   type Edge = { inside: (p: Point) => boolean; cut: (a: Point, b: Point) => Point };
   const lerpAtX = (a: Point, b: Point, x: number): Point => [
     x,

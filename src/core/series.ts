@@ -125,3 +125,17 @@ export function axisTicks(max: number, count = 4): number[] {
   for (let value = 0; value < max + step; value += step) ticks.push(value);
   return ticks;
 }
+
+/**
+ * Pier names made unique for keying per-pier series: a repeated name gets
+ * " (2)", " (3)", … in pier order, so two piers of one name keep both lines.
+ */
+export function uniquePierNames(names: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return names.map((name) => {
+    let unique = name;
+    for (let k = 2; taken.has(unique); k++) unique = `${name} (${k})`;
+    taken.add(unique);
+    return unique;
+  });
+}

@@ -320,7 +320,7 @@ export async function analyzePairGpu(
       combine.encode(encoder, 'and', rawBefore, changedBefore, rawDisappeared);
       combine.encode(encoder, 'or', changedAfter, changedBefore, rawChange);
     });
-    // The change magnitude for the view, a byte per pixel (read back at the end).
+    // The change magnitude for the view, a byte per pixel (read back with the masks).
     const levelsPerDn = changeLevelsPerDn(thresholdsDn);
     const magnitudeStage = own(createChangeMagnitudeStage(device, pixelCount, levelsPerDn));
     const magnitudePacked = own(
@@ -414,8 +414,8 @@ export async function analyzePairGpu(
     });
     lap('morphology');
 
-    // The small counts and the packed masks come back together.
-    const [countWords, masks, gpuMs] = await Promise.all([
+    // The small counts, the packed masks and the change magnitude come back together.
+    const [countWords, masks, changeLevels, gpuMs] = await Promise.all([
       Promise.all(
         roiCounts.map(
           async (buffer) =>
@@ -423,6 +423,7 @@ export async function analyzePairGpu(
         ),
       ),
       Promise.all(packedMasks.map((buffer) => pack.read(buffer))),
+      magnitudeStage.read(magnitudePacked),
       timer?.readMs(),
     ]);
     const estimates = countWords.map((words, k): MaskEstimate => {
@@ -437,7 +438,6 @@ export async function analyzePairGpu(
     if (change === undefined || shadowMaskBefore === undefined || shadowMaskAfter === undefined) {
       throw new Error('internal: three more masks expected');
     }
-    const changeLevels = await magnitudeStage.read(magnitudePacked);
     lap('components');
     // GPU busy time summed over the submissions (timestamp queries), where the device has them.
     if (gpuMs !== undefined) timingsMs['gpu'] = gpuMs;

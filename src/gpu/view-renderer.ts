@@ -186,55 +186,62 @@ export class WebGpuViewRenderer {
     );
   }
 
-  /** Keeps the textures of overlays whose image is unchanged; uploads new ones, frees the rest. */
-  private syncOverlays(overlays: readonly ViewOverlay[]): OverlayResources[] {
-    const wanted = overlays.filter((overlay) => overlay.visible && overlay.opacity > 0);
-    const keep = new Set(wanted.map((overlay) => overlay.id));
+  /**
+   * The overlays to draw, each with its GPU resources. A texture is kept while
+   * its overlay is in the frame with the same image, drawn or not, so hiding
+   * it or moving its opacity through 0 does not upload it again; textures of
+   * replaced images and of overlays that left the frame are freed.
+   */
+  private syncOverlays(
+    overlays: readonly ViewOverlay[],
+  ): { readonly overlay: ViewOverlay; readonly resources: OverlayResources }[] {
     for (const [id, resources] of this.overlays) {
-      const next = wanted.find((overlay) => overlay.id === id);
-      if (!keep.has(id) || next?.image !== resources.image) {
+      const next = overlays.find((overlay) => overlay.id === id);
+      if (next?.image !== resources.image) {
         resources.texture.destroy();
         resources.uniforms.destroy();
         this.overlays.delete(id);
       }
     }
-    return wanted.map((overlay) => {
-      const existing = this.overlays.get(overlay.id);
-      if (existing !== undefined) return existing;
-      const texture = uploadTexture(this.device, `overlay ${overlay.id}`, overlay.image);
-      const uniforms = this.device.createBuffer({
-        label: `overlay ${overlay.id} uniforms`,
-        size: SLOT_BYTES * MAX_PANES,
-        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-      });
-      const bindGroups = Array.from({ length: MAX_PANES }, (_, slot) =>
-        this.device.createBindGroup({
-          label: `overlay ${overlay.id} bindings, pane ${slot}`,
-          layout: this.overlayPipeline.getBindGroupLayout(0),
-          entries: [
-            {
-              binding: 0,
-              resource: {
-                buffer: uniforms,
-                offset: slot * SLOT_BYTES,
-                size: VIEW_OVERLAY_UNIFORMS_LAYOUT.byteLength,
-              },
-            },
-            { binding: 1, resource: this.sampler },
-            { binding: 2, resource: texture.createView() },
-          ],
-        }),
-      );
-      const resources = { image: overlay.image, texture, uniforms, bindGroups };
-      this.overlays.set(overlay.id, resources);
-      return resources;
+    const drawn = overlays.filter((overlay) => overlay.visible && overlay.opacity > 0);
+    return drawn.map((overlay) => ({ overlay, resources: this.overlayResources(overlay) }));
+  }
+
+  private overlayResources(overlay: ViewOverlay): OverlayResources {
+    const existing = this.overlays.get(overlay.id);
+    if (existing !== undefined) return existing;
+    const texture = uploadTexture(this.device, `overlay ${overlay.id}`, overlay.image);
+    const uniforms = this.device.createBuffer({
+      label: `overlay ${overlay.id} uniforms`,
+      size: SLOT_BYTES * MAX_PANES,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
+    const bindGroups = Array.from({ length: MAX_PANES }, (_, slot) =>
+      this.device.createBindGroup({
+        label: `overlay ${overlay.id} bindings, pane ${slot}`,
+        layout: this.overlayPipeline.getBindGroupLayout(0),
+        entries: [
+          {
+            binding: 0,
+            resource: {
+              buffer: uniforms,
+              offset: slot * SLOT_BYTES,
+              size: VIEW_OVERLAY_UNIFORMS_LAYOUT.byteLength,
+            },
+          },
+          { binding: 1, resource: this.sampler },
+          { binding: 2, resource: texture.createView() },
+        ],
+      }),
+    );
+    const resources = { image: overlay.image, texture, uniforms, bindGroups };
+    this.overlays.set(overlay.id, resources);
+    return resources;
   }
 
   draw(frame: ViewFrame): void {
     const panes = frame.panes.slice(0, MAX_PANES);
     const overlays = this.syncOverlays(frame.overlays);
-    const visible = frame.overlays.filter((overlay) => overlay.visible && overlay.opacity > 0);
     panes.forEach((pane, slot) => {
       this.device.queue.writeBuffer(
         this.uniforms,
@@ -252,9 +259,7 @@ export class WebGpuViewRenderer {
           dividerColour: DIVIDER_RGBA,
         }),
       );
-      visible.forEach((overlay, index) => {
-        const resources = overlays[index];
-        if (resources === undefined) return;
+      overlays.forEach(({ overlay, resources }) => {
         this.device.queue.writeBuffer(
           resources.uniforms,
           slot * SLOT_BYTES,
@@ -296,7 +301,7 @@ export class WebGpuViewRenderer {
       }
       if (overlays.length > 0) {
         pass.setPipeline(this.overlayPipeline);
-        for (const resources of overlays) {
+        for (const { resources } of overlays) {
           const overlayGroup = resources.bindGroups[slot];
           if (overlayGroup === undefined) continue;
           pass.setBindGroup(0, overlayGroup);

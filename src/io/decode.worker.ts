@@ -6,7 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import { estimateShift, toLuminance, type ShiftEstimate } from '../core/align/phase-correlation.ts';
-import { percentileStretch, toDisplayRgba, type BandStretch } from '../core/display.ts';
+import { stretchFor, toDisplayRgba, type BandStretch } from '../core/display.ts';
 import { readAligned, type AlignedBands, type AlignTarget } from './align-read.ts';
 import type { BandArray, RasterInfo, RasterWindow, Rgba8Image } from '../core/raster.ts';
 import {
@@ -67,27 +67,6 @@ const NO_DATA_RGBA = [24, 26, 32, 255] as const;
 
 function luminanceOf(bands: readonly ArrayLike<number>[]): Float32Array {
   return bands.length >= 3 ? toLuminance(bands.slice(0, 3)) : toLuminance([bands[0] ?? []], [1]);
-}
-
-/**
- * The analyst's percentile stretch when given; else identity for 8-bit data
- * (also once resampled to float) and 2–98 % otherwise, over valid pixels.
- */
-function stretchFor(
-  info: RasterInfo,
-  band: ArrayLike<number>,
-  percent: readonly [number, number] | undefined,
-  valid?: Uint8Array,
-): BandStretch {
-  if (percent === undefined && info.bitsPerSample === 8 && info.sampleFormat === 'uint') {
-    return { low: 0, high: 255 };
-  }
-  const [low, high] = percent ?? [2, 98];
-  if (valid === undefined) return percentileStretch(Float32Array.from(band), low, high);
-  const values = new Float32Array(valid.reduce((n, v) => n + v, 0));
-  let k = 0;
-  for (let i = 0; i < valid.length; i++) if (valid[i] === 1) values[k++] = band[i] ?? 0;
-  return percentileStretch(values, low, high);
 }
 
 /** Palette images are shown through their colour map. */

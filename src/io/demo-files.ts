@@ -46,12 +46,19 @@ function tiffDateTime(iso: string): string {
   return `${y}:${mo}:${d} ${h}:${mi}:${s}`;
 }
 
-function encodeDate(
+/**
+ * One date of a demo scene rendered on `grid` and written as a GeoTIFF, dated
+ * by the scene's date (`dateTime: null` writes no DateTime tag).
+ */
+export function encodeDemoDate(
   scene: DemoScene,
   date: 0 | 1,
   grid: DemoGrid,
   encoding: DemoEncoding,
+  tags: { readonly dateTime?: string | null; readonly software?: string } = {},
 ): Uint8Array {
+  const dateTime =
+    tags.dateTime === undefined ? tiffDateTime(scene.params.dates[date]) : tags.dateTime;
   const rgb = renderDemoDate(scene, {
     date,
     width: grid.width,
@@ -77,9 +84,9 @@ function encodeDate(
         pixelSizeX: grid.pixelSizeX,
         pixelSizeY: grid.pixelSizeY,
       },
-      dateTime: tiffDateTime(scene.params.dates[date]),
+      ...(dateTime === null ? {} : { dateTime }),
       description: `Quaywatch demo port scene, seed ${scene.params.seed}, ${date === 0 ? 'before' : 'after'}`,
-      software: 'quaywatch demo:make',
+      software: tags.software ?? 'quaywatch demo:make',
     },
   ]);
 }
@@ -91,8 +98,8 @@ export function makeDemoFiles(
   const scene = buildDemoScene(params);
   return {
     scene,
-    beforeTif: encodeDate(scene, 0, beforeGrid(scene), encoding),
-    afterTif: encodeDate(scene, 1, afterGrid(scene), encoding),
+    beforeTif: encodeDemoDate(scene, 0, beforeGrid(scene), encoding),
+    afterTif: encodeDemoDate(scene, 1, afterGrid(scene), encoding),
     piersGeoJson: piersGeoJson(scene),
     truth: demoTruth(scene),
   };

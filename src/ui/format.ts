@@ -11,10 +11,15 @@ export function formatDate(iso: string | null): string {
   return `${Number(day)} ${MONTHS[Number(month) - 1] ?? '?'} ${year}`;
 }
 
+/** "EPSG:32652", the CRS's name when it has no EPSG code, or "no CRS". */
+export function crsLabel(crs: RasterInfo['crs'] | undefined): string {
+  if (crs == null) return 'no CRS';
+  return crs.epsg === null ? crs.name : `EPSG:${crs.epsg}`;
+}
+
 /** One line describing a raster: size, type, compression, CRS, GSD. */
 export function describeRaster(info: RasterInfo): string {
-  const crs =
-    info.crs === null ? 'no CRS' : info.crs.epsg === null ? info.crs.name : `EPSG:${info.crs.epsg}`;
+  const crs = crsLabel(info.crs);
   const gsd = info.gsdM === null ? 'no georeference' : `${info.gsdM.toFixed(2)} m`;
   return `${info.name}: ${info.width}×${info.height}×${info.bands} ${info.dtype}, ${info.compression}, ${crs}, ${gsd}`;
 }

@@ -4,12 +4,13 @@
  * the chosen pair in the swipe view. One file failing never costs the others.
  */
 import { css, html, LitElement } from 'lit';
+import { downloadBlob } from './download.ts';
 import type { RasterInfo } from '../core/raster.ts';
 import { adapterLabel, isGpuContext, requestGpu, type GpuContext } from '../gpu/device.ts';
 import type { RasterSource } from '../io/decoder.ts';
 import { RasterClient } from '../io/raster-client.ts';
 import { groupDroppedFiles } from './file-intake.ts';
-import { describeRaster, formatDate } from './format.ts';
+import { crsLabel, describeRaster, formatDate } from './format.ts';
 import type { FileEntry } from './qw-file-list.ts';
 import { QwCompareView, type DatedImage } from './qw-compare-view.ts';
 import type { AlignmentState } from './qw-alignment-panel.ts';
@@ -21,7 +22,7 @@ import { describeParams, nonDefaultParams } from '../core/analysis/params-schema
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import { analyzePairGpu } from '../gpu/pipeline.ts';
 import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
-import { analysisBands, planAnalysis } from '../io/analysis-plan.ts';
+import { analysisBands, planAnalysis, type AnalysisPlan } from '../io/analysis-plan.ts';
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker } from './analysis-client.ts';
 import { ringsBoundsPx, type PierRow, type PierZoomDetail } from './qw-pier-table.ts';
@@ -69,7 +70,7 @@ import type { OverlayChange } from './qw-overlay-controls.ts';
 import type { CalibrateDetail } from './qw-blob-info.ts';
 import './qw-overlay-controls.ts';
 import './qw-blob-info.ts';
-import { distinctLabels, orderDates, type TeuValue } from '../core/series.ts';
+import { distinctLabels, orderDates, uniquePierNames, type TeuValue } from '../core/series.ts';
 import { SeriesController, type PairTeu } from './series.ts';
 import './qw-series-chart.ts';
 import './qw-data-exports.ts';
@@ -973,26 +974,13 @@ export class QwApp extends LitElement {
       } else {
         const plan = planAnalysis(before.info, rois.set, rois.source);
         this.analysisStatus = 'Reading the piers at full resolution…';
-        const options = { signal: controller.signal };
-        const [beforeWindow, afterBands] = await Promise.all([
-          before.client.readBands(plan.window, 0, analysisBands(before.info), options),
-          after.client.readAlignedBands(
-            plan.target,
-            shiftPx,
-            analysisBands(after.info ?? before.info),
-            options,
-          ),
-        ]);
-        input = {
-          widthPx: plan.widthPx,
-          heightPx: plan.heightPx,
-          before: beforeWindow.bands.map((band) => Float32Array.from(band)),
-          after: afterBands.bands,
-          valid: afterBands.valid,
-          rois: plan.rois,
-          pixelAreaM2: plan.pixelAreaM2,
-          afterBlurExcessPx2: meanBlurExcessPx2(afterBands.blurExcessPx2),
-        };
+        input = await readPairInput(
+          plan,
+          { client: before.client, info: before.info },
+          { client: after.client, info: after.info ?? before.info },
+          shiftPx,
+          controller.signal,
+        );
         windowPx = plan.window;
         this.analysisInput = {
           beforeId: before.id,
@@ -1133,7 +1121,7 @@ export class QwApp extends LitElement {
   };
 
   private viewer(): Element | null {
-    return this.renderRoot.querySelector('qw-compare-view, qw-swipe-view');
+    return this.renderRoot.querySelector('qw-compare-view');
   }
 
   /** Gives the viewer a saved view state now, or once it is on screen. */
@@ -1334,14 +1322,7 @@ export class QwApp extends LitElement {
 
   private saveSessionFile = (): void => {
     const blob = new Blob([sessionToJson(this.currentSession())], { type: 'application/json' });
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = SESSION_FILE_NAME;
-    link.click();
-    setTimeout(() => {
-      URL.revokeObjectURL(url);
-    }, 10_000);
+    downloadBlob(blob, SESSION_FILE_NAME);
   };
 
   private pickSessionFile = (): void => {
@@ -1694,38 +1675,22 @@ export class QwApp extends LitElement {
       : { shiftPx: [0, 0] as const, shiftSource: 'none (fine alignment per date is off)' };
     const bandsKey = `${reference.id}|${this.roiSetId(rois)}`;
     const onScreen = this.analysisInput;
-    let before =
+    const before =
       onScreen?.beforeId === reference.id && onScreen.rois === rois
         ? onScreen.input.before
         : this.seriesReferenceBands?.key === bandsKey
           ? this.seriesReferenceBands.bands
           : undefined;
-    if (before === undefined) {
-      const window = await reference.client.readBands(
-        plan.window,
-        0,
-        analysisBands(reference.info),
-        { signal },
-      );
-      before = window.bands.map((band) => Float32Array.from(band));
-      this.seriesReferenceBands = { key: bandsKey, bands: before };
-    }
-    const afterBands = await date.client.readAlignedBands(
-      plan.target,
+    // The reference's bands are read once per reference and pier set, then reused.
+    const input = await readPairInput(
+      plan,
+      { client: reference.client, info: reference.info },
+      { client: date.client, info: date.info },
       shiftPx,
-      analysisBands(date.info),
-      { signal },
-    );
-    const input: AnalysisInput = {
-      widthPx: plan.widthPx,
-      heightPx: plan.heightPx,
+      signal,
       before,
-      after: afterBands.bands,
-      valid: afterBands.valid,
-      rois: plan.rois,
-      pixelAreaM2: plan.pixelAreaM2,
-      afterBlurExcessPx2: meanBlurExcessPx2(afterBands.blurExcessPx2),
-    };
+    );
+    if (before === undefined) this.seriesReferenceBands = { key: bandsKey, bands: input.before };
     signal.throwIfAborted();
     const { result } = await this.analyze(input, params, signal);
     signal.throwIfAborted();
@@ -2001,11 +1966,6 @@ function parseAnalysisBackend(value: string | null): AnalysisBackend {
   return value === 'webgpu' || value === 'cpu' ? value : 'auto';
 }
 
-function crsLabel(info: RasterInfo | null): string {
-  if (info?.crs == null) return 'no CRS';
-  return info.crs.epsg === null ? info.crs.name : `EPSG:${info.crs.epsg}`;
-}
-
 function describeMethod(
   method: 'same-crs' | 'proj4-control-points' | 'pixel-grid',
   before: RasterInfo | null,
@@ -2013,24 +1973,57 @@ function describeMethod(
 ): string {
   switch (method) {
     case 'same-crs':
-      return `same CRS (${crsLabel(after)}), resampled onto the before grid`;
+      return `same CRS (${crsLabel(after.crs)}), resampled onto the before grid`;
     case 'proj4-control-points':
-      return `reprojected ${crsLabel(after)} → ${crsLabel(before)} (proj4 on a 32 px control grid)`;
+      return `reprojected ${crsLabel(after.crs)} → ${crsLabel(before?.crs)} (proj4 on a 32 px control grid)`;
     case 'pixel-grid':
       return 'no usable georeference: matched by pixel position — nudge it or accept the estimate';
   }
 }
 
 /** Before and after TEU per pier name of one analysis (a repeated name gets " (2)", " (3)"…). */
+/**
+ * The analysis input of a pair: the pier window of the before image at full
+ * resolution (or `beforeBands`, already read for the same window) and the
+ * after image resampled onto it with the shift, read together.
+ */
+async function readPairInput(
+  plan: AnalysisPlan,
+  before: { readonly client: RasterClient; readonly info: RasterInfo },
+  after: { readonly client: RasterClient; readonly info: RasterInfo },
+  shiftPx: readonly [number, number],
+  signal: AbortSignal,
+  beforeBands?: readonly Float32Array[],
+): Promise<AnalysisInput> {
+  const options = { signal };
+  const [beforeRead, afterBands] = await Promise.all([
+    beforeBands ??
+      before.client
+        .readBands(plan.window, 0, analysisBands(before.info), options)
+        .then((window) => window.bands.map((band) => Float32Array.from(band))),
+    after.client.readAlignedBands(plan.target, shiftPx, analysisBands(after.info), options),
+  ]);
+  return {
+    widthPx: plan.widthPx,
+    heightPx: plan.heightPx,
+    before: beforeRead,
+    after: afterBands.bands,
+    valid: afterBands.valid,
+    rois: plan.rois,
+    pixelAreaM2: plan.pixelAreaM2,
+    afterBlurExcessPx2: meanBlurExcessPx2(afterBands.blurExcessPx2),
+  };
+}
+
 function teuByPier(result: AnalysisResult): {
   before: Map<string, TeuValue>;
   after: Map<string, TeuValue>;
 } {
   const before = new Map<string, TeuValue>();
   const after = new Map<string, TeuValue>();
-  for (const roi of result.rois) {
-    let name = roi.name;
-    for (let k = 2; before.has(name); k++) name = `${roi.name} (${k})`;
+  const names = uniquePierNames(result.rois.map((roi) => roi.name));
+  for (const [index, roi] of result.rois.entries()) {
+    const name = names[index] ?? roi.name;
     before.set(name, {
       teu: roi.before.teu,
       lowTeu: roi.before.lowTeu,

@@ -54,7 +54,7 @@ import {
 } from '../gpu/view-renderer.ts';
 import { gridOf } from '../io/align-read.ts';
 import { Canvas2dViewRenderer } from './canvas2d-renderer.ts';
-import { formatDate } from './format.ts';
+import { crsLabel, formatDate } from './format.ts';
 import './qw-view-compass.ts';
 import './qw-view-legend.ts';
 
@@ -613,11 +613,9 @@ export class QwCompareView extends LitElement {
     const pane = this.paneSize();
     const image = this.imageSize();
     if (image === undefined || pane.width <= 0 || pane.height <= 0) {
+      // Not laid out yet: keep the centre and scale fitRect gives, applied once there is a view.
       const [x, y, width, height] = rectImagePx;
-      const scale = Math.min(
-        Math.max(1, pane.width - 2 * paddingCssPx) / Math.max(width, 1e-9),
-        Math.max(1, pane.height - 2 * paddingCssPx) / Math.max(height, 1e-9),
-      );
+      const { scale } = fitRect(pane, rectImagePx, paddingCssPx);
       this.viewState = { ...this.viewState, centreImagePx: [x + width / 2, y + height / 2], scale };
       return;
     }
@@ -781,6 +779,14 @@ export class QwCompareView extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // The cursor readout and the date editor are DOM only: a pointer move must not
+    // redraw the picture or rebuild the view state.
+    if (
+      this.renderer !== undefined &&
+      [...changed.keys()].every((key) => key === 'cursor' || key === 'editing')
+    ) {
+      return;
+    }
     if (this.renderer === undefined && this.canvas !== undefined) {
       this.renderer = this.createRenderer(this.canvas);
       this.dataset['backend'] = this.renderer.kind;
@@ -1329,12 +1335,12 @@ export class QwCompareView extends LitElement {
     const geo = this.geo;
     const crs = this.beforeInfo?.crs;
     if (geo === undefined || crs == null) return `${pixel} (no georeference)`;
-    const crsLabel = crs.epsg === null ? crs.name : `EPSG:${crs.epsg}`;
+    const crsName = crsLabel(crs);
     const [x, y] = geo.mapXY(col, row);
     const lonLat = geo.lonLat(col, row);
     const grid = crs.geographic
-      ? `${formatLonLat(x, y)} (${crsLabel})`
-      : formatGridXY(x, y, crsLabel);
+      ? `${formatLonLat(x, y)} (${crsName})`
+      : formatGridXY(x, y, crsName);
     return lonLat === null || crs.geographic
       ? `${grid} · ${pixel}`
       : `${grid} · ${formatLonLat(lonLat[0], lonLat[1])} · ${pixel}`;

@@ -6,6 +6,7 @@
  * failure shows its message next to the buttons; nothing else changes.
  */
 import { css, html, LitElement } from 'lit';
+import { downloadBlob } from './download.ts';
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
 import { pierExportRows, piersCsv } from '../core/export/piers-csv.ts';
@@ -25,14 +26,7 @@ export const PIERS_CSV_FILE_NAME = 'piers.csv';
 export const BLOBS_GEOJSON_FILE_NAME = 'blobs.geojson';
 
 function download(text: string, type: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.click();
-  setTimeout(() => {
-    URL.revokeObjectURL(url);
-  }, 10_000);
+  downloadBlob(new Blob([text], { type }), fileName);
 }
 
 export class QwDataExports extends LitElement {

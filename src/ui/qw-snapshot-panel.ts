@@ -8,6 +8,7 @@
  * @fires qw-snapshot-load - detail: File, a PNG picked to restore its parameters.
  */
 import { css, html, LitElement } from 'lit';
+import { downloadBlob } from './download.ts';
 import {
   renderSnapshotPng,
   type SnapshotOptions,
@@ -123,16 +124,10 @@ export class QwSnapshotPanel extends LitElement {
         },
         controller.signal,
       );
-      const url = URL.createObjectURL(
+      downloadBlob(
         new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
+        'quaywatch-snapshot.png',
       );
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = 'quaywatch-snapshot.png';
-      link.click();
-      setTimeout(() => {
-        URL.revokeObjectURL(url);
-      }, 10_000);
       this.status = `Saved quaywatch-snapshot.png (${Math.round(png.length / 1024)} KiB).`;
     } catch (error) {
       this.status = controller.signal.aborted

@@ -10,6 +10,7 @@
  * ROI that has not been edited since it was imported is handed on as it was
  * read, so an import analyses exactly as before the editor existed.
  */
+import { downloadBlob } from './download.ts';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { RasterInfo } from '../core/raster.ts';
 import {
@@ -438,14 +439,7 @@ export class RoiEditorController implements ReactiveController {
       this.host.requestUpdate();
       return;
     }
-    const url = URL.createObjectURL(new Blob([text], { type: 'application/geo+json' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = 'piers.geojson';
-    link.click();
-    setTimeout(() => {
-      URL.revokeObjectURL(url);
-    }, 10_000);
+    downloadBlob(new Blob([text], { type: 'application/geo+json' }), 'piers.geojson');
   }
 
   private readonly onKeyDown = (event: KeyboardEvent): void => {

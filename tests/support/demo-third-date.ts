@@ -1,13 +1,13 @@
 /**
  * A third date of the bundled demo port, for the series tests: the demo
  * scene's "before" containers under another sun and noise, on the before
- * image's grid (optionally moved east), written as a GeoTIFF with `dateTime`
- * in its DateTime tag (or none). The ship has left and the yard looks as on
- * the 13th, so Pier 3's fill of the 16th drops again.
+ * image's grid (optionally moved east), written by the demo's own encoder
+ * with `dateTime` (TIFF form) in its DateTime tag, or none. The ship has left
+ * and the yard looks as on the 13th, so Pier 3's fill of the 16th drops again.
  */
 import { beforeGrid } from '../../src/core/demo/georeference.ts';
-import { buildDemoScene, DEFAULT_DEMO_PARAMS, renderDemoDate } from '../../src/core/demo/scene.ts';
-import { writeTiff } from '../../src/io/tiff-writer.ts';
+import { buildDemoScene, DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
+import { DEFAULT_DEMO_ENCODING, encodeDemoDate } from '../../src/io/demo-files.ts';
 
 export function demoThirdDateTif(options: {
   readonly dateTime?: string;
@@ -21,33 +21,11 @@ export function demoThirdDateTif(options: {
     noiseDn: [2.0, 2.2],
   });
   const grid = beforeGrid(scene);
-  const rgb = renderDemoDate(scene, {
-    date: 0,
-    width: grid.width,
-    height: grid.height,
-    pixelToScene: grid.pixelToScene,
-  });
-  return writeTiff([
-    {
-      width: grid.width,
-      height: grid.height,
-      samplesPerPixel: 3,
-      bitsPerSample: 8,
-      data: rgb,
-      tileSize: 256,
-      compression: options.compression,
-      ...(options.compression === 'jpeg' ? { jpegQuality: 85 } : {}),
-      predictor: false,
-      georeference: {
-        modelType: grid.modelType,
-        epsg: grid.epsg,
-        originX: grid.originX + (options.eastOffsetM ?? 0),
-        originY: grid.originY,
-        pixelSizeX: grid.pixelSizeX,
-        pixelSizeY: grid.pixelSizeY,
-      },
-      ...(options.dateTime === undefined ? {} : { dateTime: options.dateTime }),
-      software: options.software,
-    },
-  ]);
+  return encodeDemoDate(
+    scene,
+    0,
+    { ...grid, originX: grid.originX + (options.eastOffsetM ?? 0) },
+    { ...DEFAULT_DEMO_ENCODING, compression: options.compression },
+    { dateTime: options.dateTime ?? null, software: options.software },
+  );
 }

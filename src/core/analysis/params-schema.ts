@@ -287,13 +287,6 @@ export const PARAM_CONTROLS: readonly ControlSpec[] = [
   ),
 ];
 
-/** The control of one field. */
-export function controlOf(key: keyof AnalysisParams): ControlSpec {
-  const spec = PARAM_CONTROLS.find((control) => control.key === key);
-  if (spec === undefined) throw new Error(`internal: no control for ${key}`);
-  return spec;
-}
-
 /** Only the fields that differ from the defaults, in canonical order (for URLs and notices). */
 export function nonDefaultParams(
   params: AnalysisParams,
