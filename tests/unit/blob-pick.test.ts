@@ -6,6 +6,7 @@ import {
   type PickSource,
 } from '../../src/core/analysis/blob-pick.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
+import { traceBlobsOfKind } from '../../src/core/export/blob-polygons.ts';
 
 /** A mask from rows of '#' (1) and '.' (0). */
 function mask(rows: readonly string[]): Uint8Array {
@@ -60,6 +61,17 @@ describe('pickBlob', () => {
     const gone = pickBlob(source(), 6, 3);
     expect(gone?.kind).toBe('disappeared');
     expect(gone?.areaPx).toBe(3);
+  });
+
+  test('a blob split evenly between two ROIs belongs to the first in file order, as in the export', () => {
+    // Two pixels on the ROI border, clicked on the ROI 1 side: the fill meets ROI 1 first.
+    const appeared = mask(['........', '........', '...##...', '........']);
+    const split: PickSource = { ...source(), masks: { ...source().masks, appeared } };
+    const blob = pickBlob(split, 4.5, 2.5);
+    expect(blob?.kind).toBe('appeared');
+    expect(blob?.areaPx).toBe(2);
+    expect(blob?.roiName).toBe('Pier 1');
+    expect(traceBlobsOfKind(split, 'appeared').find((b) => b.areaPx === 2)?.roiName).toBe('Pier 1');
   });
 
   test('no blob under the click, or outside the window: null', () => {

@@ -92,10 +92,12 @@ export function pickBlob(source: PickSource, xPx: number, yPx: number): PickedBl
     const roi = source.roiIndex[i] ?? -1;
     if (roi >= 0) perRoi.set(roi, (perRoi.get(roi) ?? 0) + 1);
   }
+  // Ties go to the first ROI in file order, as in the blobs export (traceBlobs),
+  // not to the ROI the flood fill happened to meet first.
   let roi = -1;
   let most = 0;
   for (const [index, count] of perRoi) {
-    if (count > most) [roi, most] = [index, count];
+    if (count > most || (count === most && index < roi)) [roi, most] = [index, count];
   }
   return {
     kind,
