@@ -5,7 +5,7 @@
  */
 import { createCanvas } from '@napi-rs/canvas';
 import { SNAPSHOT_FONT } from '../core/export/snapshot-draw.ts';
-import { axisTicks, type SeriesLine } from '../core/series.ts';
+import { axisTicks, dateAxisPositions, type SeriesLine } from '../core/series.ts';
 
 export interface SeriesChartInput {
   /** Date labels along the x axis, in order ("2023-10-13"). */
@@ -38,9 +38,9 @@ export async function renderSeriesChartPng(series: SeriesChartInput): Promise<Ui
   );
   const ticks = axisTicks(Math.max(0, ...values));
   const top = ticks[ticks.length - 1] ?? 1;
-  const xAt = (index: number): number =>
-    plot.x +
-    (series.dates.length <= 1 ? plot.width / 2 : (index / (series.dates.length - 1)) * plot.width);
+  // By time, as in the app; centred labels (about 70 px) keep 80 px apart.
+  const positions = dateAxisPositions(series.dates, 80 / plot.width);
+  const xAt = (index: number): number => plot.x + (positions[index] ?? 0.5) * plot.width;
   const yAt = (teu: number): number => plot.y + plot.height - (teu / top) * plot.height;
   ctx.font = `12px ${SNAPSHOT_FONT}`;
   ctx.strokeStyle = '#3d4459';

@@ -115,6 +115,47 @@ export function assembleSeries(outcomes: readonly DateOutcome[]): SeriesLine[] {
   }));
 }
 
+const LEADING_DATE = /^(\d{4})-(\d{2})-(\d{2})/;
+
+/**
+ * Where each date sits along the chart's x axis, 0 to 1, from the labels in
+ * date order: by time when every label starts with a YYYY-MM-DD date (a gap of
+ * a year looks like one), else evenly. Neighbours stay at least
+ * `minGapFraction` apart (capped at even spacing) so their labels do not
+ * overlap: 13 and 16 October beside a date a year later are pushed apart,
+ * and the order never changes.
+ */
+export function dateAxisPositions(labels: readonly string[], minGapFraction = 0): number[] {
+  const n = labels.length;
+  if (n === 0) return [];
+  if (n === 1) return [0.5];
+  const even = labels.map((_, i) => i / (n - 1));
+  const times = labels.map((label) => {
+    const match = LEADING_DATE.exec(label);
+    return match === null
+      ? Number.NaN
+      : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  });
+  const first = times[0] ?? Number.NaN;
+  const span = (times[n - 1] ?? Number.NaN) - first;
+  const ordered = times.every(
+    (t, i) => Number.isFinite(t) && (i === 0 || t >= (times[i - 1] ?? t)),
+  );
+  if (!ordered || !(span > 0)) return even;
+  const gap = Math.min(Math.max(0, minGapFraction), 1 / (n - 1));
+  const positions = times.map((t) => (t - first) / span);
+  // Forward: at least `gap` after the previous; backward: at most 1 and `gap`
+  // before the next. With gap ≤ 1/(n − 1) the result stays within [0, 1].
+  for (let i = 1; i < n; i++) {
+    positions[i] = Math.max(positions[i] ?? 0, (positions[i - 1] ?? 0) + gap);
+  }
+  positions[n - 1] = Math.min(positions[n - 1] ?? 1, 1);
+  for (let i = n - 2; i >= 0; i--) {
+    positions[i] = Math.min(positions[i] ?? 0, (positions[i + 1] ?? 1) - gap);
+  }
+  return positions;
+}
+
 /** Nice round axis ticks from 0 to at least `max` (about `count` of them). */
 export function axisTicks(max: number, count = 4): number[] {
   if (!(max > 0)) return [0, 1];

@@ -1,13 +1,19 @@
 /**
- * Each pier's TEU across all opened dates: an SVG line chart (x = date in
- * date order, y = TEU, a line per pier with a legend), so a ship visit shows
+ * Each pier's TEU across all opened dates: an SVG line chart (x = date, by
+ * time, y = TEU, a line per pier with a legend), so a ship visit shows
  * as a drop or a jump. Progress and Cancel while the dates are analysed, a
  * date's error next to that date, and a data table as the text alternative.
  * The chart takes keyboard focus: arrow keys walk the points and a live line
  * reads the focused one out. Names are rendered as text, never as HTML.
  */
 import { css, html, LitElement, svg } from 'lit';
-import { assembleSeries, axisTicks, type SeriesLine, type TeuValue } from '../core/series.ts';
+import {
+  assembleSeries,
+  axisTicks,
+  dateAxisPositions,
+  type SeriesLine,
+  type TeuValue,
+} from '../core/series.ts';
 import type { SeriesState } from './series.ts';
 
 /** Distinguishable on the dark background, and not by hue alone (each has its own marker). */
@@ -17,6 +23,8 @@ const MARKERS = ['circle', 'square', 'diamond', 'triangle'] as const;
 const WIDTH_PX = 440;
 const HEIGHT_PX = 210;
 const MARGIN = { left: 44, right: 12, top: 22, bottom: 34 } as const;
+/** A date label ("2023-10-13") is about 60 px wide; the first hangs right from its point. */
+const DATE_LABEL_GAP_PX = 90;
 
 function round(value: number): string {
   return String(Math.round(value)).replace('-', '−');
@@ -250,8 +258,12 @@ export class QwSeriesChart extends LitElement {
     );
     const ticks = axisTicks(maxTeu);
     const top = ticks[ticks.length - 1] ?? 1;
-    const x = (index: number): number =>
-      MARGIN.left + (dates.length <= 1 ? plotW / 2 : (plotW * index) / (dates.length - 1));
+    // By time; neighbours at least a label's width (about 90 px here) apart.
+    const positions = dateAxisPositions(
+      dates.map((date) => date.label),
+      DATE_LABEL_GAP_PX / plotW,
+    );
+    const x = (index: number): number => MARGIN.left + plotW * (positions[index] ?? 0.5);
     const y = (teu: number): number => MARGIN.top + plotH * (1 - teu / top);
     const focus = this.focusPoint;
     const focused =

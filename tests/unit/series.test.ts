@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import {
   assembleSeries,
   axisTicks,
+  dateAxisPositions,
   dateInFileName,
   distinctLabels,
   orderDates,
@@ -147,6 +148,40 @@ describe('series assembly', () => {
     expect(lines.map((line) => line.pier)).toEqual(['Pier 1', 'Pier 2']);
     expect(lines[0]?.points.map((point) => point?.teu ?? null)).toEqual([100, null, null, null]);
     expect(lines[1]?.points.map((point) => point?.teu ?? null)).toEqual([50, null, 80, null]);
+  });
+
+  test('dates sit by time on the x axis, pushed apart only as far as their labels need', () => {
+    expect(dateAxisPositions([])).toEqual([]);
+    expect(dateAxisPositions(['2023-10-13'])).toEqual([0.5]);
+    // 3 days, then 10 more: by time.
+    const byTime = dateAxisPositions(['2023-10-13', '2023-10-16', '2023-10-26']);
+    expect(byTime[0]).toBe(0);
+    expect(byTime[1]).toBeCloseTo(3 / 13, 12);
+    expect(byTime[2]).toBe(1);
+    // A year later: 13 and 16 October would be 0.008 apart; the gap holds them 0.1 apart.
+    const year = dateAxisPositions(['2023-10-13', '2023-10-16 (b.tif)', '2024-10-16'], 0.1);
+    expect(year[0]).toBe(0);
+    expect(year[1]).toBeCloseTo(0.1, 12);
+    expect(year[2]).toBe(1);
+    // The gap is capped at even spacing; crowded dates at the end are pushed back inwards.
+    const crowded = dateAxisPositions(
+      ['2020-01-01', '2023-10-13', '2023-10-14', '2023-10-15'],
+      0.5,
+    );
+    expect(crowded.map((p) => Number(p.toFixed(9)))).toEqual(
+      [0, 1 / 3, 2 / 3, 1].map((p) => Number(p.toFixed(9))),
+    );
+    const tail = dateAxisPositions(['2020-01-01', '2023-10-13', '2023-10-14', '2023-10-15'], 0.1);
+    expect(tail[3]).toBe(1);
+    expect(tail[2]).toBeCloseTo(0.9, 12);
+    expect(tail[1]).toBeCloseTo(0.8, 12);
+    for (let i = 1; i < tail.length; i++) expect(tail[i] ?? 0).toBeGreaterThan(tail[i - 1] ?? 0);
+  });
+
+  test('undated, unordered or same-day labels are spaced evenly', () => {
+    expect(dateAxisPositions(['a.tif', '2023-10-16', 'c.tif'])).toEqual([0, 0.5, 1]);
+    expect(dateAxisPositions(['2023-10-16', '2023-10-13'])).toEqual([0, 1]);
+    expect(dateAxisPositions(['2023-10-16 (a.tif)', '2023-10-16 (b.tif)'])).toEqual([0, 1]);
   });
 
   test('axis ticks are round and reach the maximum', () => {
