@@ -93,6 +93,34 @@ export interface ViewState {
   readonly blinkRateHz: number;
   /** Onion skin: opacity of the after image over the before image, 0..1. */
   readonly onionOpacity: number;
+  /**
+   * Dates typed by the analyst (YYYY-MM-DD), each with the label of the image
+   * it was typed on: saved with the session, applied only to that image.
+   */
+  readonly dates?: DateOverrides;
+}
+
+/** A typed date per image role, for the label the image had when it was typed. */
+export type DateOverrides = Partial<
+  Record<DateRole, { readonly forLabel: string; readonly iso: string }>
+>;
+
+const TYPED_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The well-formed entries of a saved `dates` (anything else is dropped). */
+function dateOverridesFrom(saved: unknown): DateOverrides {
+  const out: { -readonly [K in DateRole]?: { readonly forLabel: string; readonly iso: string } } =
+    {};
+  if (typeof saved !== 'object' || saved === null) return out;
+  for (const role of ['before', 'after'] as const) {
+    const entry: unknown = (saved as Record<string, unknown>)[role];
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { forLabel, iso } = entry as Record<string, unknown>;
+    if (typeof forLabel === 'string' && typeof iso === 'string' && TYPED_DATE.test(iso)) {
+      out[role] = { forLabel, iso };
+    }
+  }
+  return out;
 }
 
 /** A pane in CSS pixels of the stage (the view's drawing area under its toolbar). */
@@ -500,9 +528,7 @@ export class QwCompareView extends LitElement {
   /** Which date's label is being edited. */
   declare editing: DateRole | null;
   /** Dates typed by the analyst, each for the label it was typed on. */
-  declare dateOverrides: Partial<
-    Record<DateRole, { readonly forLabel: string; readonly iso: string }>
-  >;
+  declare dateOverrides: DateOverrides;
   declare stageSize: ViewSize;
   declare viewTransform: ViewTransform | undefined;
   declare panning: boolean;
@@ -591,6 +617,7 @@ export class QwCompareView extends LitElement {
       dividerFraction: this.dividerFraction,
       blinkRateHz: this.blinkRateHz,
       onionOpacity: this.onionOpacity,
+      ...(Object.keys(this.dateOverrides).length > 0 ? { dates: this.dateOverrides } : {}),
     };
   }
 
@@ -600,6 +627,7 @@ export class QwCompareView extends LitElement {
     this.dividerFraction = clamp01(finiteOr(state.dividerFraction, this.dividerFraction, 0, 1));
     this.blinkRateHz = finiteOr(state.blinkRateHz, this.blinkRateHz, ...BLINK_RATE_RANGE_HZ);
     this.onionOpacity = clamp01(finiteOr(state.onionOpacity, this.onionOpacity, 0, 1));
+    if (state.dates !== undefined) this.dateOverrides = dateOverridesFrom(state.dates);
     const [cx, cy] = state.centreImagePx;
     if (Number.isFinite(cx) && Number.isFinite(cy) && state.scale > 0) {
       this.pendingState = state;
@@ -968,7 +996,7 @@ export class QwCompareView extends LitElement {
 
   private commitDate(role: DateRole, iso: string): void {
     this.editing = null;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) return;
+    if (!TYPED_DATE.test(iso)) return;
     const image = role === 'before' ? this.beforeImage : this.afterImage;
     if (image === undefined) return;
     this.dateOverrides = { ...this.dateOverrides, [role]: { forLabel: image.label, iso } };

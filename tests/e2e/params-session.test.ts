@@ -163,6 +163,13 @@ describe('live parameters and the session', () => {
     expect(linked.errors).toEqual([]);
     await fresh.close();
 
+    // A date typed for the after image is part of the session too.
+    const view = page.locator('qw-app qw-compare-view');
+    const afterLabel = view.locator('.label').nth(1);
+    await view.getByRole('button', { name: 'Type the date of the after image' }).click();
+    await view.locator('input[type="date"]').fill('2023-10-17');
+    await expect.poll(() => afterLabel.textContent()).toBe('AFTER · 17 Oct 2023');
+
     // Reload without the hash in the same browser: the autosaved session comes back.
     await page.waitForTimeout(1500);
     await page.goto(`${app.server.url}?gpu=off`);
@@ -178,6 +185,8 @@ describe('live parameters and the session', () => {
     await expect(slider(page, 'thresholdDn').inputValue()).resolves.toBe('45');
     expect(await tableRows(page)).toEqual(changed);
     await expect.poll(() => hashParams(page)).toEqual({ thresholdDn: 45, minAreaM2: 100 });
+    await expect.poll(() => afterLabel.textContent()).toBe('AFTER · 17 Oct 2023');
+    await expect(view.locator('.label').nth(0).textContent()).resolves.toBe('BEFORE · 13 Oct 2023');
 
     // Save the session file, go back to defaults, load the file: the settings return.
     const [download] = await Promise.all([
@@ -190,6 +199,9 @@ describe('live parameters and the session', () => {
     const saved = JSON.parse(text) as Record<string, unknown>;
     expect(saved['quaywatch-session']).toBe(1);
     expect(saved['params']).toMatchObject({ thresholdDn: 45, minAreaM2: 100 });
+    expect(saved['view']).toMatchObject({
+      dates: { after: { forLabel: 'AFTER · 16 Oct 2023', iso: '2023-10-17' } },
+    });
     expect(saved['files']).toEqual([
       expect.objectContaining({ role: 'before', name: 'before.tif' }),
       expect.objectContaining({ role: 'after', name: 'after.tif' }),
