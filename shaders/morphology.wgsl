@@ -25,6 +25,11 @@ override WORKGROUP_WIDTH: u32 = 16u;
 override WORKGROUP_HEIGHT: u32 = 16u;
 override MAX_RADIUS_PX: u32 = 64u;
 
+// MorphologyParams.operation (MORPHOLOGY_STEP_CODE in src/core/morphology.ts; a
+// unit test keeps them equal).
+const OPERATION_ERODE: u32 = 0u;
+const OPERATION_DILATE: u32 = 1u;
+
 struct MorphologyParams {
   width: u32,
   height: u32,
@@ -38,7 +43,7 @@ struct MorphologyParams {
 @group(0) @binding(3) var<storage, read_write> output: array<u32>;
 
 fn isTarget(i: u32) -> bool {
-  return (input[i] != 0u) == (params.operation == 1u);
+  return (input[i] != 0u) == (params.operation == OPERATION_DILATE);
 }
 
 @compute @workgroup_size(WORKGROUP_WIDTH, WORKGROUP_HEIGHT)
@@ -82,6 +87,6 @@ fn columns(@builtin(global_invocation_id) gid: vec3<u32>) {
       break;
     }
   }
-  let dilate = params.operation == 1u;
+  let dilate = params.operation == OPERATION_DILATE;
   output[y * w + x] = select(0u, 1u, hit == dilate);
 }

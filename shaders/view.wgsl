@@ -41,6 +41,12 @@ fn vertexMain(@builtin(vertex_index) index: u32) -> @builtin(position) vec4<f32>
   return vec4<f32>(x, y, 0.0, 1.0);
 }
 
+// ViewUniforms.mode (VIEW_MODE in src/core/kernel-layout.ts; a unit test keeps them equal).
+const MODE_BEFORE: u32 = 0u;
+const MODE_AFTER: u32 = 1u;
+const MODE_SWIPE: u32 = 2u;
+const MODE_ONION: u32 = 3u;
+
 @fragment
 fn fragmentMain(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
   let pixel = position.xy;
@@ -49,17 +55,17 @@ fn fragmentMain(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32
   // Sample both unconditionally (uniform control flow for the derivatives), then choose.
   let before = textureSample(beforeTexture, imageSampler, uv);
   let after = textureSample(afterTexture, imageSampler, uv);
-  var colour = before;
-  if (view.mode == 1u) {
+  var colour = before; // MODE_BEFORE
+  if (view.mode == MODE_AFTER) {
     colour = after;
-  } else if (view.mode == 2u) {
+  } else if (view.mode == MODE_SWIPE) {
     colour = select(after, before, pixel.x < view.dividerXPx);
-  } else if (view.mode == 3u) {
+  } else if (view.mode == MODE_ONION) {
     colour = mix(before, after, view.onionOpacity);
   }
   let inside = all(uv >= vec2<f32>(0.0)) && all(uv <= vec2<f32>(1.0));
   colour = select(view.background, colour, inside);
-  if (view.mode == 2u && abs(pixel.x - view.dividerXPx) <= view.dividerHalfWidthPx) {
+  if (view.mode == MODE_SWIPE && abs(pixel.x - view.dividerXPx) <= view.dividerHalfWidthPx) {
     colour = view.dividerColour;
   }
   return vec4<f32>(colour.rgb, 1.0);

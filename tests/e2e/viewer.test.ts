@@ -201,6 +201,12 @@ function distinctColours(png: PNG, x0: number, y0: number, width: number, height
 function expectMatchesPng(actual: PNG, name: string): void {
   const path = `${EXPECTED_DIR}/${name}.png`;
   if (!existsSync(path)) {
+    // On CI a missing picture is a failure: writing it there would compare nothing.
+    if (process.env['CI'] !== undefined && process.env['CI'] !== '') {
+      throw new Error(
+        `${path} is missing: run this test locally (without CI) to write it, check it by eye, commit it`,
+      );
+    }
     mkdirSync(EXPECTED_DIR, { recursive: true });
     writeFileSync(path, PNG.sync.write(actual));
     console.warn(`viewer.test: wrote the missing expected picture ${path}; check it by eye.`);

@@ -4,10 +4,12 @@ import {
   DIFFERENCE_PARAMS_LAYOUT,
   linearDispatch,
   MAX_WORKGROUPS_PER_DIMENSION,
+  VIEW_MODE,
   VIEW_OVERLAY_UNIFORMS_LAYOUT,
   VIEW_UNIFORMS_LAYOUT,
   type StructLayout,
 } from '../../src/core/kernel-layout.ts';
+import { MORPHOLOGY_STEP_CODE } from '../../src/core/morphology.ts';
 import {
   CCL_BORDER_WORKGROUP_SIZE,
   CCL_PARAMS_LAYOUT,
@@ -79,6 +81,23 @@ describe('constants shared by TypeScript and WGSL', () => {
 
   test('OverlayUniforms matches shaders/view-overlay.wgsl', () => {
     checkLayout('view-overlay.wgsl', VIEW_OVERLAY_UNIFORMS_LAYOUT);
+  });
+
+  test('view modes and morphology operations: the shaders name the same numbers', () => {
+    const codes = (file: string, prefix: string): Record<string, number> => {
+      const source = readFileSync(`shaders/${file}`, 'utf8');
+      const pattern = new RegExp(`^const ${prefix}([A-Z_]+): u32 = (\\d+)u;`, 'gm');
+      return Object.fromEntries(
+        [...source.matchAll(pattern)].map((m) => [(m[1] ?? '').toLowerCase(), Number(m[2])]),
+      );
+    };
+    expect(codes('view.wgsl', 'MODE_')).toEqual(VIEW_MODE);
+    expect(codes('morphology.wgsl', 'OPERATION_')).toEqual(MORPHOLOGY_STEP_CODE);
+    // Compared only against those names, never a bare number.
+    expect(readFileSync('shaders/view.wgsl', 'utf8')).not.toMatch(/view\.mode\s*==\s*\d/);
+    expect(readFileSync('shaders/morphology.wgsl', 'utf8')).not.toMatch(
+      /params\.operation\s*==\s*\d/,
+    );
   });
 
   test('every compute shader takes its workgroup size as an override, never a literal', () => {
