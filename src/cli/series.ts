@@ -22,7 +22,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { csvNumber, csvText } from '../core/export/piers-csv.ts';
+import { csvNumber, csvText, spreadsheetText } from '../core/export/piers-csv.ts';
 import {
   assembleSeries,
   distinctLabels,
@@ -233,9 +233,9 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
     for (const [pier, numbers] of run.piers ?? []) {
       csvRows.push([
         run.iso,
-        run.name,
+        spreadsheetText(run.name),
         run.source,
-        pier,
+        spreadsheetText(pier),
         csvNumber(numbers.value.teu),
         csvNumber(numbers.value.lowTeu),
         csvNumber(numbers.value.highTeu),

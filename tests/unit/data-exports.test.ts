@@ -16,6 +16,7 @@ import {
   PIERS_CSV_HEADER,
   pierExportRows,
   piersCsv,
+  spreadsheetText,
   type PierExportRow,
 } from '../../src/core/export/piers-csv.ts';
 import type { RasterInfo } from '../../src/core/raster.ts';
@@ -190,7 +191,7 @@ describe('piers.csv', () => {
   });
 
   test('a CSV parser reads back every name (commas, quotes, line breaks, edge spaces) and number', () => {
-    const names = ['Pier 1', 'Quay "A", north', 'two\nlines', ' spaced ', 'Пирс №3', '=1+2'];
+    const names = ['Pier 1', 'Quay "A", north', 'two\nlines', ' spaced ', 'Пирс №3', 'Berth-2'];
     const text = piersCsv(names.map((name, k) => row(name, 10 * k + 0.123456)));
     expect(text.endsWith('\r\n')).toBe(true);
     const records = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true });
@@ -208,6 +209,22 @@ describe('piers.csv', () => {
     expect(PIERS_CSV_HEADER.every((column) => /_(teu|m2)$/.test(column) || column === 'pier')).toBe(
       true,
     );
+  });
+
+  test('a name a spreadsheet would run as a formula gets a leading quote; numbers keep their sign', () => {
+    const names = ['=HYPERLINK("http://x","a")', '+1', '-2 north', '@SUM(A1)', '\tTab', 'a=b'];
+    const text = piersCsv(names.map((name) => row(name, 3)));
+    const records = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true });
+    expect(records.map((record) => record['pier'])).toEqual([
+      `'=HYPERLINK("http://x","a")`,
+      "'+1",
+      "'-2 north",
+      "'@SUM(A1)",
+      "'\tTab",
+      'a=b',
+    ]);
+    expect(records.every((record) => record['net_low_teu'] === '-3.5')).toBe(true);
+    expect(spreadsheetText('Pier 2')).toBe('Pier 2');
   });
 });
 

@@ -2,7 +2,8 @@
  * The pier table as CSV (RFC 4180): one row per pier, the table's columns
  * with their low–high ranges, units in the headers, plus the ground areas the
  * TEU come from. CRLF line ends; a field is quoted when it holds a comma, a
- * quote, a line break or edge spaces, quotes doubled inside. No total row (a
+ * quote, a line break or edge spaces, quotes doubled inside; a name that a
+ * spreadsheet would take for a formula gets a leading '. No total row (a
  * reader sums the column). Numbers carry 3 decimals at most; TEU count only
  * the top tier of stacked containers, as the table says.
  */
@@ -83,6 +84,16 @@ export function csvNumber(value: number): string {
   return String(rounded === 0 ? 0 : rounded);
 }
 
+/**
+ * A text cell a spreadsheet will not run as a formula: text starting with
+ * `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (the
+ * OWASP advice on CSV injection), since pier and file names come from files
+ * the analyst did not write. Only for names, never for numbers.
+ */
+export function spreadsheetText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 /** CSV text from rows of fields, CRLF line ends, a final line end. */
 export function csvText(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
@@ -93,7 +104,7 @@ export function piersCsv(rows: readonly PierExportRow[]): string {
   return csvText([
     PIERS_CSV_HEADER,
     ...rows.map((row) => [
-      row.name,
+      spreadsheetText(row.name),
       ...TEU_COLUMNS.flatMap((key) => {
         const cell = row[key];
         return [csvNumber(cell.teu), csvNumber(cell.lowTeu), csvNumber(cell.highTeu)];
