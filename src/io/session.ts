@@ -2,8 +2,8 @@
  * The session file: what an analyst needs to come back to a piece of work —
  * which files (by name and size, never their pixels), the alignment shift
  * applied, the piers (RFC 7946 GeoJSON, WGS 84), the analysis parameters, the
- * viewer's state (opaque JSON the viewer gives and takes back) and the
- * fill-factor calibration. The same text is saved as
+ * viewer's state (opaque JSON the viewer gives and takes back), the
+ * fill-factor calibration and which analysis overlays are shown. The same text is saved as
  * `quaywatch-session.json`, kept in IndexedDB for the autosave, and
  * recognised in a drop by its `"quaywatch-session"` field, which holds the
  * schema version.
@@ -19,6 +19,7 @@
  *   "params": { …AnalysisParams; missing keys take their defaults },
  *   "view": any JSON | null,
  *   "calibration": { "fillFactor": 0.9, "note": "…" } | null,
+ *   "overlays": { "heat": { "visible": true, "opacity01": 0.7 }, … } | null,
  *   "keepImages": false
  * }
  * ```
@@ -48,6 +49,11 @@ export interface SessionCalibration {
   readonly note: string;
 }
 
+/** One analysis overlay's visibility and opacity, by overlay id. */
+export type SessionOverlays = Readonly<
+  Record<string, { readonly visible: boolean; readonly opacity01: number }>
+>;
+
 export interface Session {
   /** ISO 8601 time of saving. */
   readonly savedAt: string;
@@ -60,12 +66,14 @@ export interface Session {
   /** The viewer's own serializable state, passed back to it as it came; null when none. */
   readonly view: unknown;
   readonly calibration: SessionCalibration | null;
+  /** Shown analysis overlays and their opacities; null (or absent in the file): the defaults. */
+  readonly overlays: SessionOverlays | null;
   /** The analyst asked to keep the image files in this browser (the autosave only). */
   readonly keepImages: boolean;
 }
 
 const REQUIRED = ['files', 'alignment', 'rois', 'params'] as const;
-const OPTIONAL = ['savedAt', 'view', 'calibration', 'keepImages'] as const;
+const OPTIONAL = ['savedAt', 'view', 'calibration', 'overlays', 'keepImages'] as const;
 const KNOWN: readonly string[] = [SESSION_MARKER, ...REQUIRED, ...OPTIONAL];
 
 /** True when the text carries the session marker (cheap: for sorting dropped .json files). */
@@ -90,6 +98,7 @@ export function sessionToJson(session: Session): string {
       params: session.params,
       view: session.view ?? null,
       calibration: session.calibration,
+      overlays: session.overlays,
       keepImages: session.keepImages,
     },
     null,
@@ -188,6 +197,26 @@ function parseCalibration(
   return { fillFactor, note };
 }
 
+function parseOverlays(value: unknown, fail: (text: string) => never): SessionOverlays | null {
+  if (value === null || value === undefined) return null;
+  if (!isRecord(value))
+    fail('"overlays" must be null or an object of { visible, opacity01 } by id');
+  const out: Record<string, { visible: boolean; opacity01: number }> = {};
+  for (const [id, setting] of Object.entries(value)) {
+    if (!isRecord(setting))
+      fail(`"overlays.${id}" must be { "visible": true|false, "opacity01": 0..1 }`);
+    const { visible, opacity01 } = setting;
+    if (typeof visible !== 'boolean') {
+      fail(`"overlays.${id}.visible" must be true or false (got ${describe(visible)})`);
+    }
+    if (typeof opacity01 !== 'number' || !(opacity01 >= 0 && opacity01 <= 1)) {
+      fail(`"overlays.${id}.opacity01" must be a number from 0 to 1 (got ${describe(opacity01)})`);
+    }
+    out[id] = { visible, opacity01 };
+  }
+  return out;
+}
+
 /**
  * A session from JSON text, or an Error naming exactly what is wrong: not
  * JSON, not a session, a version this build does not read, missing or unknown
@@ -253,6 +282,7 @@ export function parseSession(text: string, sourceName = 'The session file'): Ses
     params,
     view: parsed['view'] ?? null,
     calibration: parseCalibration(parsed['calibration'], fail),
+    overlays: parseOverlays(parsed['overlays'], fail),
     keepImages,
   };
 }

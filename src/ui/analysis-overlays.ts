@@ -121,6 +121,20 @@ export class AnalysisOverlaysController implements ReactiveController {
     this.changed();
   }
 
+  /**
+   * Settings saved with a session: known overlay ids take theirs, the others
+   * keep the defaults (a session from another version may name more or fewer).
+   */
+  restoreSettings(saved: Readonly<Record<string, OverlaySetting>> | null): void {
+    const settings: Record<AnalysisOverlayId, OverlaySetting> = { ...DEFAULT_OVERLAY_SETTINGS };
+    for (const id of OVERLAY_ORDER) {
+      const setting = saved?.[id];
+      if (setting !== undefined) settings[id] = setting;
+    }
+    this.settings = settings;
+    this.changed();
+  }
+
   /** The view's overlays: the analysis pictures in order, then the picked blob on top. */
   overlays(): readonly ViewOverlay[] {
     if (this.overlaysCache !== null) return this.overlaysCache;

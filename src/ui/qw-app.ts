@@ -1182,6 +1182,7 @@ export class QwApp extends LitElement {
       params: this.params,
       view: this.view ?? null,
       calibration: this.calibration,
+      overlays: this.analysisOverlays.settings,
       keepImages: this.keepImages,
     };
   }
@@ -1273,6 +1274,10 @@ export class QwApp extends LitElement {
       }
       this.keepImages = session.keepImages;
       if (session.calibration !== null) this.calibration = session.calibration;
+      if (session.overlays !== null) {
+        this.analysisOverlays.restoreSettings(session.overlays);
+        applied.push('overlays');
+      }
     }
     const shift = session.alignment?.shiftPx ?? [0, 0];
     if (session.alignment !== null) {
@@ -1295,6 +1300,7 @@ export class QwApp extends LitElement {
     this.params = session.params;
     this.calibration = session.calibration;
     if (session.view !== null) this.applyView(session.view);
+    if (session.overlays !== null) this.analysisOverlays.restoreSettings(session.overlays);
     const applied = [`parameters (${describeParams(session.params)})`];
     if (session.rois !== null) {
       this.takeRois(session.rois.geojson, session.rois.source);
@@ -1384,6 +1390,7 @@ export class QwApp extends LitElement {
       @qw-overlay=${(event: CustomEvent<OverlayChange>) => {
         const { id, visible, opacity01 } = event.detail;
         this.analysisOverlays.setOverlay(id, { visible, opacity01 });
+        this.saver.schedule();
       }}
     ></qw-overlay-controls>`;
   }

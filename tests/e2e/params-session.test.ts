@@ -169,6 +169,9 @@ describe('live parameters and the session', () => {
     await view.getByRole('button', { name: 'Type the date of the after image' }).click();
     await view.locator('input[type="date"]').fill('2023-10-17');
     await expect.poll(() => afterLabel.textContent()).toBe('AFTER · 17 Oct 2023');
+    // So are the overlays shown: the heat map on, blob outlines off.
+    await page.locator('qw-overlay-controls input[name="heat"]').check();
+    await page.locator('qw-overlay-controls input[name="blobs"]').uncheck();
 
     // Reload without the hash in the same browser: the autosaved session comes back.
     await page.waitForTimeout(1500);
@@ -187,6 +190,13 @@ describe('live parameters and the session', () => {
     await expect.poll(() => hashParams(page)).toEqual({ thresholdDn: 45, minAreaM2: 100 });
     await expect.poll(() => afterLabel.textContent()).toBe('AFTER · 17 Oct 2023');
     await expect(view.locator('.label').nth(0).textContent()).resolves.toBe('BEFORE · 13 Oct 2023');
+    await expect(notice.textContent()).resolves.toContain('overlays');
+    await expect(page.locator('qw-overlay-controls input[name="heat"]').isChecked()).resolves.toBe(
+      true,
+    );
+    await expect(page.locator('qw-overlay-controls input[name="blobs"]').isChecked()).resolves.toBe(
+      false,
+    );
 
     // Save the session file, go back to defaults, load the file: the settings return.
     const [download] = await Promise.all([
@@ -199,6 +209,10 @@ describe('live parameters and the session', () => {
     const saved = JSON.parse(text) as Record<string, unknown>;
     expect(saved['quaywatch-session']).toBe(1);
     expect(saved['params']).toMatchObject({ thresholdDn: 45, minAreaM2: 100 });
+    expect(saved['overlays']).toMatchObject({
+      heat: { visible: true },
+      blobs: { visible: false },
+    });
     expect(saved['view']).toMatchObject({
       dates: { after: { forLabel: 'AFTER · 16 Oct 2023', iso: '2023-10-17' } },
     });

@@ -25,6 +25,7 @@ function session(overrides: Partial<Session> = {}): Session {
     params: { ...DEFAULT_ANALYSIS_PARAMS, thresholdDn: 42, thresholdMode: 'otsu' },
     view: { mode: 'swipe', zoom: 2.5, centre: [100, 200] },
     calibration: { fillFactor: 0.9, note: 'three piers counted by hand on 13 Oct' },
+    overlays: { heat: { visible: true, opacity01: 0.4 }, blobs: { visible: false, opacity01: 1 } },
     keepImages: true,
     ...overrides,
   };
@@ -63,6 +64,7 @@ describe('session file (src/io/session.ts)', () => {
       rois: null,
       view: null,
       calibration: null,
+      overlays: null,
       keepImages: false,
     });
     expect(parseSession(sessionToJson(bare))).toEqual(bare);
@@ -80,6 +82,7 @@ describe('session file (src/io/session.ts)', () => {
     expect(parsed.params).toEqual({ ...DEFAULT_ANALYSIS_PARAMS, thresholdDn: 50 });
     expect(parsed.view).toBeNull();
     expect(parsed.calibration).toBeNull();
+    expect(parsed.overlays).toBeNull();
     expect(parsed.keepImages).toBe(false);
   });
 
@@ -171,6 +174,15 @@ describe('session file (src/io/session.ts)', () => {
         },
         /its piers cannot be read: .*utm\.geojson/,
       ],
+      [
+        { overlays: { heat: { visible: 'yes', opacity01: 0.5 } } },
+        /"overlays\.heat\.visible" must be true or false \(got "yes"\)/,
+      ],
+      [
+        { overlays: { heat: { visible: true, opacity01: 2 } } },
+        /"overlays\.heat\.opacity01" must be a number from 0 to 1 \(got 2\)/,
+      ],
+      [{ overlays: [] }, /"overlays" must be null or an object/],
       [
         { calibration: { fillFactor: 7, note: '' } },
         /"calibration.fillFactor" must be a number from 0.05 to 1.5 \(got 7\)/,
