@@ -7,7 +7,8 @@
 import type { PixelPolygon } from '../core/analysis/roi-raster.ts';
 import { pixelToMap, type RasterInfo } from '../core/raster.ts';
 import { lonLatPixelAreaM2, lonLatRoisToPixel, projectedPixelAreaM2 } from '../core/roi-raster.ts';
-import { gridOf, type AlignTarget } from './align-read.ts';
+import type { GridRef } from '../core/align/grid-mapping.ts';
+import { gridOf, scaledGrid, type AlignTarget } from './align-read.ts';
 import type { Roi } from './geojson.ts';
 
 /** Pixels around the piers that blur, matching and morphology may look at. */
@@ -63,24 +64,13 @@ export function planAnalysis(
   }
   const widthPx = window[2] - window[0];
   const heightPx = window[3] - window[1];
-  const [originX, originY] = pixelToMap(grid.geoTransform, window[0], window[1]);
   const centreLatDeg =
     grid.geoTransform.originY + grid.geoTransform.pixelHeight * (before.height / 2);
   return {
     window,
     widthPx,
     heightPx,
-    target: {
-      grid: {
-        width: widthPx,
-        height: heightPx,
-        proj4: grid.proj4,
-        geoTransform: { ...grid.geoTransform, originX, originY },
-      },
-      width: widthPx,
-      height: heightPx,
-      name: before.name,
-    },
+    target: windowTarget(grid, window, before.name),
     rois: pixelRois.map((roi) => ({
       name: roi.name,
       rings: roi.polygons
@@ -89,6 +79,32 @@ export function planAnalysis(
     })),
     pixelAreaM2: projectedPixelAreaM2(grid) ?? lonLatPixelAreaM2(grid.geoTransform, centreLatDeg),
   };
+}
+
+/**
+ * The grid of a full-resolution window [x0, y0, x1, y1) of an image, to
+ * resample another image (or the same one) onto; `maxSidePx` reads it
+ * coarser, the window's longest side at most that many pixels.
+ */
+export function windowTarget(
+  grid: GridRef,
+  window: readonly [number, number, number, number],
+  name: string,
+  maxSidePx = Infinity,
+): AlignTarget {
+  const widthPx = window[2] - window[0];
+  const heightPx = window[3] - window[1];
+  const [originX, originY] = pixelToMap(grid.geoTransform, window[0], window[1]);
+  const full: GridRef = {
+    width: widthPx,
+    height: heightPx,
+    proj4: grid.proj4,
+    geoTransform: { ...grid.geoTransform, originX, originY },
+  };
+  const k = Math.min(1, maxSidePx / Math.max(widthPx, heightPx));
+  const width = Math.max(1, Math.round(widthPx * k));
+  const height = Math.max(1, Math.round(heightPx * k));
+  return { grid: k === 1 ? full : scaledGrid(full, width, height), width, height, name };
 }
 
 /** The R, G, B bands to analyse (a single band stands in for all three). */

@@ -47,6 +47,12 @@ export interface AlignedDisplayRequest extends DisplayRequest {
   readonly target: AlignTarget;
   /** Residual shift in target pixels (estimateShift's convention). */
   readonly shiftPx: readonly [number, number];
+  /**
+   * Keep this read for estimateShiftAgainst (default true). A read of a piece
+   * for a snapshot passes false, so the pair's shift estimate stays on the
+   * whole display.
+   */
+  readonly forShiftEstimate?: boolean;
 }
 
 export interface AlignedDisplayResult extends DisplayResult {
@@ -186,7 +192,9 @@ async function readAlignedDisplayOf(
     }
     image.rgba.set(NO_DATA_RGBA, i * 4);
   }
-  lastAligned = { width, height, luminance: luminanceOf(aligned.bands), valid };
+  if (request.forShiftEstimate !== false) {
+    lastAligned = { width, height, luminance: luminanceOf(aligned.bands), valid };
+  }
   return Comlink.transfer(
     { image, level: 0, stretches, method: aligned.method, coverage: covered / valid.length },
     [image.rgba.buffer],

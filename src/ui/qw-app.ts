@@ -5,7 +5,8 @@
  */
 import { css, html, LitElement } from 'lit';
 import { downloadBlob } from './download.ts';
-import type { RasterInfo } from '../core/raster.ts';
+import type { RasterInfo, Rgba8Image } from '../core/raster.ts';
+import type { BandStretch } from '../core/display.ts';
 import { adapterLabel, isGpuContext, requestGpu, type GpuContext } from '../gpu/device.ts';
 import type { RasterSource } from '../io/decoder.ts';
 import { RasterClient } from '../io/raster-client.ts';
@@ -22,7 +23,12 @@ import { describeParams, nonDefaultParams } from '../core/analysis/params-schema
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import { analyzePairGpu } from '../gpu/pipeline.ts';
 import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
-import { analysisBands, planAnalysis, type AnalysisPlan } from '../io/analysis-plan.ts';
+import {
+  analysisBands,
+  planAnalysis,
+  windowTarget,
+  type AnalysisPlan,
+} from '../io/analysis-plan.ts';
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker } from './analysis-client.ts';
 import { ringsBoundsPx, type PierRow, type PierZoomDetail } from './qw-pier-table.ts';
@@ -426,6 +432,11 @@ export class QwApp extends LitElement {
   private target: AlignTarget | undefined;
   private beforeDisplay: DatedImage | undefined;
   private beforeLuminance: LuminanceImage | undefined;
+  /** The stretches the display copies were made with (a snapshot reads pieces alike). */
+  private displayStretches: {
+    before?: readonly BandStretch[];
+    after?: readonly BandStretch[];
+  } = {};
   /** Before-image pixels per display pixel. */
   private displayToBeforePx = 1;
   private shiftController: AbortController | undefined;
@@ -827,6 +838,7 @@ export class QwApp extends LitElement {
         image: display.image,
         label: `BEFORE · ${formatDate(before.info.acquired)}`,
       };
+      this.displayStretches = { before: display.stretches };
       this.beforeLuminance =
         display.luminance === undefined
           ? undefined
@@ -887,6 +899,7 @@ export class QwApp extends LitElement {
         },
       );
       if (controller.signal.aborted || this.beforeDisplay === undefined) return;
+      this.displayStretches = { ...this.displayStretches, after: result.stretches };
       this.pair = [
         this.beforeDisplay,
         { image: result.image, label: `AFTER · ${formatDate(after.info.acquired)}` },
@@ -1479,8 +1492,58 @@ export class QwApp extends LitElement {
         date: dateOf(file.role === 'before' ? before : after),
       })),
       viewState: viewer.viewState,
+      readFullResolution: (windowPx, maxSidePx, signal) =>
+        this.readSnapshotImagery(windowPx, maxSidePx, signal),
     };
   };
+
+  /**
+   * Both dates over a full-resolution window of the before image, as on
+   * screen: the display's bands and stretches, the after image resampled with
+   * the shift in use. Null without a georeference (pixel-grid pairs keep
+   * their display copies).
+   */
+  private async readSnapshotImagery(
+    windowPx: readonly [number, number, number, number],
+    maxSidePx: number,
+    signal?: AbortSignal,
+  ): Promise<{ readonly before: Rgba8Image; readonly after: Rgba8Image } | null> {
+    const before = this.entry(this.beforeId);
+    const after = this.entry(this.afterId);
+    const { before: beforeStretches, after: afterStretches } = this.displayStretches;
+    if (before?.client == null || before.info === null || after?.client == null) return null;
+    if (after.info === null || beforeStretches === undefined || afterStretches === undefined) {
+      return null;
+    }
+    const grid = gridOf(before.info);
+    if (grid === null) return null;
+    const target = windowTarget(grid, windowPx, before.name, maxSidePx);
+    // The shift is in full-resolution before px; the target may be coarser.
+    const toTarget = target.width / (windowPx[2] - windowPx[0]);
+    const shift = this.alignment?.appliedPx ?? [0, 0];
+    const request = (stretches: readonly BandStretch[], info: RasterInfo) => ({
+      target,
+      maxDimension: Math.max(target.width, target.height),
+      bands: this.bandsFor(info),
+      stretches,
+      forShiftEstimate: false,
+    });
+    const options = signal === undefined ? {} : { signal };
+    const [beforeRead, afterRead] = await Promise.all([
+      before.client.readAlignedDisplay(
+        { ...request(beforeStretches, before.info), shiftPx: [0, 0] },
+        options,
+      ),
+      after.client.readAlignedDisplay(
+        {
+          ...request(afterStretches, after.info),
+          shiftPx: [shift[0] * toTarget, shift[1] * toTarget],
+        },
+        options,
+      ),
+    ]);
+    return { before: beforeRead.image, after: afterRead.image };
+  }
 
   /** A snapshot PNG loaded or dropped: its parameters (and view, and shift for the same files) apply. */
   private restoreSnapshot(metadata: SnapshotMetadata, source: string): void {

@@ -112,9 +112,12 @@ export class QwSnapshotPanel extends LitElement {
     const controller = new AbortController();
     this.controller = controller;
     this.busy = true;
-    this.status = 'Rendering the snapshot…';
+    this.status =
+      this.scale === 'full'
+        ? 'Reading the area and rendering the snapshot…'
+        : 'Rendering the snapshot…';
     try {
-      const png = await renderSnapshotPng(
+      const { png, imagery } = await renderSnapshotPng(
         source,
         {
           layout: this.layout,
@@ -128,7 +131,8 @@ export class QwSnapshotPanel extends LitElement {
         new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }),
         'quaywatch-snapshot.png',
       );
-      this.status = `Saved quaywatch-snapshot.png (${Math.round(png.length / 1024)} KiB).`;
+      const detail = imagery === 'full resolution' ? ', imagery read at full resolution' : '';
+      this.status = `Saved quaywatch-snapshot.png (${Math.round(png.length / 1024)} KiB${detail}).`;
     } catch (error) {
       this.status = controller.signal.aborted
         ? 'Snapshot cancelled.'

@@ -65,6 +65,24 @@ export interface SnapshotSource {
   readonly alignmentMethod: string;
   readonly files: readonly SnapshotFileRef[];
   readonly viewState: unknown;
+  /**
+   * Reads both dates over a full-resolution window [x0, y0, x1, y1) of the
+   * before image, as displayed (same bands, stretch and shift), at most
+   * `maxSidePx` a side; null when it cannot (no georeference). For the
+   * full-scale snapshot of images larger than their display copies.
+   */
+  readonly readFullResolution?: (
+    windowPx: readonly [number, number, number, number],
+    maxSidePx: number,
+    signal?: AbortSignal,
+  ) => Promise<{ readonly before: Rgba8Image; readonly after: Rgba8Image } | null>;
+}
+
+/** What renderSnapshotPng made. */
+export interface RenderedSnapshot {
+  readonly png: Uint8Array;
+  /** Where the imagery came from: the display copies, or a full-resolution read. */
+  readonly imagery: 'display' | 'full resolution';
 }
 
 /**
@@ -75,6 +93,30 @@ export const SNAPSHOT_SHIFT_TOLERANCE_PX = 0.005;
 
 /** Full-resolution snapshots stay within this side (canvas limits of browsers). */
 export const MAX_SNAPSHOT_SIDE_PX = 8192;
+
+/**
+ * Imagery read for a full-scale snapshot stays within this side: a 4096²
+ * window is 64 MiB of RGBA per date (and four times that as floats while the
+ * io worker reads it); larger areas are read at an overview level.
+ */
+export const MAX_SNAPSHOT_READ_SIDE_PX = 4096;
+
+/**
+ * The whole-pixel window [x0, y0, x1, y1) of the image under a snapshot's
+ * rectangle, clamped to the image; null when they do not meet.
+ */
+export function snapshotWindow(
+  rectImagePx: readonly [number, number, number, number],
+  imageWidthPx: number,
+  imageHeightPx: number,
+): readonly [number, number, number, number] | null {
+  const [x, y, w, h] = rectImagePx;
+  const x0 = Math.max(0, Math.floor(x));
+  const y0 = Math.max(0, Math.floor(y));
+  const x1 = Math.min(imageWidthPx, Math.ceil(x + w));
+  const y1 = Math.min(imageHeightPx, Math.ceil(y + h));
+  return x1 > x0 && y1 > y0 ? [x0, y0, x1, y1] : null;
+}
 
 export function appScene(source: SnapshotSource, options: SnapshotOptions): SnapshotScene {
   const paneWidth = Math.max(1, Math.round(source.paneWidthPx));
@@ -163,13 +205,35 @@ function imageCanvas(image: Rgba8Image): OffscreenCanvas {
   return canvas;
 }
 
-/** The snapshot as PNG bytes with its metadata chunk. */
+/**
+ * The snapshot as PNG bytes with its metadata chunk. At full scale, when the
+ * display copies are coarser than the image, the area is read again at full
+ * resolution (source.readFullResolution) so the snapshot shows its detail.
+ */
 export async function renderSnapshotPng(
   source: SnapshotSource,
   options: SnapshotOptions,
   signal?: AbortSignal,
-): Promise<Uint8Array> {
-  const scene = appScene(source, options);
+): Promise<RenderedSnapshot> {
+  let scene = appScene(source, options);
+  let imagery: RenderedSnapshot['imagery'] = 'display';
+  const coarser =
+    source.before.image.width < source.imageWidthPx ||
+    source.before.image.height < source.imageHeightPx;
+  const window = snapshotWindow(scene.rectImagePx, source.imageWidthPx, source.imageHeightPx);
+  if (options.scale === 'full' && coarser && window !== null && source.readFullResolution) {
+    const read = await source.readFullResolution(window, MAX_SNAPSHOT_READ_SIDE_PX, signal);
+    signal?.throwIfAborted();
+    if (read !== null) {
+      const rect = [window[0], window[1], window[2] - window[0], window[3] - window[1]] as const;
+      scene = {
+        ...scene,
+        before: { image: read.before, label: scene.before.label, rectImagePx: rect },
+        after: { image: read.after, label: scene.after.label, rectImagePx: rect },
+      };
+      imagery = 'full resolution';
+    }
+  }
   const { widthPx, heightPx } = layoutOfScene(scene);
   const canvas = new OffscreenCanvas(widthPx, heightPx);
   const ctx = canvas.getContext('2d');
@@ -180,7 +244,10 @@ export async function renderSnapshotPng(
   signal?.throwIfAborted();
   const png = new Uint8Array(await blob.arrayBuffer());
   const metadata = appMetadata(source, scene);
-  return insertChunkAfterIhdr(png, itxtChunk(SNAPSHOT_KEYWORD, JSON.stringify(metadata)));
+  return {
+    png: insertChunkAfterIhdr(png, itxtChunk(SNAPSHOT_KEYWORD, JSON.stringify(metadata))),
+    imagery,
+  };
 }
 
 /**

@@ -6,16 +6,29 @@
  * parameters; and the same scene drawn in Node through the CLI's canvas
  * (@napi-rs/canvas), compared with the page's figure.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pixelmatch from 'pixelmatch';
 import extractChunks from 'png-chunks-extract';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import proj4 from 'proj4';
 import { afterAll, describe, expect, test } from 'vitest';
+import {
+  LARGE_FIXTURE_GEO,
+  largeFixtureName,
+  makeLargeFixture,
+} from '../../scripts/make-large-fixture.ts';
 import { renderScenePng } from '../../src/cli/snapshot.ts';
-import { layoutOfScene } from '../../src/core/export/snapshot-draw.ts';
+import { layoutOfScene, type SnapshotScene } from '../../src/core/export/snapshot-draw.ts';
 import type { SnapshotMetadata } from '../../src/core/export/snapshot-metadata.ts';
 import type { ViewGeo } from '../../src/core/view-geo.ts';
 import { appScene, type SnapshotSource } from '../../src/ui/snapshot-export.ts';
@@ -86,7 +99,7 @@ async function exportSnapshot(
   await download.saveAs(path);
   await expect
     .poll(() => panel.locator('.status').textContent())
-    .toMatch(/Saved quaywatch-snapshot\.png \(\d+ KiB\)/);
+    .toMatch(/Saved quaywatch-snapshot\.png \(\d+ KiB(, imagery read at full resolution)?\)/);
   return new Uint8Array(readFileSync(path));
 }
 
@@ -173,9 +186,12 @@ async function snapshotSourceInNode(page: Page): Promise<SnapshotSource> {
         .collectSnapshot;
       const source = collect();
       if (source === null) throw new Error('nothing to snapshot');
+      // Functions do not cross into Node: the geo helper comes as values, the reader stays.
       const geo = source.geo;
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars -- left behind on purpose
+      const { readFullResolution, ...plain } = source;
       return {
-        ...source,
+        ...plain,
         geo: null,
         geoAt:
           geo === null || point === null
@@ -206,6 +222,22 @@ async function snapshotSourceInNode(page: Page): Promise<SnapshotSource> {
           northDegrees: () => at.northDegrees,
         } as unknown as ViewGeo);
   return { ...source, geo };
+}
+
+/** The app's single-layout scene for a snapshot's title and credit; it shows the snapshot's area. */
+function sceneOfSnapshot(
+  source: SnapshotSource,
+  meta: SnapshotMetadata,
+  scale: 'screen' | 'full',
+): SnapshotScene {
+  const scene = appScene(source, {
+    layout: 'single',
+    scale,
+    title: meta.title,
+    credit: meta.credit,
+  });
+  expect([...scene.rectImagePx]).toEqual(meta.view.rectImagePx);
+  return scene;
 }
 
 describe('annotated snapshot', () => {
@@ -283,13 +315,7 @@ describe('annotated snapshot', () => {
     // App and CLI drawing paths, one scene: the app's own inputs, laid out by the app's
     // appScene in Node, drawn by the CLI's @napi-rs/canvas renderer.
     const source = await snapshotSourceInNode(page);
-    const scene = appScene(source, {
-      layout: 'single',
-      scale: 'screen',
-      title: meta.title,
-      credit: meta.credit,
-    });
-    expect([...scene.rectImagePx]).toEqual(meta.view.rectImagePx);
+    const scene = sceneOfSnapshot(source, meta, 'screen');
     expect(scene.outputPxPerImagePx).toBe(meta.view.outputPxPerImagePx);
     const layout = layoutOfScene(scene);
     expect([layout.widthPx, layout.heightPx]).toEqual([screenImage.width, screenImage.height]);
@@ -395,4 +421,104 @@ describe('annotated snapshot', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 600_000);
+  test('full scale of a 20000² image: the area is read again at full resolution, not enlarged from the display copy', async () => {
+    const before = join(tmpdir(), largeFixtureName(20000));
+    await makeLargeFixture(before, 20000);
+    const after = join(tmpdir(), `copy-${largeFixtureName(20000)}`);
+    if (!existsSync(after)) copyFileSync(before, after);
+    // One pier over full-resolution px 1000–1200 (UTM 52N, 0.5 m, as the fixture).
+    const toLonLat = proj4(`+proj=utm +zone=52 +datum=WGS84 +units=m +no_defs`, 'WGS84');
+    const corner = (x: number, y: number): [number, number] =>
+      toLonLat.forward([
+        LARGE_FIXTURE_GEO.originX + x * LARGE_FIXTURE_GEO.pixelSizeX,
+        LARGE_FIXTURE_GEO.originY - y * LARGE_FIXTURE_GEO.pixelSizeY,
+      ]);
+    const piers = join(scratch, 'large-piers.geojson');
+    writeFileSync(
+      piers,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { name: 'Test pier' },
+            geometry: {
+              type: 'Polygon',
+              coordinates: [
+                [
+                  corner(1000, 1200),
+                  corner(1200, 1200),
+                  corner(1200, 1000),
+                  corner(1000, 1000),
+                  corner(1000, 1200),
+                ],
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    const context = await app.browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    await page.goto(`${app.server.url}?demo=none&gpu=off`);
+    await page.locator('qw-app header input[type="file"]').setInputFiles([before, after, piers]);
+    await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: TABLE_TIMEOUT_MS });
+    // One screen px per image px around (5000, 5000), far from the pier and its overlays.
+    await page.locator('qw-app qw-compare-view').evaluate((view) => {
+      (view as unknown as { viewState: unknown }).viewState = {
+        mode: 'swipe',
+        centreImagePx: [5000, 5000],
+        scale: 1,
+        dividerFraction: 0.5,
+        blinkRateHz: 2,
+        onionOpacity: 0.5,
+      };
+    });
+    await expect
+      .poll(() =>
+        page
+          .locator('qw-app qw-compare-view')
+          .evaluate(
+            (view) => (view as unknown as { transform: { scale: number } }).transform.scale,
+          ),
+      )
+      .toBe(1);
+
+    const png = await exportSnapshot(page, 'single', 'full');
+    await expect(page.locator('qw-snapshot-panel .status').textContent()).resolves.toContain(
+      'imagery read at full resolution',
+    );
+    const meta = snapshotChunk(png);
+    expect(meta.view.outputPxPerImagePx).toBe(1);
+    const source = await snapshotSourceInNode(page);
+    // The display copy is an overview: the full image is 20000 px, its copy at most 4096.
+    expect(source.before.image.width).toBeLessThan(20000);
+    const scene = sceneOfSnapshot(source, meta, 'full');
+    const pane = layoutOfScene(scene).panes[0];
+    if (pane === undefined) throw new Error('one pane');
+    const image = PNG.sync.read(Buffer.from(png));
+    // Red is x mod 256: at full resolution it wraps from 255 to 0 within a pixel or two
+    // (two where the area starts between pixels); enlarged from an overview of every
+    // 8th pixel, the fall spreads over about 8 px.
+    const row = pane.y + Math.floor(pane.height / 2);
+    const red = Array.from(
+      { length: pane.width },
+      (_, k) => image.data[(row * image.width + pane.x + k) * 4] ?? 0,
+    );
+    const falls: number[] = [];
+    for (let k = 0; k < red.length; k++) {
+      if ((red[k] ?? 0) < 240 || (red[k + 1] ?? 255) >= 240) continue;
+      let width = 1;
+      while (k + width < red.length && (red[k + width] ?? 0) > 15) width++;
+      if (k + width < red.length) falls.push(width);
+    }
+    expect(falls.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...falls)).toBeLessThanOrEqual(2);
+    // Between the wraps, one px to the next is one step of red.
+    const steps = red.slice(1).map((value, k) => (value - (red[k] ?? 0) + 256) % 256);
+    expect(steps.filter((step) => step === 1).length).toBeGreaterThan(0.9 * steps.length);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
