@@ -2,9 +2,14 @@
  * Mipmap chains for the view's textures, so a minified image is filtered
  * (trilinear) instead of aliased. Each level halves the previous one with a
  * 2 × 2 box filter weighted by alpha, so transparent overlay pixels do not
- * darken the edges of what is drawn.
+ * darken the edges of what is drawn ('mean'); or, for overlays of thin lines
+ * such as blob outlines, keeps the most opaque of the four pixels ('max'), so
+ * a one-pixel outline stays visible, at full strength, when zoomed out.
  */
 import type { Rgba8Image } from './raster.ts';
+
+/** How a mip level is made from the one above it. */
+export type MinifyMode = 'mean' | 'max';
 
 /** Level sizes as WebGPU defines them: max(1, floor(size / 2ⁱ)) down to 1 × 1. */
 export function mipLevelCount(width: number, height: number): number {
@@ -12,7 +17,7 @@ export function mipLevelCount(width: number, height: number): number {
 }
 
 /** The next level down of an image. */
-export function halveImage(image: Rgba8Image): Rgba8Image {
+export function halveImage(image: Rgba8Image, mode: MinifyMode = 'mean'): Rgba8Image {
   const width = Math.max(1, Math.floor(image.width / 2));
   const height = Math.max(1, Math.floor(image.height / 2));
   const src = image.rgba;
@@ -35,6 +40,20 @@ export function halveImage(image: Rgba8Image): Rgba8Image {
       const a11 = src[i11 + 3] ?? 0;
       const alphaSum = a00 + a01 + a10 + a11;
       const o = (y * width + x) * 4;
+      if (mode === 'max') {
+        // The most opaque of the four, colour and alpha (the first on ties).
+        let pick = i00;
+        let most = a00;
+        for (const [index, alpha] of [
+          [i01, a01],
+          [i10, a10],
+          [i11, a11],
+        ] as const) {
+          if (alpha > most) [pick, most] = [index, alpha];
+        }
+        out.set(src.subarray(pick, pick + 4), o);
+        continue;
+      }
       for (let c = 0; c < 3; c++) {
         const weighted =
           (src[i00 + c] ?? 0) * a00 +
@@ -57,11 +76,11 @@ export function halveImage(image: Rgba8Image): Rgba8Image {
 }
 
 /** Level 0 (the image itself) and every smaller level down to 1 × 1. */
-export function mipChain(image: Rgba8Image): Rgba8Image[] {
+export function mipChain(image: Rgba8Image, mode: MinifyMode = 'mean'): Rgba8Image[] {
   const levels = [image];
   let level = image;
   for (let i = 1; i < mipLevelCount(image.width, image.height); i++) {
-    level = halveImage(level);
+    level = halveImage(level, mode);
     levels.push(level);
   }
   return levels;

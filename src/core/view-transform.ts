@@ -13,6 +13,7 @@
  *   screen = origin + scale · image
  */
 import type { Rgba8Image } from './raster.ts';
+import type { MinifyMode } from './view-mipmap.ts';
 
 export interface ViewTransform {
   /** CSS pixels per image pixel (> 1: magnified). */
@@ -45,6 +46,8 @@ export interface ViewOverlay {
   readonly visible: boolean;
   /** Colour keys for the legend, e.g. { colour: '#ff3b30', text: 'appeared' }. */
   readonly legend?: readonly { readonly colour: string; readonly text: string }[];
+  /** How it is minified when zoomed out: 'max' keeps thin lines (outlines) visible; default 'mean'. */
+  readonly minify?: MinifyMode;
 }
 
 export interface ZoomLimits {

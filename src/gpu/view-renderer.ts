@@ -13,7 +13,7 @@ import {
   VIEW_UNIFORMS_LAYOUT,
 } from '../core/kernel-layout.ts';
 import type { Rgba8Image } from '../core/raster.ts';
-import { mipChain } from '../core/view-mipmap.ts';
+import { mipChain, type MinifyMode } from '../core/view-mipmap.ts';
 import type { ViewOverlay } from '../core/view-transform.ts';
 
 /** What one pane shows. */
@@ -66,8 +66,13 @@ interface OverlayResources {
 }
 
 /** Uploads an image with its whole mipmap chain. */
-function uploadTexture(device: GPUDevice, label: string, image: Rgba8Image): GPUTexture {
-  const levels = mipChain(image);
+function uploadTexture(
+  device: GPUDevice,
+  label: string,
+  image: Rgba8Image,
+  minify: MinifyMode = 'mean',
+): GPUTexture {
+  const levels = mipChain(image, minify);
   const texture = device.createTexture({
     label,
     size: [image.width, image.height],
@@ -210,7 +215,12 @@ export class WebGpuViewRenderer {
   private overlayResources(overlay: ViewOverlay): OverlayResources {
     const existing = this.overlays.get(overlay.id);
     if (existing !== undefined) return existing;
-    const texture = uploadTexture(this.device, `overlay ${overlay.id}`, overlay.image);
+    const texture = uploadTexture(
+      this.device,
+      `overlay ${overlay.id}`,
+      overlay.image,
+      overlay.minify,
+    );
     const uniforms = this.device.createBuffer({
       label: `overlay ${overlay.id} uniforms`,
       size: SLOT_BYTES * MAX_PANES,

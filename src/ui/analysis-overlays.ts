@@ -153,6 +153,8 @@ export class AnalysisOverlaysController implements ReactiveController {
         opacity: setting.opacity01,
         visible: setting.visible,
         legend: this.legend(id, shown),
+        // Outlines are one pixel wide: kept whole when zoomed out.
+        ...(id === 'blobs' ? { minify: 'max' as const } : {}),
       };
     });
     const picked = this.picked;
@@ -164,6 +166,7 @@ export class AnalysisOverlaysController implements ReactiveController {
         rectImagePx,
         opacity: 1,
         visible: true,
+        minify: 'max',
       });
     }
     return (this.overlaysCache = list);

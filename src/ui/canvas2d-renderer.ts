@@ -5,6 +5,7 @@
  * texture pixel covers more than a device pixel, smoothed when minified.
  */
 import type { Rgba8Image } from '../core/raster.ts';
+import { mipChain } from '../core/view-mipmap.ts';
 import {
   DIVIDER_RGBA,
   VIEW_BACKGROUND_RGBA,
@@ -35,6 +36,8 @@ export class Canvas2dViewRenderer {
   private images: [HTMLCanvasElement, HTMLCanvasElement] | undefined;
   /** Overlay pictures by image, so an overlay is converted once. */
   private overlayCanvases = new WeakMap<Rgba8Image, HTMLCanvasElement>();
+  /** 'max' mip levels of line overlays, made on the first zoom-out. */
+  private maxLevels = new WeakMap<Rgba8Image, HTMLCanvasElement[]>();
 
   constructor(private readonly context: CanvasRenderingContext2D) {}
 
@@ -58,6 +61,28 @@ export class Canvas2dViewRenderer {
       this.overlayCanvases.set(image, canvas);
     }
     return canvas;
+  }
+
+  /**
+   * The overlay's picture for drawing at `frame.scale`: itself, or for a
+   * 'max' overlay drawn smaller than its pixels, the 'max' mip level nearest
+   * the drawn size (the browser's own minification would average thin lines
+   * away, as the GPU path's 'mean' levels would).
+   */
+  private overlaySource(
+    frame: ViewFrame,
+    overlay: ViewFrame['overlays'][number],
+  ): HTMLCanvasElement {
+    const { image } = overlay;
+    const devicePxPerTexel = (frame.scale * overlay.rectImagePx[2]) / image.width;
+    if (overlay.minify !== 'max' || devicePxPerTexel >= 1) return this.overlayCanvas(image);
+    let levels = this.maxLevels.get(image);
+    if (levels === undefined) {
+      levels = mipChain(image, 'max').map(toCanvas);
+      this.maxLevels.set(image, levels);
+    }
+    const level = Math.min(levels.length - 1, Math.floor(Math.log2(1 / devicePxPerTexel)));
+    return levels[level] ?? this.overlayCanvas(image);
   }
 
   /** Draws `source` stretched over `rect` (image pixels), smoothing only when minified. */
@@ -127,7 +152,7 @@ export class Canvas2dViewRenderer {
     for (const overlay of frame.overlays) {
       if (!overlay.visible || overlay.opacity <= 0) continue;
       context.globalAlpha = Math.min(1, overlay.opacity);
-      this.drawStretched(frame, this.overlayCanvas(overlay.image), overlay.rectImagePx);
+      this.drawStretched(frame, this.overlaySource(frame, overlay), overlay.rectImagePx);
     }
     context.globalAlpha = 1;
     context.setTransform(1, 0, 0, 1, 0, 0);
@@ -157,5 +182,6 @@ export class Canvas2dViewRenderer {
     this.images = undefined;
     this.sources = undefined;
     this.overlayCanvases = new WeakMap();
+    this.maxLevels = new WeakMap();
   }
 }

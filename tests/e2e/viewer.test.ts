@@ -12,7 +12,7 @@ import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
+import { collectPageErrors, hideViewHud, useAppInBrowser } from '../support/browser.ts';
 import type { ViewState, ViewTransform } from '../../src/ui/qw-compare-view.ts';
 
 const app = useAppInBrowser();
@@ -107,15 +107,7 @@ async function setViewState(view: Locator, state: Partial<ViewState>): Promise<v
 
 /** Hides the labels, readout, handle, compass, legend and slotted layers: only the drawn picture is left. */
 async function hideHud(view: Locator): Promise<void> {
-  await view.evaluate((element) => {
-    const root = element.shadowRoot;
-    if (root === null) return;
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(
-      '.tag, .banner, .banner-wrap, .divider, .readout, qw-view-compass, qw-view-legend, .layer { visibility: hidden !important; }',
-    );
-    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-  });
+  await hideViewHud(view);
   await settle(view);
 }
 

@@ -3,7 +3,7 @@
  * system Chromium through playwright-core.
  */
 import { rmSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_ARGS_HARDWARE, ensureChromium } from '../../scripts/chromium.ts';
@@ -77,4 +77,20 @@ export function useAppInBrowser(): { readonly server: AppServer; readonly browse
       return browser;
     },
   };
+}
+
+/**
+ * Hides the image view's labels, banners, divider, readout, compass, legend
+ * and pier layer, so a screenshot of its stage holds only imagery and overlays.
+ */
+export async function hideViewHud(view: Locator): Promise<void> {
+  await view.evaluate((element) => {
+    const root = element.shadowRoot;
+    if (root === null) return;
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(
+      '.tag, .banner, .banner-wrap, .divider, .readout, qw-view-compass, qw-view-legend, .layer { visibility: hidden !important; }',
+    );
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  });
 }

@@ -12,6 +12,7 @@ import {
   niceScaleBar,
 } from '../../src/core/view-geo.ts';
 import { halveImage, mipChain, mipLevelCount } from '../../src/core/view-mipmap.ts';
+import type { Rgba8Image } from '../../src/core/raster.ts';
 import {
   centreOf,
   clampTransform,
@@ -280,5 +281,38 @@ describe('view mipmaps', () => {
     ]);
     const edge = new Uint8ClampedArray([255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 0, 255, 0, 0, 255]);
     expect([...halveImage({ width: 2, height: 2, rgba: edge }).rgba]).toEqual([255, 0, 0, 128]);
+  });
+
+  test("'max' levels keep a one-pixel outline whole and opaque; 'mean' levels fade it", () => {
+    // A 64 × 64 transparent picture with a one-pixel red frame (a blob outline).
+    const size = 64;
+    const rgba = new Uint8ClampedArray(size * size * 4);
+    for (let i = 0; i < size; i++) {
+      for (const [x, y] of [
+        [i, 0],
+        [i, size - 1],
+        [0, i],
+        [size - 1, i],
+      ] as const) {
+        rgba.set([255, 0, 0, 255], (y * size + x) * 4);
+      }
+    }
+    const image = { width: size, height: size, rgba };
+    const maxLevel = mipChain(image, 'max')[3]; // 8 × 8: one level-3 px per 8 × 8 block
+    const meanLevel = mipChain(image, 'mean')[3];
+    if (maxLevel === undefined || meanLevel === undefined) throw new Error('level 3');
+    const alphaAt = (level: Rgba8Image, x: number, y: number): number =>
+      level.rgba[(y * level.width + x) * 4 + 3] ?? -1;
+    for (let i = 0; i < 8; i++) {
+      // Every border pixel of the 8 × 8 level is still the opaque red line.
+      expect(alphaAt(maxLevel, i, 0)).toBe(255);
+      expect(alphaAt(maxLevel, 0, i)).toBe(255);
+      expect([...maxLevel.rgba.subarray((7 * 8 + i) * 4, (7 * 8 + i) * 4 + 3)]).toEqual([
+        255, 0, 0,
+      ]);
+    }
+    expect(alphaAt(maxLevel, 3, 3)).toBe(0);
+    // The average thins it to an eighth of its strength (1 of 8 rows covered).
+    expect(alphaAt(meanLevel, 3, 0)).toBeLessThanOrEqual(32);
   });
 });
