@@ -122,6 +122,7 @@ export function cliScene(input: CliSnapshotInput): SnapshotScene {
         image: outlines,
         rectImagePx: rect,
         opacity01: 1,
+        minify: 'max',
         legend: (['appeared', 'disappeared', 'both'] as const).map((kind) => ({
           colour: blobKindHex(kind),
           text: BLOB_KIND_LABELS[kind],

@@ -154,6 +154,7 @@ export function appScene(source: SnapshotSource, options: SnapshotOptions): Snap
         rectImagePx: overlay.rectImagePx,
         opacity01: overlay.opacity,
         legend: overlay.legend ?? [],
+        ...(overlay.minify === undefined ? {} : { minify: overlay.minify }),
       })),
     piers: source.piers,
     metresPerImagePx: source.geo?.metresPerPixel(centre[0], centre[1]) ?? null,

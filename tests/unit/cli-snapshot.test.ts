@@ -5,6 +5,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { renderScenePng } from '../../src/cli/snapshot.ts';
+import { layoutOfScene, type SnapshotScene } from '../../src/core/export/snapshot-draw.ts';
+import type { Rgba8Image } from '../../src/core/raster.ts';
 import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { makeDemoFiles } from '../../src/io/demo-files.ts';
 
@@ -136,4 +139,65 @@ describe('quaywatch analyze writes snapshot.png', () => {
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--snapshot-layout takes single or side-by-side');
   }, 120_000);
+});
+
+describe('snapshot drawing of a zoomed-out view', () => {
+  /** A 64 × 64 picture: transparent, with a red line on every 8th row from row 0. */
+  function lines(): Rgba8Image {
+    const rgba = new Uint8ClampedArray(64 * 64 * 4);
+    for (let y = 0; y < 64; y += 8) {
+      for (let x = 0; x < 64; x++) rgba.set([255, 0, 0, 255], (y * 64 + x) * 4);
+    }
+    return { width: 64, height: 64, rgba };
+  }
+  /** Red px in the pane of a quarter-scale snapshot of the picture over grey imagery. */
+  function redInPane(minify: 'max' | undefined): number {
+    const grey = { width: 64, height: 64, rgba: new Uint8ClampedArray(64 * 64 * 4).fill(128) };
+    const rect = [0, 0, 64, 64] as const;
+    const scene: SnapshotScene = {
+      layout: 'single',
+      rectImagePx: rect,
+      outputPxPerImagePx: 0.25,
+      textScale: 1,
+      before: { image: grey, rectImagePx: rect, label: 'BEFORE' },
+      after: { image: grey, rectImagePx: rect, label: 'AFTER' },
+      overlays: [
+        {
+          id: 'blobs',
+          image: lines(),
+          rectImagePx: rect,
+          opacity01: 1,
+          legend: [],
+          ...(minify === undefined ? {} : { minify }),
+        },
+      ],
+      piers: [],
+      metresPerImagePx: null,
+      northDegrees: null,
+      title: '',
+      credit: '',
+      footnote: '',
+    };
+    const pane = layoutOfScene(scene).panes[0];
+    if (pane === undefined) throw new Error('one pane');
+    const png = PNG.sync.read(Buffer.from(renderScenePng(scene)));
+    let red = 0;
+    for (let y = pane.y; y < pane.y + pane.height; y++) {
+      for (let x = pane.x; x < pane.x + pane.width; x++) {
+        const i = (y * png.width + x) * 4;
+        if ((png.data[i] ?? 0) > 200 && (png.data[i + 1] ?? 255) < 60) red++;
+      }
+    }
+    return red;
+  }
+
+  test("a 'max' overlay keeps its one-pixel lines at ¼ scale; sampled plainly they can vanish", () => {
+    // 16 × 16 pane px: every other row a line at ¼ scale (less what the pane's date label
+    // covers); plain sampling takes rows 4k + 1 or 4k + 2, never a line.
+    const kept = redInPane('max');
+    const plain = redInPane(undefined);
+    console.log(`red pane px at ¼ scale: ${kept} with 'max' levels, ${plain} sampled plainly`);
+    expect(kept).toBeGreaterThan(80);
+    expect(plain).toBe(0);
+  });
 });

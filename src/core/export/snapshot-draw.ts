@@ -4,6 +4,7 @@
  * figure from the same scene. Layout comes from snapshot-layout.ts.
  */
 import type { Rgba8Image } from '../raster.ts';
+import { mipChain, type MinifyMode } from '../view-mipmap.ts';
 import { niceScaleBar } from '../view-geo.ts';
 import {
   snapshotLayout,
@@ -62,6 +63,8 @@ export interface SnapshotOverlay extends SnapshotLayer {
   readonly id: string;
   readonly opacity01: number;
   readonly legend: readonly { readonly colour: string; readonly text: string }[];
+  /** 'max': drawn smaller than its pixels, it is reduced keeping thin lines (view-mipmap.ts). */
+  readonly minify?: MinifyMode;
 }
 
 export interface SnapshotPier {
@@ -175,15 +178,33 @@ export function drawSnapshot<B>(
     }
     return made;
   };
-  const drawLayer = (pane: LayoutRect, layer: SnapshotLayer, smooth: boolean): void => {
+  const maxLevels = new Map<Rgba8Image, Rgba8Image[]>();
+  /** The image to draw `layer` from: itself, or its 'max' level nearest the drawn size. */
+  const source = (layer: SnapshotLayer & { readonly minify?: MinifyMode }): Rgba8Image => {
+    const outputPxPerTexel = (layer.rectImagePx[2] * s) / layer.image.width;
+    if (layer.minify !== 'max' || outputPxPerTexel >= 1) return layer.image;
+    let levels = maxLevels.get(layer.image);
+    if (levels === undefined) {
+      levels = mipChain(layer.image, 'max');
+      maxLevels.set(layer.image, levels);
+    }
+    const level = Math.min(levels.length - 1, Math.floor(Math.log2(1 / outputPxPerTexel)));
+    return levels[level] ?? layer.image;
+  };
+  const drawLayer = (
+    pane: LayoutRect,
+    layer: SnapshotLayer & { readonly minify?: MinifyMode },
+    smooth: boolean,
+  ): void => {
     const [x, y, w, h] = layer.rectImagePx;
+    const image = source(layer);
     ctx.imageSmoothingEnabled = smooth;
     ctx.drawImage(
-      bitmap(layer.image),
+      bitmap(image),
       0,
       0,
-      layer.image.width,
-      layer.image.height,
+      image.width,
+      image.height,
       pane.x + (x - viewX) * s,
       pane.y + (y - viewY) * s,
       w * s,
