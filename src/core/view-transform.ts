@@ -50,6 +50,14 @@ export interface ViewOverlay {
   readonly minify?: MinifyMode;
 }
 
+/** A pane of the view in CSS pixels of the stage (the view's drawing area under its toolbar). */
+export interface PaneRect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
 export interface ZoomLimits {
   /** Smallest CSS px per image px (most zoomed out). */
   readonly minScale: number;

@@ -42,6 +42,7 @@ import {
   zoomAt,
   zoomLimits,
   type ImageRectPx,
+  type PaneRect,
   type ViewOverlay,
   type ViewSize,
   type ViewTransform,
@@ -58,7 +59,7 @@ import { crsLabel, formatDate } from './format.ts';
 import './qw-view-compass.ts';
 import './qw-view-legend.ts';
 
-export type { ImageRectPx, ViewOverlay, ViewTransform } from '../core/view-transform.ts';
+export type { ImageRectPx, PaneRect, ViewOverlay, ViewTransform } from '../core/view-transform.ts';
 
 export interface DatedImage {
   readonly image: Rgba8Image;
@@ -121,14 +122,6 @@ function dateOverridesFrom(saved: unknown): DateOverrides {
     }
   }
   return out;
-}
-
-/** A pane in CSS pixels of the stage (the view's drawing area under its toolbar). */
-export interface PaneRect {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
 }
 
 export interface ViewChangeDetail {

@@ -24,7 +24,12 @@
 import { css, html, LitElement, nothing, svg, type PropertyValues } from 'lit';
 import type { EditPolygons, EditRoi, RoiProblem, Vec2 } from '../core/roi-edit.ts';
 import { fitImage } from '../core/view-fit.ts';
-import { imageToScreen, screenToImage, type ViewTransform } from '../core/view-transform.ts';
+import {
+  imageToScreen,
+  screenToImage,
+  type PaneRect,
+  type ViewTransform,
+} from '../core/view-transform.ts';
 import { fireRoiAction, type RoiAction, type RoiTool } from './roi-editor.ts';
 
 /** A handle or the first vertex of a drawing is hit within this many CSS pixels. */
@@ -33,14 +38,6 @@ const HIT_RADIUS_PX = 8;
 const DRAG_THRESHOLD_PX = 3;
 /** Two presses on one vertex handle within this many ms remove the vertex. */
 const DOUBLE_PRESS_MS = 500;
-
-/** A pane of the view in CSS pixels of this element (the compare view's PaneRect). */
-export interface LayerPane {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
 
 interface RingRef {
   readonly part: number;
@@ -222,7 +219,7 @@ export class QwRoiLayer extends LitElement {
   /** Image pixels → CSS pixels of this element; undefined fits the image into it. */
   declare transform: ViewTransform | undefined;
   /** Panes the transform applies to, each relative to its corner; undefined: this whole element. */
-  declare panes: readonly LayerPane[] | undefined;
+  declare panes: readonly PaneRect[] | undefined;
   /** Show pier outlines and names (the selected pier's handles show while editing regardless). */
   declare visible: boolean;
   /** Opacity of outlines and names, 0..1. */
@@ -306,7 +303,7 @@ export class QwRoiLayer extends LitElement {
     return imageToScreen(this.activeTransform, point[0], point[1]);
   }
 
-  private currentPanes(): readonly LayerPane[] {
+  private currentPanes(): readonly PaneRect[] {
     const [width, height] = this.boxSize;
     return this.panes ?? [{ x: 0, y: 0, width, height }];
   }

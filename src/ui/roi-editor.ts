@@ -31,7 +31,7 @@ import {
   type RoiProblem,
 } from '../core/roi-edit.ts';
 import { lonLatRoisToPixel } from '../core/roi-raster.ts';
-import type { ViewTransform } from '../core/view-transform.ts';
+import type { PaneRect, ViewTransform } from '../core/view-transform.ts';
 import { gridOf } from '../io/align-read.ts';
 import { exportRoiGeoJson, pixelRoisToLonLat, type ImageGeoref, type Roi } from '../io/geojson.ts';
 
@@ -105,18 +105,11 @@ function isEditable(target: EventTarget | undefined): boolean {
 
 const EDITED = ' (edited)';
 
-export interface ViewPane {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
-
-function panesIn(detail: unknown): ViewPane[] | undefined {
+function panesIn(detail: unknown): PaneRect[] | undefined {
   if (typeof detail !== 'object' || detail === null || !('panes' in detail)) return undefined;
   const panes = detail.panes;
   if (!Array.isArray(panes)) return undefined;
-  const valid = (panes as unknown[]).flatMap((pane): ViewPane[] => {
+  const valid = (panes as unknown[]).flatMap((pane): PaneRect[] => {
     if (typeof pane !== 'object' || pane === null) return [];
     const { x, y, width, height } = pane as Record<string, unknown>;
     return typeof x === 'number' &&
@@ -164,7 +157,7 @@ export class RoiEditorController implements ReactiveController {
   /** Image px → CSS px of the view, from its last `qw-view-change`; undefined: fit to the view. */
   viewTransform: ViewTransform | undefined = undefined;
   /** The view's panes (side by side has two), CSS px of its stage; undefined: one, the whole view. */
-  viewPanes: readonly ViewPane[] | undefined = undefined;
+  viewPanes: readonly PaneRect[] | undefined = undefined;
   /** Where the piers came from, for the table's caption. */
   source = '';
 
