@@ -23,17 +23,43 @@ export async function readBuffer(
   source: GPUBuffer,
   byteLength: number,
 ): Promise<ArrayBuffer> {
+  const [bytes] = await readBuffers(device, [{ buffer: source, byteLength }]);
+  if (bytes === undefined) throw new Error('internal: one read-back expected');
+  return bytes;
+}
+
+/**
+ * Copies several buffers' first bytes out in one read-back (one staging
+ * buffer, one submission, one map) and returns them in order. Byte lengths
+ * are whole u32 words, as copyBufferToBuffer needs.
+ */
+export async function readBuffers(
+  device: GPUDevice,
+  sources: readonly { readonly buffer: GPUBuffer; readonly byteLength: number }[],
+): Promise<ArrayBuffer[]> {
+  const offsets: number[] = [];
+  let total = 0;
+  for (const { byteLength } of sources) {
+    offsets.push(total);
+    total += byteLength;
+  }
   const staging = device.createBuffer({
-    label: `${source.label} (read-back)`,
-    size: byteLength,
+    label: `${sources.map((source) => source.buffer.label).join(', ')} (read-back)`,
+    size: Math.max(4, total),
     usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
   });
   try {
     const encoder = device.createCommandEncoder({ label: 'read-back' });
-    encoder.copyBufferToBuffer(source, 0, staging, 0, byteLength);
+    sources.forEach(({ buffer, byteLength }, k) => {
+      encoder.copyBufferToBuffer(buffer, 0, staging, offsets[k] ?? 0, byteLength);
+    });
     device.queue.submit([encoder.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
-    return staging.getMappedRange().slice(0);
+    const mapped = staging.getMappedRange();
+    return sources.map(({ byteLength }, k) => {
+      const offset = offsets[k] ?? 0;
+      return mapped.slice(offset, offset + byteLength);
+    });
   } finally {
     staging.destroy();
   }

@@ -49,7 +49,7 @@ import { rasterizeRois } from '../core/analysis/roi-raster.ts';
 import { otsuThreshold } from '../core/histogram.ts';
 import { changeLevelsPerDn } from '../core/analysis/change-magnitude.ts';
 import { createBlurStage } from './blur.ts';
-import { createInt32Buffer, createStorageBufferFrom, readBuffer } from './buffers.ts';
+import { createInt32Buffer, createStorageBufferFrom, readBuffers } from './buffers.ts';
 import { createCclScratch } from './ccl.ts';
 import { createChangeStage } from './change.ts';
 import { createChangeMagnitudeStage } from './change-magnitude.ts';
@@ -271,16 +271,17 @@ export async function analyzePairGpu(
           entry?.stage.encode(encoder, entry.buffer, entry.counts, domainBuffer);
         }
       });
-      return Promise.all(
-        histograms.map(async (entry) =>
-          entry === null
-            ? 0
-            : otsuThreshold(
-                new Uint32Array(await readBuffer(device, entry.counts, HISTOGRAM_COUNTS_BYTES)),
-                entry.range,
-              ).thresholdDn,
-        ),
+      const present = histograms.filter((entry) => entry !== null);
+      const counts = await readBuffers(
+        device,
+        present.map((entry) => ({ buffer: entry.counts, byteLength: HISTOGRAM_COUNTS_BYTES })),
       );
+      return histograms.map((entry) => {
+        const bytes = entry === null ? undefined : counts[present.indexOf(entry)];
+        return entry === null || bytes === undefined
+          ? 0
+          : otsuThreshold(new Uint32Array(bytes), entry.range).thresholdDn;
+      });
     };
     const otsu =
       params.thresholdMode === 'otsu'
@@ -414,18 +415,23 @@ export async function analyzePairGpu(
     });
     lap('morphology');
 
-    // The small counts, the packed masks and the change magnitude come back together.
-    const [countWords, masks, changeLevels, gpuMs] = await Promise.all([
-      Promise.all(
-        roiCounts.map(
-          async (buffer) =>
-            new Uint32Array(await readBuffer(device, buffer, estimateStage.countsByteLength)),
-        ),
-      ),
-      Promise.all(packedMasks.map((buffer) => pack.read(buffer))),
-      magnitudeStage.read(magnitudePacked),
+    // The small counts, the packed masks and the change magnitude come back in one read-back.
+    const [read, gpuMs] = await Promise.all([
+      readBuffers(device, [
+        ...roiCounts.map((buffer) => ({ buffer, byteLength: estimateStage.countsByteLength })),
+        ...packedMasks.map((buffer) => ({ buffer, byteLength: pack.packedByteLength })),
+        { buffer: magnitudePacked, byteLength: magnitudeStage.packedByteLength },
+      ]),
       timer?.readMs(),
     ]);
+    // Packed bytes: a byte per pixel, pixelCount of them (the words may hold up to 3 more).
+    const countWords = read.slice(0, roiCounts.length).map((bytes) => new Uint32Array(bytes));
+    const masks = read
+      .slice(roiCounts.length, roiCounts.length + packedMasks.length)
+      .map((bytes) => new Uint8Array(bytes, 0, pixelCount));
+    const magnitudeBytes = read[roiCounts.length + packedMasks.length];
+    if (magnitudeBytes === undefined) throw new Error('internal: change magnitude read-back');
+    const changeLevels = new Uint8Array(magnitudeBytes, 0, pixelCount);
     const estimates = countWords.map((words, k): MaskEstimate => {
       const kept = masks[k];
       if (kept === undefined) throw new Error('internal: four kept masks expected');

@@ -14,7 +14,7 @@
  *   rois         [{ name, area_m2 }] every pier it covers, most first
  */
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
-import { blobTeu } from '../core/analysis/blob-pick.ts';
+import { blobSourceOf, blobTeu } from '../core/analysis/blob-pick.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
 import { traceBlobs, type TracedBlob } from '../core/export/blob-polygons.ts';
 import { csvNumber } from '../core/export/piers-csv.ts';
@@ -66,15 +66,7 @@ const round = (value: number): number => Number(csvNumber(value));
 export function blobsGeoJson(source: BlobExportSource, georef: ImageGeoref): BlobFeatureCollection {
   const { result, input, params, windowPx } = source;
   const [x0, y0] = windowPx;
-  const blobs = traceBlobs({
-    widthPx: input.widthPx,
-    heightPx: input.heightPx,
-    pixelAreaM2: input.pixelAreaM2,
-    masks: result.masks,
-    changeMagnitude: result.changeMagnitude,
-    roiIndex: result.roiIndex,
-    roiNames: result.rois.map((roi) => roi.name),
-  });
+  const blobs = traceBlobs(blobSourceOf(result, input));
   const idOf = (blob: TracedBlob): string => `${blob.kind}-${blob.number}`;
   const lonLat = pixelRoisToLonLat(
     blobs.map((blob) => ({

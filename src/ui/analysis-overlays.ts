@@ -6,7 +6,7 @@
  * picks it again with the new numbers).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { pickBlob, type PickedBlob } from '../core/analysis/blob-pick.ts';
+import { blobSourceOf, pickBlob, type PickedBlob } from '../core/analysis/blob-pick.ts';
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import {
   BLOB_KIND_LABELS,
@@ -181,19 +181,7 @@ export class AnalysisOverlaysController implements ReactiveController {
       return;
     }
     const { result, input, windowPx } = shown;
-    const picked = pickBlob(
-      {
-        widthPx: input.widthPx,
-        heightPx: input.heightPx,
-        pixelAreaM2: input.pixelAreaM2,
-        masks: result.masks,
-        changeMagnitude: result.changeMagnitude,
-        roiIndex: result.roiIndex,
-        roiNames: result.rois.map((roi) => roi.name),
-      },
-      xPx - windowPx[0],
-      yPx - windowPx[1],
-    );
+    const picked = pickBlob(blobSourceOf(result, input), xPx - windowPx[0], yPx - windowPx[1]);
     if (fromClick) {
       this.pickPointPx = picked === null ? null : [xPx, yPx];
       this.pickMessage =

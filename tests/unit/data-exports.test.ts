@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { openAsBlob } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { pickBlob } from '../../src/core/analysis/blob-pick.ts';
+import { blobSourceOf, pickBlob } from '../../src/core/analysis/blob-pick.ts';
 import type { AnalysisInput, AnalysisResult } from '../../src/core/analysis/cpu-pipeline.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
 import { inKind } from '../../src/core/analysis/overlays.ts';
@@ -341,15 +341,7 @@ describe('exports of the demo pair (CPU analysis, same steps as quaywatch analyz
   });
 
   test('each traced blob has the blob click’s numbers (pickBlob at its first pixel)', () => {
-    const source: BlobSource = {
-      widthPx: input.widthPx,
-      heightPx: input.heightPx,
-      pixelAreaM2: input.pixelAreaM2,
-      masks: result.masks,
-      changeMagnitude: result.changeMagnitude,
-      roiIndex: result.roiIndex,
-      roiNames: result.rois.map((roi) => roi.name),
-    };
+    const source: BlobSource = blobSourceOf(result, input);
     const blobs = traceBlobs(source);
     let compared = 0;
     for (const blob of blobs) {

@@ -8,11 +8,13 @@
  * (DESIGN.md, "Container estimate"); calibration inverts it:
  * fillFactor = containers · teuFootprintM2 / areaM2.
  */
+import type { AnalysisInput, AnalysisResult } from './cpu-pipeline.ts';
 import { meanChangeDn, type ChangeMagnitude } from './change-magnitude.ts';
 import { inKind, type BlobKind, type KindMasks } from './overlays.ts';
 import { analysisParamsProblems, NUMBER_RULES, type AnalysisParams } from './params.ts';
 
-export interface PickSource {
+/** What blobs are found in: an analysis's kept masks over its window (the click and the export). */
+export interface BlobSource {
   readonly widthPx: number;
   readonly heightPx: number;
   readonly pixelAreaM2: number;
@@ -21,6 +23,24 @@ export interface PickSource {
   /** ROI index per window pixel (-1 outside every ROI). */
   readonly roiIndex: Int32Array;
   readonly roiNames: readonly string[];
+}
+
+export type PickSource = BlobSource;
+
+/** The blob source of an analysis: its window, masks, change magnitude and piers. */
+export function blobSourceOf(
+  result: Pick<AnalysisResult, 'masks' | 'changeMagnitude' | 'roiIndex' | 'rois'>,
+  input: Pick<AnalysisInput, 'widthPx' | 'heightPx' | 'pixelAreaM2'>,
+): BlobSource {
+  return {
+    widthPx: input.widthPx,
+    heightPx: input.heightPx,
+    pixelAreaM2: input.pixelAreaM2,
+    masks: result.masks,
+    changeMagnitude: result.changeMagnitude,
+    roiIndex: result.roiIndex,
+    roiNames: result.rois.map((roi) => roi.name),
+  };
 }
 
 export interface PickedBlob {

@@ -19,24 +19,16 @@
  * closes and re-orients them for RFC 7946.
  */
 import { labelComponentsCpu } from '../ccl.ts';
-import type { ChangeMagnitude } from '../analysis/change-magnitude.ts';
-import { inKind, type BlobKind, type KindMasks } from '../analysis/overlays.ts';
+import { signedArea } from '../roi-raster.ts';
+import type { BlobSource } from '../analysis/blob-pick.ts';
+import { inKind, type BlobKind } from '../analysis/overlays.ts';
 
 /** [x, y] in window pixels, corner origin. */
 export type PixelCorner = readonly [number, number];
 /** [exterior, ...holes], each ring open. */
 export type PixelPolygonRings = readonly (readonly PixelCorner[])[];
 
-export interface BlobSource {
-  readonly widthPx: number;
-  readonly heightPx: number;
-  readonly pixelAreaM2: number;
-  readonly masks: KindMasks;
-  readonly changeMagnitude: ChangeMagnitude;
-  /** ROI index per window pixel (-1 outside every ROI). */
-  readonly roiIndex: Int32Array;
-  readonly roiNames: readonly string[];
-}
+export type { BlobSource };
 
 export interface RoiShare {
   readonly roi: string;
@@ -168,17 +160,6 @@ function traceRings(
   return rings;
 }
 
-/** Twice the signed area on screen: positive for clockwise (y down) rings. */
-function signedArea2(ring: readonly PixelCorner[]): number {
-  let twice = 0;
-  for (let k = 0; k < ring.length; k++) {
-    const [x0, y0] = ring[k] ?? [0, 0];
-    const [x1, y1] = ring[(k + 1) % ring.length] ?? [0, 0];
-    twice += x0 * y1 - x1 * y0;
-  }
-  return twice;
-}
-
 /**
  * A ring that passes a corner twice (pixels meeting at a corner around a gap
  * that reaches the outside, or a hole pinched at a corner) split there into
@@ -236,7 +217,8 @@ export function traceBlobsOfKind(source: BlobSource, kind: BlobKind): TracedBlob
     const part = parts[traced.pixel] ?? 0;
     for (const ring of splitAtRepeatedCorners(traced.ring, widthPx + 1)) {
       // A 4-connected part has one exterior; every other ring of it is a hole.
-      if (signedArea2(ring) > 0) exteriorOf.set(part, { blob: ids[traced.pixel] ?? 0, ring });
+      // Positive: clockwise on screen (y down), an exterior.
+      if (signedArea(ring) > 0) exteriorOf.set(part, { blob: ids[traced.pixel] ?? 0, ring });
       else holesOf.set(part, [...(holesOf.get(part) ?? []), ring]);
     }
   }

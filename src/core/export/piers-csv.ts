@@ -9,6 +9,7 @@
  */
 import type { AnalysisInput, AnalysisResult } from '../analysis/cpu-pipeline.ts';
 import type { TeuEstimate } from '../analysis/estimate.ts';
+import { signedArea } from '../roi-raster.ts';
 
 export interface TeuRange {
   readonly teu: number;
@@ -27,23 +28,12 @@ export interface PierExportRow {
   readonly net: TeuRange;
 }
 
-/** Twice the signed area of a ring (any orientation convention, open or closed). */
-function signedArea2(ring: readonly (readonly [number, number])[]): number {
-  let twice = 0;
-  for (let k = 0; k < ring.length; k++) {
-    const [x0, y0] = ring[k] ?? [0, 0];
-    const [x1, y1] = ring[(k + 1) % ring.length] ?? [0, 0];
-    twice += x0 * y1 - x1 * y0;
-  }
-  return twice;
-}
-
 /**
  * Area of an ROI's rings in pixels: exteriors and holes wind opposite ways
  * (geojson.ts), so the sum of signed areas is the area of every part less its holes.
  */
 export function roiRingsAreaPx(rings: readonly (readonly (readonly [number, number])[])[]): number {
-  return Math.abs(rings.reduce((sum, ring) => sum + signedArea2(ring), 0)) / 2;
+  return Math.abs(rings.reduce((sum, ring) => sum + signedArea(ring), 0));
 }
 
 /** The export rows of an analysis: the pier table's numbers and areas, in ROI order. */
