@@ -22,7 +22,7 @@ export interface SeriesChartInput {
 const LINE_COLOURS = ['#64d2ff', '#ff9f0a', '#30d158', '#ff375f', '#bf5af2', '#ffd60a'];
 
 /** The chart as PNG bytes. */
-export async function renderSeriesChartPng(series: SeriesChartInput): Promise<Uint8Array> {
+export function renderSeriesChartPng(series: SeriesChartInput): Uint8Array {
   const width = series.widthPx ?? 960;
   const height = series.heightPx ?? 540;
   const canvas = createCanvas(width, height);
@@ -92,6 +92,5 @@ export async function renderSeriesChartPng(series: SeriesChartInput): Promise<Ui
     ctx.textAlign = 'left';
     ctx.fillText(line.pier, plot.x + plot.width + 40, legendY + 1);
   });
-  await Promise.resolve();
   return new Uint8Array(canvas.toBuffer('image/png'));
 }

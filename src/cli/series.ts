@@ -27,7 +27,7 @@ import {
   assembleSeries,
   distinctLabels,
   orderDates,
-  uniquePierNames,
+  teuByPier,
   type DateOutcome,
   type TeuValue,
 } from '../core/series.ts';
@@ -176,33 +176,27 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
         run.shiftPx = aligned.shiftPx;
         run.shiftSource = aligned.shiftSource;
         // Keyed as the app keys them: a repeated pier name must not overwrite the first.
-        const names = uniquePierNames(result.rois.map((roi) => roi.name));
+        const teu = teuByPier(result);
         run.piers = new Map(
-          result.rois.map((roi, index) => [
-            names[index] ?? roi.name,
-            {
-              value: { teu: roi.after.teu, lowTeu: roi.after.lowTeu, highTeu: roi.after.highTeu },
-              appearedTeu: roi.appeared.teu,
-              disappearedTeu: roi.disappeared.teu,
-              netTeu: roi.netTeu,
-            },
-          ]),
+          [...teu.after].map(([name, value], index) => {
+            const roi = result.rois[index];
+            return [
+              name,
+              {
+                value,
+                appearedTeu: roi?.appeared.teu ?? null,
+                disappearedTeu: roi?.disappeared.teu ?? null,
+                netTeu: roi?.netTeu ?? null,
+              },
+            ];
+          }),
         );
         if (referenceRun.piers === null) {
           referenceRun.shiftSource = `reference, measured in its pair with ${run.label}`;
           referenceRun.piers = new Map(
-            result.rois.map((roi, index) => [
-              names[index] ?? roi.name,
-              {
-                value: {
-                  teu: roi.before.teu,
-                  lowTeu: roi.before.lowTeu,
-                  highTeu: roi.before.highTeu,
-                },
-                appearedTeu: null,
-                disappearedTeu: null,
-                netTeu: null,
-              },
+            [...teu.before].map(([name, value]) => [
+              name,
+              { value, appearedTeu: null, disappearedTeu: null, netTeu: null },
             ]),
           );
         }
@@ -276,7 +270,7 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'series.csv'), csvText([SERIES_CSV_HEADER, ...csvRows]));
   writeFileSync(join(out, 'series.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  const png = await renderSeriesChartPng({
+  const png = renderSeriesChartPng({
     dates: runs.map((run) => run.label),
     lines,
     title: `Quaywatch — TEU per pier, ${basename(roisPath)}`,

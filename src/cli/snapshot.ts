@@ -9,12 +9,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
-import { BLOB_KIND_LABELS, blobKindHex, blobOutlinesImage } from '../core/analysis/overlays.ts';
+import { blobLegend, blobOutlinesImage } from '../core/analysis/overlays.ts';
+import { acquiredDay } from '../core/series.ts';
 import { stretchFor, toDisplayRgba } from '../core/display.ts';
 import { drawSnapshot, layoutOfScene, type SnapshotScene } from '../core/export/snapshot-draw.ts';
-import { insertChunkAfterIhdr, itxtChunk } from '../core/export/png-itxt.ts';
 import {
-  SNAPSHOT_KEYWORD,
+  snapshotFootnote,
+  withSnapshotMetadata,
   type SnapshotMetadata,
   type SnapshotRoiNumbers,
 } from '../core/export/snapshot-metadata.ts';
@@ -53,11 +54,6 @@ export function renderScenePng(scene: SnapshotScene): Uint8Array {
   return new Uint8Array(canvas.toBuffer('image/png'));
 }
 
-/** The PNG with the metadata chunk added. */
-export function withMetadata(png: Uint8Array, metadata: SnapshotMetadata): Uint8Array {
-  return insertChunkAfterIhdr(png, itxtChunk(SNAPSHOT_KEYWORD, JSON.stringify(metadata)));
-}
-
 export interface CliSnapshotInput {
   readonly out: string;
   readonly before: { readonly info: RasterInfo; readonly bands: readonly BandArray[] };
@@ -77,9 +73,7 @@ export interface CliSnapshotInput {
 }
 
 function dateOf(info: RasterInfo): string | null {
-  return info.acquired !== null && /^\d{4}-\d{2}-\d{2}/.test(info.acquired)
-    ? info.acquired.slice(0, 10)
-    : null;
+  return acquiredDay(info.acquired);
 }
 
 /** The scene of a CLI analysis: the whole analysis window at full resolution, blob outlines on. */
@@ -123,10 +117,7 @@ export function cliScene(input: CliSnapshotInput): SnapshotScene {
         rectImagePx: rect,
         opacity01: 1,
         minify: 'max',
-        legend: (['appeared', 'disappeared', 'both'] as const).map((kind) => ({
-          colour: blobKindHex(kind),
-          text: BLOB_KIND_LABELS[kind],
-        })),
+        legend: blobLegend(),
       },
     ],
     piers: input.rois.map((roi, index) => {
@@ -143,7 +134,7 @@ export function cliScene(input: CliSnapshotInput): SnapshotScene {
     northDegrees: geo?.northDegrees(centre[0], centre[1]) ?? null,
     title: input.title ?? `Quaywatch — ${input.before.info.name} → ${input.after.info.name}`,
     credit: input.credit ?? '',
-    footnote: `Quaywatch ${appVersion()} · TEU from the top tier seen from above`,
+    footnote: snapshotFootnote(appVersion()),
   };
 }
 
@@ -182,7 +173,7 @@ export function snapshotLayoutOption(value: string | undefined): 'single' | 'sid
 /** Writes DIR/snapshot.png and returns its path. */
 export function writeCliSnapshot(input: CliSnapshotInput): string {
   const scene = cliScene(input);
-  const png = withMetadata(renderScenePng(scene), cliMetadata(input, scene));
+  const png = withSnapshotMetadata(renderScenePng(scene), cliMetadata(input, scene));
   const path = join(input.out, 'snapshot.png');
   writeFileSync(path, png);
   return path;

@@ -3,6 +3,7 @@
  * (the acquisition date the file carries, else a date in its name, else the
  * order the files came in) and assembling per-pier TEU lines across the dates.
  */
+import type { AnalysisResult } from './analysis/cpu-pipeline.ts';
 
 /** One opened image, as the series sees it. */
 export interface DatedItem {
@@ -42,6 +43,11 @@ export function dateInFileName(name: string): string | null {
   return null;
 }
 
+/** The day (YYYY-MM-DD) an acquisition date/time starts with, or null when it has none. */
+export function acquiredDay(acquired: string | null | undefined): string | null {
+  return acquired != null && /^\d{4}-\d{2}-\d{2}/.test(acquired) ? acquired.slice(0, 10) : null;
+}
+
 /**
  * The items in date order. Dated items (metadata first, else file name) come
  * first, oldest first; ties and undated items keep the order they were given in
@@ -49,7 +55,7 @@ export function dateInFileName(name: string): string | null {
  */
 export function orderDates(items: readonly DatedItem[]): OrderedDate[] {
   const dated = items.map((item): OrderedDate => {
-    const acquired = item.acquired !== null && /^\d{4}-\d{2}-\d{2}/.test(item.acquired);
+    const acquired = acquiredDay(item.acquired) !== null;
     const fromName = acquired ? null : dateInFileName(item.name);
     const iso = acquired ? item.acquired : fromName;
     return {
@@ -154,6 +160,30 @@ export function dateAxisPositions(labels: readonly string[], minGapFraction = 0)
     positions[i] = Math.min(positions[i] ?? 0, (positions[i + 1] ?? 1) - gap);
   }
   return positions;
+}
+
+/**
+ * Before and after TEU per pier of one analysis, keyed by uniquePierNames (a
+ * repeated name gets " (2)", " (3)"…), in pier order: how the app's and the
+ * CLI's series key their piers.
+ */
+export function teuByPier(result: Pick<AnalysisResult, 'rois'>): {
+  before: Map<string, TeuValue>;
+  after: Map<string, TeuValue>;
+} {
+  const before = new Map<string, TeuValue>();
+  const after = new Map<string, TeuValue>();
+  const names = uniquePierNames(result.rois.map((roi) => roi.name));
+  for (const [index, roi] of result.rois.entries()) {
+    const name = names[index] ?? roi.name;
+    before.set(name, {
+      teu: roi.before.teu,
+      lowTeu: roi.before.lowTeu,
+      highTeu: roi.before.highTeu,
+    });
+    after.set(name, { teu: roi.after.teu, lowTeu: roi.after.lowTeu, highTeu: roi.after.highTeu });
+  }
+  return { before, after };
 }
 
 /** Nice round axis ticks from 0 to at least `max` (about `count` of them). */

@@ -44,14 +44,16 @@ export function halveImage(image: Rgba8Image, mode: MinifyMode = 'mean'): Rgba8I
         // The most opaque of the four, colour and alpha (the first on ties).
         let pick = i00;
         let most = a00;
-        for (const [index, alpha] of [
-          [i01, a01],
-          [i10, a10],
-          [i11, a11],
-        ] as const) {
-          if (alpha > most) [pick, most] = [index, alpha];
+        if (a01 > most) {
+          pick = i01;
+          most = a01;
         }
-        out.set(src.subarray(pick, pick + 4), o);
+        if (a10 > most) {
+          pick = i10;
+          most = a10;
+        }
+        if (a11 > most) pick = i11;
+        for (let c = 0; c < 4; c++) out[o + c] = src[pick + c] ?? 0;
         continue;
       }
       for (let c = 0; c < 3; c++) {
@@ -73,6 +75,15 @@ export function halveImage(image: Rgba8Image, mode: MinifyMode = 'mean'): Rgba8I
     }
   }
   return { width, height, rgba: out };
+}
+
+/**
+ * Which level of a chain to draw at `pxPerTexel` output px per level-0 texel
+ * (below 1: minified): the level whose texels are nearest one output px.
+ */
+export function levelFor(levelCount: number, pxPerTexel: number): number {
+  if (!(pxPerTexel < 1)) return 0;
+  return Math.min(levelCount - 1, Math.floor(Math.log2(1 / pxPerTexel)));
 }
 
 /** Level 0 (the image itself) and every smaller level down to 1 × 1. */

@@ -316,18 +316,16 @@ export async function analyzePairGpu(
     const rawAppeared = image('analysis raw appeared');
     const rawDisappeared = image('analysis raw disappeared');
     const rawChange = image('analysis raw change');
-    submit('analysis combine', (encoder) => {
-      combine.encode(encoder, 'and', rawAfter, changedAfter, rawAppeared);
-      combine.encode(encoder, 'and', rawBefore, changedBefore, rawDisappeared);
-      combine.encode(encoder, 'or', changedAfter, changedBefore, rawChange);
-    });
     // The change magnitude for the view, a byte per pixel (read back with the masks).
     const levelsPerDn = changeLevelsPerDn(thresholdsDn);
     const magnitudeStage = own(createChangeMagnitudeStage(device, pixelCount, levelsPerDn));
     const magnitudePacked = own(
       createStorageBuffer(device, 'analysis change magnitude', magnitudeStage.packedByteLength),
     );
-    submit('analysis change magnitude', (encoder) => {
+    submit('analysis combine + change magnitude', (encoder) => {
+      combine.encode(encoder, 'and', rawAfter, changedAfter, rawAppeared);
+      combine.encode(encoder, 'and', rawBefore, changedBefore, rawDisappeared);
+      combine.encode(encoder, 'or', changedAfter, changedBefore, rawChange);
       magnitudeStage.encode(encoder, changeAfter, changeBefore, magnitudePacked);
     });
     lap('threshold');

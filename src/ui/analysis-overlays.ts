@@ -9,8 +9,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { blobSourceOf, pickBlob, type PickedBlob } from '../core/analysis/blob-pick.ts';
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import {
-  BLOB_KIND_LABELS,
-  blobKindHex,
+  blobLegend,
   blobOutlinesImage,
   heatLegend,
   heatMapImage,
@@ -148,7 +147,8 @@ export class AnalysisOverlaysController implements ReactiveController {
         id,
         label: OVERLAY_LABELS[id],
         // Pictures are built only once shown: a hidden one costs nothing.
-        image: setting.visible ? this.image(id, shown) : EMPTY_IMAGE,
+        // A hidden one keeps a picture it already has, so the view keeps its texture.
+        image: setting.visible ? this.image(id, shown) : (this.images.get(id) ?? EMPTY_IMAGE),
         rectImagePx,
         opacity: setting.opacity01,
         visible: setting.visible,
@@ -236,10 +236,7 @@ export class AnalysisOverlaysController implements ReactiveController {
       case 'occupancy-after':
         return [{ colour: cssColour(OCCUPANCY_COLOURS.after), text: 'object at the after date' }];
       case 'blobs':
-        return (['appeared', 'disappeared', 'both'] as const).map((kind) => ({
-          colour: blobKindHex(kind),
-          text: BLOB_KIND_LABELS[kind],
-        }));
+        return blobLegend();
     }
   }
 

@@ -5,7 +5,7 @@
  * texture pixel covers more than a device pixel, smoothed when minified.
  */
 import type { Rgba8Image } from '../core/raster.ts';
-import { mipChain } from '../core/view-mipmap.ts';
+import { levelFor, mipChain } from '../core/view-mipmap.ts';
 import {
   DIVIDER_RGBA,
   VIEW_BACKGROUND_RGBA,
@@ -81,8 +81,7 @@ export class Canvas2dViewRenderer {
       levels = mipChain(image, 'max').map(toCanvas);
       this.maxLevels.set(image, levels);
     }
-    const level = Math.min(levels.length - 1, Math.floor(Math.log2(1 / devicePxPerTexel)));
-    return levels[level] ?? this.overlayCanvas(image);
+    return levels[levelFor(levels.length, devicePxPerTexel)] ?? this.overlayCanvas(image);
   }
 
   /** Draws `source` stretched over `rect` (image pixels), smoothing only when minified. */

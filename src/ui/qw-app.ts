@@ -76,7 +76,7 @@ import type { OverlayChange } from './qw-overlay-controls.ts';
 import type { CalibrateDetail } from './qw-blob-info.ts';
 import './qw-overlay-controls.ts';
 import './qw-blob-info.ts';
-import { distinctLabels, orderDates, uniquePierNames, type TeuValue } from '../core/series.ts';
+import { acquiredDay, distinctLabels, orderDates, teuByPier } from '../core/series.ts';
 import { SeriesController, type PairTeu } from './series.ts';
 import './qw-series-chart.ts';
 import './qw-data-exports.ts';
@@ -1450,10 +1450,7 @@ export class QwApp extends LitElement {
     if (pane === undefined) return null;
     const [x0, y0] = shown.windowPx;
     const grid = gridOf(before.info);
-    const dateOf = (entry: Entry | undefined): string | null =>
-      entry?.info?.acquired != null && /^\d{4}-\d{2}-\d{2}/.test(entry.info.acquired)
-        ? entry.info.acquired.slice(0, 10)
-        : null;
+    const dateOf = (entry: Entry | undefined): string | null => acquiredDay(entry?.info?.acquired);
     return {
       before: { image: pair[0].image, label: pair[0].label },
       after: { image: pair[1].image, label: pair[1].label },
@@ -2051,7 +2048,6 @@ function describeMethod(
   }
 }
 
-/** Before and after TEU per pier name of one analysis (a repeated name gets " (2)", " (3)"…). */
 /**
  * The analysis input of a pair: the pier window of the before image at full
  * resolution (or `beforeBands`, already read for the same window) and the
@@ -2083,25 +2079,6 @@ async function readPairInput(
     pixelAreaM2: plan.pixelAreaM2,
     afterBlurExcessPx2: meanBlurExcessPx2(afterBands.blurExcessPx2),
   };
-}
-
-function teuByPier(result: AnalysisResult): {
-  before: Map<string, TeuValue>;
-  after: Map<string, TeuValue>;
-} {
-  const before = new Map<string, TeuValue>();
-  const after = new Map<string, TeuValue>();
-  const names = uniquePierNames(result.rois.map((roi) => roi.name));
-  for (const [index, roi] of result.rois.entries()) {
-    const name = names[index] ?? roi.name;
-    before.set(name, {
-      teu: roi.before.teu,
-      lowTeu: roi.before.lowTeu,
-      highTeu: roi.before.highTeu,
-    });
-    after.set(name, { teu: roi.after.teu, lowTeu: roi.after.lowTeu, highTeu: roi.after.highTeu });
-  }
-  return { before, after };
 }
 
 /** Default display bands: the first three (RGB) when there are three or more, else grey. */

@@ -6,7 +6,7 @@
  * chunk back from a dropped or loaded PNG.
  */
 import type { AnalysisParams } from '../core/analysis/params.ts';
-import { insertChunkAfterIhdr, itxtChunk, readItxt } from '../core/export/png-itxt.ts';
+import { readItxt } from '../core/export/png-itxt.ts';
 import {
   drawSnapshot,
   layoutOfScene,
@@ -17,14 +17,14 @@ import {
   parseSnapshotMetadata,
   round2,
   SNAPSHOT_KEYWORD,
+  snapshotFootnote,
+  withSnapshotMetadata,
   type SnapshotFileRef,
   type SnapshotMetadata,
 } from '../core/export/snapshot-metadata.ts';
 import type { Rgba8Image } from '../core/raster.ts';
 import type { ViewGeo } from '../core/view-geo.ts';
 import { visibleRect, type ViewOverlay, type ViewTransform } from '../core/view-transform.ts';
-
-export const APP_VERSION: string = __QW_APP_VERSION__;
 
 export type SnapshotScale = 'screen' | '2x' | 'full';
 
@@ -161,7 +161,7 @@ export function appScene(source: SnapshotSource, options: SnapshotOptions): Snap
     northDegrees: source.geo?.northDegrees(centre[0], centre[1]) ?? null,
     title: options.title,
     credit: options.credit,
-    footnote: `Quaywatch ${__QW_APP_VERSION__} · TEU from the top tier seen from above`,
+    footnote: snapshotFootnote(__QW_APP_VERSION__),
   };
 }
 
@@ -246,7 +246,7 @@ export async function renderSnapshotPng(
   const png = new Uint8Array(await blob.arrayBuffer());
   const metadata = appMetadata(source, scene);
   return {
-    png: insertChunkAfterIhdr(png, itxtChunk(SNAPSHOT_KEYWORD, JSON.stringify(metadata))),
+    png: withSnapshotMetadata(png, metadata),
     imagery,
   };
 }

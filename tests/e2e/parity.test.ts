@@ -97,6 +97,7 @@ describe('app and CLI give the same per-pier numbers', () => {
           ),
         ),
       );
+    expect(shown).toHaveLength(3);
     shown.forEach((cells, k) => {
       const row = cliRows[k] ?? {};
       expect(cells.slice(1).map(Number)).toEqual(

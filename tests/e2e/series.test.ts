@@ -116,6 +116,7 @@ describe('more than two dates (CPU analysis, ?gpu=off)', () => {
       expect(Object.keys(byDate).sort()).toEqual([first, second, third].sort());
     }
     const pairWithThird = await tableBeforeAfter(page);
+    expect(Object.keys(pairWithThird)).toEqual(['Pier 1', 'Pier 2', 'Pier 3']);
     for (const [pier, [before, after]] of Object.entries(pairWithThird)) {
       expect(Math.round(points[pier]?.[first ?? ''] ?? NaN), pier).toBe(before);
       expect(Math.round(points[pier]?.[third ?? ''] ?? NaN), pier).toBe(after);
@@ -146,6 +147,7 @@ describe('more than two dates (CPU analysis, ?gpu=off)', () => {
       (await tableBeforeAfter(page))['Pier 3']?.[1];
     await expect.poll(afterOf, ANALYSIS_TIMEOUT).toBe(Math.round(p16));
     const pairWithSecond = await tableBeforeAfter(page);
+    expect(Object.keys(pairWithSecond)).toEqual(['Pier 1', 'Pier 2', 'Pier 3']);
     for (const [pier, [, after]] of Object.entries(pairWithSecond)) {
       expect(Math.round(points[pier]?.[second ?? ''] ?? NaN), pier).toBe(after);
     }

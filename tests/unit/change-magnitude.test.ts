@@ -32,6 +32,11 @@ describe('change magnitude (CPU twin of shaders/change-magnitude.wgsl)', () => {
     const value = Math.fround(30);
     const level = changeMagnitudeCpu(Float32Array.from([value]), new Float32Array(1), levelsPerDn);
     expect(level[0]).toBe(Math.floor(Math.fround(value * levelsPerDn)));
+    // Where it matters: this product is just below 1 in f64 and exactly 1 in f32.
+    const edge = Math.fround(1 / levelsPerDn);
+    expect(changeMagnitudeCpu(Float32Array.from([edge]), new Float32Array(1), levelsPerDn)[0]).toBe(
+      1,
+    );
   });
 
   test('mean change in DN over listed pixels', () => {

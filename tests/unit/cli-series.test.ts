@@ -137,6 +137,7 @@ describe('quaywatch series', () => {
     const piers = parse<Record<string, string>>(readFileSync(join(pairOut, 'piers.csv'), 'utf8'), {
       columns: true,
     });
+    expect(piers).toHaveLength(3);
     for (const pier of piers) {
       const name = pier['pier'] ?? '';
       const at = (date: string) => records.find((r) => r['pier'] === name && r['date'] === date);

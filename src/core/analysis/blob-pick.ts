@@ -10,7 +10,8 @@
  */
 import type { AnalysisInput, AnalysisResult } from './cpu-pipeline.ts';
 import { meanChangeDn, type ChangeMagnitude } from './change-magnitude.ts';
-import { inKind, type BlobKind, type KindMasks } from './overlays.ts';
+import { teuOfArea } from './estimate.ts';
+import { BLOB_KINDS, inKind, type BlobKind, type KindMasks } from './overlays.ts';
 import { analysisParamsProblems, NUMBER_RULES, type AnalysisParams } from './params.ts';
 
 /** What blobs are found in: an analysis's kept masks over its window (the click and the export). */
@@ -55,8 +56,6 @@ export interface PickedBlob {
   readonly roiName: string | null;
 }
 
-const PICK_ORDER: readonly BlobKind[] = ['appeared', 'disappeared', 'both'];
-
 /** The 8-connected component of `inside` that holds `seed`. */
 function componentOf(
   widthPx: number,
@@ -99,7 +98,7 @@ export function pickBlob(source: PickSource, xPx: number, yPx: number): PickedBl
   const y = Math.floor(yPx);
   if (!(x >= 0 && y >= 0 && x < source.widthPx && y < source.heightPx)) return null;
   const seed = y * source.widthPx + x;
-  const kind = PICK_ORDER.find((k) => inKind(source.masks, k, seed));
+  const kind = BLOB_KINDS.find((k) => inKind(source.masks, k, seed));
   if (kind === undefined) return null;
   const pixels = componentOf(
     source.widthPx,
@@ -134,12 +133,7 @@ export function blobTeu(
   areaM2: number,
   params: Pick<AnalysisParams, 'fillFactor' | 'fillFactorSpread' | 'teuFootprintM2'>,
 ): { readonly teu: number; readonly lowTeu: number; readonly highTeu: number } {
-  const per = areaM2 / params.teuFootprintM2;
-  return {
-    teu: per * params.fillFactor,
-    lowTeu: per * (params.fillFactor - params.fillFactorSpread),
-    highTeu: per * (params.fillFactor + params.fillFactorSpread),
-  };
+  return teuOfArea(areaM2, 0, params);
 }
 
 /** Fill factors are kept to this many decimals (the TEU they give moves by < 0.01 %). */

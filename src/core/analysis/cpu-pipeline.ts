@@ -260,6 +260,12 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
   const rawAfter = above(occAfter.distance, thresholdsDn.after);
   const rawAppeared = and(rawAfter, above(changeAfter, thresholdsDn.changeAfter));
   const rawDisappeared = and(rawBefore, above(changeBefore, thresholdsDn.changeBefore));
+  // The change magnitude for the view (timed with the thresholds, as on the GPU).
+  const levelsPerDn = changeLevelsPerDn(thresholdsDn);
+  const changeMagnitude: ChangeMagnitude = {
+    levels: changeMagnitudeCpu(changeAfter, changeBefore, levelsPerDn),
+    dnPerLevel: 1 / levelsPerDn,
+  };
   lap('threshold');
 
   const clean = (mask: Uint8Array): Uint8Array => {
@@ -282,11 +288,6 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
   const masksClean = [rawBefore, rawAfter, rawAppeared, rawDisappeared].map(clean);
   const change = clean(rawChange);
   lap('morphology');
-  const levelsPerDn = changeLevelsPerDn(thresholdsDn);
-  const changeMagnitude: ChangeMagnitude = {
-    levels: changeMagnitudeCpu(changeAfter, changeBefore, levelsPerDn),
-    dnPerLevel: 1 / levelsPerDn,
-  };
 
   const estimates = masksClean.map((mask) =>
     estimateFromMask(mask, w, h, roiIndex, roiCount, input.pixelAreaM2, params),

@@ -137,6 +137,24 @@ export function roiBlobCounts(
   return Uint32Array.from(seen, (labelsInRoi) => labelsInRoi.size);
 }
 
+/**
+ * TEU of an area with its low–high range: the outline uncertain by half its
+ * rim, the fill factor by its spread (the table's, the blob click's and the
+ * exports' one formula).
+ */
+export function teuOfArea(
+  areaM2: number,
+  rimM2: number,
+  params: Pick<AnalysisParams, 'fillFactor' | 'teuFootprintM2' | 'fillFactorSpread'>,
+): { readonly teu: number; readonly lowTeu: number; readonly highTeu: number } {
+  const f = params.teuFootprintM2;
+  return {
+    teu: (areaM2 * params.fillFactor) / f,
+    lowTeu: (Math.max(0, areaM2 - rimM2 / 2) * (params.fillFactor - params.fillFactorSpread)) / f,
+    highTeu: ((areaM2 + rimM2 / 2) * (params.fillFactor + params.fillFactorSpread)) / f,
+  };
+}
+
 /** TEU per ROI from the integer counts (the same arithmetic for both pipelines). */
 export function teuFromCounts(
   counts: RoiCounts,
@@ -146,11 +164,8 @@ export function teuFromCounts(
   return Array.from(counts.areaPx, (area, roi): TeuEstimate => {
     const areaM2 = area * pixelAreaM2;
     const rimM2 = (counts.rimPx[roi] ?? 0) * pixelAreaM2;
-    const f = params.teuFootprintM2;
     return {
-      teu: (areaM2 * params.fillFactor) / f,
-      lowTeu: (Math.max(0, areaM2 - rimM2 / 2) * (params.fillFactor - params.fillFactorSpread)) / f,
-      highTeu: ((areaM2 + rimM2 / 2) * (params.fillFactor + params.fillFactorSpread)) / f,
+      ...teuOfArea(areaM2, rimM2, params),
       areaM2,
       blobs: counts.blobs[roi] ?? 0,
     };

@@ -131,6 +131,9 @@ export function occupancyImage(
 
 export type BlobKind = 'appeared' | 'disappeared' | 'both';
 
+/** The kinds in the order a click takes them where they overlap, and the export lists them. */
+export const BLOB_KINDS: readonly BlobKind[] = ['appeared', 'disappeared', 'both'];
+
 export const BLOB_KIND_LABELS: Readonly<Record<BlobKind, string>> = {
   appeared: 'appeared',
   disappeared: 'disappeared',
@@ -145,6 +148,11 @@ export const BLOB_KIND_COLOURS: Readonly<Record<BlobKind, Rgba>> = {
 
 export function blobKindHex(kind: BlobKind): string {
   return hex(BLOB_KIND_COLOURS[kind]);
+}
+
+/** The legend of the blob outlines: each kind's colour and name. */
+export function blobLegend(): { colour: string; text: string }[] {
+  return BLOB_KINDS.map((kind) => ({ colour: blobKindHex(kind), text: BLOB_KIND_LABELS[kind] }));
 }
 
 /** The kept masks a kind is drawn from ('both' is before ∧ after). */

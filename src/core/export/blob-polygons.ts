@@ -21,7 +21,7 @@
 import { labelComponentsCpu } from '../ccl.ts';
 import { signedArea } from '../roi-raster.ts';
 import type { BlobSource } from '../analysis/blob-pick.ts';
-import { inKind, type BlobKind } from '../analysis/overlays.ts';
+import { BLOB_KINDS, inKind, type BlobKind } from '../analysis/overlays.ts';
 
 /** [x, y] in window pixels, corner origin. */
 export type PixelCorner = readonly [number, number];
@@ -51,8 +51,6 @@ export interface TracedBlob {
   readonly roiName: string | null;
   readonly polygons: readonly PixelPolygonRings[];
 }
-
-export const BLOB_KINDS: readonly BlobKind[] = ['appeared', 'disappeared', 'both'];
 
 // Directions of a boundary edge on screen (y down), clockwise: a right turn is d + 1.
 const EAST = 0;

@@ -82,9 +82,16 @@ function chunksOf(png: Uint8Array): RawChunk[] {
 
 /** The PNG with `chunk` inserted right after IHDR (before the image data, where readers look first). */
 export function insertChunkAfterIhdr(png: Uint8Array, chunk: Uint8Array): Uint8Array {
-  const first = chunksOf(png)[0];
-  if (first?.type !== 'IHDR') throw new Error('PNG does not start with IHDR');
-  const cut = first.dataStart + first.dataLength + 4;
+  // Only the signature and the first chunk's header: the PNG was just encoded,
+  // and a CRC pass over all its image data would be wasted on a large export.
+  if (png.length < 8 || PNG_SIGNATURE.some((byte, i) => png[i] !== byte)) {
+    throw new Error('not a PNG file (no PNG signature)');
+  }
+  const ihdrLength = png.length >= 16 ? new DataView(png.buffer, png.byteOffset).getUint32(8) : -1;
+  if (String.fromCharCode(...png.subarray(12, 16)) !== 'IHDR' || ihdrLength !== 13) {
+    throw new Error('PNG does not start with IHDR');
+  }
+  const cut = 8 + 12 + ihdrLength;
   const out = new Uint8Array(png.length + chunk.length);
   out.set(png.subarray(0, cut), 0);
   out.set(chunk, cut);

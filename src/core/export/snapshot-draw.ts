@@ -4,7 +4,7 @@
  * figure from the same scene. Layout comes from snapshot-layout.ts.
  */
 import type { Rgba8Image } from '../raster.ts';
-import { mipChain, type MinifyMode } from '../view-mipmap.ts';
+import { levelFor, mipChain, type MinifyMode } from '../view-mipmap.ts';
 import { niceScaleBar } from '../view-geo.ts';
 import {
   snapshotLayout,
@@ -188,8 +188,7 @@ export function drawSnapshot<B>(
       levels = mipChain(layer.image, 'max');
       maxLevels.set(layer.image, levels);
     }
-    const level = Math.min(levels.length - 1, Math.floor(Math.log2(1 / outputPxPerTexel)));
-    return levels[level] ?? layer.image;
+    return levels[levelFor(levels.length, outputPxPerTexel)] ?? layer.image;
   };
   const drawLayer = (
     pane: LayoutRect,

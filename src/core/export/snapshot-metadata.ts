@@ -4,8 +4,14 @@
  * it shows. The app reads it back to restore the parameters.
  */
 import { analysisParamsFromJson, type AnalysisParams } from '../analysis/params.ts';
+import { insertChunkAfterIhdr, itxtChunk } from './png-itxt.ts';
 
 export const SNAPSHOT_KEYWORD = 'quaywatch';
+
+/** The small print of a snapshot (app and CLI alike). */
+export function snapshotFootnote(version: string): string {
+  return `Quaywatch ${version} · TEU from the top tier seen from above`;
+}
 
 export interface SnapshotFileRef {
   readonly name: string;
@@ -93,4 +99,9 @@ export function parseSnapshotMetadata(text: string): SnapshotMetadata {
       method: typeof alignment?.method === 'string' ? alignment.method : '',
     },
   };
+}
+
+/** The PNG with its "quaywatch" iTXt chunk added right after IHDR. */
+export function withSnapshotMetadata(png: Uint8Array, metadata: SnapshotMetadata): Uint8Array {
+  return insertChunkAfterIhdr(png, itxtChunk(SNAPSHOT_KEYWORD, JSON.stringify(metadata)));
 }
