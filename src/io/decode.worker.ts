@@ -47,18 +47,16 @@ export interface AlignedDisplayRequest extends DisplayRequest {
   readonly target: AlignTarget;
   /** Residual shift in target pixels (estimateShift's convention). */
   readonly shiftPx: readonly [number, number];
-  /**
-   * Keep this read for estimateShiftAgainst (default true). A read of a piece
-   * for a snapshot passes false, so the pair's shift estimate stays on the
-   * whole display.
-   */
-  readonly forShiftEstimate?: boolean;
+  /** Also return the aligned luminance and coverage, to estimate a shift from. */
+  readonly withLuminance?: boolean;
 }
 
 export interface AlignedDisplayResult extends DisplayResult {
   readonly method: AlignedBands['method'];
   /** Fraction of the target the image covers. */
   readonly coverage: number;
+  /** The aligned luminance and where the image covers the target, when asked for. */
+  readonly aligned?: CoveredLuminance;
 }
 
 /** A display-size luminance image, for estimating the residual shift against. */
@@ -66,6 +64,11 @@ export interface LuminanceImage {
   readonly width: number;
   readonly height: number;
   readonly luminance: Float32Array;
+}
+
+/** A luminance image with a mask of the pixels that hold data (1) or not (0). */
+export interface CoveredLuminance extends LuminanceImage {
+  readonly valid: Uint8Array;
 }
 
 /** Dark grey where an aligned image has no data. */
@@ -83,8 +86,6 @@ async function paletteExpander(
   if (colorMap === null) return undefined;
   return (bands) => (bands[0] === undefined ? bands : expandPalette(bands[0], colorMap));
 }
-
-let lastAligned: (LuminanceImage & { readonly valid: Uint8Array }) | undefined;
 
 let raster: OpenRaster | undefined;
 let openedSource: RasterSource | undefined;
@@ -192,13 +193,20 @@ async function readAlignedDisplayOf(
     }
     image.rgba.set(NO_DATA_RGBA, i * 4);
   }
-  if (request.forShiftEstimate !== false) {
-    lastAligned = { width, height, luminance: luminanceOf(aligned.bands), valid };
-  }
-  return Comlink.transfer(
-    { image, level: 0, stretches, method: aligned.method, coverage: covered / valid.length },
-    [image.rgba.buffer],
-  );
+  const result: AlignedDisplayResult = {
+    image,
+    level: 0,
+    stretches,
+    method: aligned.method,
+    coverage: covered / valid.length,
+  };
+  if (request.withLuminance !== true) return Comlink.transfer(result, [image.rgba.buffer]);
+  const luminance = luminanceOf(aligned.bands);
+  return Comlink.transfer({ ...result, aligned: { width, height, luminance, valid } }, [
+    image.rgba.buffer,
+    luminance.buffer,
+    valid.buffer,
+  ]);
 }
 
 const api = {
@@ -222,23 +230,17 @@ const api = {
   },
 
   /**
-   * The residual shift of the last aligned display against `reference` (the
-   * before image's display luminance), in display pixels.
+   * The residual shift of `moving` (an aligned luminance, readAlignedDisplay
+   * withLuminance) against `reference` (the before image's display luminance),
+   * in display pixels. Here rather than on the main thread: it is FFT work.
    */
-  estimateShiftAgainst(reference: LuminanceImage): ShiftEstimate {
-    if (lastAligned === undefined) throw new Error('Nothing aligned yet to estimate a shift for');
-    if (lastAligned.width !== reference.width || lastAligned.height !== reference.height) {
+  estimateShift(reference: LuminanceImage, moving: CoveredLuminance): ShiftEstimate {
+    if (moving.width !== reference.width || moving.height !== reference.height) {
       throw new Error('The reference and the aligned image differ in size');
     }
-    return estimateShift(
-      reference.luminance,
-      lastAligned.luminance,
-      reference.width,
-      reference.height,
-      {
-        valid: lastAligned.valid,
-      },
-    );
+    return estimateShift(reference.luminance, moving.luminance, reference.width, reference.height, {
+      valid: moving.valid,
+    });
   },
 
   /** Pixels of a window (full-resolution coordinates) at a level, band-planar. */

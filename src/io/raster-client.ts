@@ -13,6 +13,7 @@ import type { AlignedBands, AlignTarget } from './align-read.ts';
 import type {
   AlignedDisplayRequest,
   AlignedDisplayResult,
+  CoveredLuminance,
   DecodeWorkerApi,
   DisplayRequest,
   DisplayResult,
@@ -259,15 +260,24 @@ export class RasterClient {
     );
   }
 
-  /** Residual shift of the last aligned display against a reference luminance, display pixels. */
-  async estimateShiftAgainst(
+  /**
+   * Residual shift of an aligned luminance (readAlignedDisplay withLuminance)
+   * against a reference luminance, display pixels, worked out in this worker.
+   * `moving` is handed over (its buffers are detached here); `reference` is copied.
+   */
+  async estimateShift(
     reference: LuminanceImage,
+    moving: CoveredLuminance,
     options: CallOptions = {},
   ): Promise<ShiftEstimate> {
     const live = await this.ensureOpen(options);
     return this.guard(
       live,
-      () => live.api.estimateShiftAgainst(reference),
+      () =>
+        live.api.estimateShift(
+          reference,
+          Comlink.transfer(moving, [moving.luminance.buffer, moving.valid.buffer]),
+        ),
       options,
       `Estimating the shift of ${this.name}`,
     );

@@ -16,7 +16,7 @@ import type { FileEntry } from './qw-file-list.ts';
 import { QwCompareView, type DatedImage } from './qw-compare-view.ts';
 import type { AlignmentState } from './qw-alignment-panel.ts';
 import { gridOf, scaledGrid, type AlignTarget } from '../io/align-read.ts';
-import type { LuminanceImage } from '../io/decode.worker.ts';
+import type { CoveredLuminance, LuminanceImage } from '../io/decode.worker.ts';
 import type { DisplaySettings } from './qw-display-controls.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../core/analysis/params.ts';
 import { describeParams, nonDefaultParams } from '../core/analysis/params-schema.ts';
@@ -845,20 +845,24 @@ export class QwApp extends LitElement {
           : { width, height, luminance: display.luminance };
       this.displayToBeforePx = before.info.width / width;
       this.roiEditor.setImage(before.info);
-      await this.showAfter(await this.restoreSession(before, after), controller);
+      const appliedPx = await this.restoreSession(before, after);
+      const aligned = await this.showAfter(appliedPx, controller, { withLuminance: true });
       void this.runAnalysis();
       if (controller.signal.aborted || this.beforeLuminance === undefined) return;
-      const estimate = await after.client.estimateShiftAgainst(this.beforeLuminance, {
+      if (aligned === undefined) return;
+      const estimate = await after.client.estimateShift(this.beforeLuminance, aligned, {
         signal: controller.signal,
       });
       // showAfter has set it since (flow analysis cannot see that).
       const alignment = this.alignment as AlignmentState | undefined;
       if (alignment === undefined) return;
+      // The read carried the shift in use (a restored session's), so what is
+      // estimated is the residual beyond it; the estimate shown is absolute.
       this.alignment = {
         ...alignment,
         estimatePx: [
-          estimate.dxPx * this.displayToBeforePx,
-          estimate.dyPx * this.displayToBeforePx,
+          appliedPx[0] + estimate.dxPx * this.displayToBeforePx,
+          appliedPx[1] + estimate.dyPx * this.displayToBeforePx,
         ],
         estimatePeakRatio: estimate.peakRatio,
       };
@@ -871,11 +875,16 @@ export class QwApp extends LitElement {
     }
   }
 
-  /** (Re)reads the after image onto the before grid with a residual shift in before pixels. */
+  /**
+   * (Re)reads the after image onto the before grid with a residual shift in
+   * before pixels; with `withLuminance`, returns the read's luminance to
+   * estimate the shift from.
+   */
   private async showAfter(
     shiftBeforePx: readonly [number, number],
     controller: AbortController,
-  ): Promise<void> {
+    { withLuminance = false }: { readonly withLuminance?: boolean } = {},
+  ): Promise<CoveredLuminance | undefined> {
     const after = this.entry(this.afterId);
     const before = this.entry(this.beforeId);
     const target = this.target;
@@ -890,6 +899,7 @@ export class QwApp extends LitElement {
           maxDimension: Math.max(target.width, target.height),
           bands: this.bandsFor(after.info),
           ...this.stretchRequest(),
+          withLuminance,
         },
         {
           signal: controller.signal,
@@ -912,6 +922,7 @@ export class QwApp extends LitElement {
         appliedPx: shiftBeforePx,
         busy: false,
       };
+      return result.aligned;
     } catch (error) {
       if (!isAbort(error)) {
         this.update1(after.id, { error: message(error) });
@@ -1523,7 +1534,6 @@ export class QwApp extends LitElement {
       maxDimension: Math.max(target.width, target.height),
       bands: this.bandsFor(info),
       stretches,
-      forShiftEstimate: false,
     });
     const options = signal === undefined ? {} : { signal };
     const [beforeRead, afterRead] = await Promise.all([
@@ -1779,17 +1789,20 @@ export class QwApp extends LitElement {
     ) {
       return { shiftPx: [0, 0], shiftSource: 'none (nothing to estimate it against)' };
     }
-    await date.client.readAlignedDisplay(
+    const read = await date.client.readAlignedDisplay(
       {
         target,
         shiftPx: [0, 0],
         maxDimension: Math.max(target.width, target.height),
         bands: this.bandsFor(date.info),
         ...this.stretchRequest(),
+        withLuminance: true,
       },
       { signal },
     );
-    const estimate = await date.client.estimateShiftAgainst(luminance, { signal });
+    if (read.aligned === undefined)
+      throw new Error('The aligned read came back without its luminance');
+    const estimate = await date.client.estimateShift(luminance, read.aligned, { signal });
     return {
       shiftPx: [estimate.dxPx * this.displayToBeforePx, estimate.dyPx * this.displayToBeforePx],
       shiftSource: `estimated (peak ratio ${estimate.peakRatio.toFixed(1)})`,

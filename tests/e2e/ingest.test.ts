@@ -51,6 +51,18 @@ describe('ingest and alignment in the app', () => {
     await expect
       .poll(async () => shiftOf(await applied.textContent())[0], { timeout: 60_000 })
       .toBeCloseTo(dx, 2);
+
+    // A reload restores that shift and reads the after image with it; the
+    // estimate shown is still the whole shift, not what is left beyond it.
+    await page.waitForTimeout(1500);
+    await page.reload();
+    await page.locator('qw-app[data-phase="ready"]').waitFor({ timeout: 120_000 });
+    const [dxAgain, dyAgain] = await waitForEstimate(page);
+    expect(Math.abs(dxAgain - dx)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(dyAgain - dy)).toBeLessThanOrEqual(0.1);
+    await expect
+      .poll(async () => shiftOf(await applied.textContent()), { timeout: 60_000 })
+      .toEqual([Number(dx.toFixed(2)), Number(dy.toFixed(2))]);
     await panel.focus();
     await page.keyboard.press('ArrowRight');
     await expect
