@@ -134,6 +134,31 @@ describe('app and CLI give the same per-pier numbers', () => {
       0,
     );
     expect(worst).toBeLessThanOrEqual(1e-11);
+
+    // The tracing runs in a worker and can be cancelled: started and cancelled
+    // in one task (before the worker can answer), no file comes and the
+    // button is back.
+    let downloads = 0;
+    page.on('download', () => {
+      downloads++;
+    });
+    const exports = page.locator('qw-data-exports');
+    const statusDuring = await exports.evaluate((element) => {
+      const control = element as unknown as {
+        exportBlobs: () => Promise<void>;
+        cancelBlobs: () => void;
+        tracing: AbortController | null;
+      };
+      void control.exportBlobs();
+      const tracing = control.tracing !== null;
+      control.cancelBlobs();
+      return tracing;
+    });
+    expect(statusDuring).toBe(true);
+    await exports.getByRole('button', { name: 'Export blobs (GeoJSON)' }).waitFor();
+    await page.waitForTimeout(2000);
+    expect(downloads).toBe(0);
+    await expect(exports.locator('[role="alert"]').count()).resolves.toBe(0);
     expect(errors).toEqual([]);
     await context.close();
   }, 400_000);
