@@ -58,6 +58,7 @@ import './qw-pier-table.ts';
 import './qw-alignment-panel.ts';
 import './qw-snapshot-panel.ts';
 import { createViewGeo } from '../core/view-geo.ts';
+import { ByteBudgetCache } from '../core/byte-budget-cache.ts';
 import type { SnapshotMetadata } from '../core/export/snapshot-metadata.ts';
 import {
   readSnapshotMetadata,
@@ -1650,6 +1651,13 @@ export class QwApp extends LitElement {
   /** The reference's pier window, read once per reference and pier set. */
   private seriesReferenceBands:
     { readonly key: string; readonly bands: readonly Float32Array[] } | undefined;
+  /**
+   * Each date's aligned pier window, kept across parameter changes (a slider
+   * move re-runs the analysis, not the reading), within a memory budget.
+   */
+  private readonly seriesInputs = new ByteBudgetCache<AnalysisInput>(SERIES_INPUT_BUDGET_BYTES);
+  /** Each date's estimated shift, per reference luminance (it changes with the display). */
+  private readonly seriesShifts = new WeakMap<LuminanceImage, Map<number, SeriesShift>>();
 
   private seriesDates(): Entry[] {
     return this.entries.filter((entry) => entry.client !== null && entry.info !== null);
@@ -1677,6 +1685,7 @@ export class QwApp extends LitElement {
     const input = this.analysisInput;
     if (dates.length < 3 || reference?.info == null || rois === undefined) {
       this.series.clear();
+      this.seriesInputs.clear();
       return;
     }
     // Not current yet (a newer analysis is on its way): that one starts the series.
@@ -1748,9 +1757,21 @@ export class QwApp extends LitElement {
     }
     const plan = planAnalysis(reference.info, rois.set, rois.source);
     const { shiftPx, shiftSource } = fineAlign
-      ? await this.estimateSeriesShift(date, signal)
+      ? await this.seriesShift(date, signal)
       : { shiftPx: [0, 0] as const, shiftSource: 'none (fine alignment per date is off)' };
     const bandsKey = `${reference.id}|${this.roiSetId(rois)}`;
+    const inputKey = `${bandsKey}|${date.id}|${shiftPx[0]},${shiftPx[1]}`;
+    const kept = this.seriesInputs.get(inputKey);
+    if (kept !== undefined) {
+      signal.throwIfAborted();
+      const { result } = await this.analyze(kept, params, signal);
+      signal.throwIfAborted();
+      return {
+        ...teuByPier(result),
+        shiftPx,
+        shiftSource: `${shiftSource}; pier area kept in memory`,
+      };
+    }
     const onScreen = this.analysisInput;
     const before =
       onScreen?.beforeId === reference.id && onScreen.rois === rois
@@ -1768,17 +1789,33 @@ export class QwApp extends LitElement {
       before,
     );
     if (before === undefined) this.seriesReferenceBands = { key: bandsKey, bands: input.before };
+    // The reference's bands are shared by every date; a date holds its own and its coverage.
+    const dateBytes =
+      input.after.reduce((sum, band) => sum + band.byteLength, 0) + input.valid.byteLength;
+    this.seriesInputs.set(inputKey, input, dateBytes);
     signal.throwIfAborted();
     const { result } = await this.analyze(input, params, signal);
     signal.throwIfAborted();
     return { ...teuByPier(result), shiftPx, shiftSource };
   }
 
+  /** A date's shift against the reference: estimated once per reference luminance, then kept. */
+  private async seriesShift(date: Entry, signal: AbortSignal): Promise<SeriesShift> {
+    const luminance = this.beforeLuminance;
+    const known = luminance === undefined ? undefined : this.seriesShifts.get(luminance);
+    const kept = known?.get(date.id);
+    if (kept !== undefined) return kept;
+    const shift = await this.estimateSeriesShift(date, signal);
+    if (luminance !== undefined) {
+      const byDate = known ?? new Map<number, SeriesShift>();
+      byDate.set(date.id, shift);
+      this.seriesShifts.set(luminance, byDate);
+    }
+    return shift;
+  }
+
   /** A date's residual shift against the reference, estimated as showPair does (display scale). */
-  private async estimateSeriesShift(
-    date: Entry,
-    signal: AbortSignal,
-  ): Promise<{ shiftPx: readonly [number, number]; shiftSource: string }> {
+  private async estimateSeriesShift(date: Entry, signal: AbortSignal): Promise<SeriesShift> {
     const target = this.target;
     const luminance = this.beforeLuminance;
     if (
@@ -2066,6 +2103,14 @@ function describeMethod(
  * resolution (or `beforeBands`, already read for the same window) and the
  * after image resampled onto it with the shift, read together.
  */
+/** How much memory the series may keep of its dates' pier windows (bands and coverage). */
+const SERIES_INPUT_BUDGET_BYTES = 256 * 1024 * 1024;
+
+interface SeriesShift {
+  readonly shiftPx: readonly [number, number];
+  readonly shiftSource: string;
+}
+
 async function readPairInput(
   plan: AnalysisPlan,
   before: { readonly client: RasterClient; readonly info: RasterInfo },

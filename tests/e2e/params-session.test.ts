@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
+import { collectPageErrors, moveSlider, slider, useAppInBrowser } from '../support/browser.ts';
 
 const app = useAppInBrowser();
 
@@ -66,21 +66,8 @@ async function waitForParams(page: Page, described: string): Promise<void> {
     .toMatch(new RegExp(`analysed on .* s, ${described}$`));
 }
 
-function slider(page: Page, key: string) {
-  return page.locator(`qw-params-panel input[type="range"][name="${key}"]`);
-}
-
 function numberInput(page: Page, key: string) {
   return page.locator(`qw-params-panel input[type="number"][name="${key}"]`);
-}
-
-/** Moves a slider as a drag does: sets the value and fires `input`. */
-async function moveSlider(page: Page, key: string, value: number): Promise<void> {
-  await slider(page, key).evaluate((element, v) => {
-    const input = element as HTMLInputElement;
-    input.value = v;
-    input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-  }, String(value));
 }
 
 function hashParams(page: Page): unknown {

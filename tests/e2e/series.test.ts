@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { demoThirdDateTif } from '../support/demo-third-date.ts';
-import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
+import { collectPageErrors, moveSlider, useAppInBrowser } from '../support/browser.ts';
 
 const app = useAppInBrowser();
 
@@ -153,6 +153,31 @@ describe('more than two dates (CPU analysis, ?gpu=off)', () => {
     }
     await expect.poll(() => seriesStatus(page), ANALYSIS_TIMEOUT).toMatch(/^All 3 dates/);
 
+    // A slider move re-runs every date from the pier areas kept in memory (no
+    // reading, no shift estimate), and those give the numbers a fresh read of
+    // the pair gives: picking 13 → 20 October again, its table is the chart.
+    const note20 = page.locator(`qw-series-chart td.note[data-date="${third ?? ''}"]`);
+    await expect(note20.textContent()).resolves.not.toContain('kept in memory');
+    await moveSlider(page, 'thresholdDn', 40);
+    await expect
+      .poll(async () => (await note20.textContent())?.trim(), ANALYSIS_TIMEOUT)
+      .toMatch(/^shift \(0\.00, 0\.00\) px, none \(.*\); pier area kept in memory$/);
+    await expect.poll(() => seriesStatus(page), ANALYSIS_TIMEOUT).toMatch(/^All 3 dates/);
+    const keptPoints = await chartPoints(page);
+    await page.locator('qw-file-list li[data-name="third.tif"] input[name="after"]').check();
+    await expect.poll(() => afterLabel(page), ANALYSIS_TIMEOUT).toBe('AFTER · 20 Oct 2023');
+    await expect
+      .poll(async () => (await tableBeforeAfter(page))['Pier 3']?.[1], ANALYSIS_TIMEOUT)
+      .toBe(Math.round(keptPoints['Pier 3']?.[third ?? ''] ?? NaN));
+    const freshPair = await tableBeforeAfter(page);
+    for (const [pier, [, after]] of Object.entries(freshPair)) {
+      expect(Math.round(keptPoints[pier]?.[third ?? ''] ?? NaN), pier).toBe(after);
+    }
+    expect(keptPoints['Pier 1']?.[third ?? '']).not.toBe(points['Pier 1']?.[third ?? '']);
+    await page.locator('qw-file-list li[data-name="after.tif"] input[name="after"]').check();
+    await expect.poll(() => afterLabel(page), ANALYSIS_TIMEOUT).toBe('AFTER · 16 Oct 2023');
+    await expect.poll(() => seriesStatus(page), ANALYSIS_TIMEOUT).toMatch(/^All 3 dates/);
+
     // Reference 16 October (pick it as before): the series restarts against it;
     // cancel it while it runs, then run it again.
     await page.locator('qw-file-list li[data-name="before.tif"] input[name="after"]').check();
@@ -172,6 +197,21 @@ describe('more than two dates (CPU analysis, ?gpu=off)', () => {
       '2023-10-16 (reference)',
       '2023-10-20',
     ]);
+
+    // Fine alignment per date: the 20th's shift is estimated against the
+    // reference (within a pixel: the demo's dates are nearly registered); a
+    // slider move then keeps both the shift and the pier area.
+    await page.locator('qw-series-chart input[type="checkbox"]').check();
+    await expect
+      .poll(async () => (await note20.textContent())?.trim(), ANALYSIS_TIMEOUT)
+      .toMatch(/^shift \(−?0\.\d\d, −?0\.\d\d\) px, estimated \(peak ratio [\d.]+\)$/);
+    const estimated = (await note20.textContent())?.trim() ?? '';
+    await expect.poll(() => seriesStatus(page), ANALYSIS_TIMEOUT).toMatch(/^All 3 dates/);
+    await moveSlider(page, 'thresholdDn', 35);
+    await expect
+      .poll(async () => (await note20.textContent())?.trim(), ANALYSIS_TIMEOUT)
+      .toBe(`${estimated}; pier area kept in memory`);
+    await expect.poll(() => seriesStatus(page), ANALYSIS_TIMEOUT).toMatch(/^All 3 dates/);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -94,3 +94,17 @@ export async function hideViewHud(view: Locator): Promise<void> {
     root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   });
 }
+
+/** A parameter's slider in the parameters panel. */
+export function slider(page: Page, key: string): Locator {
+  return page.locator(`qw-params-panel input[type="range"][name="${key}"]`);
+}
+
+/** Moves a slider as a drag does: sets the value and fires `input`. */
+export async function moveSlider(page: Page, key: string, value: number): Promise<void> {
+  await slider(page, key).evaluate((element, v) => {
+    const input = element as HTMLInputElement;
+    input.value = v;
+    input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  }, String(value));
+}
