@@ -6,22 +6,11 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
+import { TABLE_TIMEOUT_MS, tableCaption, tableRowTexts } from '../support/pier-table.ts';
 
 const app = useAppInBrowser();
 
 const VIEWPORT = { width: 1280, height: 1000 };
-const TABLE_TIMEOUT_MS = 240_000;
-
-async function tableRows(page: Page): Promise<string[]> {
-  const rows = await page
-    .locator('qw-pier-table tbody tr, qw-pier-table tfoot tr')
-    .allTextContents();
-  return rows.map((row) => row.replace(/\s+/g, ' ').trim());
-}
-
-async function caption(page: Page): Promise<string> {
-  return ((await page.locator('qw-pier-table caption').textContent()) ?? '').trim();
-}
 
 async function text(page: Page, selector: string): Promise<string> {
   return ((await page.locator(selector).textContent()) ?? '').replace(/\s+/g, ' ').trim();
@@ -83,8 +72,8 @@ describe('overlays, blob click and calibration', () => {
     const errors = collectPageErrors(page);
     await page.goto(`${app.server.url}?gpu=off`);
     await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: TABLE_TIMEOUT_MS });
-    await expect.poll(() => caption(page)).toMatch(/analysed on the CPU.*default parameters$/);
-    const first = await tableRows(page);
+    await expect.poll(() => tableCaption(page)).toMatch(/analysed on the CPU.*default parameters$/);
+    const first = await tableRowTexts(page);
 
     // Overlays: blob outlines on by default, the heat map toggled on; the legend names both.
     await expect(page.locator('qw-overlay-controls input[name="blobs"]').isChecked()).resolves.toBe(
@@ -133,18 +122,18 @@ describe('overlays, blob click and calibration', () => {
     await expect(text(page, 'qw-blob-info .error')).resolves.toMatch(
       /^100000 TEU on \d+ m² .* gives a fill factor of [\d.]+; it must be from 0.05 to 1.5/,
     );
-    expect(await tableRows(page)).toEqual(first);
+    expect(await tableRowTexts(page)).toEqual(first);
 
     // The real count: 80 % of the estimate.
     const containers = Math.max(1, Math.round(teu * 0.8));
     await count.fill(String(containers));
     await page.locator('qw-blob-info button[type="submit"]').click();
     await expect
-      .poll(() => caption(page), { timeout: TABLE_TIMEOUT_MS })
+      .poll(() => tableCaption(page), { timeout: TABLE_TIMEOUT_MS })
       .toMatch(/analysed on the CPU.*fillFactor 0\.\d+$/);
-    const fillFactor = Number(/fillFactor ([\d.]+)$/.exec(await caption(page))?.[1]);
+    const fillFactor = Number(/fillFactor ([\d.]+)$/.exec(await tableCaption(page))?.[1]);
     expect(Math.abs(fillFactor - (containers * 14.77) / areaM2)).toBeLessThan(0.02);
-    const calibrated = await tableRows(page);
+    const calibrated = await tableRowTexts(page);
     expect(calibrated).not.toEqual(first);
     await expect(count.count()).resolves.toBe(1);
     await expect(page.locator('qw-blob-info .error').count()).resolves.toBe(0);
@@ -164,9 +153,9 @@ describe('overlays, blob click and calibration', () => {
     await page.goto(`${app.server.url}?gpu=off`);
     await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: TABLE_TIMEOUT_MS });
     await expect
-      .poll(() => caption(page), { timeout: TABLE_TIMEOUT_MS })
+      .poll(() => tableCaption(page), { timeout: TABLE_TIMEOUT_MS })
       .toMatch(new RegExp(`fillFactor ${String(fillFactor).replace('.', '\\.')}$`));
-    expect(await tableRows(page)).toEqual(calibrated);
+    expect(await tableRowTexts(page)).toEqual(calibrated);
     const restored = await text(page, 'qw-blob-info [data-testid="fill-factor"]');
     expect(restored).toContain(`Fill factor ${fillFactor}, calibrated`);
     expect(restored).toContain(`${containers} TEU counted in a blob of`);

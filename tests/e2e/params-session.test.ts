@@ -2,12 +2,17 @@ import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { collectPageErrors, moveSlider, slider, useAppInBrowser } from '../support/browser.ts';
+import {
+  TABLE_TIMEOUT_MS,
+  tableCaption,
+  tableRowTexts,
+  waitForParams,
+} from '../support/pier-table.ts';
 
 const app = useAppInBrowser();
 
 const VIEWPORT = { width: 1280, height: 1000 };
 /** SwiftShader runs the whole pipeline on two shared CPU cores: be generous. */
-const TABLE_TIMEOUT_MS = 240_000;
 
 async function openApp(
   context: BrowserContext,
@@ -48,24 +53,6 @@ async function waitForTable(page: Page, errors: readonly string[]): Promise<void
 }
 
 /** The table's numbers, row by row (caption and note left out). */
-async function tableRows(page: Page): Promise<string[]> {
-  const rows = await page
-    .locator('qw-pier-table tbody tr, qw-pier-table tfoot tr')
-    .allTextContents();
-  return rows.map((row) => row.replace(/\s+/g, ' ').trim());
-}
-
-async function caption(page: Page): Promise<string> {
-  return ((await page.locator('qw-pier-table caption').textContent()) ?? '').trim();
-}
-
-/** Waits until the table says it was made with exactly these parameters. */
-async function waitForParams(page: Page, described: string): Promise<void> {
-  await expect
-    .poll(() => caption(page), { timeout: TABLE_TIMEOUT_MS, interval: 250 })
-    .toMatch(new RegExp(`analysed on .* s, ${described}$`));
-}
-
 function numberInput(page: Page, key: string) {
   return page.locator(`qw-params-panel input[type="number"][name="${key}"]`);
 }
@@ -86,9 +73,9 @@ describe('live parameters and the session', () => {
     const context = await app.browser.newContext({ viewport: VIEWPORT });
     // Auto would pick the CPU worker on SwiftShader: this test is about the WebGPU path.
     const { page, errors } = await openApp(context, '?analysis=webgpu');
-    await expect(caption(page)).resolves.toContain('analysed on WebGPU');
+    await expect(tableCaption(page)).resolves.toContain('analysed on WebGPU');
     await waitForParams(page, 'default parameters');
-    const first = await tableRows(page);
+    const first = await tableRowTexts(page);
     // A control for every field, grouped; the slider starts at the default.
     await expect(page.locator('qw-params-panel fieldset').count()).resolves.toBe(6);
     await expect(page.locator('qw-params-panel .field').count()).resolves.toBe(23);
@@ -98,7 +85,7 @@ describe('live parameters and the session', () => {
 
     await moveSlider(page, 'thresholdDn', 60);
     await waitForParams(page, 'thresholdDn 60');
-    const moved = await tableRows(page);
+    const moved = await tableRowTexts(page);
     expect(moved).not.toEqual(first);
     await expect.poll(() => updateTime(page)).toMatch(/^update \d+ ms \(wall\), GPU [\d.]+ ms$/);
     console.log(`SwiftShader WebGPU, slider update: ${await updateTime(page)}`);
@@ -113,13 +100,13 @@ describe('live parameters and the session', () => {
       'thresholdDn must be from 0 to 1000000 DN (got -5)',
     );
     await page.waitForTimeout(1500);
-    expect(await tableRows(page)).toEqual(moved);
-    await expect(caption(page)).resolves.toMatch(/thresholdDn 60$/);
+    expect(await tableRowTexts(page)).toEqual(moved);
+    await expect(tableCaption(page)).resolves.toMatch(/thresholdDn 60$/);
     expect(hashParams(page)).toEqual({ thresholdDn: 60 });
 
     await page.locator('qw-params-panel button', { hasText: 'Reset to defaults' }).click();
     await waitForParams(page, 'default parameters');
-    expect(await tableRows(page)).toEqual(first);
+    expect(await tableRowTexts(page)).toEqual(first);
     await expect(message.count()).resolves.toBe(0);
     await expect(slider(page, 'thresholdDn').inputValue()).resolves.toBe('30');
     await expect.poll(() => hashParams(page)).toBeNull();
@@ -131,11 +118,11 @@ describe('live parameters and the session', () => {
     const context = await app.browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
     const { page, errors } = await openApp(context, '?gpu=off');
     await waitForParams(page, 'default parameters');
-    const first = await tableRows(page);
+    const first = await tableRowTexts(page);
     await moveSlider(page, 'thresholdDn', 45);
     await moveSlider(page, 'minAreaM2', 100);
     await waitForParams(page, 'thresholdDn 45, minAreaM2 100');
-    const changed = await tableRows(page);
+    const changed = await tableRowTexts(page);
     expect(changed).not.toEqual(first);
     await expect.poll(() => hashParams(page)).toEqual({ thresholdDn: 45, minAreaM2: 100 });
     console.log(`CPU worker, slider update: ${await updateTime(page)}`);
@@ -146,7 +133,7 @@ describe('live parameters and the session', () => {
     await waitForParams(linked.page, 'thresholdDn 45, minAreaM2 100');
     await expect(slider(linked.page, 'thresholdDn').inputValue()).resolves.toBe('45');
     await expect(slider(linked.page, 'minAreaM2').inputValue()).resolves.toBe('100');
-    expect(await tableRows(linked.page)).toEqual(changed);
+    expect(await tableRowTexts(linked.page)).toEqual(changed);
     expect(linked.errors).toEqual([]);
     await fresh.close();
 
@@ -173,7 +160,7 @@ describe('live parameters and the session', () => {
     );
     await waitForParams(page, 'thresholdDn 45, minAreaM2 100');
     await expect(slider(page, 'thresholdDn').inputValue()).resolves.toBe('45');
-    expect(await tableRows(page)).toEqual(changed);
+    expect(await tableRowTexts(page)).toEqual(changed);
     await expect.poll(() => hashParams(page)).toEqual({ thresholdDn: 45, minAreaM2: 100 });
     await expect.poll(() => afterLabel.textContent()).toBe('AFTER · 17 Oct 2023');
     await expect(view.locator('.label').nth(0).textContent()).resolves.toBe('BEFORE · 13 Oct 2023');
@@ -210,7 +197,7 @@ describe('live parameters and the session', () => {
 
     await page.locator('qw-params-panel button', { hasText: 'Reset to defaults' }).click();
     await waitForParams(page, 'default parameters');
-    expect(await tableRows(page)).toEqual(first);
+    expect(await tableRowTexts(page)).toEqual(first);
 
     const [chooser] = await Promise.all([
       page.waitForEvent('filechooser'),
@@ -228,7 +215,7 @@ describe('live parameters and the session', () => {
       );
     await waitForParams(page, 'thresholdDn 45, minAreaM2 100');
     await expect(slider(page, 'minAreaM2').inputValue()).resolves.toBe('100');
-    expect(await tableRows(page)).toEqual(changed);
+    expect(await tableRowTexts(page)).toEqual(changed);
 
     // A session file dropped with the images (here: the picker) that a newer version wrote.
     await page.locator('qw-app input[type="file"][multiple]').setInputFiles({
@@ -241,7 +228,7 @@ describe('live parameters and the session', () => {
       .toBe(
         'later.qwsession.json: session format version 2; this Quaywatch reads version 1 (a newer Quaywatch wrote it)',
       );
-    expect(await tableRows(page)).toEqual(changed);
+    expect(await tableRowTexts(page)).toEqual(changed);
     expect(errors).toEqual([]);
     await context.close();
   }, 600_000);
@@ -257,8 +244,8 @@ describe('live parameters and the session', () => {
     await waitForParams(page, 'thresholdDn 55');
     // Stale runs were cancelled, not queued: nothing else repaints afterwards.
     await page.waitForTimeout(3000);
-    await expect(caption(page)).resolves.toMatch(/thresholdDn 55$/);
-    const last = await tableRows(page);
+    await expect(tableCaption(page)).resolves.toMatch(/thresholdDn 55$/);
+    const last = await tableRowTexts(page);
 
     const fresh = await app.browser.newContext({ viewport: VIEWPORT });
     const direct = await openApp(
@@ -266,7 +253,7 @@ describe('live parameters and the session', () => {
       `?gpu=off#params=${encodeURIComponent(JSON.stringify({ thresholdDn: 55 }))}`,
     );
     await waitForParams(direct.page, 'thresholdDn 55');
-    expect(await tableRows(direct.page)).toEqual(last);
+    expect(await tableRowTexts(direct.page)).toEqual(last);
     expect(direct.errors).toEqual([]);
     expect(errors).toEqual([]);
     await fresh.close();
@@ -288,7 +275,7 @@ describe('live parameters and the session', () => {
     await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: TABLE_TIMEOUT_MS });
     await moveSlider(page, 'changeThresholdDn', 40);
     await waitForParams(page, 'changeThresholdDn 40');
-    const rows = await tableRows(page);
+    const rows = await tableRowTexts(page);
     await page.locator('qw-app .keep input[type="checkbox"]').check();
     await page.waitForTimeout(2000);
 
@@ -296,7 +283,7 @@ describe('live parameters and the session', () => {
     await page.goto(`${app.server.url}?gpu=off`);
     await waitForTable(page, errors);
     await waitForParams(page, 'changeThresholdDn 40');
-    expect(await tableRows(page)).toEqual(rows);
+    expect(await tableRowTexts(page)).toEqual(rows);
     await expect(page.locator('qw-app .session-notice').textContent()).resolves.toContain(
       'Session restored: before.tif and after.tif, piers from piers.geojson',
     );

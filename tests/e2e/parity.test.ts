@@ -1,5 +1,4 @@
 import { parse } from 'csv-parse/sync';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,8 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
 import { rfc7946Problems } from '../support/rfc7946.ts';
+import { quaywatch } from '../support/cli.ts';
+import { pierTableNumbers } from '../support/pier-table.ts';
 
 const app = useAppInBrowser();
 
@@ -30,27 +31,22 @@ describe('app and CLI give the same per-pier numbers', () => {
     // estimated shift when the analyst accepts it; the CLI estimates one unless told).
     const folder = mkdtempSync(join(tmpdir(), 'quaywatch-parity-'));
     writeFileSync(join(folder, 'params.json'), JSON.stringify(PARAMS));
-    const cli = spawnSync(
-      process.execPath,
-      [
-        'bin/quaywatch.js',
-        'analyze',
-        '--before',
-        'public/demo/before.tif',
-        '--after',
-        'public/demo/after.tif',
-        '--rois',
-        'public/demo/piers.geojson',
-        '--params',
-        join(folder, 'params.json'),
-        '--out',
-        join(folder, 'out'),
-        '--backend',
-        'cpu',
-        '--shift',
-        '0,0',
-      ],
-      { encoding: 'utf8' },
+    const cli = quaywatch(
+      'analyze',
+      '--before',
+      'public/demo/before.tif',
+      '--after',
+      'public/demo/after.tif',
+      '--rois',
+      'public/demo/piers.geojson',
+      '--params',
+      join(folder, 'params.json'),
+      '--out',
+      join(folder, 'out'),
+      '--backend',
+      'cpu',
+      '--shift',
+      '0,0',
     );
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(0);
@@ -88,19 +84,11 @@ describe('app and CLI give the same per-pier numbers', () => {
     expect(appRows).toEqual(cliRows);
     expect(appCsv).toBe(cliCsv);
     // And the table on screen shows those numbers, rounded.
-    const shown = await page
-      .locator('qw-pier-table tbody tr')
-      .evaluateAll((rows) =>
-        rows.map((row) =>
-          Array.from(row.querySelectorAll('td'), (td) =>
-            (td.textContent.trim().split(/\s+/)[0] ?? '').replace('−', '-').replace('+', ''),
-          ),
-        ),
-      );
-    expect(shown).toHaveLength(3);
-    shown.forEach((cells, k) => {
+    const shown = await pierTableNumbers(page);
+    expect(shown.map((row) => row.name)).toEqual(['Pier 1', 'Pier 2', 'Pier 3']);
+    shown.forEach(({ values }, k) => {
       const row = cliRows[k] ?? {};
-      expect(cells.slice(1).map(Number)).toEqual(
+      expect(values).toEqual(
         ['before_teu', 'after_teu', 'appeared_teu', 'disappeared_teu', 'net_teu'].map((key) =>
           Math.round(Number(row[key])),
         ),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
+import { pierTableNumbers } from '../support/pier-table.ts';
 
 const app = useAppInBrowser();
 
@@ -94,22 +95,7 @@ async function waitForRows(page: Page, count: number): Promise<void> {
 
 /** The pier table's numbers per pier name: [before, after, appeared, disappeared, net]. */
 async function tableNumbers(page: Page): Promise<Record<string, number[]>> {
-  const rows = await page.locator('qw-pier-table tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => ({
-      name: tr.getAttribute('data-pier') ?? '',
-      cells: Array.from(tr.querySelectorAll('td'))
-        .slice(1)
-        .map((td) => td.textContent),
-    })),
-  );
-  return Object.fromEntries(
-    rows.map(({ name, cells }) => [
-      name,
-      cells.map((text) =>
-        Number(text.trim().split(/\s/)[0]?.replace('−', '-').replace('+', '') ?? Number.NaN),
-      ),
-    ]),
-  );
+  return Object.fromEntries((await pierTableNumbers(page)).map((row) => [row.name, row.values]));
 }
 
 async function tableNames(page: Page): Promise<string[]> {

@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { demoThirdDateTif } from '../support/demo-third-date.ts';
 import { collectPageErrors, moveSlider, useAppInBrowser } from '../support/browser.ts';
+import { pierTableNumbers } from '../support/pier-table.ts';
 
 const app = useAppInBrowser();
 
@@ -26,18 +27,11 @@ function thirdDateTif(): Uint8Array {
 
 /** Rounded TEU of the pier table's Before and After columns, per pier. */
 async function tableBeforeAfter(page: Page): Promise<Record<string, [number, number]>> {
-  const rows = await page.locator('qw-pier-table tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => ({
-      name: tr.getAttribute('data-pier') ?? '',
-      cells: Array.from(tr.querySelectorAll('td'))
-        .slice(1, 3)
-        .map((td) => td.textContent),
-    })),
-  );
-  const first = (text: string | undefined): number =>
-    Number(text?.trim().split(/\s/)[0]?.replace('−', '-') ?? Number.NaN);
   return Object.fromEntries(
-    rows.map(({ name, cells }) => [name, [first(cells[0]), first(cells[1])]]),
+    (await pierTableNumbers(page)).map(({ name, values }) => [
+      name,
+      [values[0] ?? Number.NaN, values[1] ?? Number.NaN],
+    ]),
   );
 }
 

@@ -17,7 +17,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pixelmatch from 'pixelmatch';
-import extractChunks from 'png-chunks-extract';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import proj4 from 'proj4';
@@ -33,11 +32,12 @@ import type { SnapshotMetadata } from '../../src/core/export/snapshot-metadata.t
 import type { ViewGeo } from '../../src/core/view-geo.ts';
 import { appScene, type SnapshotSource } from '../../src/ui/snapshot-export.ts';
 import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
+import { pierTableNumbers, TABLE_TIMEOUT_MS, waitForParams } from '../support/pier-table.ts';
+import { itxtChunksOf } from '../support/png-text-chunks.ts';
 
 const app = useAppInBrowser();
 
 const VIEWPORT = { width: 1280, height: 1000 };
-const TABLE_TIMEOUT_MS = 240_000;
 /**
  * Share of the imagery pane's pixels that may differ between Chromium's and
  * @napi-rs/canvas's drawing of one scene: the pane holds text (pier labels,
@@ -51,30 +51,6 @@ const scratch = mkdtempSync(join(tmpdir(), 'qw-snapshot-'));
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
-
-async function caption(page: Page): Promise<string> {
-  return ((await page.locator('qw-pier-table caption').textContent()) ?? '').trim();
-}
-
-async function waitForParams(page: Page, described: string): Promise<void> {
-  await expect
-    .poll(() => caption(page), { timeout: TABLE_TIMEOUT_MS, interval: 250 })
-    .toMatch(new RegExp(`analysed on .* s, ${described}$`));
-}
-
-/** The pier rows as the table shows them: name and the five rounded values. */
-async function tableNumbers(page: Page): Promise<{ name: string; values: number[] }[]> {
-  const rows = await page.locator('qw-pier-table tbody tr').evaluateAll((trs) =>
-    trs.map((tr) =>
-      // A cell is "value <span class=range>low–high</span>": the value is its first word.
-      Array.from(tr.querySelectorAll('td')).map((td) => td.textContent.trim()),
-    ),
-  );
-  return rows.map(([name = '', ...cells]) => ({
-    name,
-    values: cells.map((cell) => Number(cell.split(/\s+/)[0]?.replace('−', '-').replace('+', ''))),
-  }));
-}
 
 /** Opens the panel once, sets layout and scale, exports, and returns the downloaded bytes. */
 async function exportSnapshot(
@@ -105,18 +81,9 @@ async function exportSnapshot(
 
 /** The "quaywatch" chunk through png-chunks-extract, its iTXt fields split by hand. */
 function snapshotChunk(png: Uint8Array): SnapshotMetadata {
-  const chunks = extractChunks(png); // checks every CRC
-  const found = chunks.filter((chunk) => chunk.name === 'iTXt');
-  expect(found).toHaveLength(1);
-  const data = found[0]?.data ?? new Uint8Array();
-  const nul = data.indexOf(0);
-  expect(Buffer.from(data.subarray(0, nul)).toString('latin1')).toBe('quaywatch');
-  expect(data[nul + 1]).toBe(0); // uncompressed
-  const language = data.indexOf(0, nul + 3);
-  const translated = data.indexOf(0, language + 1);
-  return JSON.parse(
-    Buffer.from(data.subarray(translated + 1)).toString('utf8'),
-  ) as SnapshotMetadata;
+  const found = itxtChunksOf(png); // checks every CRC
+  expect(found.map((chunk) => [chunk.keyword, chunk.flag])).toEqual([['quaywatch', 0]]);
+  return JSON.parse(found[0]?.text ?? '') as SnapshotMetadata;
 }
 
 interface ShownNumbers {
@@ -248,7 +215,7 @@ describe('annotated snapshot', () => {
     await page.goto(`${app.server.url}?gpu=off`);
     await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: TABLE_TIMEOUT_MS });
     await waitForParams(page, 'default parameters');
-    const table = await tableNumbers(page);
+    const table = await pierTableNumbers(page);
     const shown = await shownAnalysis(page);
     expect(table.length).toBeGreaterThan(1);
 
@@ -393,7 +360,7 @@ describe('annotated snapshot', () => {
           'shift (0.00, 0.00) px.',
       );
     await expect.poll(() => applied.textContent()).toContain('(+0.00, +0.00) px');
-    await expect.poll(() => tableNumbers(page)).toEqual(table);
+    await expect.poll(() => pierTableNumbers(page)).toEqual(table);
     await expect.poll(() => shownAnalysis(page)).toEqual(shown);
     // The snapshot was not taken for imagery.
     await expect(

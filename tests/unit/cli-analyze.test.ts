@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { makeDemoFiles } from '../../src/io/demo-files.ts';
+import { quaywatch } from '../support/cli.ts';
 
 let folder = '';
 
@@ -16,11 +16,6 @@ beforeAll(() => {
   writeFileSync(join(folder, 'piers.geojson'), JSON.stringify(files.piersGeoJson));
   writeFileSync(join(folder, 'truth.json'), JSON.stringify(files.truth));
 }, 60_000);
-
-function quaywatch(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['bin/quaywatch.js', ...args], { encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe('quaywatch analyze', () => {
   test('writes result.json with per-pier TEU in the documented shape', () => {

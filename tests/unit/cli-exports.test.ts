@@ -1,16 +1,11 @@
 import { parse } from 'csv-parse/sync';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PIERS_CSV_HEADER } from '../../src/core/export/piers-csv.ts';
 import { polygonsAreaM2, rfc7946Problems } from '../support/rfc7946.ts';
-
-function quaywatch(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['bin/quaywatch.js', ...args], { encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { quaywatch } from '../support/cli.ts';
 
 const DEMO = [
   '--before',

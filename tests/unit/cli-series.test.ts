@@ -1,11 +1,11 @@
 import { parse } from 'csv-parse/sync';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { demoThirdDateTif } from '../support/demo-third-date.ts';
 import { SERIES_CSV_HEADER } from '../../src/cli/series.ts';
+import { quaywatch } from '../support/cli.ts';
 
 let folder = '';
 
@@ -17,11 +17,6 @@ function demoDateTif(dateTime: string | undefined, eastOffsetM = 0): Uint8Array 
     compression: 'deflate',
     software: 'quaywatch unit series',
   });
-}
-
-function quaywatch(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['bin/quaywatch.js', ...args], { encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 beforeAll(() => {

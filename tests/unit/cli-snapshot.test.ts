@@ -1,6 +1,4 @@
-import extractChunks from 'png-chunks-extract';
 import { PNG } from 'pngjs';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +8,8 @@ import { layoutOfScene, type SnapshotScene } from '../../src/core/export/snapsho
 import type { Rgba8Image } from '../../src/core/raster.ts';
 import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { makeDemoFiles } from '../../src/io/demo-files.ts';
+import { quaywatch, type CliRun } from '../support/cli.ts';
+import { itxtChunksOf } from '../support/png-text-chunks.ts';
 
 let folder = '';
 
@@ -21,47 +21,31 @@ beforeAll(() => {
   writeFileSync(join(folder, 'piers.geojson'), JSON.stringify(files.piersGeoJson));
 }, 60_000);
 
-function analyze(out: string, ...extra: string[]): { status: number | null; stderr: string } {
-  const run = spawnSync(
-    process.execPath,
-    [
-      'bin/quaywatch.js',
-      'analyze',
-      '--before',
-      join(folder, 'before.tif'),
-      '--after',
-      join(folder, 'after.tif'),
-      '--rois',
-      join(folder, 'piers.geojson'),
-      '--out',
-      out,
-      '--backend',
-      'cpu',
-      '--credit',
-      'Imagery: Quaywatch synthetic demo pair',
-      ...extra,
-    ],
-    { encoding: 'utf8' },
+function analyze(out: string, ...extra: string[]): CliRun {
+  return quaywatch(
+    'analyze',
+    '--before',
+    join(folder, 'before.tif'),
+    '--after',
+    join(folder, 'after.tif'),
+    '--rois',
+    join(folder, 'piers.geojson'),
+    '--out',
+    out,
+    '--backend',
+    'cpu',
+    '--credit',
+    'Imagery: Quaywatch synthetic demo pair',
+    ...extra,
   );
-  return { status: run.status, stderr: run.stderr };
 }
 
 /** The "quaywatch" iTXt text, split out of chunks found by an independent parser. */
 function quaywatchChunk(png: Uint8Array): Record<string, unknown> {
-  const chunk = extractChunks(png).find(
-    (candidate) =>
-      candidate.name === 'iTXt' &&
-      Buffer.from(candidate.data.subarray(0, 10)).toString('latin1') === 'quaywatch\0',
-  );
+  const chunk = itxtChunksOf(png).find((candidate) => candidate.keyword === 'quaywatch');
   if (chunk === undefined) throw new Error('no quaywatch iTXt chunk');
-  const data = chunk.data;
-  const language = data.indexOf(0, 12);
-  const translated = data.indexOf(0, language + 1);
-  expect(data[10]).toBe(0); // uncompressed
-  return JSON.parse(Buffer.from(data.subarray(translated + 1)).toString('utf8')) as Record<
-    string,
-    unknown
-  >;
+  expect(chunk.flag).toBe(0); // uncompressed
+  return JSON.parse(chunk.text) as Record<string, unknown>;
 }
 
 describe('quaywatch analyze writes snapshot.png', () => {

@@ -8,23 +8,12 @@ import {
   pngSize,
   readItxt,
 } from '../../src/core/export/png-itxt.ts';
+import { splitItxt } from '../support/png-text-chunks.ts';
 
 function tinyPng(width: number, height: number): Uint8Array {
   const png = new PNG({ width, height });
   png.data.fill(200);
   return new Uint8Array(PNG.sync.write(png));
-}
-
-/** iTXt fields split by hand from an independent parser's chunk data. */
-function splitItxt(data: Uint8Array): { keyword: string; flag: number; text: string } {
-  const nul = data.indexOf(0);
-  const language = data.indexOf(0, nul + 3);
-  const translated = data.indexOf(0, language + 1);
-  return {
-    keyword: Buffer.from(data.subarray(0, nul)).toString('latin1'),
-    flag: data[nul + 1] ?? -1,
-    text: Buffer.from(data.subarray(translated + 1)).toString('utf8'),
-  };
 }
 
 describe('PNG iTXt', () => {

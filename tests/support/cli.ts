@@ -1,0 +1,14 @@
+/** The CLI as a user runs it (`bin/quaywatch.js` under this Node), for tests. */
+import { spawnSync } from 'node:child_process';
+
+export interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `quaywatch ...args` from the repository root and waits for it. */
+export function quaywatch(...args: string[]): CliRun {
+  const result = spawnSync(process.execPath, ['bin/quaywatch.js', ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
