@@ -5,6 +5,7 @@
  * with Shift). Shifts are shown in before-image pixels.
  */
 import { css, html, LitElement } from 'lit';
+import { controlStyles } from './shared-styles.ts';
 
 export interface AlignmentState {
   /** e.g. "Reprojected EPSG:4326 → EPSG:32652 (proj4, 32 px control grid)". */
@@ -33,43 +34,35 @@ function formatShift([dx, dy]: readonly [number, number]): string {
 export class QwAlignmentPanel extends LitElement {
   static override properties = { state: { attribute: false } };
 
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0.3rem 0.8rem;
-      font-size: 12px;
-      color: #c9cfdb;
-    }
-    .group {
-      display: inline-flex;
-      gap: 0.3rem;
-      align-items: center;
-    }
-    button {
-      font: inherit;
-      color: #e6e8ee;
-      background: #2b3040;
-      border: 1px solid #3d4459;
-      border-radius: 3px;
-      padding: 0.05rem 0.45rem;
-      cursor: pointer;
-    }
-    button:disabled {
-      opacity: 0.5;
-      cursor: default;
-    }
-    button:focus-visible,
-    :host(:focus-visible) {
-      outline: 2px solid #7cc4ff;
-      outline-offset: 1px;
-    }
-    strong {
-      color: #e6e8ee;
-      font-weight: 600;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.3rem 0.8rem;
+        font-size: 12px;
+        color: #c9cfdb;
+      }
+      .group {
+        display: inline-flex;
+        gap: 0.3rem;
+        align-items: center;
+      }
+      button {
+        padding: 0.05rem 0.45rem;
+      }
+      :host(:focus-visible) {
+        outline: 2px solid #7cc4ff;
+        outline-offset: 1px;
+      }
+      strong {
+        color: #e6e8ee;
+        font-weight: 600;
+      }
+    `,
+  ];
 
   declare state: AlignmentState | undefined;
 

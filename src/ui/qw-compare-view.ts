@@ -21,6 +21,7 @@
  * @fires qw-frame - detail: the backend, after each frame drawn.
  */
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { controlStyles } from './shared-styles.ts';
 import { styleProps, type StyleProps } from './style-props.ts';
 import type { RasterInfo, Rgba8Image } from '../core/raster.ts';
 import {
@@ -208,294 +209,283 @@ export class QwCompareView extends LitElement {
     panning: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: grid;
-      grid-template-rows: auto minmax(0, 1fr);
-      min-height: 0;
-      background: #12141a;
-      color: #e6e8ee;
-      font:
-        13px/1.3 system-ui,
-        sans-serif;
-      --before-colour: #5cc8ff;
-      --after-colour: #ffb347;
-    }
-    .toolbar {
-      display: flex;
-      align-items: center;
-      gap: 0.4rem 0.8rem;
-      min-height: 2.1rem;
-      padding: 0.15rem 0.6rem;
-      border-bottom: 1px solid #262a35;
-      background: #0d0f14;
-      white-space: nowrap;
-      overflow: hidden;
-    }
-    .modes {
-      display: inline-flex;
-      border: 1px solid #3d4459;
-      border-radius: 4px;
-      overflow: hidden;
-      margin: 0;
-      padding: 0;
-    }
-    .modes legend {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-    }
-    .modes input {
-      position: absolute;
-      opacity: 0;
-      width: 1px;
-      height: 1px;
-      margin: 0;
-    }
-    .modes label {
-      padding: 0.2rem 0.6rem;
-      cursor: pointer;
-      color: #c5cbd8;
-      background: #1b1f2a;
-      border-left: 1px solid #3d4459;
-    }
-    .modes label:first-of-type {
-      border-left: none;
-    }
-    .modes input:checked + label {
-      color: #0d0f14;
-      background: #ffd933;
-      font-weight: 600;
-    }
-    .modes input:focus-visible + label {
-      outline: 2px solid #7cc4ff;
-      outline-offset: -2px;
-    }
-    .mode-control {
-      display: inline-flex;
-      align-items: center;
-      gap: 0.4rem;
-      width: 15rem;
-      color: #9aa3b5;
-    }
-    .mode-control input[type='range'] {
-      width: 7rem;
-      accent-color: #ffd933;
-    }
-    .mode-control output {
-      color: #e6e8ee;
-      min-width: 3.2rem;
-      font-variant-numeric: tabular-nums;
-    }
-    .zoom {
-      display: inline-flex;
-      align-items: center;
-      gap: 0.25rem;
-      margin-left: auto;
-    }
-    .zoom output {
-      min-width: 3.6rem;
-      text-align: center;
-      font-variant-numeric: tabular-nums;
-      color: #c5cbd8;
-    }
-    button {
-      font: inherit;
-      color: #e6e8ee;
-      background: #2b3040;
-      border: 1px solid #3d4459;
-      border-radius: 3px;
-      padding: 0.1rem 0.5rem;
-      cursor: pointer;
-    }
-    button:focus-visible,
-    input:focus-visible {
-      outline: 2px solid #7cc4ff;
-      outline-offset: 1px;
-    }
-    .hint {
-      color: #7d869a;
-      font-size: 12px;
-    }
-    .stage {
-      position: relative;
-      overflow: hidden;
-      min-height: 0;
-      touch-action: none;
-      user-select: none;
-      cursor: crosshair;
-      outline: none;
-    }
-    .stage.panning {
-      cursor: grabbing;
-    }
-    .stage:focus-visible::after {
-      content: '';
-      position: absolute;
-      inset: 0;
-      border: 2px solid #7cc4ff;
-      pointer-events: none;
-    }
-    canvas {
-      position: absolute;
-      inset: 0;
-      width: 100%;
-      height: 100%;
-    }
-    .layer {
-      position: absolute;
-      inset: 0;
-      pointer-events: none;
-    }
-    .frame {
-      position: absolute;
-      inset: 0;
-      border: 4px solid transparent;
-      pointer-events: none;
-    }
-    .frame[data-date='before'] {
-      border-color: var(--before-colour);
-    }
-    .frame[data-date='after'] {
-      border-color: var(--after-colour);
-    }
-    .tag {
-      position: absolute;
-      top: 0.6rem;
-      display: inline-flex;
-      align-items: center;
-      gap: 0.2rem;
-    }
-    .label {
-      padding: 0.2rem 0.5rem;
-      font:
-        600 0.8rem/1.2 system-ui,
-        sans-serif;
-      letter-spacing: 0.04em;
-      color: #fff;
-      background: rgb(0 0 0 / 0.65);
-      border-radius: 3px;
-      pointer-events: none;
-    }
-    .tag[data-date='before'] .label {
-      box-shadow: inset 3px 0 0 var(--before-colour);
-    }
-    .tag[data-date='after'] .label {
-      box-shadow: inset 3px 0 0 var(--after-colour);
-    }
-    .edit-date {
-      padding: 0 0.3rem;
-      font-size: 0.75rem;
-      line-height: 1.4;
-      background: rgb(0 0 0 / 0.65);
-      border-color: rgb(255 255 255 / 0.25);
-    }
-    .tag input[type='date'] {
-      font: inherit;
-      color: #e6e8ee;
-      background: #151922;
-      border: 1px solid #7cc4ff;
-      border-radius: 3px;
-      color-scheme: dark;
-    }
-    .banner {
-      position: absolute;
-      top: 0.6rem;
-      left: 50%;
-      transform: translateX(-50%);
-      display: inline-flex;
-      align-items: center;
-      gap: 0.3rem;
-    }
-    .date-banner {
-      padding: 0.3rem 1rem;
-      font:
-        700 1.15rem/1.2 system-ui,
-        sans-serif;
-      letter-spacing: 0.06em;
-      color: #0d0f14;
-      border-radius: 4px;
-      pointer-events: none;
-    }
-    .date-banner[data-date='before'] {
-      background: var(--before-colour);
-    }
-    .date-banner[data-date='after'] {
-      background: var(--after-colour);
-    }
-    .banner-hint {
-      padding: 0.2rem 0.4rem;
-      font-size: 11px;
-      color: #c5cbd8;
-      background: rgb(0 0 0 / 0.65);
-      border-radius: 3px;
-      pointer-events: none;
-    }
-    .divider {
-      position: absolute;
-      top: 0;
-      bottom: 0;
-      width: 14px;
-      margin-left: -7px;
-      cursor: ew-resize;
-    }
-    .handle {
-      position: absolute;
-      top: 50%;
-      left: 50%;
-      width: 1.6rem;
-      height: 1.6rem;
-      margin: -0.8rem 0 0 -0.8rem;
-      border-radius: 50%;
-      background: #ffd933;
-      border: 2px solid #12141a;
-      cursor: ew-resize;
-    }
-    .handle:focus-visible {
-      outline: 3px solid #7cc4ff;
-      outline-offset: 2px;
-    }
-    .separator {
-      position: absolute;
-      top: 0;
-      bottom: 0;
-      width: 2px;
-      margin-left: -1px;
-      background: #0d0f14;
-      pointer-events: none;
-    }
-    .readout {
-      position: absolute;
-      left: 0.5rem;
-      bottom: 0.5rem;
-      max-width: calc(100% - 12rem);
-      padding: 0.2rem 0.5rem;
-      font:
-        12px/1.3 ui-monospace,
-        SFMono-Regular,
-        Menlo,
-        monospace;
-      color: #e6e8ee;
-      background: rgb(0 0 0 / 0.65);
-      border-radius: 3px;
-      pointer-events: none;
-      white-space: nowrap;
-      overflow: hidden;
-      text-overflow: ellipsis;
-    }
-    qw-view-compass {
-      position: absolute;
-      right: 0.5rem;
-      bottom: 0.5rem;
-    }
-    qw-view-legend {
-      position: absolute;
-      right: 0.6rem;
-      top: 2.6rem;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: grid;
+        grid-template-rows: auto minmax(0, 1fr);
+        min-height: 0;
+        background: #12141a;
+        color: #e6e8ee;
+        font:
+          13px/1.3 system-ui,
+          sans-serif;
+        --before-colour: #5cc8ff;
+        --after-colour: #ffb347;
+      }
+      .toolbar {
+        display: flex;
+        align-items: center;
+        gap: 0.4rem 0.8rem;
+        min-height: 2.1rem;
+        padding: 0.15rem 0.6rem;
+        border-bottom: 1px solid #262a35;
+        background: #0d0f14;
+        white-space: nowrap;
+        overflow: hidden;
+      }
+      .modes {
+        display: inline-flex;
+        border: 1px solid #3d4459;
+        border-radius: 4px;
+        overflow: hidden;
+        margin: 0;
+        padding: 0;
+      }
+      .modes legend {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+      }
+      .modes input {
+        position: absolute;
+        opacity: 0;
+        width: 1px;
+        height: 1px;
+        margin: 0;
+      }
+      .modes label {
+        padding: 0.2rem 0.6rem;
+        cursor: pointer;
+        color: #c5cbd8;
+        background: #1b1f2a;
+        border-left: 1px solid #3d4459;
+      }
+      .modes label:first-of-type {
+        border-left: none;
+      }
+      .modes input:checked + label {
+        color: #0d0f14;
+        background: #ffd933;
+        font-weight: 600;
+      }
+      .modes input:focus-visible + label {
+        outline: 2px solid #7cc4ff;
+        outline-offset: -2px;
+      }
+      .mode-control {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.4rem;
+        width: 15rem;
+        color: #9aa3b5;
+      }
+      .mode-control input[type='range'] {
+        width: 7rem;
+        accent-color: #ffd933;
+      }
+      .mode-control output {
+        color: #e6e8ee;
+        min-width: 3.2rem;
+        font-variant-numeric: tabular-nums;
+      }
+      .zoom {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.25rem;
+        margin-left: auto;
+      }
+      .zoom output {
+        min-width: 3.6rem;
+        text-align: center;
+        font-variant-numeric: tabular-nums;
+        color: #c5cbd8;
+      }
+      .hint {
+        color: #7d869a;
+        font-size: 12px;
+      }
+      .stage {
+        position: relative;
+        overflow: hidden;
+        min-height: 0;
+        touch-action: none;
+        user-select: none;
+        cursor: crosshair;
+        outline: none;
+      }
+      .stage.panning {
+        cursor: grabbing;
+      }
+      .stage:focus-visible::after {
+        content: '';
+        position: absolute;
+        inset: 0;
+        border: 2px solid #7cc4ff;
+        pointer-events: none;
+      }
+      canvas {
+        position: absolute;
+        inset: 0;
+        width: 100%;
+        height: 100%;
+      }
+      .layer {
+        position: absolute;
+        inset: 0;
+        pointer-events: none;
+      }
+      .frame {
+        position: absolute;
+        inset: 0;
+        border: 4px solid transparent;
+        pointer-events: none;
+      }
+      .frame[data-date='before'] {
+        border-color: var(--before-colour);
+      }
+      .frame[data-date='after'] {
+        border-color: var(--after-colour);
+      }
+      .tag {
+        position: absolute;
+        top: 0.6rem;
+        display: inline-flex;
+        align-items: center;
+        gap: 0.2rem;
+      }
+      .label {
+        padding: 0.2rem 0.5rem;
+        font:
+          600 0.8rem/1.2 system-ui,
+          sans-serif;
+        letter-spacing: 0.04em;
+        color: #fff;
+        background: rgb(0 0 0 / 0.65);
+        border-radius: 3px;
+        pointer-events: none;
+      }
+      .tag[data-date='before'] .label {
+        box-shadow: inset 3px 0 0 var(--before-colour);
+      }
+      .tag[data-date='after'] .label {
+        box-shadow: inset 3px 0 0 var(--after-colour);
+      }
+      .edit-date {
+        padding: 0 0.3rem;
+        font-size: 0.75rem;
+        line-height: 1.4;
+        background: rgb(0 0 0 / 0.65);
+        border-color: rgb(255 255 255 / 0.25);
+      }
+      .tag input[type='date'] {
+        font: inherit;
+        color: #e6e8ee;
+        background: #151922;
+        border: 1px solid #7cc4ff;
+        border-radius: 3px;
+        color-scheme: dark;
+      }
+      .banner {
+        position: absolute;
+        top: 0.6rem;
+        left: 50%;
+        transform: translateX(-50%);
+        display: inline-flex;
+        align-items: center;
+        gap: 0.3rem;
+      }
+      .date-banner {
+        padding: 0.3rem 1rem;
+        font:
+          700 1.15rem/1.2 system-ui,
+          sans-serif;
+        letter-spacing: 0.06em;
+        color: #0d0f14;
+        border-radius: 4px;
+        pointer-events: none;
+      }
+      .date-banner[data-date='before'] {
+        background: var(--before-colour);
+      }
+      .date-banner[data-date='after'] {
+        background: var(--after-colour);
+      }
+      .banner-hint {
+        padding: 0.2rem 0.4rem;
+        font-size: 11px;
+        color: #c5cbd8;
+        background: rgb(0 0 0 / 0.65);
+        border-radius: 3px;
+        pointer-events: none;
+      }
+      .divider {
+        position: absolute;
+        top: 0;
+        bottom: 0;
+        width: 14px;
+        margin-left: -7px;
+        cursor: ew-resize;
+      }
+      .handle {
+        position: absolute;
+        top: 50%;
+        left: 50%;
+        width: 1.6rem;
+        height: 1.6rem;
+        margin: -0.8rem 0 0 -0.8rem;
+        border-radius: 50%;
+        background: #ffd933;
+        border: 2px solid #12141a;
+        cursor: ew-resize;
+      }
+      .handle:focus-visible {
+        outline: 3px solid #7cc4ff;
+        outline-offset: 2px;
+      }
+      .separator {
+        position: absolute;
+        top: 0;
+        bottom: 0;
+        width: 2px;
+        margin-left: -1px;
+        background: #0d0f14;
+        pointer-events: none;
+      }
+      .readout {
+        position: absolute;
+        left: 0.5rem;
+        bottom: 0.5rem;
+        max-width: calc(100% - 12rem);
+        padding: 0.2rem 0.5rem;
+        font:
+          12px/1.3 ui-monospace,
+          SFMono-Regular,
+          Menlo,
+          monospace;
+        color: #e6e8ee;
+        background: rgb(0 0 0 / 0.65);
+        border-radius: 3px;
+        pointer-events: none;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      qw-view-compass {
+        position: absolute;
+        right: 0.5rem;
+        bottom: 0.5rem;
+      }
+      qw-view-legend {
+        position: absolute;
+        right: 0.6rem;
+        top: 2.6rem;
+      }
+    `,
+  ];
 
   declare beforeImage: DatedImage | undefined;
   declare afterImage: DatedImage | undefined;

@@ -8,6 +8,7 @@
  */
 import * as Comlink from 'comlink';
 import { css, html, LitElement } from 'lit';
+import { controlStyles } from './shared-styles.ts';
 import { downloadBlob } from './download.ts';
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
@@ -91,39 +92,28 @@ export class QwDataExports extends LitElement {
     tracing: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.4rem;
-      align-items: center;
-      font-size: 12px;
-      color: #c9cfdb;
-      margin: 0.4rem 0;
-    }
-    button {
-      font: inherit;
-      color: #e6e8ee;
-      background: #2b3040;
-      border: 1px solid #3d4459;
-      border-radius: 3px;
-      padding: 0.15rem 0.55rem;
-      cursor: pointer;
-    }
-    button:disabled {
-      opacity: 0.5;
-      cursor: default;
-    }
-    button:focus-visible {
-      outline: 2px solid #7cc4ff;
-      outline-offset: 1px;
-    }
-    .error {
-      color: #ff8a80;
-      flex-basis: 100%;
-      margin: 0;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: center;
+        font-size: 12px;
+        color: #c9cfdb;
+        margin: 0.4rem 0;
+      }
+      button {
+        padding: 0.15rem 0.55rem;
+      }
+      .error {
+        color: #ff8a80;
+        flex-basis: 100%;
+        margin: 0;
+      }
+    `,
+  ];
 
   declare analysis: ExportedAnalysis | undefined;
   /** The before image the analysis window lies in (its georeference places the blobs). */

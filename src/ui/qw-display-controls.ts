@@ -4,6 +4,7 @@
  * precision: these controls change only what is drawn.
  */
 import { css, html, LitElement } from 'lit';
+import { controlStyles } from './shared-styles.ts';
 
 export interface DisplaySettings {
   /** Zero-based band per channel: three for RGB, one for grey. */
@@ -21,47 +22,40 @@ export class QwDisplayControls extends LitElement {
     settings: { attribute: false },
   };
 
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.3rem 0.8rem;
-      align-items: center;
-      font-size: 12px;
-      color: #c9cfdb;
-    }
-    label {
-      display: inline-flex;
-      gap: 0.25rem;
-      align-items: center;
-    }
-    select,
-    input {
-      font: inherit;
-      color: #e6e8ee;
-      background: #151922;
-      border: 1px solid #3d4459;
-      border-radius: 3px;
-    }
-    input[type='number'] {
-      width: 3.5rem;
-    }
-    select:focus-visible,
-    input:focus-visible,
-    button:focus-visible {
-      outline: 2px solid #7cc4ff;
-      outline-offset: 1px;
-    }
-    button {
-      font: inherit;
-      color: #e6e8ee;
-      background: #2b3040;
-      border: 1px solid #3d4459;
-      border-radius: 3px;
-      padding: 0.05rem 0.45rem;
-      cursor: pointer;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3rem 0.8rem;
+        align-items: center;
+        font-size: 12px;
+        color: #c9cfdb;
+      }
+      label {
+        display: inline-flex;
+        gap: 0.25rem;
+        align-items: center;
+      }
+      select,
+      input {
+        font: inherit;
+        color: #e6e8ee;
+        background: #151922;
+        border: 1px solid #3d4459;
+        border-radius: 3px;
+      }
+      input[type='number'] {
+        width: 3.5rem;
+      }
+      select:focus-visible,
+      input:focus-visible,
+      button {
+        padding: 0.05rem 0.45rem;
+      }
+    `,
+  ];
 
   /** Bands of the image with the fewest bands of the pair. */
   declare bandCount: number;

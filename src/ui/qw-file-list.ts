@@ -6,6 +6,7 @@
  * (another in its group was picked) always shows the app's choice again.
  */
 import { css, html, LitElement } from 'lit';
+import { controlStyles } from './shared-styles.ts';
 import { live } from 'lit/directives/live.js';
 import { describeRaster, formatDate } from './format.ts';
 import type { RasterInfo } from '../core/raster.ts';
@@ -40,73 +41,62 @@ export class QwFileList extends LitElement {
     afterId: { attribute: false },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      font-size: 12px;
-    }
-    ul {
-      list-style: none;
-      margin: 0;
-      padding: 0;
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.4rem;
-    }
-    li {
-      display: grid;
-      gap: 0.2rem;
-      min-width: 16rem;
-      max-width: 30rem;
-      padding: 0.35rem 0.5rem;
-      border: 1px solid #2b3040;
-      border-radius: 4px;
-      background: #151922;
-    }
-    li.error {
-      border-color: #7a2020;
-    }
-    .name {
-      font-weight: 600;
-      overflow-wrap: anywhere;
-    }
-    .meta {
-      color: #9aa3b5;
-    }
-    .error-text {
-      color: #ffb4b4;
-    }
-    .row {
-      display: flex;
-      align-items: center;
-      gap: 0.5rem;
-      flex-wrap: wrap;
-    }
-    progress {
-      flex: 1;
-      min-width: 6rem;
-      height: 0.6rem;
-    }
-    button {
-      font: inherit;
-      color: #e6e8ee;
-      background: #2b3040;
-      border: 1px solid #3d4459;
-      border-radius: 3px;
-      padding: 0.1rem 0.5rem;
-      cursor: pointer;
-    }
-    button:focus-visible,
-    input:focus-visible {
-      outline: 2px solid #7cc4ff;
-      outline-offset: 1px;
-    }
-    label {
-      display: inline-flex;
-      gap: 0.25rem;
-      align-items: center;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+        font-size: 12px;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+      }
+      li {
+        display: grid;
+        gap: 0.2rem;
+        min-width: 16rem;
+        max-width: 30rem;
+        padding: 0.35rem 0.5rem;
+        border: 1px solid #2b3040;
+        border-radius: 4px;
+        background: #151922;
+      }
+      li.error {
+        border-color: #7a2020;
+      }
+      .name {
+        font-weight: 600;
+        overflow-wrap: anywhere;
+      }
+      .meta {
+        color: #9aa3b5;
+      }
+      .error-text {
+        color: #ffb4b4;
+      }
+      .row {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        flex-wrap: wrap;
+      }
+      progress {
+        flex: 1;
+        min-width: 6rem;
+        height: 0.6rem;
+      }
+      label {
+        display: inline-flex;
+        gap: 0.25rem;
+        align-items: center;
+      }
+    `,
+  ];
 
   declare entries: readonly FileEntry[];
   declare beforeId: number | null;

@@ -10,6 +10,7 @@
  * @fires qw-params - CustomEvent<AnalysisParams>, bubbles, composed
  */
 import { css, html, LitElement } from 'lit';
+import { controlStyles } from './shared-styles.ts';
 import {
   analysisParamsProblems,
   DEFAULT_ANALYSIS_PARAMS,
@@ -43,106 +44,97 @@ export class QwParamsPanel extends LitElement {
     drafts: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      font-size: 12px;
-      color: #e6e8ee;
-    }
-    .top {
-      display: flex;
-      align-items: center;
-      flex-wrap: wrap;
-      gap: 0.3rem 0.8rem;
-      margin-bottom: 0.3rem;
-    }
-    h2 {
-      margin: 0;
-      font-size: 13px;
-    }
-    .status {
-      color: #9aa3b5;
-      font-variant-numeric: tabular-nums;
-      flex: 1;
-    }
-    button {
-      font: inherit;
-      color: #e6e8ee;
-      background: #2b3040;
-      border: 1px solid #3d4459;
-      border-radius: 3px;
-      padding: 0.1rem 0.5rem;
-      cursor: pointer;
-    }
-    .groups {
-      display: grid;
-      grid-template-columns: repeat(auto-fill, minmax(21rem, 1fr));
-      gap: 0.3rem 1rem;
-    }
-    fieldset {
-      margin: 0;
-      padding: 0.2rem 0.4rem 0.3rem;
-      border: 1px solid #262a35;
-      border-radius: 3px;
-      min-width: 0;
-    }
-    legend {
-      color: #9aa3b5;
-      padding: 0 0.3rem;
-    }
-    .field {
-      display: grid;
-      grid-template-columns: 8.5rem minmax(4rem, 1fr) 5.2rem 1.8rem;
-      align-items: center;
-      gap: 0 0.35rem;
-      padding: 0.05rem 0;
-    }
-    .field.enum {
-      grid-template-columns: 8.5rem minmax(0, 1fr);
-    }
-    label {
-      white-space: nowrap;
-      overflow: hidden;
-      text-overflow: ellipsis;
-    }
-    input[type='range'] {
-      width: 100%;
-      min-width: 0;
-      margin: 0;
-      accent-color: #7cc4ff;
-    }
-    input[type='number'],
-    select {
-      font: inherit;
-      color: #e6e8ee;
-      background: #151922;
-      border: 1px solid #3d4459;
-      border-radius: 3px;
-      padding: 0 0.2rem;
-      min-width: 0;
-      font-variant-numeric: tabular-nums;
-    }
-    input[aria-invalid='true'] {
-      border-color: #d05050;
-    }
-    input:focus-visible,
-    select:focus-visible,
-    button:focus-visible {
-      outline: 2px solid #7cc4ff;
-      outline-offset: 1px;
-    }
-    .unit {
-      color: #9aa3b5;
-    }
-    .backend-note {
-      color: #9aa3b5;
-    }
-    .error {
-      grid-column: 1 / -1;
-      margin: 0.1rem 0 0.2rem;
-      color: #ffb4b4;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+        font-size: 12px;
+        color: #e6e8ee;
+      }
+      .top {
+        display: flex;
+        align-items: center;
+        flex-wrap: wrap;
+        gap: 0.3rem 0.8rem;
+        margin-bottom: 0.3rem;
+      }
+      h2 {
+        margin: 0;
+        font-size: 13px;
+      }
+      .status {
+        color: #9aa3b5;
+        font-variant-numeric: tabular-nums;
+        /* Wraps to a line of its own rather than into a column of single words. */
+        flex: 1 0 9rem;
+      }
+      .groups {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(21rem, 1fr));
+        gap: 0.3rem 1rem;
+      }
+      fieldset {
+        margin: 0;
+        padding: 0.2rem 0.4rem 0.3rem;
+        border: 1px solid #262a35;
+        border-radius: 3px;
+        min-width: 0;
+      }
+      legend {
+        color: #9aa3b5;
+        padding: 0 0.3rem;
+      }
+      .field {
+        display: grid;
+        grid-template-columns: 8.5rem minmax(4rem, 1fr) 5.2rem 1.8rem;
+        align-items: center;
+        gap: 0 0.35rem;
+        padding: 0.05rem 0;
+      }
+      .field.enum {
+        grid-template-columns: 8.5rem minmax(0, 1fr);
+      }
+      label {
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      input[type='range'] {
+        width: 100%;
+        min-width: 0;
+        margin: 0;
+        accent-color: #7cc4ff;
+      }
+      input[type='number'],
+      select {
+        font: inherit;
+        color: #e6e8ee;
+        background: #151922;
+        border: 1px solid #3d4459;
+        border-radius: 3px;
+        padding: 0 0.2rem;
+        min-width: 0;
+        font-variant-numeric: tabular-nums;
+      }
+      input[aria-invalid='true'] {
+        border-color: #d05050;
+      }
+      input:focus-visible,
+      select:focus-visible,
+      .unit {
+        color: #9aa3b5;
+      }
+      .backend-note {
+        color: #9aa3b5;
+      }
+      .error {
+        grid-column: 1 / -1;
+        margin: 0.1rem 0 0.2rem;
+        color: #ffb4b4;
+      }
+    `,
+  ];
 
   /** The parameters in use; replacing them (reset, restore) drops any invalid drafts. */
   declare params: AnalysisParams;

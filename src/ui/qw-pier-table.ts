@@ -146,9 +146,11 @@ export class QwPierTable extends LitElement {
       const n = Math.round(v);
       return signed && n > 0 ? `+${n}` : String(n).replace('-', '−');
     };
+    // A dash between signed bounds ("−88–−9") reads as arithmetic; "to" does not.
+    const between = signed ? ' to ' : '–';
     return html`<td>
       ${round(value.teu)}
-      <span class="range">${round(value.lowTeu)}–${round(value.highTeu)}</span>
+      <span class="range">${round(value.lowTeu)}${between}${round(value.highTeu)}</span>
     </td>`;
   }
 

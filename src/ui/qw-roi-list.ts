@@ -8,6 +8,7 @@
  * @fires qw-roi-action - detail: RoiAction (edit, select, tool, undo, redo, import, export, overlay).
  */
 import { css, html, LitElement, nothing } from 'lit';
+import { controlStyles } from './shared-styles.ts';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { EditRoi, RoiProblem } from '../core/roi-edit.ts';
@@ -44,92 +45,83 @@ export class QwRoiList extends LitElement {
     message: { attribute: false },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      font-size: 12px;
-      color: #e6e8ee;
-    }
-    .toolbar {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0.3rem 0.6rem;
-      margin-bottom: 0.3rem;
-    }
-    .group {
-      display: flex;
-      gap: 0.2rem;
-      align-items: center;
-    }
-    button {
-      font: inherit;
-      color: #e6e8ee;
-      background: #2b3040;
-      border: 1px solid #3d4459;
-      border-radius: 3px;
-      padding: 0.15rem 0.5rem;
-      cursor: pointer;
-    }
-    button[aria-pressed='true'] {
-      background: #345b7d;
-      border-color: #7cc4ff;
-    }
-    button:disabled {
-      opacity: 0.45;
-      cursor: default;
-    }
-    button:focus-visible,
-    input:focus-visible {
-      outline: 2px solid #7cc4ff;
-      outline-offset: 1px;
-    }
-    input[type='range'] {
-      width: 5rem;
-    }
-    ul {
-      list-style: none;
-      margin: 0;
-      padding: 0;
-    }
-    li {
-      display: flex;
-      align-items: center;
-      flex-wrap: wrap;
-      gap: 0.4rem;
-      padding: 0.15rem 0.3rem;
-      border-left: 3px solid transparent;
-      border-bottom: 1px solid #262a35;
-    }
-    li.selected {
-      border-left-color: #7cc4ff;
-      background: #1a2130;
-    }
-    .select {
-      width: 1.4rem;
-      padding: 0;
-    }
-    input.name {
-      font: inherit;
-      color: #e6e8ee;
-      background: #151922;
-      border: 1px solid #3d4459;
-      border-radius: 3px;
-      padding: 0.1rem 0.3rem;
-      width: 11rem;
-    }
-    .warning {
-      color: #ffb4a8;
-    }
-    .message {
-      color: #ffb4b4;
-      margin: 0.2rem 0;
-    }
-    .hint {
-      color: #9aa3b5;
-      margin: 0.2rem 0;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+        font-size: 12px;
+        color: #e6e8ee;
+      }
+      .toolbar {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.3rem 0.6rem;
+        margin-bottom: 0.3rem;
+      }
+      .group {
+        display: flex;
+        gap: 0.2rem;
+        align-items: center;
+      }
+      button {
+        padding: 0.15rem 0.5rem;
+      }
+      button[aria-pressed='true'] {
+        background: #345b7d;
+        border-color: #7cc4ff;
+      }
+      button:disabled {
+        opacity: 0.45;
+      }
+      input[type='range'] {
+        width: 5rem;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      li {
+        display: flex;
+        align-items: center;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        padding: 0.15rem 0.3rem;
+        border-left: 3px solid transparent;
+        border-bottom: 1px solid #262a35;
+      }
+      li.selected {
+        border-left-color: #7cc4ff;
+        background: #1a2130;
+      }
+      .select {
+        width: 1.4rem;
+        padding: 0;
+      }
+      input.name {
+        font: inherit;
+        color: #e6e8ee;
+        background: #151922;
+        border: 1px solid #3d4459;
+        border-radius: 3px;
+        padding: 0.1rem 0.3rem;
+        width: 11rem;
+      }
+      .warning {
+        color: #ffb4a8;
+      }
+      .message {
+        color: #ffb4b4;
+        margin: 0.2rem 0;
+      }
+      .hint {
+        color: #9aa3b5;
+        margin: 0.2rem 0;
+      }
+    `,
+  ];
 
   declare rois: readonly EditRoi[];
   declare selectedKey: number | null;

@@ -7,6 +7,7 @@
  * reads the focused one out. Names are rendered as text, never as HTML.
  */
 import { css, html, LitElement, svg } from 'lit';
+import { controlStyles } from './shared-styles.ts';
 import {
   assembleSeries,
   axisTicks,
@@ -46,115 +47,107 @@ export class QwSeriesChart extends LitElement {
     focusPoint: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      font-size: 12px;
-      color: #e6e8ee;
-      flex: 1 1 28rem;
-      min-width: 0;
-    }
-    h3 {
-      margin: 0 0 0.2rem;
-      font-size: 13px;
-    }
-    .sub,
-    .status,
-    .readout {
-      margin: 0 0 0.3rem;
-      color: #9aa3b5;
-    }
-    .row {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0.3rem 0.6rem;
-    }
-    progress {
-      width: 8rem;
-      height: 0.6rem;
-    }
-    button {
-      font: inherit;
-      color: #e6e8ee;
-      background: #2b3040;
-      border: 1px solid #3d4459;
-      border-radius: 3px;
-      padding: 0.1rem 0.5rem;
-      cursor: pointer;
-    }
-    button:focus-visible,
-    input:focus-visible,
-    svg:focus-visible,
-    summary:focus-visible {
-      outline: 2px solid #7cc4ff;
-      outline-offset: 1px;
-    }
-    svg {
-      display: block;
-      max-width: 100%;
-      height: auto;
-      background: #11141b;
-      border: 1px solid #262a35;
-      border-radius: 3px;
-    }
-    .axis {
-      fill: #9aa3b5;
-      font-size: 10px;
-    }
-    .grid {
-      stroke: #262a35;
-    }
-    .focus {
-      fill: none;
-      stroke: #ffffff;
-      stroke-width: 2;
-    }
-    .legend {
-      list-style: none;
-      padding: 0;
-      margin: 0.3rem 0;
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.2rem 0.8rem;
-    }
-    svg.swatch {
-      display: inline-block;
-      width: 0.9rem;
-      height: 0.25rem;
-      margin-right: 0.3rem;
-      vertical-align: middle;
-      border: none;
-    }
-    .errors {
-      margin: 0.2rem 0;
-      padding-left: 1rem;
-      color: #ffb4b4;
-    }
-    table {
-      border-collapse: collapse;
-      margin-top: 0.3rem;
-    }
-    th,
-    td {
-      padding: 0.15rem 0.4rem;
-      border-bottom: 1px solid #262a35;
-      text-align: right;
-      font-variant-numeric: tabular-nums;
-      white-space: nowrap;
-    }
-    th:first-child {
-      text-align: left;
-    }
-    .range,
-    .note {
-      color: #9aa3b5;
-    }
-    td.error {
-      color: #ffb4b4;
-      white-space: normal;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+        font-size: 12px;
+        color: #e6e8ee;
+        flex: 1 1 28rem;
+        min-width: 0;
+      }
+      h3 {
+        margin: 0 0 0.2rem;
+        font-size: 13px;
+      }
+      .sub,
+      .status,
+      .readout {
+        margin: 0 0 0.3rem;
+        color: #9aa3b5;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.3rem 0.6rem;
+      }
+      progress {
+        width: 8rem;
+        height: 0.6rem;
+      }
+      svg:focus-visible,
+      summary:focus-visible {
+        outline: 2px solid #7cc4ff;
+        outline-offset: 1px;
+      }
+      svg {
+        display: block;
+        max-width: 100%;
+        height: auto;
+        background: #11141b;
+        border: 1px solid #262a35;
+        border-radius: 3px;
+      }
+      .axis {
+        fill: #9aa3b5;
+        font-size: 10px;
+      }
+      .grid {
+        stroke: #262a35;
+      }
+      .focus {
+        fill: none;
+        stroke: #ffffff;
+        stroke-width: 2;
+      }
+      .legend {
+        list-style: none;
+        padding: 0;
+        margin: 0.3rem 0;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.2rem 0.8rem;
+      }
+      svg.swatch {
+        display: inline-block;
+        width: 0.9rem;
+        height: 0.25rem;
+        margin-right: 0.3rem;
+        vertical-align: middle;
+        border: none;
+      }
+      .errors {
+        margin: 0.2rem 0;
+        padding-left: 1rem;
+        color: #ffb4b4;
+      }
+      table {
+        border-collapse: collapse;
+        margin-top: 0.3rem;
+      }
+      th,
+      td {
+        padding: 0.15rem 0.4rem;
+        border-bottom: 1px solid #262a35;
+        text-align: right;
+        font-variant-numeric: tabular-nums;
+        white-space: nowrap;
+      }
+      th:first-child {
+        text-align: left;
+      }
+      .range,
+      .note {
+        color: #9aa3b5;
+      }
+      td.error {
+        color: #ffb4b4;
+        white-space: normal;
+      }
+    `,
+  ];
 
   declare state: SeriesState | undefined;
   declare fineAlign: boolean;

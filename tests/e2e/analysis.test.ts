@@ -37,6 +37,11 @@ describe('per-pier analysis in the app', () => {
         Math.max(8, 0.25 * pier.after_teu),
       );
       expect(Math.sign(number(net))).toBe(Math.sign(pier.net_teu));
+      // The net's range is written "low to high" (signed bounds with a dash read as a sum).
+      const range = await page
+        .locator(`qw-pier-table tr[data-pier="${pier.name}"] td:last-child .range`)
+        .textContent();
+      expect(range?.trim()).toMatch(/^[−+]?\d+ to [−+]?\d+$/);
     }
     await expect(page.locator('qw-pier-table').textContent()).resolves.toBeDefined();
     // WebGPU here is SwiftShader, a software adapter: "auto" runs the analysis on the
