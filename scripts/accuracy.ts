@@ -14,7 +14,8 @@
  *    off (its measurement: the mean net error is the bias between dates), and
  *    the GIS chain.
  * 4. Prints per quantity Σ|estimate − truth| / Σ truth over all piers, and how
- *    many piers got the sign of the net change right.
+ *    many piers got the sign of the net change right; and, to show where the
+ *    error sits, the share of container roof pixels found per roof colour.
  * 5. Scores the unsupervised change mask against the labels of the real
  *    pairs in ../shared/data/change (precision, recall, F1).
  *
@@ -26,13 +27,22 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { decode as decodePng } from 'fast-png';
-import { analyzePairCpu, type AnalysisInput } from '../src/core/analysis/cpu-pipeline.ts';
+import {
+  analyzePairCpu,
+  type AnalysisInput,
+  type AnalysisResult,
+} from '../src/core/analysis/cpu-pipeline.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/analysis/params.ts';
 import { rasterizeRois } from '../src/core/analysis/roi-raster.ts';
 import { morphologyCpu } from '../src/core/morphology.ts';
 import { meanBlurExcessPx2 } from '../src/core/align/resampling-blur.ts';
 import { estimateShift, toLuminance } from '../src/core/align/phase-correlation.ts';
-import { DEFAULT_DEMO_PARAMS, type DemoSceneParams } from '../src/core/demo/scene.ts';
+import {
+  buildDemoScene,
+  containerColourName,
+  DEFAULT_DEMO_PARAMS,
+  type DemoSceneParams,
+} from '../src/core/demo/scene.ts';
 import type { DemoTruth } from '../src/core/demo/georeference.ts';
 import { mapToPixel } from '../src/core/raster.ts';
 import type { PixelPolygon } from '../src/core/analysis/roi-raster.ts';
@@ -275,15 +285,103 @@ interface Estimate extends Counts {
   readonly netRange: readonly [number, number];
 }
 
-function ours(scene: PreparedScene, params: AnalysisParams): Estimate[] {
+function ours(
+  scene: PreparedScene,
+  params: AnalysisParams,
+): { estimates: Estimate[]; result: AnalysisResult } {
   const result = analyzePairCpu(analysisInput(scene), params);
-  return result.rois.map((roi) => ({
+  const estimates = result.rois.map((roi): Estimate => ({
     before: roi.before.teu,
     after: roi.after.teu,
     appeared: roi.appeared.teu,
     disappeared: roi.disappeared.teu,
     netRange: [roi.netLowTeu, roi.netHighTeu],
   }));
+  return { estimates, result };
+}
+
+type ContainerFate = 'standing' | 'appeared' | 'disappeared';
+
+/**
+ * Where the remaining error sits: the share of container roof pixels (top
+ * tier, inside the piers) that fall inside their date's occupied mask, by
+ * roof colour and by the container's fate (standing at both dates, or at one
+ * only). The generator's objects are the truth; pixel (col, row) of the before
+ * grid is the scene point ((col + ½)·gsd, (row + ½)·gsd).
+ */
+class RecallByColour {
+  private readonly counts = new Map<string, Record<ContainerFate, [number, number]>>();
+
+  add(spec: SceneSpec, scene: PreparedScene, result: AnalysisResult): void {
+    const demo = buildDemoScene(spec.params);
+    const gsdM = spec.params.gsdM;
+    const { widthPx: w, heightPx: h } = scene;
+    const placeOf = (o: { cx: number; cy: number }): string => `${o.cx},${o.cy}`;
+    for (const date of [0, 1] as const) {
+      const objects = demo.objects[date];
+      const atOtherDate = new Set(
+        demo.objects[date === 0 ? 1 : 0].filter((o) => o.kind === 'container').map(placeOf),
+      );
+      // The top object per pixel (a z-buffer over each object's bounding box).
+      const top = new Int32Array(w * h).fill(-1);
+      objects.forEach((o, index) => {
+        const reach = Math.hypot(o.halfLength, o.halfWidth);
+        const col0 = Math.max(0, Math.floor((o.cx - reach) / gsdM));
+        const col1 = Math.min(w - 1, Math.ceil((o.cx + reach) / gsdM));
+        const row0 = Math.max(0, Math.floor((o.cy - reach) / gsdM));
+        const row1 = Math.min(h - 1, Math.ceil((o.cy + reach) / gsdM));
+        for (let row = row0; row <= row1; row++) {
+          for (let col = col0; col <= col1; col++) {
+            const dx = (col + 0.5) * gsdM - o.cx;
+            const dy = (row + 0.5) * gsdM - o.cy;
+            if (Math.abs(dx * o.ax + dy * o.ay) > o.halfLength) continue;
+            if (Math.abs(dx * o.ay - dy * o.ax) > o.halfWidth) continue;
+            const i = row * w + col;
+            const shown = objects[top[i] ?? -1];
+            if (shown === undefined || o.topM > shown.topM) top[i] = index;
+          }
+        }
+      });
+      const mask = date === 0 ? result.masks.before : result.masks.after;
+      for (let i = 0; i < w * h; i++) {
+        if ((result.roiIndex[i] ?? -1) < 0 || scene.valid[i] === 0) continue;
+        const o = objects[top[i] ?? -1];
+        if (o?.kind !== 'container') continue;
+        const name = containerColourName(o.colour) ?? 'other';
+        const fate: ContainerFate = atOtherDate.has(placeOf(o))
+          ? 'standing'
+          : date === 1
+            ? 'appeared'
+            : 'disappeared';
+        let entry = this.counts.get(name);
+        if (entry === undefined) {
+          entry = { standing: [0, 0], appeared: [0, 0], disappeared: [0, 0] };
+          this.counts.set(name, entry);
+        }
+        entry[fate][0]++;
+        if (mask[i] !== 0) entry[fate][1]++;
+      }
+    }
+  }
+
+  lines(): string[] {
+    const fates: ContainerFate[] = ['standing', 'appeared', 'disappeared'];
+    const all = [...this.counts.values()].reduce(
+      (sum, entry) => sum + fates.reduce((s, f) => s + entry[f][0], 0),
+      0,
+    );
+    const found = ([px, inMask]: [number, number]): string =>
+      px === 0 ? '–' : `${((100 * inMask) / px).toFixed(1)} %`;
+    return [
+      `  ${'roof colour'.padEnd(12)} ${'share'.padStart(6)} ${'standing'.padStart(9)} ${'appeared'.padStart(9)} ${'gone'.padStart(9)}`,
+      ...[...this.counts.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, entry]) => {
+          const px = fates.reduce((s, f) => s + entry[f][0], 0);
+          return `  ${name.padEnd(12)} ${`${((100 * px) / all).toFixed(0)} %`.padStart(6)} ${found(entry.standing).padStart(9)} ${found(entry.appeared).padStart(9)} ${found(entry.disappeared).padStart(9)}`;
+        }),
+    ];
+  }
 }
 
 /**
@@ -446,6 +544,7 @@ async function main(): Promise<void> {
     ...DEFAULT_ANALYSIS_PARAMS,
     sharpnessMatching: 'off',
   };
+  const recall = new RecallByColour();
   let prepareMs = 0;
   let analysisMs = 0;
   console.log(
@@ -455,10 +554,11 @@ async function main(): Promise<void> {
     const scene = await prepareScene(spec);
     prepareMs += scene.renderMs + scene.alignMs;
     const t0 = performance.now();
-    const estimates = ours(scene, DEFAULT_ANALYSIS_PARAMS);
+    const { estimates, result } = ours(scene, DEFAULT_ANALYSIS_PARAMS);
     analysisMs += performance.now() - t0;
-    const withoutShadows = ours(scene, noShadowParams);
-    const withoutSharpness = ours(scene, noSharpnessParams);
+    recall.add(spec, scene, result);
+    const withoutShadows = ours(scene, noShadowParams).estimates;
+    const withoutSharpness = ours(scene, noSharpnessParams).estimates;
     const gis = gisChain(scene);
     console.log(
       `${spec.label}; shift found (${scene.shiftPx.map((v) => v.toFixed(2)).join(', ')}) px`,
@@ -520,6 +620,10 @@ async function main(): Promise<void> {
       `  ${label.padEnd(12)} ${oursScore.signsAtLeast(minTeu).padStart(8)} ${noShadowScore.signsAtLeast(minTeu).padStart(10)} ${noSharpnessScore.signsAtLeast(minTeu).padStart(10)} ${gisScore.signsAtLeast(minTeu).padStart(10)}  (piers whose true net change is at least ${minTeu} TEU)`,
     );
   }
+  console.log(
+    '\nContainer roof pixels inside their date’s occupied mask (ours), by roof colour and fate:\n',
+  );
+  for (const line of recall.lines()) console.log(line);
   const worst = Math.max(...QUANTITIES.map((q) => oursScore.percent(q)));
   const target = worst <= 10 && oursScore.signsRight === oursScore.piers;
   console.log(

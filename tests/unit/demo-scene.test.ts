@@ -8,6 +8,7 @@ import {
 } from '../../src/core/demo/georeference.ts';
 import {
   buildDemoScene,
+  containerColourName,
   DEFAULT_DEMO_PARAMS,
   renderDemoDate,
   type DemoSceneParams,
@@ -36,6 +37,21 @@ describe('demo port scene', () => {
     expect(Buffer.from(a.afterTif).equals(Buffer.from(b.afterTif))).toBe(true);
     expect(Buffer.from(a.beforeTif).equals(Buffer.from(c.beforeTif))).toBe(false);
     expect(a.truth).toEqual(b.truth);
+  });
+
+  test('every container has a named palette colour, greys included (the accuracy report groups by it)', () => {
+    const scene = buildDemoScene(DEFAULT_DEMO_PARAMS);
+    const names = new Set(
+      scene.objects
+        .flat()
+        .filter((o) => o.kind === 'container')
+        .map((o) => containerColourName(o.colour)),
+    );
+    expect(names.has(undefined)).toBe(false);
+    expect(names.has('grey')).toBe(true);
+    expect(names.size).toBeGreaterThanOrEqual(8);
+    expect(containerColourName([146, 146, 142])).toBe('grey');
+    expect(containerColourName([146, 146, 143])).toBeUndefined();
   });
 
   test('truth per pier is consistent and shows each scenario', () => {

@@ -141,18 +141,27 @@ export interface DemoScene {
 
 // Container colours seen from above, weighted by how often they show up in
 // port imagery; the greys sit close to concrete on purpose.
-const CONTAINER_COLOURS: readonly { readonly rgb: Rgb; readonly weight: number }[] = [
-  { rgb: [38, 86, 150], weight: 4 }, // blue
-  { rgb: [158, 42, 36], weight: 4 }, // red
-  { rgb: [196, 106, 40], weight: 2 }, // orange
-  { rgb: [52, 112, 70], weight: 2 }, // green
-  { rgb: [226, 226, 220], weight: 3 }, // white
-  { rgb: [146, 146, 142], weight: 2 }, // grey, close to concrete
-  { rgb: [128, 124, 118], weight: 1 }, // dark grey
-  { rgb: [120, 78, 50], weight: 2 }, // brown
-  { rgb: [206, 176, 52], weight: 1 }, // yellow
-  { rgb: [30, 58, 96], weight: 2 }, // navy
+const CONTAINER_COLOURS: readonly {
+  readonly name: string;
+  readonly rgb: Rgb;
+  readonly weight: number;
+}[] = [
+  { name: 'blue', rgb: [38, 86, 150], weight: 4 },
+  { name: 'red', rgb: [158, 42, 36], weight: 4 },
+  { name: 'orange', rgb: [196, 106, 40], weight: 2 },
+  { name: 'green', rgb: [52, 112, 70], weight: 2 },
+  { name: 'white', rgb: [226, 226, 220], weight: 3 },
+  { name: 'grey', rgb: [146, 146, 142], weight: 2 }, // close to concrete
+  { name: 'dark grey', rgb: [128, 124, 118], weight: 1 },
+  { name: 'brown', rgb: [120, 78, 50], weight: 2 },
+  { name: 'yellow', rgb: [206, 176, 52], weight: 1 },
+  { name: 'navy', rgb: [30, 58, 96], weight: 2 },
 ];
+
+/** The palette name of a container's colour ('grey', …), or undefined for another colour. */
+export function containerColourName(rgb: Rgb): string | undefined {
+  return CONTAINER_COLOURS.find((c) => c.rgb.every((value, band) => value === rgb[band]))?.name;
+}
 
 const CONCRETE: Rgb = [156, 154, 147];
 const WATER: Rgb = [30, 56, 66];
