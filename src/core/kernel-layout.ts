@@ -499,3 +499,19 @@ export const MASK_PACK_PARAMS_LAYOUT: StructLayout = {
     { name: 'padding0', wgslType: 'u32', byteOffset: 12 },
   ],
 };
+
+// --- Change magnitude for the heat map (shaders/change-magnitude.wgsl; CPU
+// twin in src/core/analysis/change-magnitude.ts): packs four levels a word
+// like mask-pack.wgsl.
+export const CHANGE_MAGNITUDE_WORKGROUP_SIZE = 256;
+
+export const CHANGE_MAGNITUDE_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'ChangeMagnitudeParams',
+  byteLength: 16,
+  fields: [
+    { name: 'pixelCount', wgslType: 'u32', byteOffset: 0 },
+    { name: 'wordCount', wgslType: 'u32', byteOffset: 4 },
+    { name: 'rowStride', wgslType: 'u32', byteOffset: 8 },
+    { name: 'levelsPerDn', wgslType: 'f32', byteOffset: 12 },
+  ],
+};

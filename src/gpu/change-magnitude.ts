@@ -8,8 +8,9 @@ import changeMagnitudeWgsl from '../../shaders/change-magnitude.wgsl?raw';
 import {
   CHANGE_MAGNITUDE_PARAMS_LAYOUT,
   CHANGE_MAGNITUDE_WORKGROUP_SIZE,
-} from '../core/analysis/change-magnitude.ts';
-import { linearDispatch, packUniform } from '../core/kernel-layout.ts';
+  linearDispatch,
+  packUniform,
+} from '../core/kernel-layout.ts';
 import { createStorageBufferFrom, readBuffer } from './buffers.ts';
 import {
   compileAutoKernel,

@@ -211,7 +211,7 @@ describe('radiometric normalization constants (shaders/normalization-*.wgsl)', (
   });
 });
 
-describe('surface, hole-fill, component-estimate and mask-pack constants (shaders/surface-histogram.wgsl, hole-fill.wgsl, component-estimate.wgsl, mask-pack.wgsl)', () => {
+describe('surface, hole-fill, component-estimate, mask-pack and change-magnitude constants (shaders/surface-histogram.wgsl, hole-fill.wgsl, component-estimate.wgsl, mask-pack.wgsl, change-magnitude.wgsl)', () => {
   test('their params match the shaders; bins and ROI groups fit the kernels', async () => {
     const layout = await import('../../src/core/kernel-layout.ts');
     const { QUANTILE_BINS } = await import('../../src/core/analysis/quantiles.ts');
@@ -219,6 +219,7 @@ describe('surface, hole-fill, component-estimate and mask-pack constants (shader
     checkLayout('hole-fill.wgsl', layout.HOLE_FILL_PARAMS_LAYOUT);
     checkLayout('component-estimate.wgsl', layout.COMPONENT_ESTIMATE_PARAMS_LAYOUT);
     checkLayout('mask-pack.wgsl', layout.MASK_PACK_PARAMS_LAYOUT);
+    checkLayout('change-magnitude.wgsl', layout.CHANGE_MAGNITUDE_PARAMS_LAYOUT);
     // The surface kernel's binary search halves BINS down to 1: a power of two.
     expect(QUANTILE_BINS & (QUANTILE_BINS - 1)).toBe(0);
     // One ROI group is the bits of one u32 word.

@@ -11,24 +11,10 @@
  * about four times it; the product of two f32 is correctly rounded on the GPU
  * too, so equal change scores give equal levels (no division on the GPU).
  */
-import type { StructLayout } from '../kernel-layout.ts';
 
 /** The level that stands for the change threshold itself. */
 export const CHANGE_LEVEL_AT_THRESHOLD = 64;
 export const CHANGE_LEVEL_MAX = 255;
-
-export const CHANGE_MAGNITUDE_WORKGROUP_SIZE = 256;
-
-export const CHANGE_MAGNITUDE_PARAMS_LAYOUT: StructLayout = {
-  wgslName: 'ChangeMagnitudeParams',
-  byteLength: 16,
-  fields: [
-    { name: 'pixelCount', wgslType: 'u32', byteOffset: 0 },
-    { name: 'wordCount', wgslType: 'u32', byteOffset: 4 },
-    { name: 'rowStride', wgslType: 'u32', byteOffset: 8 },
-    { name: 'levelsPerDn', wgslType: 'f32', byteOffset: 12 },
-  ],
-};
 
 export interface ChangeMagnitude {
   /** One level per pixel of the analysis window, 0..255. */
