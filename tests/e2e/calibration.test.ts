@@ -115,13 +115,22 @@ describe('overlays, blob click and calibration', () => {
       .poll(() => legend.allTextContents())
       .toEqual(expect.arrayContaining([expect.stringContaining('Picked blob')]));
 
-    // A count that gives an impossible fill factor is refused next to the field; nothing re-runs.
+    // A count that gives an impossible fill factor is refused next to the field; nothing
+    // re-runs: the fill factor stays, and the table's caption and the update time (both
+    // carry the run's duration, to the millisecond for the latter) stay as they were.
+    const updateTime = page.locator('qw-params-panel [data-testid="update-time"]');
+    const runBefore = [await tableCaption(page), await updateTime.textContent()];
     const count = page.locator('qw-blob-info input[name="containers"]');
     await count.fill('100000');
     await page.locator('qw-blob-info button[type="submit"]').click();
     await expect(text(page, 'qw-blob-info .error')).resolves.toMatch(
       /^100000 TEU on \d+ m² .* gives a fill factor of [\d.]+; it must be from 0.05 to 1.5/,
     );
+    await page.waitForTimeout(2000);
+    expect([await tableCaption(page), await updateTime.textContent()]).toEqual(runBefore);
+    await expect(
+      page.locator('qw-params-panel input[type="number"][name="fillFactor"]').inputValue(),
+    ).resolves.toBe('0.97');
     expect(await tableRowTexts(page)).toEqual(first);
 
     // The real count: 80 % of the estimate.
