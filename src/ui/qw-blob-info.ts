@@ -9,6 +9,7 @@
  * @fires qw-blob-clear - when the analyst closes the picked blob.
  */
 import { css, html, LitElement, nothing } from 'lit';
+import { controlStyles } from './shared-styles.ts';
 import { blobTeu, calibrateFillFactor, type PickedBlob } from '../core/analysis/blob-pick.ts';
 import { BLOB_KIND_LABELS, blobKindHex } from '../core/analysis/overlays.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../core/analysis/params.ts';
@@ -29,63 +30,66 @@ export class QwBlobInfo extends LitElement {
     problem: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      font-size: 13px;
-    }
-    section {
-      padding: 0.3rem 0.6rem 0.5rem;
-      border: 1px solid #3d4459;
-      border-radius: 4px;
-    }
-    h2 {
-      margin: 0 0 0.3rem;
-      color: #9aa3b5;
-      font-size: 12px;
-      text-transform: uppercase;
-      letter-spacing: 0.05em;
-    }
-    dl {
-      display: grid;
-      grid-template-columns: auto 1fr;
-      gap: 0.1rem 0.8rem;
-      margin: 0 0 0.4rem;
-    }
-    dt {
-      color: #9aa3b5;
-    }
-    dd {
-      margin: 0;
-      font-variant-numeric: tabular-nums;
-    }
-    .swatch {
-      display: inline-block;
-      width: 0.7rem;
-      height: 0.7rem;
-      margin-right: 0.3rem;
-      border-radius: 2px;
-      vertical-align: -0.05rem;
-    }
-    form {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.4rem;
-      align-items: center;
-    }
-    input[type='number'] {
-      width: 6rem;
-    }
-    .error {
-      flex-basis: 100%;
-      color: #ff8a80;
-    }
-    .hint,
-    .fill {
-      margin: 0.3rem 0 0;
-      color: #9aa3b5;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+        font-size: 13px;
+      }
+      section {
+        padding: 0.3rem 0.6rem 0.5rem;
+        border: 1px solid #3d4459;
+        border-radius: 4px;
+      }
+      h2 {
+        margin: 0 0 0.3rem;
+        color: #9aa3b5;
+        font-size: 12px;
+        text-transform: uppercase;
+        letter-spacing: 0.05em;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: auto 1fr;
+        gap: 0.1rem 0.8rem;
+        margin: 0 0 0.4rem;
+      }
+      dt {
+        color: #9aa3b5;
+      }
+      dd {
+        margin: 0;
+        font-variant-numeric: tabular-nums;
+      }
+      .swatch {
+        display: inline-block;
+        width: 0.7rem;
+        height: 0.7rem;
+        margin-right: 0.3rem;
+        border-radius: 2px;
+        vertical-align: -0.05rem;
+      }
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: center;
+      }
+      input[type='number'] {
+        width: 6rem;
+      }
+      .error {
+        flex-basis: 100%;
+        color: #ff8a80;
+      }
+      .hint,
+      .fill {
+        margin: 0.3rem 0 0;
+        color: #9aa3b5;
+      }
+    `,
+  ];
 
   declare blob: PickedBlob | null;
   declare params: AnalysisParams;

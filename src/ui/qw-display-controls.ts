@@ -49,8 +49,6 @@ export class QwDisplayControls extends LitElement {
       input[type='number'] {
         width: 3.5rem;
       }
-      select:focus-visible,
-      input:focus-visible,
       button {
         padding: 0.05rem 0.45rem;
       }

@@ -6,6 +6,7 @@
  * @fires qw-overlay - detail: OverlayChange, on a toggle or a slider move.
  */
 import { css, html, LitElement } from 'lit';
+import { controlStyles } from './shared-styles.ts';
 import {
   OVERLAY_LABELS,
   OVERLAY_ORDER,
@@ -24,36 +25,39 @@ export class QwOverlayControls extends LitElement {
     settings: { attribute: false },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      font-size: 13px;
-    }
-    fieldset {
-      margin: 0;
-      padding: 0.3rem 0.6rem 0.5rem;
-      border: 1px solid #3d4459;
-      border-radius: 4px;
-    }
-    legend {
-      color: #9aa3b5;
-      font-size: 12px;
-      text-transform: uppercase;
-      letter-spacing: 0.05em;
-    }
-    .row {
-      display: grid;
-      grid-template-columns: 1fr 7rem;
-      align-items: center;
-      gap: 0.5rem;
-    }
-    input[type='range'] {
-      width: 100%;
-    }
-    input[type='range']:disabled {
-      opacity: 0.4;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+        font-size: 13px;
+      }
+      fieldset {
+        margin: 0;
+        padding: 0.3rem 0.6rem 0.5rem;
+        border: 1px solid #3d4459;
+        border-radius: 4px;
+      }
+      legend {
+        color: #9aa3b5;
+        font-size: 12px;
+        text-transform: uppercase;
+        letter-spacing: 0.05em;
+      }
+      .row {
+        display: grid;
+        grid-template-columns: 1fr 7rem;
+        align-items: center;
+        gap: 0.5rem;
+      }
+      input[type='range'] {
+        width: 100%;
+      }
+      input[type='range']:disabled {
+        opacity: 0.4;
+      }
+    `,
+  ];
 
   declare settings: OverlaySettings;
 

@@ -120,8 +120,6 @@ export class QwParamsPanel extends LitElement {
       input[aria-invalid='true'] {
         border-color: #d05050;
       }
-      input:focus-visible,
-      select:focus-visible,
       .unit {
         color: #9aa3b5;
       }

@@ -77,8 +77,7 @@ export class QwSeriesChart extends LitElement {
         width: 8rem;
         height: 0.6rem;
       }
-      svg:focus-visible,
-      summary:focus-visible {
+      svg:focus-visible {
         outline: 2px solid #7cc4ff;
         outline-offset: 1px;
       }

@@ -8,6 +8,7 @@
  * @fires qw-snapshot-load - detail: File, a PNG picked to restore its parameters.
  */
 import { css, html, LitElement } from 'lit';
+import { controlStyles } from './shared-styles.ts';
 import { downloadBlob } from './download.ts';
 import {
   renderSnapshotPng,
@@ -39,41 +40,44 @@ export class QwSnapshotPanel extends LitElement {
     status: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      font-size: 13px;
-    }
-    details {
-      border: 1px solid #3d4459;
-      border-radius: 4px;
-      padding: 0.3rem 0.6rem;
-    }
-    summary {
-      cursor: pointer;
-      color: #c9d1e0;
-    }
-    label {
-      display: flex;
-      gap: 0.4rem;
-      align-items: center;
-      margin: 0.3rem 0;
-    }
-    input[type='text'] {
-      flex: 1;
-      min-width: 0;
-    }
-    .row {
-      display: flex;
-      gap: 0.4rem;
-      flex-wrap: wrap;
-      margin-top: 0.4rem;
-    }
-    .status {
-      color: #9aa3b5;
-      margin: 0.3rem 0 0;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+        font-size: 13px;
+      }
+      details {
+        border: 1px solid #3d4459;
+        border-radius: 4px;
+        padding: 0.3rem 0.6rem;
+      }
+      summary {
+        cursor: pointer;
+        color: #c9d1e0;
+      }
+      label {
+        display: flex;
+        gap: 0.4rem;
+        align-items: center;
+        margin: 0.3rem 0;
+      }
+      input[type='text'] {
+        flex: 1;
+        min-width: 0;
+      }
+      .row {
+        display: flex;
+        gap: 0.4rem;
+        flex-wrap: wrap;
+        margin-top: 0.4rem;
+      }
+      .status {
+        color: #9aa3b5;
+        margin: 0.3rem 0 0;
+      }
+    `,
+  ];
 
   /** The state on screen now, or null when there is nothing to export. */
   declare collect: (() => SnapshotSource | null) | undefined;

@@ -20,7 +20,9 @@ export const controlStyles = css`
     cursor: default;
   }
   button:focus-visible,
-  input:focus-visible {
+  input:focus-visible,
+  select:focus-visible,
+  summary:focus-visible {
     outline: 2px solid #7cc4ff;
     outline-offset: 1px;
   }

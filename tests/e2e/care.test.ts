@@ -194,7 +194,7 @@ describe('care: layout, keyboard, accessibility, CSP, names as text, row → zoo
             for (const pseudo of [null, '::before', '::after']) {
               const style = getComputedStyle(element, pseudo);
               if (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) {
-                return `outline ${style.outlineStyle} ${style.outlineWidth}${pseudo ?? ''}`;
+                return `outline ${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}${pseudo ?? ''}`;
               }
               if (style.boxShadow !== 'none') return `box-shadow${pseudo ?? ''}`;
               if (
@@ -225,6 +225,15 @@ describe('care: layout, keyboard, accessibility, CSP, names as text, row → zoo
       expect(nameless, `focusable without an accessible name: ${nameless.join(', ')}`).toEqual([]);
       const invisible = stops.filter((stop) => stop.indicator === '').map((stop) => stop.what);
       expect(invisible, `focus not visible on: ${invisible.join(', ')}`).toEqual([]);
+      // Outlines are the app's own ring (#7cc4ff, shared-styles.ts and the panels), not the
+      // browser's default, which is hard to see on the dark panels.
+      const otherRing = stops
+        .filter(
+          (stop) =>
+            stop.indicator.startsWith('outline') && !stop.indicator.includes('rgb(124, 196, 255)'),
+        )
+        .map((stop) => `${stop.what}: ${stop.indicator}`);
+      expect(otherRing, `focus ring not the app's on: ${otherRing.join(', ')}`).toEqual([]);
       // The keyboard reaches the pier table's rows (they zoom the view).
       expect(stops.some((stop) => stop.what.startsWith('qw-pier-table tr'))).toBe(true);
 
