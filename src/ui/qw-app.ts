@@ -854,6 +854,7 @@ export class QwApp extends LitElement {
       const estimate = await after.client.estimateShift(this.beforeLuminance, aligned, {
         signal: controller.signal,
       });
+      controller.signal.throwIfAborted();
       // showAfter has set it since (flow analysis cannot see that).
       const alignment = this.alignment as AlignmentState | undefined;
       if (alignment === undefined) return;
@@ -1656,6 +1657,8 @@ export class QwApp extends LitElement {
    * move re-runs the analysis, not the reading), within a memory budget.
    */
   private readonly seriesInputs = new ByteBudgetCache<AnalysisInput>(SERIES_INPUT_BUDGET_BYTES);
+  /** The reference and pier set the kept pier areas belong to (one at a time). */
+  private seriesInputsKey = '';
   /** Each date's estimated shift, per reference luminance (it changes with the display). */
   private readonly seriesShifts = new WeakMap<LuminanceImage, Map<number, SeriesShift>>();
 
@@ -1760,6 +1763,12 @@ export class QwApp extends LitElement {
       ? await this.seriesShift(date, signal)
       : { shiftPx: [0, 0] as const, shiftSource: 'none (fine alignment per date is off)' };
     const bandsKey = `${reference.id}|${this.roiSetId(rois)}`;
+    // Areas kept for another reference or pier set can never be used again, and
+    // each holds that reference's bands too: let them go.
+    if (this.seriesInputsKey !== bandsKey) {
+      this.seriesInputs.clear();
+      this.seriesInputsKey = bandsKey;
+    }
     const inputKey = `${bandsKey}|${date.id}|${shiftPx[0]},${shiftPx[1]}`;
     const kept = this.seriesInputs.get(inputKey);
     if (kept !== undefined) {
@@ -1806,7 +1815,8 @@ export class QwApp extends LitElement {
     const kept = known?.get(date.id);
     if (kept !== undefined) return kept;
     const shift = await this.estimateSeriesShift(date, signal);
-    if (luminance !== undefined) {
+    // Only an estimate is kept; "nothing to estimate against" may change.
+    if (luminance !== undefined && this.target !== undefined) {
       const byDate = known ?? new Map<number, SeriesShift>();
       byDate.set(date.id, shift);
       this.seriesShifts.set(luminance, byDate);
@@ -2098,11 +2108,6 @@ function describeMethod(
   }
 }
 
-/**
- * The analysis input of a pair: the pier window of the before image at full
- * resolution (or `beforeBands`, already read for the same window) and the
- * after image resampled onto it with the shift, read together.
- */
 /** How much memory the series may keep of its dates' pier windows (bands and coverage). */
 const SERIES_INPUT_BUDGET_BYTES = 256 * 1024 * 1024;
 
@@ -2111,6 +2116,11 @@ interface SeriesShift {
   readonly shiftSource: string;
 }
 
+/**
+ * The analysis input of a pair: the pier window of the before image at full
+ * resolution (or `beforeBands`, already read for the same window) and the
+ * after image resampled onto it with the shift, read together.
+ */
 async function readPairInput(
   plan: AnalysisPlan,
   before: { readonly client: RasterClient; readonly info: RasterInfo },

@@ -231,6 +231,8 @@ describe('surface, hole-fill, component-estimate, mask-pack and change-magnitude
     for (const size of [
       layout.SURFACE_HISTOGRAM_WORKGROUP_SIZE,
       layout.COMPONENT_PASS_WORKGROUP_SIZE,
+      layout.MASK_PACK_WORKGROUP_SIZE,
+      layout.CHANGE_MAGNITUDE_WORKGROUP_SIZE,
     ]) {
       expect(size).toBeLessThanOrEqual(256);
     }
