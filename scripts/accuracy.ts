@@ -38,9 +38,10 @@ import { morphologyCpu } from '../src/core/morphology.ts';
 import { meanBlurExcessPx2 } from '../src/core/align/resampling-blur.ts';
 import { estimateShift, toLuminance } from '../src/core/align/phase-correlation.ts';
 import {
-  buildDemoScene,
   containerColourName,
   DEFAULT_DEMO_PARAMS,
+  ObjectIndex,
+  type DemoScene,
   type DemoSceneParams,
 } from '../src/core/demo/scene.ts';
 import type { DemoTruth } from '../src/core/demo/georeference.ts';
@@ -68,6 +69,8 @@ export interface PreparedScene {
   readonly piers: PixelPolygon[];
   readonly pixelAreaM2: number;
   readonly afterBlurExcessPx2: number;
+  /** The generator's scene (its objects are the truth of the recall table). */
+  readonly demo: DemoScene;
   readonly shiftPx: readonly [number, number];
   readonly truth: DemoTruth;
   readonly renderMs: number;
@@ -125,6 +128,7 @@ export async function prepareScene(spec: SceneSpec): Promise<PreparedScene> {
     afterBlurExcessPx2: meanBlurExcessPx2(aligned.blurExcessPx2),
     shiftPx: [shift.dxPx, shift.dyPx],
     truth: files.truth,
+    demo: files.scene,
     renderMs: rendered - started,
     alignMs: performance.now() - rendered,
   };
@@ -313,39 +317,21 @@ class RecallByColour {
   private readonly counts = new Map<string, Record<ContainerFate, [number, number]>>();
 
   add(spec: SceneSpec, scene: PreparedScene, result: AnalysisResult): void {
-    const demo = buildDemoScene(spec.params);
+    const { demo } = scene;
     const gsdM = spec.params.gsdM;
-    const { widthPx: w, heightPx: h } = scene;
     const placeOf = (o: { cx: number; cy: number }): string => `${o.cx},${o.cy}`;
     for (const date of [0, 1] as const) {
-      const objects = demo.objects[date];
       const atOtherDate = new Set(
         demo.objects[date === 0 ? 1 : 0].filter((o) => o.kind === 'container').map(placeOf),
       );
-      // The top object per pixel (a z-buffer over each object's bounding box).
-      const top = new Int32Array(w * h).fill(-1);
-      objects.forEach((o, index) => {
-        const reach = Math.hypot(o.halfLength, o.halfWidth);
-        const col0 = Math.max(0, Math.floor((o.cx - reach) / gsdM));
-        const col1 = Math.min(w - 1, Math.ceil((o.cx + reach) / gsdM));
-        const row0 = Math.max(0, Math.floor((o.cy - reach) / gsdM));
-        const row1 = Math.min(h - 1, Math.ceil((o.cy + reach) / gsdM));
-        for (let row = row0; row <= row1; row++) {
-          for (let col = col0; col <= col1; col++) {
-            const dx = (col + 0.5) * gsdM - o.cx;
-            const dy = (row + 0.5) * gsdM - o.cy;
-            if (Math.abs(dx * o.ax + dy * o.ay) > o.halfLength) continue;
-            if (Math.abs(dx * o.ay - dy * o.ax) > o.halfWidth) continue;
-            const i = row * w + col;
-            const shown = objects[top[i] ?? -1];
-            if (shown === undefined || o.topM > shown.topM) top[i] = index;
-          }
-        }
-      });
+      // What the renderer drew at each pixel centre: the top object there.
+      const index = new ObjectIndex(demo.objects[date], demo.widthM, demo.heightM);
       const mask = date === 0 ? result.masks.before : result.masks.after;
-      for (let i = 0; i < w * h; i++) {
+      for (let i = 0; i < scene.widthPx * scene.heightPx; i++) {
         if ((result.roiIndex[i] ?? -1) < 0 || scene.valid[i] === 0) continue;
-        const o = objects[top[i] ?? -1];
+        const col = i % scene.widthPx;
+        const row = (i - col) / scene.widthPx;
+        const o = index.top((col + 0.5) * gsdM, (row + 0.5) * gsdM)?.object;
         if (o?.kind !== 'container') continue;
         const name = containerColourName(o.colour) ?? 'other';
         const fate: ContainerFate = atOtherDate.has(placeOf(o))

@@ -13,6 +13,7 @@ import * as Comlink from 'comlink';
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
 import type { AnalysisWorkerApi } from './analysis.worker.ts';
+import { raceWorkerCall } from './worker-call.ts';
 
 interface AnalysisWorker {
   readonly worker: Worker;
@@ -49,28 +50,16 @@ export async function analyzeInWorker(
   const analysis = spare ?? startWorker();
   spare = undefined;
   let reusable = false;
-  let onAbort: (() => void) | undefined;
-  let onError: ((event: ErrorEvent) => void) | undefined;
   try {
-    const result = await new Promise<AnalysisResult>((resolve, reject) => {
-      onAbort = (): void => {
-        reject(new DOMException('Analysis was cancelled', 'AbortError'));
-      };
-      onError = (event: ErrorEvent): void => {
-        event.preventDefault();
-        reject(new Error(`The analysis crashed${event.message ? `: ${event.message}` : ''}`));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      analysis.worker.addEventListener('error', onError);
-      analysis.api.analyze(input, params).then(resolve, (error: unknown) => {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      });
-    });
+    const result = await raceWorkerCall(
+      analysis.worker,
+      () => analysis.api.analyze(input, params),
+      signal,
+      { cancelled: 'Analysis was cancelled', crashed: 'The analysis crashed' },
+    );
     reusable = true;
     return result;
   } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-    if (onError !== undefined) analysis.worker.removeEventListener('error', onError);
     release(analysis, reusable);
   }
 }

@@ -1649,16 +1649,13 @@ export class QwApp extends LitElement {
   /** A number per pier set, so cached series results know which piers they were for. */
   private readonly roiSetIds = new WeakMap<object, number>();
   private nextRoiSetId = 1;
-  /** The reference's pier window, read once per reference and pier set. */
-  private seriesReferenceBands:
-    { readonly key: string; readonly bands: readonly Float32Array[] } | undefined;
   /**
-   * Each date's aligned pier window, kept across parameter changes (a slider
-   * move re-runs the analysis, not the reading), within a memory budget.
+   * What the series keeps for one reference and pier set (the ones in use):
+   * the reference's pier window, read once, and each date's aligned pier
+   * window within a memory budget, so a parameter change re-runs the
+   * analysis, not the reading.
    */
-  private readonly seriesInputs = new ByteBudgetCache<AnalysisInput>(SERIES_INPUT_BUDGET_BYTES);
-  /** The reference and pier set the kept pier areas belong to (one at a time). */
-  private seriesInputsKey = '';
+  private seriesKept: SeriesKept | undefined;
   /** Each date's estimated shift, per reference luminance (it changes with the display). */
   private readonly seriesShifts = new WeakMap<LuminanceImage, Map<number, SeriesShift>>();
 
@@ -1688,7 +1685,7 @@ export class QwApp extends LitElement {
     const input = this.analysisInput;
     if (dates.length < 3 || reference?.info == null || rois === undefined) {
       this.series.clear();
-      this.seriesInputs.clear();
+      this.seriesKept = undefined;
       return;
     }
     // Not current yet (a newer analysis is on its way): that one starts the series.
@@ -1763,69 +1760,53 @@ export class QwApp extends LitElement {
       ? await this.seriesShift(date, signal)
       : { shiftPx: [0, 0] as const, shiftSource: 'none (fine alignment per date is off)' };
     const bandsKey = `${reference.id}|${this.roiSetId(rois)}`;
-    // Areas kept for another reference or pier set can never be used again, and
-    // each holds that reference's bands too: let them go.
-    if (this.seriesInputsKey !== bandsKey) {
-      this.seriesInputs.clear();
-      this.seriesInputsKey = bandsKey;
-    }
-    const inputKey = `${bandsKey}|${date.id}|${shiftPx[0]},${shiftPx[1]}`;
-    const kept = this.seriesInputs.get(inputKey);
-    if (kept !== undefined) {
-      signal.throwIfAborted();
-      const { result } = await this.analyze(kept, params, signal);
-      signal.throwIfAborted();
-      return {
-        ...teuByPier(result),
-        shiftPx,
-        shiftSource: `${shiftSource}; pier area kept in memory`,
+    // What was kept for another reference or pier set can never be used again.
+    if (this.seriesKept?.key !== bandsKey) {
+      this.seriesKept = {
+        key: bandsKey,
+        referenceBands: undefined,
+        dates: new ByteBudgetCache(SERIES_INPUT_BUDGET_BYTES),
       };
     }
-    const onScreen = this.analysisInput;
-    const before =
-      onScreen?.beforeId === reference.id && onScreen.rois === rois
-        ? onScreen.input.before
-        : this.seriesReferenceBands?.key === bandsKey
-          ? this.seriesReferenceBands.bands
-          : undefined;
-    // The reference's bands are read once per reference and pier set, then reused.
-    const input = await readPairInput(
-      plan,
-      { client: reference.client, info: reference.info },
-      { client: date.client, info: date.info },
-      shiftPx,
-      signal,
-      before,
-    );
-    if (before === undefined) this.seriesReferenceBands = { key: bandsKey, bands: input.before };
-    // The reference's bands are shared by every date; a date holds its own and its coverage.
-    const dateBytes =
-      input.after.reduce((sum, band) => sum + band.byteLength, 0) + input.valid.byteLength;
-    this.seriesInputs.set(inputKey, input, dateBytes);
+    const kept = this.seriesKept;
+    const dateKey = `${date.id}|${shiftPx[0]},${shiftPx[1]}`;
+    let input = kept.dates.get(dateKey);
+    const fromMemory = input !== undefined;
+    if (input === undefined) {
+      const onScreen = this.analysisInput;
+      const before =
+        onScreen?.beforeId === reference.id && onScreen.rois === rois
+          ? onScreen.input.before
+          : kept.referenceBands;
+      input = await readPairInput(
+        plan,
+        { client: reference.client, info: reference.info },
+        { client: date.client, info: date.info },
+        shiftPx,
+        signal,
+        before,
+      );
+      kept.referenceBands = input.before;
+      // The reference's bands are shared by every date; a date holds its own and its coverage.
+      const dateBytes =
+        input.after.reduce((sum, band) => sum + band.byteLength, 0) + input.valid.byteLength;
+      kept.dates.set(dateKey, input, dateBytes);
+    }
     signal.throwIfAborted();
     const { result } = await this.analyze(input, params, signal);
     signal.throwIfAborted();
-    return { ...teuByPier(result), shiftPx, shiftSource };
+    return {
+      ...teuByPier(result),
+      shiftPx,
+      shiftSource: fromMemory ? `${shiftSource}; pier area kept in memory` : shiftSource,
+    };
   }
 
-  /** A date's shift against the reference: estimated once per reference luminance, then kept. */
+  /**
+   * A date's residual shift against the reference, estimated as showPair does
+   * (display scale), once per reference luminance (it changes with the display).
+   */
   private async seriesShift(date: Entry, signal: AbortSignal): Promise<SeriesShift> {
-    const luminance = this.beforeLuminance;
-    const known = luminance === undefined ? undefined : this.seriesShifts.get(luminance);
-    const kept = known?.get(date.id);
-    if (kept !== undefined) return kept;
-    const shift = await this.estimateSeriesShift(date, signal);
-    // Only an estimate is kept; "nothing to estimate against" may change.
-    if (luminance !== undefined && this.target !== undefined) {
-      const byDate = known ?? new Map<number, SeriesShift>();
-      byDate.set(date.id, shift);
-      this.seriesShifts.set(luminance, byDate);
-    }
-    return shift;
-  }
-
-  /** A date's residual shift against the reference, estimated as showPair does (display scale). */
-  private async estimateSeriesShift(date: Entry, signal: AbortSignal): Promise<SeriesShift> {
     const target = this.target;
     const luminance = this.beforeLuminance;
     if (
@@ -1836,6 +1817,10 @@ export class QwApp extends LitElement {
     ) {
       return { shiftPx: [0, 0], shiftSource: 'none (nothing to estimate it against)' };
     }
+    const known = this.seriesShifts.get(luminance) ?? new Map<number, SeriesShift>();
+    this.seriesShifts.set(luminance, known);
+    const kept = known.get(date.id);
+    if (kept !== undefined) return kept;
     const read = await date.client.readAlignedDisplay(
       {
         target,
@@ -1850,10 +1835,12 @@ export class QwApp extends LitElement {
     if (read.aligned === undefined)
       throw new Error('The aligned read came back without its luminance');
     const estimate = await date.client.estimateShift(luminance, read.aligned, { signal });
-    return {
+    const shift: SeriesShift = {
       shiftPx: [estimate.dxPx * this.displayToBeforePx, estimate.dyPx * this.displayToBeforePx],
       shiftSource: `estimated (peak ratio ${estimate.peakRatio.toFixed(1)})`,
     };
+    known.set(date.id, shift);
+    return shift;
   }
 
   /** Pier outlines over the view (image px of the before image → the view's CSS px). */
@@ -2110,6 +2097,14 @@ function describeMethod(
 
 /** How much memory the series may keep of its dates' pier windows (bands and coverage). */
 const SERIES_INPUT_BUDGET_BYTES = 256 * 1024 * 1024;
+
+interface SeriesKept {
+  /** Reference id and pier set. */
+  readonly key: string;
+  referenceBands: readonly Float32Array[] | undefined;
+  /** Per date and shift. */
+  readonly dates: ByteBudgetCache<AnalysisInput>;
+}
 
 interface SeriesShift {
   readonly shiftPx: readonly [number, number];

@@ -18,6 +18,7 @@ import { gridOf } from '../io/align-read.ts';
 import type { BlobExportSource } from '../io/export-blobs.ts';
 import type { ImageGeoref } from '../io/geojson.ts';
 import type { ExportWorkerApi } from './export.worker.ts';
+import { raceWorkerCall } from './worker-call.ts';
 
 /** What qw-app keeps of the analysis on screen (its `lastAnalysis`). */
 export interface ExportedAnalysis {
@@ -64,21 +65,12 @@ async function blobsGeoJsonInWorker(
     },
     windowPx,
   };
-  let onAbort: (() => void) | undefined;
   try {
-    return await new Promise<string>((resolve, reject) => {
-      onAbort = (): void => {
-        reject(new DOMException('Blob export was cancelled', 'AbortError'));
-      };
-      signal.addEventListener('abort', onAbort);
-      worker.addEventListener('error', (event) => {
-        event.preventDefault();
-        reject(new Error(event.message || 'the export worker stopped'));
-      });
-      api.blobsGeoJsonText(source, georef).then(resolve, reject);
+    return await raceWorkerCall(worker, () => api.blobsGeoJsonText(source, georef), signal, {
+      cancelled: 'Blob export was cancelled',
+      crashed: 'The export worker stopped',
     });
   } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
     api[Comlink.releaseProxy]();
     worker.terminate();
   }

@@ -10,11 +10,11 @@ import { PNG } from 'pngjs';
 import { describe, expect, test } from 'vitest';
 import { BLOB_KIND_COLOURS } from '../../src/core/analysis/overlays.ts';
 import { collectPageErrors, hideViewHud, useAppInBrowser } from '../support/browser.ts';
+import { TABLE_TIMEOUT_MS } from '../support/pier-table.ts';
 
 const app = useAppInBrowser();
 
 const VIEWPORT = { width: 1280, height: 1000 };
-const TABLE_TIMEOUT_MS = 240_000;
 const OUTLINE_COLOURS = Object.values(BLOB_KIND_COLOURS);
 
 /** Stage pixels within a small distance of an outline colour. */

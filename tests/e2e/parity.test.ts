@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
 import { rfc7946Problems } from '../support/rfc7946.ts';
-import { quaywatch } from '../support/cli.ts';
+import { pairArgs, quaywatch } from '../support/cli.ts';
 import { pierTableNumbers } from '../support/pier-table.ts';
 
 const app = useAppInBrowser();
@@ -33,12 +33,7 @@ describe('app and CLI give the same per-pier numbers', () => {
     writeFileSync(join(folder, 'params.json'), JSON.stringify(PARAMS));
     const cli = quaywatch(
       'analyze',
-      '--before',
-      'public/demo/before.tif',
-      '--after',
-      'public/demo/after.tif',
-      '--rois',
-      'public/demo/piers.geojson',
+      ...pairArgs('public/demo'),
       '--params',
       join(folder, 'params.json'),
       '--out',

@@ -1,5 +1,6 @@
 /** The CLI as a user runs it (`bin/quaywatch.js` under this Node), for tests. */
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 
 export interface CliRun {
   readonly status: number | null;
@@ -11,4 +12,16 @@ export interface CliRun {
 export function quaywatch(...args: string[]): CliRun {
   const result = spawnSync(process.execPath, ['bin/quaywatch.js', ...args], { encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `--before F/before.tif --after F/after.tif --rois F/piers.geojson`: a pair laid out as the demo's. */
+export function pairArgs(folder: string): string[] {
+  return [
+    '--before',
+    join(folder, 'before.tif'),
+    '--after',
+    join(folder, 'after.tif'),
+    '--rois',
+    join(folder, 'piers.geojson'),
+  ];
 }

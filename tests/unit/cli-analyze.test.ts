@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { makeDemoFiles } from '../../src/io/demo-files.ts';
-import { quaywatch } from '../support/cli.ts';
+import { pairArgs, quaywatch } from '../support/cli.ts';
 
 let folder = '';
 
@@ -20,19 +20,7 @@ beforeAll(() => {
 describe('quaywatch analyze', () => {
   test('writes result.json with per-pier TEU in the documented shape', () => {
     const out = join(folder, 'out');
-    const run = quaywatch(
-      'analyze',
-      '--before',
-      join(folder, 'before.tif'),
-      '--after',
-      join(folder, 'after.tif'),
-      '--rois',
-      join(folder, 'piers.geojson'),
-      '--out',
-      out,
-      '--backend',
-      'cpu',
-    );
+    const run = quaywatch('analyze', ...pairArgs(folder), '--out', out, '--backend', 'cpu');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as Record<
@@ -112,12 +100,7 @@ describe('quaywatch analyze', () => {
 
     const backend = quaywatch(
       'analyze',
-      '--before',
-      join(folder, 'before.tif'),
-      '--after',
-      join(folder, 'after.tif'),
-      '--rois',
-      join(folder, 'piers.geojson'),
+      ...pairArgs(folder),
       '--out',
       join(folder, 'y'),
       '--backend',

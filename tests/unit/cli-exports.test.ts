@@ -5,16 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PIERS_CSV_HEADER } from '../../src/core/export/piers-csv.ts';
 import { polygonsAreaM2, rfc7946Problems } from '../support/rfc7946.ts';
-import { quaywatch } from '../support/cli.ts';
+import { pairArgs, quaywatch } from '../support/cli.ts';
 
-const DEMO = [
-  '--before',
-  'public/demo/before.tif',
-  '--after',
-  'public/demo/after.tif',
-  '--rois',
-  'public/demo/piers.geojson',
-];
+const DEMO = pairArgs('public/demo');
 
 interface BlobsFile {
   type: string;

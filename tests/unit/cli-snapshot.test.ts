@@ -8,7 +8,7 @@ import { layoutOfScene, type SnapshotScene } from '../../src/core/export/snapsho
 import type { Rgba8Image } from '../../src/core/raster.ts';
 import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { makeDemoFiles } from '../../src/io/demo-files.ts';
-import { quaywatch, type CliRun } from '../support/cli.ts';
+import { pairArgs, quaywatch, type CliRun } from '../support/cli.ts';
 import { itxtChunksOf } from '../support/png-text-chunks.ts';
 
 let folder = '';
@@ -24,12 +24,7 @@ beforeAll(() => {
 function analyze(out: string, ...extra: string[]): CliRun {
   return quaywatch(
     'analyze',
-    '--before',
-    join(folder, 'before.tif'),
-    '--after',
-    join(folder, 'after.tif'),
-    '--rois',
-    join(folder, 'piers.geojson'),
+    ...pairArgs(folder),
     '--out',
     out,
     '--backend',

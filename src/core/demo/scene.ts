@@ -568,8 +568,11 @@ function mapCounterClockwise(corners: [number, number][]): [number, number][] {
 // ---------------------------------------------------------------------------
 // Rendering
 
-/** Bucket grid over the scene for fast point queries of objects. */
-class ObjectIndex {
+/**
+ * Bucket grid over the scene for fast point queries of objects: what the
+ * renderer draws at a point, and what the accuracy report takes as truth.
+ */
+export class ObjectIndex {
   private readonly cellM = 8;
   private readonly columns: number;
   private readonly rows: number;
