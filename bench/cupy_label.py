@@ -1,6 +1,11 @@
 """Label the masks bench/gpu-dawn.ts dumped with cupyx.scipy.ndimage.label (GPU)
-and OpenCV connectedComponentsWithStats (CPU), 8-connected, and compare the
-component counts with Quaywatch's WGSL labelling. Medians of several runs.
+and OpenCV connectedComponentsWithStats (CPU), 8-connected, and compare them
+with Quaywatch's WGSL labelling: component counts, and CuPy's labels against
+Quaywatch's dense ids pixel for pixel (both number components in raster order
+of their first pixel, so they must be equal, not only the same partition).
+CuPy is timed two ways, runs back to back: CUDA events around each call (GPU
+time, as Quaywatch's timestamp queries) and the host clock around each call
+with a synchronize (wall). Medians of several runs.
 
     python3 bench/cupy_label.py DIR
 """
@@ -43,8 +48,27 @@ def main(folder: str) -> None:
                 cp.cuda.Stream.null.synchronize()
                 return labels, n
 
-            _, n = run_cupy()
-            line.append(f"cupy components {int(n)}, median {median_ms(run_cupy):.3f} ms")
+            labels, n = run_cupy()
+            ids_path = meta_path.with_name(meta_path.name.replace("mask-", "ids-")).with_suffix(".u32")
+            if ids_path.exists():
+                ids = cp.asarray(np.fromfile(ids_path, dtype=np.uint32).reshape(h, w))
+                differing = int(cp.count_nonzero(ids != labels.astype(cp.uint32)))
+                line.append(f"pixels where cupy label != quaywatch id: {differing}")
+            start, end = cp.cuda.Event(), cp.cuda.Event()
+
+            def run_cupy_events():
+                start.record()
+                ndi.label(gpu_mask, structure=structure)
+                end.record()
+                end.synchronize()
+                return cp.cuda.get_elapsed_time(start, end)
+
+            run_cupy_events()  # warm-up
+            event_ms = statistics.median(run_cupy_events() for _ in range(RUNS))
+            line.append(
+                f"cupy components {int(n)}, median GPU (events) {event_ms:.3f} ms, "
+                f"wall {median_ms(run_cupy):.3f} ms"
+            )
         except Exception as error:  # noqa: BLE001 - report whatever stops CuPy
             line.append(f"cupy unavailable: {error}")
         try:

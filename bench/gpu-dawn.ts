@@ -7,8 +7,10 @@
  *
  * For each size: a smooth random score image → blur → threshold → opening →
  * labelling, each stage timed alone and the chain in one submission; the
- * histogram as well. Each row gives two medians over the runs: wall clock
- * (submit → onSubmittedWorkDone, includes queue latency) and GPU time from
+ * histogram as well. The runs of a row are submitted back to back (as
+ * CuPy's loop in bench/cupy_label.py runs), so the clocks stay up. Each row
+ * gives the wall clock per run (first submit → last done, over the runs and
+ * one warm-up) and the median GPU time from
  * timestamp queries where the adapter has 'timestamp-query': an empty compute
  * pass writing a timestamp before the stage's own passes and another after
  * them (the wrappers open their passes inside `encode`), so GPU time spans
@@ -17,8 +19,9 @@
  * barriers of their own, so their sum can exceed the single-pass row.
  * QW_DAWN_FLAGS (space-separated; default disables Dawn's timestamp
  * quantization) is passed to Dawn's create(). With QW_BENCH_DUMP the
- * labelled mask is written as raw bytes so bench/cupy_label.py can label the
- * same mask with cupyx.scipy.ndimage.label and OpenCV and compare counts.
+ * labelled mask (a byte per pixel) and its dense ids (u32, 0 = background)
+ * are written as raw files so bench/cupy_label.py can label the same mask with
+ * cupyx.scipy.ndimage.label and OpenCV and compare counts and partitions.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,14 +37,12 @@ import { createMorphologyStage } from '../src/gpu/morphology.ts';
 import { createThresholdStage } from '../src/gpu/threshold.ts';
 import { readBuffer } from '../src/gpu/buffers.ts';
 import { valueNoise } from '../src/core/random.ts';
-
-interface DawnModule {
-  create(flags: string[]): GPU;
-  globals: Record<string, unknown>;
-}
+import { dawnGpu } from '../src/cli/dawn.ts';
 
 const RUNS = Number(process.env['QW_BENCH_RUNS'] ?? 7);
 const SIZES_MPX = (process.env['QW_BENCH_MPX'] ?? '16,64').split(',').map(Number);
+/** Square sides in px instead of sizes in Mpx (e.g. 8000 beside 8192, to see row-stride effects). */
+const SIDES_PX = process.env['QW_BENCH_SIDES']?.split(',').map(Number);
 const DUMP = process.env['QW_BENCH_DUMP'];
 const DAWN_FLAGS = (process.env['QW_DAWN_FLAGS'] ?? 'disable-dawn-features=timestamp_quantization')
   .split(' ')
@@ -50,7 +51,7 @@ const DAWN_FLAGS = (process.env['QW_DAWN_FLAGS'] ?? 'disable-dawn-features=times
 const QUERY_COUNT = 2 + 2 * CCL_DISPATCHES.length;
 
 interface Timing {
-  /** Median wall clock, submit → done, ms. */
+  /** Wall clock per run, ms: all runs submitted back to back, first submit → last done. */
   readonly wallMs: number;
   /** Median GPU time between the markers, ms; NaN without timestamp queries. */
   readonly gpuMs: number;
@@ -91,11 +92,8 @@ function scoreImage(width: number, height: number): Float32Array {
 }
 
 async function main(): Promise<void> {
-  // Not a dependency of the project: present only where this benchmark runs.
-  const dawnPackage = process.env['QW_DAWN_MODULE'] ?? 'webgpu';
-  const dawn = (await import(dawnPackage)) as DawnModule;
-  Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create(DAWN_FLAGS);
+  const gpu = await dawnGpu(DAWN_FLAGS);
+  if (gpu === null) throw new Error('This benchmark needs the npm package "webgpu" (Dawn)');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new Error('No WebGPU adapter through Dawn here');
   const hasTimestamps = adapter.features.has('timestamp-query');
@@ -119,20 +117,24 @@ async function main(): Promise<void> {
       : 'GPU time: n/a (adapter lacks timestamp-query); wall clock only',
   );
   const rows: string[] = [
-    'size, stage, wall median ms (submit → done), GPU median ms (timestamps), runs',
+    'size, stage, wall ms per run (back to back), GPU median ms (timestamps), runs',
   ];
 
   const querySet = hasTimestamps
-    ? device.createQuerySet({ label: 'bench timestamps', type: 'timestamp', count: QUERY_COUNT })
+    ? device.createQuerySet({
+        label: 'bench timestamps',
+        type: 'timestamp',
+        count: QUERY_COUNT * (RUNS + 1),
+      })
     : undefined;
   const resolved = device.createBuffer({
     label: 'bench timestamps resolved',
-    size: QUERY_COUNT * 8,
+    size: QUERY_COUNT * (RUNS + 1) * 8,
     usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
   });
   const readback = device.createBuffer({
     label: 'bench timestamps read back',
-    size: QUERY_COUNT * 8,
+    size: QUERY_COUNT * (RUNS + 1) * 8,
     usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
   });
   /** An empty compute pass that only writes one timestamp. */
@@ -153,49 +155,54 @@ async function main(): Promise<void> {
   };
 
   const time = async (label: string, record: RecordStage, perDispatch = false): Promise<Timing> => {
-    const wall: number[] = [];
-    const gpuTimes: number[] = [];
-    const dispatchTimes: number[][] = CCL_DISPATCHES.map(() => []);
+    // All runs are submitted back to back and awaited once, as a caller that
+    // keeps the GPU busy would (and as CuPy's loop in bench/cupy_label.py
+    // runs): waiting between runs lets the clocks drop and times the ramp-up.
+    await device.queue.onSubmittedWorkDone();
+    const started = performance.now();
     for (let run = 0; run < RUNS + 1; run++) {
-      await device.queue.onSubmittedWorkDone();
-      const started = performance.now();
+      const base = run * QUERY_COUNT;
       const encoder = device.createCommandEncoder({ label });
-      if (querySet !== undefined) marker(encoder, querySet, 0, false);
+      if (querySet !== undefined) marker(encoder, querySet, base, false);
       if (perDispatch && querySet !== undefined) {
-        record(encoder, { dispatchTimestamps: { querySet, firstQueryIndex: 2 } });
+        record(encoder, { dispatchTimestamps: { querySet, firstQueryIndex: base + 2 } });
       } else {
         record(encoder);
       }
-      if (querySet !== undefined) {
-        marker(encoder, querySet, 1, true);
-        encoder.resolveQuerySet(querySet, 0, QUERY_COUNT, resolved, 0);
-        encoder.copyBufferToBuffer(resolved, 0, readback, 0, QUERY_COUNT * 8);
-      }
+      if (querySet !== undefined) marker(encoder, querySet, base + 1, true);
       device.queue.submit([encoder.finish()]);
-      await device.queue.onSubmittedWorkDone();
-      const elapsed = performance.now() - started;
-      if (querySet !== undefined) {
-        await readback.mapAsync(GPUMapMode.READ);
-        const stamps = new BigUint64Array(readback.getMappedRange().slice(0));
-        readback.unmap();
-        if (run > 0) {
-          gpuTimes.push(spanMs(stamps, 0, 1));
-          for (const [k, times] of dispatchTimes.entries()) {
-            times.push(spanMs(stamps, 2 + 2 * k, 3 + 2 * k));
-          }
+    }
+    await device.queue.onSubmittedWorkDone();
+    const wallPerRun = (performance.now() - started) / (RUNS + 1);
+    const gpuTimes: number[] = [];
+    const dispatchTimes: number[][] = CCL_DISPATCHES.map(() => []);
+    if (querySet !== undefined) {
+      const encoder = device.createCommandEncoder({ label: 'resolve timestamps' });
+      encoder.resolveQuerySet(querySet, 0, QUERY_COUNT * (RUNS + 1), resolved, 0);
+      encoder.copyBufferToBuffer(resolved, 0, readback, 0, QUERY_COUNT * (RUNS + 1) * 8);
+      device.queue.submit([encoder.finish()]);
+      await readback.mapAsync(GPUMapMode.READ);
+      const stamps = new BigUint64Array(readback.getMappedRange().slice(0));
+      readback.unmap();
+      // The first run warms pipelines up and is not counted.
+      for (let run = 1; run < RUNS + 1; run++) {
+        const base = run * QUERY_COUNT;
+        gpuTimes.push(spanMs(stamps, base, base + 1));
+        for (const [k, times] of dispatchTimes.entries()) {
+          times.push(spanMs(stamps, base + 2 + 2 * k, base + 3 + 2 * k));
         }
       }
-      if (run > 0) wall.push(elapsed); // first run warms pipelines up
     }
     return {
-      wallMs: median(wall),
+      wallMs: wallPerRun,
       gpuMs: median(gpuTimes),
       dispatchMs: perDispatch ? dispatchTimes.map(median) : [],
     };
   };
 
-  for (const megapixels of SIZES_MPX) {
-    const side = Math.round(Math.sqrt(megapixels * 1024 * 1024));
+  const sides = SIDES_PX ?? SIZES_MPX.map((mpx) => Math.round(Math.sqrt(mpx * 1024 * 1024)));
+  for (const side of sides) {
+    const megapixels = Math.round((side * side) / 1024 / 1024);
     const width = side;
     const height = side;
     const pixels = width * height;
@@ -304,6 +311,10 @@ async function main(): Promise<void> {
     if (DUMP !== undefined) {
       const bits = new Uint32Array(await readBuffer(device, opened, pixels * 4));
       writeFileSync(join(DUMP, `mask-${megapixels}.u8`), Uint8Array.from(bits));
+      writeFileSync(
+        join(DUMP, `ids-${megapixels}.u32`),
+        new Uint8Array(await readBuffer(device, ids, pixels * 4)),
+      );
       writeFileSync(
         join(DUMP, `mask-${megapixels}.json`),
         JSON.stringify({ width, height, components }),

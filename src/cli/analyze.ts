@@ -27,6 +27,7 @@ import { analysisBands, planAnalysis, type AnalysisPlan } from '../io/analysis-p
 import { openRaster, readWindow, type OpenRaster, type RasterSource } from '../io/decoder.ts';
 import { blobsGeoJsonText } from '../io/export-blobs.ts';
 import { parseRoiGeoJson, type RoiSet } from '../io/geojson.ts';
+import { dawnGpu } from './dawn.ts';
 import { snapshotLayoutOption, writeCliSnapshot } from './snapshot.ts';
 
 export const ANALYZE_USAGE =
@@ -50,25 +51,16 @@ export function readText(path: string, what: string): string {
   }
 }
 
-interface DawnModule {
-  create(flags: string[]): GPU;
-  globals: Record<string, unknown>;
-}
-
 /**
- * A hardware WebGPU device in Node through Dawn (the npm package `webgpu`,
- * not a dependency of Quaywatch: install it where a GPU is), or why not.
+ * A hardware WebGPU device in Node through Dawn, or why not.
  * Software adapters do not count: the CPU twins are faster than SwiftShader.
  */
 async function nodeGpu(): Promise<{ device: GPUDevice; label: string } | string> {
-  let dawn: DawnModule;
-  try {
-    dawn = (await import(process.env['QW_DAWN_MODULE'] ?? 'webgpu')) as DawnModule;
-  } catch {
+  const gpu = await dawnGpu();
+  if (gpu === null) {
     return 'no WebGPU in this Node: install the npm package "webgpu" (Dawn) where a GPU is';
   }
-  Object.assign(globalThis, dawn.globals);
-  const adapter = await dawn.create([]).requestAdapter({ powerPreference: 'high-performance' });
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) return 'Dawn found no GPU adapter on this machine';
   const { vendor, architecture, description } = adapter.info;
   const label = [description, vendor, architecture].filter((part) => part.length > 0).join(' ');

@@ -17,6 +17,8 @@ export class GpuTimer {
   private readonly querySet: GPUQuerySet;
   private readonly resolveBuffer: GPUBuffer;
   private spans = 0;
+  /** The label of each span, in order (the encoder's label where it has one). */
+  private readonly spanLabels: string[] = [];
 
   private constructor(
     private readonly device: GPUDevice,
@@ -48,6 +50,7 @@ export class GpuTimer {
     }
     const first = 2 * this.spans;
     this.spans++;
+    this.spanLabels.push(encoder.label);
     encoder
       .beginComputePass({
         label: 'gpu timer begin',
@@ -65,7 +68,13 @@ export class GpuTimer {
 
   /** Milliseconds of GPU time over the spans recorded so far (after their submissions). */
   async readMs(): Promise<number> {
-    if (this.spans === 0) return 0;
+    const spans = await this.readSpansMs();
+    return spans.reduce((total, span) => total + span.ms, 0);
+  }
+
+  /** Each span's label and GPU time in ms, in recording order (after their submissions). */
+  async readSpansMs(): Promise<{ readonly label: string; readonly ms: number }[]> {
+    if (this.spans === 0) return [];
     const count = 2 * this.spans;
     const encoder = this.device.createCommandEncoder({ label: 'gpu timer resolve' });
     encoder.resolveQuerySet(this.querySet, 0, count, this.resolveBuffer, 0);
@@ -73,14 +82,12 @@ export class GpuTimer {
     const stamps = new BigUint64Array(
       await readBuffer(this.device, this.resolveBuffer, count * BYTES_PER_TIMESTAMP),
     );
-    let totalNs = 0;
-    for (let k = 0; k < this.spans; k++) {
+    return this.spanLabels.map((label, k) => {
       const begin = stamps[2 * k] ?? 0n;
       const end = stamps[2 * k + 1] ?? 0n;
       // A reset or reordered counter can give end < begin: that span counts as 0.
-      if (end > begin) totalNs += Number(end - begin);
-    }
-    return totalNs / 1e6;
+      return { label, ms: end > begin ? Number(end - begin) / 1e6 : 0 };
+    });
   }
 
   destroy(): void {

@@ -168,10 +168,15 @@ export interface NormalizationStage {
   ): void;
   /** The workgroup records added in f64, per band. */
   readSums(): Promise<ShiftedSums[]>;
-  /** Steps 1–5 with five small read-backs: what estimateNormalizationDetailed computes. */
+  /**
+   * Steps 1–5 with five small read-backs: what estimateNormalizationDetailed
+   * computes. `submit` records and submits each step (default: a plain
+   * encoder and submission; the pipeline passes its timed one).
+   */
   estimate(
     bands: NormalizationBands,
     options: NormalizationOptions,
+    submit?: (label: string, record: (encoder: GPUCommandEncoder) => void) => void,
   ): Promise<NormalizationEstimate>;
   /** after' = f32(gain) · after + f32(offset) per band into `out` (pixelCount f32 each). */
   encodeApply(
@@ -208,6 +213,11 @@ export function createNormalizationStage(
     throw new Error(`Normalization needs at least one band (got ${bandCount})`);
   }
   checkBindingSize(device, 'Normalization', pixelCount * 4);
+  const plainSubmit = (label: string, record: (encoder: GPUCommandEncoder) => void): void => {
+    const encoder = device.createCommandEncoder({ label });
+    record(encoder);
+    device.queue.submit([encoder.finish()]);
+  };
   const reduce = reduceKernel(device);
   const pixel = pixelKernel(device);
   const reduceDispatch = linearDispatch(
@@ -502,12 +512,7 @@ export function createNormalizationStage(
       }
       return sums;
     },
-    async estimate(bands, normalizationOptions) {
-      const submit = (label: string, record: (encoder: GPUCommandEncoder) => void): void => {
-        const encoder = device.createCommandEncoder({ label });
-        record(encoder);
-        device.queue.submit([encoder.finish()]);
-      };
+    async estimate(bands, normalizationOptions, submit = plainSubmit) {
       submit('normalization ranges', (encoder) => {
         stage.encodeRanges(encoder, bands);
       });

@@ -77,10 +77,17 @@ function rgb(buffers: readonly GPUBuffer[]): RgbBuffers {
   return [r, g, b];
 }
 
+/** Optional views into a run, for benchmarks. */
+export interface GpuPipelineDiagnostics {
+  /** Each submission's label and GPU time (timestamp queries), where the device has them. */
+  readonly onGpuSpans?: (spans: readonly { readonly label: string; readonly ms: number }[]) => void;
+}
+
 export async function analyzePairGpu(
   device: GPUDevice,
   input: AnalysisInput,
   params: AnalysisParams,
+  diagnostics: GpuPipelineDiagnostics = {},
 ): Promise<AnalysisResult> {
   validateAnalysisParams(params);
   checkAnalysisInput(input);
@@ -157,6 +164,7 @@ export async function analyzePairGpu(
         valid: validBuffer,
       },
       params,
+      submit,
     );
     const normalization = estimate.normalization;
     const afterNormalized = [1, 2, 3].map((k) => image(`analysis after normalized ${k}`));
@@ -414,13 +422,13 @@ export async function analyzePairGpu(
     lap('morphology');
 
     // The small counts, the packed masks and the change magnitude come back in one read-back.
-    const [read, gpuMs] = await Promise.all([
+    const [read, gpuSpans] = await Promise.all([
       readBuffers(device, [
         ...roiCounts.map((buffer) => ({ buffer, byteLength: estimateStage.countsByteLength })),
         ...packedMasks.map((buffer) => ({ buffer, byteLength: pack.packedByteLength })),
         { buffer: magnitudePacked, byteLength: magnitudeStage.packedByteLength },
       ]),
-      timer?.readMs(),
+      timer?.readSpansMs(),
     ]);
     // Packed bytes: a byte per pixel, pixelCount of them (the words may hold up to 3 more).
     const countWords = read.slice(0, roiCounts.length).map((bytes) => new Uint32Array(bytes));
@@ -444,7 +452,10 @@ export async function analyzePairGpu(
     }
     lap('components');
     // GPU busy time summed over the submissions (timestamp queries), where the device has them.
-    if (gpuMs !== undefined) timingsMs['gpu'] = gpuMs;
+    if (gpuSpans !== undefined) {
+      timingsMs['gpu'] = gpuSpans.reduce((total, span) => total + span.ms, 0);
+      diagnostics.onGpuSpans?.(gpuSpans);
+    }
 
     return finishAnalysis({
       input,

@@ -1,0 +1,213 @@
+/**
+ * The whole analysis pipeline (analyzePairGpu, the app's and the CLI's WebGPU
+ * path) through Dawn (the npm `webgpu` package) on a hardware adapter, at 16
+ * and 64 Mpx, against the CPU twins (analyzePairCpu) on the same input.
+ * Not part of `npm run bench` (this machine has no GPU); run where one is,
+ * e.g. through scripts/device-bench.sh:
+ *
+ *   QW_BENCH_MPX=16,64 node --import tsx bench/pipeline-dawn.ts
+ *
+ * Input: bench/pipeline-input.ts (the generated port tile, tiled), default
+ * parameters. Per size: one warm-up call (WGSL compilation), then
+ * QW_BENCH_RUNS timed calls. Each row gives medians of
+ *  - GPU time: timestamp queries around every submission of the call,
+ *    summed (src/gpu/gpu-timer.ts); the host round trips between
+ *    submissions (Otsu and histogram read-backs, CPU fits) are not in it;
+ *  - wall: the call from start to result, with uploads and read-backs;
+ *  - the call's own stage laps (host clock).
+ *  - the GPU time of each submission, by its label (summed where a label
+ *    recurs in one call);
+ * Then the CPU twins once on the same input, and the two results compared:
+ * per-pier TEU (largest difference) and each mask (pixels that differ).
+ * QW_DAWN_FLAGS as in bench/gpu-dawn.ts (default: no timestamp quantization).
+ */
+import { writeSync } from 'node:fs';
+import { analyzePairCpu, type AnalysisResult } from '../src/core/analysis/cpu-pipeline.ts';
+import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/analysis/params.ts';
+import { dawnGpu } from '../src/cli/dawn.ts';
+import { adapterLabel, isGpuContext, requestGpu } from '../src/gpu/device.ts';
+import { analyzePairGpu } from '../src/gpu/pipeline.ts';
+import { median, pipelineInput } from './pipeline-input.ts';
+
+const RUNS = Number(process.env['QW_BENCH_RUNS'] ?? 7);
+const SIZES_MPX = (process.env['QW_BENCH_MPX'] ?? '16,64').split(',').map(Number);
+const DAWN_FLAGS = (process.env['QW_DAWN_FLAGS'] ?? 'disable-dawn-features=timestamp_quantization')
+  .split(' ')
+  .filter((flag) => flag.length > 0);
+const MASK_NAMES = [
+  'before',
+  'after',
+  'appeared',
+  'disappeared',
+  'change',
+  'shadowBefore',
+  'shadowAfter',
+] as const;
+const QUANTITIES = ['before', 'after', 'appeared', 'disappeared'] as const;
+/** The CPU twins (and the comparison) run up to this size only. */
+const CPU_MAX_MPX = Number(process.env['QW_BENCH_CPU_MAX_MPX'] ?? 64);
+/** QW_BENCH_ABLATE=1: also time the pipeline with one stage group switched off at a time. */
+const ABLATIONS: readonly { readonly name: string; readonly params: Partial<AnalysisParams> }[] =
+  process.env['QW_BENCH_ABLATE'] === '1'
+    ? [
+        { name: 'no hole filling (maxHoleM2 0)', params: { maxHoleM2: 0 } },
+        { name: 'no opening or closing (radii 0)', params: { openRadiusPx: 0, closeRadiusPx: 0 } },
+      ]
+    : [];
+
+function differingPixels(a: Uint8Array, b: Uint8Array): number {
+  let count = 0;
+  for (let i = 0; i < a.length; i++) if ((a[i] !== 0) !== (b[i] !== 0)) count++;
+  return count + Math.abs(a.length - b.length);
+}
+
+/** The GPU result against the CPU twins': per-pier TEU and every mask. */
+function compare(gpu: AnalysisResult, cpu: AnalysisResult): string {
+  let maxTeuDiff = 0;
+  const sums = { gpu: 0, cpu: 0 };
+  for (const [k, roi] of gpu.rois.entries()) {
+    const twin = cpu.rois[k];
+    if (twin === undefined) return `pier ${roi.name} missing from the CPU result`;
+    for (const quantity of QUANTITIES) {
+      maxTeuDiff = Math.max(maxTeuDiff, Math.abs(roi[quantity].teu - twin[quantity].teu));
+      sums.gpu += roi[quantity].teu;
+      sums.cpu += twin[quantity].teu;
+    }
+  }
+  const masks = MASK_NAMES.map(
+    (name) => `${name} ${differingPixels(gpu.masks[name], cpu.masks[name])}`,
+  ).join(', ');
+  return (
+    `${gpu.rois.length} piers, largest per-pier TEU difference ${maxTeuDiff.toFixed(4)}, ` +
+    `TEU summed over piers and quantities GPU ${sums.gpu.toFixed(2)} / CPU ${sums.cpu.toFixed(2)}; ` +
+    `mask pixels differing: ${masks}`
+  );
+}
+
+/**
+ * QW_TRACE=1: log every WebGPU call (class.method, synchronously to stderr)
+ * and every settled promise, so a crash inside dawn.node shows its last call.
+ */
+function traceWebGpuCalls(): void {
+  const classes = [
+    'GPUDevice',
+    'GPUQueue',
+    'GPUBuffer',
+    'GPUCommandEncoder',
+    'GPUComputePassEncoder',
+    'GPUQuerySet',
+  ];
+  let call = 0;
+  for (const name of classes) {
+    const prototype = (globalThis as Record<string, unknown>)[name] as
+      { prototype: Record<string, unknown> } | undefined;
+    if (prototype === undefined) continue;
+    for (const key of Object.getOwnPropertyNames(prototype.prototype)) {
+      const descriptor = Object.getOwnPropertyDescriptor(prototype.prototype, key);
+      const original: unknown = descriptor?.value;
+      if (key === 'constructor' || typeof original !== 'function') continue;
+      prototype.prototype[key] = function (this: unknown, ...args: unknown[]): unknown {
+        const id = ++call;
+        const size = (args[0] as { size?: number } | undefined)?.size;
+        writeSync(2, `[${id}] ${name}.${key}${size === undefined ? '' : ` size ${size}`}\n`);
+        const result: unknown = Reflect.apply(original as (...a: unknown[]) => unknown, this, args);
+        if (result instanceof Promise) {
+          result.then(
+            () => writeSync(2, `[${id}] ${name}.${key} resolved\n`),
+            (error: unknown) => writeSync(2, `[${id}] ${name}.${key} rejected: ${String(error)}\n`),
+          );
+        }
+        return result;
+      };
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const gpu = await dawnGpu(DAWN_FLAGS);
+  if (gpu === null) throw new Error('This benchmark needs the npm package "webgpu" (Dawn)');
+  if (process.env['QW_TRACE'] === '1') traceWebGpuCalls();
+  const errors: string[] = [];
+  const context = await requestGpu(gpu, {
+    onUncapturedError: (message) => errors.push(`uncaptured: ${message}`),
+    onLost: (message) => errors.push(`lost: ${message}`),
+  });
+  if (!isGpuContext(context)) throw new Error(context.reason);
+  const { device } = context;
+  console.log(`adapter: ${adapterLabel(context.adapter)}`);
+  console.log(
+    device.features.has('timestamp-query')
+      ? `GPU time: timestamp queries (Dawn flags: ${DAWN_FLAGS.join(' ') || 'none'})`
+      : 'GPU time: n/a (no timestamp-query); wall clock only',
+  );
+  const rows = ['size, what, median ms, runs'];
+  for (const megapixels of SIZES_MPX) {
+    const label = `${megapixels} Mpx`;
+    const started = performance.now();
+    const input = pipelineInput(megapixels);
+    console.log(
+      `${label}: ${input.widthPx}×${input.heightPx}, ${input.rois.length} piers, input made in ` +
+        `${(performance.now() - started).toFixed(0)} ms`,
+    );
+    let last: AnalysisResult | undefined;
+    const wall: number[] = [];
+    const laps = new Map<string, number[]>();
+    const spans = new Map<string, number[]>();
+    for (let run = 0; run <= RUNS; run++) {
+      const callStarted = performance.now();
+      const runSpans = new Map<string, number>();
+      last = await analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS, {
+        onGpuSpans: (timed) => {
+          for (const { label, ms } of timed) runSpans.set(label, (runSpans.get(label) ?? 0) + ms);
+        },
+      });
+      const wallMs = performance.now() - callStarted;
+      if (run === 0) continue; // warm-up: pipeline creation, WGSL compilation
+      wall.push(wallMs);
+      for (const [span, ms] of runSpans) spans.set(span, [...(spans.get(span) ?? []), ms]);
+      for (const [stage, ms] of Object.entries(last.timingsMs)) {
+        laps.set(stage, [...(laps.get(stage) ?? []), ms]);
+      }
+    }
+    const gpuMs = laps.get('gpu');
+    rows.push(
+      `${label}, whole pipeline GPU time (timestamps), ${median(gpuMs ?? []).toFixed(3)}, ${RUNS}`,
+    );
+    rows.push(`${label}, whole pipeline wall (call → result), ${median(wall).toFixed(1)}, ${RUNS}`);
+    for (const [span, values] of spans) {
+      rows.push(`${label},   GPU time of "${span}", ${median(values).toFixed(3)}, ${RUNS}`);
+    }
+    for (const [stage, values] of laps) {
+      if (stage !== 'gpu')
+        rows.push(`${label},   host lap ${stage}, ${median(values).toFixed(1)}, ${RUNS}`);
+    }
+    for (const ablation of ABLATIONS) {
+      const params = { ...DEFAULT_ANALYSIS_PARAMS, ...ablation.params };
+      const gpuMs: number[] = [];
+      for (let run = 0; run <= 3; run++) {
+        const result = await analyzePairGpu(device, input, params);
+        if (run > 0) gpuMs.push(result.timingsMs['gpu'] ?? Number.NaN);
+      }
+      rows.push(
+        `${label}, whole pipeline GPU time, ${ablation.name}, ${median(gpuMs).toFixed(3)}, 3`,
+      );
+    }
+    if (megapixels <= CPU_MAX_MPX) {
+      const cpuStarted = performance.now();
+      const cpu = analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS);
+      rows.push(
+        `${label}, CPU twins wall (one thread), ${(performance.now() - cpuStarted).toFixed(0)}, 1`,
+      );
+      if (last !== undefined) rows.push(`${label}, GPU vs CPU: ${compare(last, cpu)}`);
+    }
+    console.log(rows.slice(-3).join('\n'));
+  }
+  console.log(rows.join('\n'));
+  if (errors.length > 0) {
+    console.error(`WebGPU errors: ${errors.join('; ')}`);
+    process.exitCode = 1;
+  }
+  device.destroy();
+}
+
+await main();

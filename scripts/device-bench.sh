@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The GPU figures of issue 4, in one call on a lent GPU machine (no Node, no
+# npm there). Prepare here first:
+#   node scripts/bundle-device-bench.mjs         → .device/{gpu-dawn,pipeline-dawn}.mjs
+#   .device/node.xz          an x86-64 Node 20 binary, xz-compressed
+#   .device/dawn.node.xz     dawn.node of the npm package `webgpu`, xz-compressed,
+#   .device/node_modules/webgpu/{index.js,package.json}
+#   .gl/*.deb                the Vulkan loader (see the device tool's README)
+# then run this with .device and .gl carried: bash scripts/device-bench.sh [labelling|pipeline]. Writes its logs to $OUT (or /tmp/qw-out).
+set -uo pipefail
+out=${OUT:-/tmp/qw-out}
+mkdir -p "$out" /tmp/qw/masks
+for f in .gl/*.deb; do dpkg -x "$f" /; done
+ldconfig
+icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+[ -f "$icd" ] && export VK_DRIVER_FILES=$icd
+xz -dc .device/node.xz >/tmp/qw/node && chmod +x /tmp/qw/node
+mkdir -p .device/node_modules/webgpu/dist/linux-x64
+xz -dc .device/dawn.node.xz >.device/node_modules/webgpu/dist/linux-x64/dawn.node
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv |
+  tee "$out/gpu.txt"
+export QW_BENCH_MPX=${QW_BENCH_MPX:-16,64}
+# Which parts: "labelling" (stages + CuPy/OpenCV on the same masks), "stages" (the
+# stages alone), "pipeline" (the whole analysis); default labelling and pipeline.
+parts=${1:-labelling pipeline}
+if [[ $parts == *stages* ]]; then
+  echo '== bench/gpu-dawn.ts'
+  /tmp/qw/node .device/gpu-dawn.mjs 2>&1 | grep -v XDG_RUNTIME_DIR | tee "$out/gpu-dawn.txt"
+fi
+if [[ $parts == *labelling* ]]; then
+  echo '== bench/gpu-dawn.ts'
+  QW_BENCH_DUMP=/tmp/qw/masks /tmp/qw/node .device/gpu-dawn.mjs 2>&1 | grep -v XDG_RUNTIME_DIR |
+    tee "$out/gpu-dawn.txt"
+  echo '== bench/cupy_label.py'
+  PYTHONUNBUFFERED=1 python3 bench/cupy_label.py /tmp/qw/masks 2>&1 | tee "$out/cupy.txt"
+fi
+if [[ $parts == *pipeline* ]]; then
+  echo '== bench/pipeline-dawn.ts'
+  /tmp/qw/node .device/pipeline-dawn.mjs 2>&1 | grep -v XDG_RUNTIME_DIR | tee "$out/pipeline-dawn.txt"
+fi
