@@ -130,7 +130,9 @@ export async function analyzePairGpu(
     const roiIndex = rasterizeRois(input.rois, w, h);
     const roiCount = input.rois.length;
     const domainRoi = domainRoiIndex(roiIndex, input.valid);
-    const domain = Uint8Array.from(domainRoi, (roi) => (roi >= 0 ? 1 : 0));
+    // A plain loop: TypedArray.from with a mapping function costs ~75 ns a pixel in V8.
+    const domain = new Uint8Array(pixelCount);
+    for (let i = 0; i < pixelCount; i++) domain[i] = (domainRoi[i] ?? -1) >= 0 ? 1 : 0;
     const domainBuffer = upload('analysis domain', widenMask(domain));
     const validBuffer = upload('analysis valid', widenMask(input.valid));
     const domainRoiBuffer = own(createInt32Buffer(device, 'analysis domain ROI', domainRoi));

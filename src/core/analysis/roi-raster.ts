@@ -1,8 +1,9 @@
 /**
  * ROI rasterization: which ROI (pier) each pixel of the analysis grid belongs to.
  *
- * Semantics (a GPU kernel mirrors them per pixel: one thread per pixel tests
- * its centre against every edge):
+ * Semantics (defined per pixel; both pipelines rasterize here, once per run,
+ * and tests/unit/analysis-roi-raster.test.ts checks the scanline fill against
+ * the per-pixel definition):
  * - Polygons are in continuous pixel coordinates of the grid, corner origin
  *   (pixel (i, j) covers [i, i+1) × [j, j+1), its centre is (i + 0.5, j + 0.5)).
  * - A pixel belongs to an ROI when its centre is inside by the nonzero winding
@@ -23,31 +24,32 @@ export interface PixelPolygon {
 
 export const NO_ROI = -1;
 
-/** Winding number of the point (cx, cy) against the rings. */
-function winding(rings: PixelPolygon['rings'], cx: number, cy: number): number {
-  let w = 0;
-  for (const ring of rings) {
-    const n = ring.length;
-    for (let k = 0; k < n; k++) {
-      const a = ring[k];
-      const b = ring[(k + 1) % n];
-      if (a === undefined || b === undefined) continue;
-      const [x0, y0] = a;
-      const [x1, y1] = b;
-      if (y0 <= cy && cy < y1) {
-        // Upward crossing (in row order): counts when the point is left of the edge.
-        if ((x1 - x0) * (cy - y0) - (cx - x0) * (y1 - y0) > 0) w++;
-      } else if (y1 <= cy && cy < y0) {
-        if ((x1 - x0) * (cy - y0) - (cx - x0) * (y1 - y0) < 0) w--;
-      }
-    }
-  }
-  return w;
+/**
+ * Whether an edge (x0, y0) → (x1, y1) crossing the row of centre cy counts
+ * for the centre cx: upward edges (y0 ≤ cy < y1) when cx is left of them,
+ * downward ones when cx is right of them in the same sense. For a fixed edge
+ * and row the rounded expression is monotone in cx, so the columns for which
+ * this holds are exactly those left of one boundary column.
+ */
+function edgeCounts(
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  cx: number,
+  cy: number,
+): boolean {
+  const side = (x1 - x0) * (cy - y0) - (cx - x0) * (y1 - y0);
+  return y1 > y0 ? side > 0 : side < 0;
 }
 
 /**
- * ROI index per pixel (−1 outside all). Only pixels inside each polygon's
- * bounding box are tested, which gives the same answer as testing all.
+ * ROI index per pixel (−1 outside all), one ROI and one row at a time: each
+ * edge that crosses the row's centre line adds its sign (+1 upward, −1
+ * downward) to the winding number of every centre left of its boundary
+ * column, found from the intersection and then checked with the per-pixel
+ * test itself (edgeCounts), so the raster is the per-pixel definition's,
+ * bit for bit, in O(pixels + rows · edges).
  */
 export function rasterizeRois(
   rois: readonly PixelPolygon[],
@@ -58,6 +60,7 @@ export function rasterizeRois(
     throw new Error(`ROI raster needs a positive integer size (got ${widthPx} × ${heightPx})`);
   }
   const out = new Int32Array(widthPx * heightPx).fill(NO_ROI);
+  const delta = new Int32Array(widthPx + 1);
   rois.forEach((roi, index) => {
     let minX = Infinity;
     let minY = Infinity;
@@ -78,11 +81,42 @@ export function rasterizeRois(
     const c1 = Math.min(widthPx - 1, Math.ceil(maxX));
     const r0 = Math.max(0, Math.floor(minY - 0.5));
     const r1 = Math.min(heightPx - 1, Math.ceil(maxY));
+    if (c0 > c1) return;
     for (let row = r0; row <= r1; row++) {
+      const cy = row + 0.5;
+      // delta[b - c0]: the signs of the edges whose boundary column is b (c0 ≤ b ≤ c1 + 1).
+      delta.fill(0, 0, c1 - c0 + 2);
+      let total = 0;
+      let crossings = 0;
+      for (const ring of roi.rings) {
+        const n = ring.length;
+        for (let k = 0; k < n; k++) {
+          const a = ring[k];
+          const b = ring[(k + 1) % n];
+          if (a === undefined || b === undefined) continue;
+          const [x0, y0] = a;
+          const [x1, y1] = b;
+          const upward = y0 <= cy && cy < y1;
+          if (!upward && !(y1 <= cy && cy < y0)) continue;
+          // First column whose centre the edge does not count for, from the intersection...
+          const crossX = x0 + ((x1 - x0) * (cy - y0)) / (y1 - y0);
+          let boundary = Math.min(c1 + 1, Math.max(c0, Math.ceil(crossX - 0.5)));
+          // ...then moved to where the per-pixel test itself changes (rounding).
+          while (boundary > c0 && !edgeCounts(x0, y0, x1, y1, boundary - 0.5, cy)) boundary--;
+          while (boundary <= c1 && edgeCounts(x0, y0, x1, y1, boundary + 0.5, cy)) boundary++;
+          const sign = upward ? 1 : -1;
+          total += sign;
+          crossings++;
+          delta[boundary - c0] = (delta[boundary - c0] ?? 0) + sign;
+        }
+      }
+      if (crossings === 0) continue;
+      let winding = total;
+      const rowStart = row * widthPx;
       for (let col = c0; col <= c1; col++) {
-        const i = row * widthPx + col;
-        if (out[i] !== NO_ROI) continue;
-        if (winding(roi.rings, col + 0.5, row + 0.5) !== 0) out[i] = index;
+        winding -= delta[col - c0] ?? 0;
+        const i = rowStart + col;
+        if (winding !== 0 && out[i] === NO_ROI) out[i] = index;
       }
     }
   });
