@@ -7,27 +7,45 @@
  * does not pay for loading the worker again.
  *
  * The input is copied to the worker, not transferred: the caller keeps it to
- * re-run on the next parameter change without reading the imagery again.
+ * re-run on the next parameter change without reading the imagery again. The
+ * spare worker keeps its copy too, so a run on the same input object (the
+ * same pair and pier area, another parameter) copies nothing; a worker killed
+ * by an abort takes its copy with it, and the next run sends the input again.
  */
 import * as Comlink from 'comlink';
-import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
+import type { AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
-import type { AnalysisWorkerApi } from './analysis.worker.ts';
+import type { AnalysisWorkerApi, WorkerAnalysis } from './analysis.worker.ts';
 import { raceWorkerCall } from './worker-call.ts';
 
 interface AnalysisWorker {
   readonly worker: Worker;
   readonly api: Comlink.Remote<AnalysisWorkerApi>;
+  /** The id of the input the worker holds from its last run, if any. */
+  heldInputId: number | undefined;
 }
 
 let spare: AnalysisWorker | undefined;
+
+/** An id per input object, so a worker can tell it already holds one. */
+const inputIds = new WeakMap<AnalysisInput, number>();
+let nextInputId = 1;
+
+function idOf(input: AnalysisInput): number {
+  let id = inputIds.get(input);
+  if (id === undefined) {
+    id = nextInputId++;
+    inputIds.set(input, id);
+  }
+  return id;
+}
 
 function startWorker(): AnalysisWorker {
   const worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), {
     type: 'module',
     name: 'quaywatch-analysis',
   });
-  return { worker, api: Comlink.wrap<AnalysisWorkerApi>(worker) };
+  return { worker, api: Comlink.wrap<AnalysisWorkerApi>(worker), heldInputId: undefined };
 }
 
 function stopWorker(analysis: AnalysisWorker): void {
@@ -45,19 +63,24 @@ export async function analyzeInWorker(
   input: AnalysisInput,
   params: AnalysisParams,
   signal: AbortSignal,
-): Promise<AnalysisResult> {
+): Promise<WorkerAnalysis> {
   if (signal.aborted) throw new DOMException('Analysis was cancelled', 'AbortError');
   const analysis = spare ?? startWorker();
   spare = undefined;
   let reusable = false;
   try {
+    const inputId = idOf(input);
+    const send = analysis.heldInputId === inputId ? undefined : input;
+    // Only a run that finishes leaves the worker holding a known input.
+    analysis.heldInputId = undefined;
     const result = await raceWorkerCall(
       analysis.worker,
-      () => analysis.api.analyze(input, params),
+      () => analysis.api.analyze(inputId, send, params),
       signal,
       { cancelled: 'Analysis was cancelled', crashed: 'The analysis crashed' },
     );
     reusable = true;
+    analysis.heldInputId = inputId;
     return result;
   } finally {
     release(analysis, reusable);

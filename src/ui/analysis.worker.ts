@@ -1,9 +1,12 @@
 /**
  * The CPU analysis (the CPU twins of every kernel) off the main thread: the
- * fallback without WebGPU. One run at a time per worker, no state kept between
- * runs; a newer run terminates the worker of a stale one (analysis-client.ts),
- * so the latest change wins. The result's masks are transferred back; the
- * input arrived as a copy, so the page keeps its own for the next run.
+ * fallback without WebGPU. One run at a time per worker; a newer run
+ * terminates the worker of a stale one (analysis-client.ts), so the latest
+ * change wins. The worker keeps the last input it was sent (as a copy: the page
+ * keeps its own) under the id the client gave it, so a parameter change on the
+ * same pair sends only the parameters: copying ~25 bytes a pixel to the worker
+ * is main-thread work, hundreds of MB for a large port. The result's masks are
+ * transferred back.
  */
 import * as Comlink from 'comlink';
 import {
@@ -13,13 +16,36 @@ import {
 } from '../core/analysis/cpu-pipeline.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
 
+/** A run's result, and whether its input was the one the worker already held. */
+export interface WorkerAnalysis {
+  readonly result: AnalysisResult;
+  readonly inputKept: boolean;
+}
+
+let held: { readonly id: number; readonly input: AnalysisInput } | undefined;
+
 const api = {
-  analyze(input: AnalysisInput, params: AnalysisParams): AnalysisResult {
-    const result = analyzePairCpu(input, params);
+  /** Runs on `input`, or on the held input when `input` is undefined and `inputId` is the held one. */
+  analyze(
+    inputId: number,
+    input: AnalysisInput | undefined,
+    params: AnalysisParams,
+  ): WorkerAnalysis {
+    const inputKept = input === undefined;
+    if (input !== undefined) {
+      held = undefined; // let the previous pair go before this one is kept
+      held = { id: inputId, input };
+    }
+    if (held?.id !== inputId)
+      throw new Error(`internal: the worker does not hold input ${inputId}`);
+    const result = analyzePairCpu(held.input, params);
     const masks = (Object.values(result.masks) as Uint8Array[]).map(
       (mask) => mask.buffer as ArrayBuffer,
     );
-    return Comlink.transfer(result, [...masks, result.roiIndex.buffer as ArrayBuffer]);
+    return Comlink.transfer({ result, inputKept }, [
+      ...masks,
+      result.roiIndex.buffer as ArrayBuffer,
+    ]);
   },
 };
 

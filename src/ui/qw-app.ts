@@ -1019,7 +1019,11 @@ export class QwApp extends LitElement {
       }
       controller.signal.throwIfAborted();
       this.updateTime = 'updating…';
-      const { result, backend, wallMs } = await this.analyze(input, params, controller.signal);
+      const { result, backend, wallMs, note } = await this.analyze(
+        input,
+        params,
+        controller.signal,
+      );
       // A run made stale by a newer change never repaints.
       if (controller.signal.aborted) return;
       this.lastAnalysis = { result, input, params, windowPx };
@@ -1039,9 +1043,10 @@ export class QwApp extends LitElement {
         gpuMs === undefined
           ? `update ${Math.round(wallMs)} ms (wall)`
           : `update ${Math.round(wallMs)} ms (wall), GPU ${gpuMs.toFixed(1)} ms`;
-      this.updateStages = Object.entries(result.timingsMs)
-        .map(([stage, ms]) => `${stage} ${Math.round(ms)} ms`)
-        .join('\n');
+      this.updateStages = [
+        ...Object.entries(result.timingsMs).map(([stage, ms]) => `${stage} ${Math.round(ms)} ms`),
+        ...(note === undefined ? [] : [note]),
+      ].join('\n');
     } catch (error) {
       if (!isAbort(error)) {
         this.analysisStatus = `Analysis failed: ${message(error)}`;
@@ -1063,7 +1068,7 @@ export class QwApp extends LitElement {
     input: AnalysisInput,
     params: AnalysisParams,
     signal: AbortSignal,
-  ): Promise<{ result: AnalysisResult; backend: string; wallMs: number }> {
+  ): Promise<{ result: AnalysisResult; backend: string; wallMs: number; note?: string }> {
     const first = this.pierRows.length === 0;
     const gpu = this.gpu;
     if (gpu !== undefined && useGpuForAnalysis(this.analysisBackend, gpu)) {
@@ -1088,8 +1093,13 @@ export class QwApp extends LitElement {
     }
     if (first) this.analysisStatus = 'Analysing on the CPU (worker)…';
     const started = performance.now();
-    const result = await analyzeInWorker(input, params, signal);
-    return { result, backend: 'the CPU (worker)', wallMs: performance.now() - started };
+    const { result, inputKept } = await analyzeInWorker(input, params, signal);
+    return {
+      result,
+      backend: 'the CPU (worker)',
+      wallMs: performance.now() - started,
+      note: inputKept ? 'input kept in the worker' : 'input copied to the worker',
+    };
   }
 
   // ---- parameters and session ----------------------------------------------------
