@@ -5,7 +5,8 @@
  *
  * Where each stage runs (buffers stay on the GPU between GPU stages; what
  * comes back is named):
- *  1. ROI raster, domain                      CPU (rasterizeRois), uploaded once
+ *  1. ROI raster, domain, uploads             CPU (rasterizeRois) in prepareGpuInput: once
+ *                                             per input where the caller keeps it
  * 1b. Sharpness matching                      GPU (BlurStage with sharpnessMatch's 3 taps)
  *  2. Normalization estimate + apply          GPU (NormalizationStage; tiny fits on the CPU)
  *  3. Gaussian smoothing of all six bands     GPU (BlurStage)
@@ -77,20 +78,83 @@ function rgb(buffers: readonly GPUBuffer[]): RgbBuffers {
   return [r, g, b];
 }
 
-/** Optional views into a run, for benchmarks. */
-export interface GpuPipelineDiagnostics {
+/** Optional parts of a run. */
+export interface GpuRunOptions {
+  /** The input already prepared on this device (prepareGpuInput); the run leaves it intact. */
+  readonly prepared?: PreparedGpuInput;
   /** Each submission's label and GPU time (timestamp queries), where the device has them. */
   readonly onGpuSpans?: (spans: readonly { readonly label: string; readonly ms: number }[]) => void;
+}
+
+/**
+ * What every run on one input needs whatever the parameters: the ROI raster
+ * and domain (stage 1, on the CPU) and the bands, valid mask, domain and
+ * domain ROI index uploaded. A caller that re-runs on the same input (the app,
+ * on every parameter change) prepares it once and passes it to each run, so a
+ * slider move neither rasterizes nor uploads again; runs only read it. The
+ * caller destroys it (about 36 bytes a pixel of GPU memory).
+ */
+export interface PreparedGpuInput {
+  readonly input: AnalysisInput;
+  readonly roiIndex: Int32Array;
+  readonly before: RgbBuffers;
+  readonly after: RgbBuffers;
+  readonly valid: GPUBuffer;
+  readonly domain: GPUBuffer;
+  readonly domainRoi: GPUBuffer;
+  destroy(): void;
+}
+
+export function prepareGpuInput(device: GPUDevice, input: AnalysisInput): PreparedGpuInput {
+  checkAnalysisInput(input);
+  const { widthPx: w, heightPx: h } = input;
+  const pixelCount = w * h;
+  checkBindingSize(device, 'Analysis', pixelCount * 4);
+  const roiIndex = rasterizeRois(input.rois, w, h);
+  const domainRoi = domainRoiIndex(roiIndex, input.valid);
+  // A plain loop: TypedArray.from with a mapping function costs ~75 ns a pixel in V8.
+  const domain = new Uint8Array(pixelCount);
+  for (let i = 0; i < pixelCount; i++) domain[i] = (domainRoi[i] ?? -1) >= 0 ? 1 : 0;
+  const buffers: GPUBuffer[] = [];
+  const upload = (label: string, data: Float32Array | Uint32Array): GPUBuffer => {
+    const buffer = createStorageBufferFrom(device, label, data);
+    buffers.push(buffer);
+    return buffer;
+  };
+  try {
+    const domainRoiBuffer = createInt32Buffer(device, 'analysis domain ROI', domainRoi);
+    buffers.push(domainRoiBuffer);
+    return {
+      input,
+      roiIndex,
+      before: rgb(
+        input.before.slice(0, 3).map((band, k) => upload(`analysis before ${k + 1}`, band)),
+      ),
+      after: rgb(input.after.slice(0, 3).map((band, k) => upload(`analysis after ${k + 1}`, band))),
+      valid: upload('analysis valid', widenMask(input.valid)),
+      domain: upload('analysis domain', widenMask(domain)),
+      domainRoi: domainRoiBuffer,
+      destroy: () => {
+        for (const buffer of buffers) buffer.destroy();
+      },
+    };
+  } catch (error) {
+    for (const buffer of buffers) buffer.destroy();
+    throw error;
+  }
 }
 
 export async function analyzePairGpu(
   device: GPUDevice,
   input: AnalysisInput,
   params: AnalysisParams,
-  diagnostics: GpuPipelineDiagnostics = {},
+  options: GpuRunOptions = {},
 ): Promise<AnalysisResult> {
   validateAnalysisParams(params);
   checkAnalysisInput(input);
+  if (options.prepared !== undefined && options.prepared.input !== input) {
+    throw new Error('internal: the prepared input belongs to another analysis input');
+  }
   const { widthPx: w, heightPx: h } = input;
   const pixelCount = w * h;
   const imageBytes = pixelCount * 4;
@@ -110,8 +174,6 @@ export async function analyzePairGpu(
     return resource;
   };
   const image = (label: string): GPUBuffer => own(createStorageBuffer(device, label, imageBytes));
-  const upload = (label: string, data: Float32Array | Uint32Array): GPUBuffer =>
-    own(createStorageBufferFrom(device, label, data));
   // Fewer than 64 submissions below; each is timed where the device has timestamp queries.
   const timer = GpuTimer.create(device, 64);
   if (timer !== null) owned.push(timer);
@@ -126,36 +188,33 @@ export async function analyzePairGpu(
   };
 
   try {
-    // 1. ROI raster and domain (CPU), uploaded once.
-    const roiIndex = rasterizeRois(input.rois, w, h);
+    // 1. ROI raster and domain (CPU) and the uploads: prepared by the caller, or here.
+    const prepared = options.prepared ?? own(prepareGpuInput(device, input));
+    const { roiIndex } = prepared;
     const roiCount = input.rois.length;
-    const domainRoi = domainRoiIndex(roiIndex, input.valid);
-    // A plain loop: TypedArray.from with a mapping function costs ~75 ns a pixel in V8.
-    const domain = new Uint8Array(pixelCount);
-    for (let i = 0; i < pixelCount; i++) domain[i] = (domainRoi[i] ?? -1) >= 0 ? 1 : 0;
-    const domainBuffer = upload('analysis domain', widenMask(domain));
-    const validBuffer = upload('analysis valid', widenMask(input.valid));
-    const domainRoiBuffer = own(createInt32Buffer(device, 'analysis domain ROI', domainRoi));
+    const domainBuffer = prepared.domain;
+    const validBuffer = prepared.valid;
+    const domainRoiBuffer = prepared.domainRoi;
     lap('roi raster');
 
-    // 2. Normalization (GPU reductions, CPU fits) and its application.
-    const beforeRaw = input.before
-      .slice(0, 3)
-      .map((band, k) => upload(`analysis before ${k + 1}`, band));
-    const afterRaw = input.after
-      .slice(0, 3)
-      .map((band, k) => upload(`analysis after ${k + 1}`, band));
-    // 1b. Sharpness matching: the sharper date softened in place (3-tap blur).
+    // 1b. Sharpness matching: the sharper date softened (3-tap blur) into buffers of
+    // this run, so the prepared bands stay as read for the next run.
+    let beforeRaw: readonly GPUBuffer[] = prepared.before;
+    let afterRaw: readonly GPUBuffer[] = prepared.after;
     const match = sharpnessMatch(input, params);
     if (match !== null) {
       const soften = own(
         createBlurStage(device, w, h, { blurRadiusPx: 1, weights: match.weights }),
       );
+      const sharper = match.date === 'before' ? beforeRaw : afterRaw;
+      const softened = sharper.map((_, k) => image(`analysis ${match.date} softened ${k + 1}`));
       submit('analysis sharpness match', (encoder) => {
-        for (const band of match.date === 'before' ? beforeRaw : afterRaw) {
-          soften.encode(encoder, band, band);
-        }
+        sharper.forEach((band, k) => {
+          soften.encode(encoder, band, softened[k] ?? band);
+        });
       });
+      if (match.date === 'before') beforeRaw = softened;
+      else afterRaw = softened;
     }
     lap('sharpness match');
     const normalizationStage = own(createNormalizationStage(device, { pixelCount, bandCount: 3 }));
@@ -456,7 +515,7 @@ export async function analyzePairGpu(
     // GPU busy time summed over the submissions (timestamp queries), where the device has them.
     if (gpuSpans !== undefined) {
       timingsMs['gpu'] = gpuSpans.reduce((total, span) => total + span.ms, 0);
-      diagnostics.onGpuSpans?.(gpuSpans);
+      options.onGpuSpans?.(gpuSpans);
     }
 
     return finishAnalysis({

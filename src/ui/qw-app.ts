@@ -21,7 +21,7 @@ import type { DisplaySettings } from './qw-display-controls.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../core/analysis/params.ts';
 import { describeParams, nonDefaultParams } from '../core/analysis/params-schema.ts';
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
-import { analyzePairGpu } from '../gpu/pipeline.ts';
+import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../gpu/pipeline.ts';
 import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import {
   analysisBands,
@@ -406,6 +406,9 @@ export class QwApp extends LitElement {
     | undefined;
   /** Settles when no GPU analysis is in flight (GPU runs cannot be cancelled, so they queue). */
   private gpuIdle: Promise<unknown> = Promise.resolve();
+  /** The analysis input as uploaded for the GPU runs on it (one input at a time). */
+  private gpuPrepared:
+    { readonly device: GPUDevice; readonly prepared: PreparedGpuInput } | undefined;
   /** Params and view from the URL hash at load (they win over the autosaved session). */
   private readonly hashState = decodeHash(location.hash);
   /** The viewer's state as it last reported it (opaque JSON); undefined before it says. */
@@ -535,6 +538,7 @@ export class QwApp extends LitElement {
         // Not fatal: the view falls back to Canvas 2D and says why.
         if (this.gpu === undefined) return;
         this.gpu = undefined;
+        this.releaseGpuInput();
         this.gpuProblem = `The GPU device was lost (${text}); drawing on the CPU now.`;
       },
     });
@@ -1055,6 +1059,19 @@ export class QwApp extends LitElement {
     }
   }
 
+  private releaseGpuInput(): void {
+    this.gpuPrepared?.prepared.destroy();
+    this.gpuPrepared = undefined;
+  }
+
+  private releaseGpuInputWhenIdle(): void {
+    const held = this.gpuPrepared;
+    if (held === undefined) return;
+    void this.gpuIdle.then(() => {
+      if (this.gpuPrepared === held) this.releaseGpuInput();
+    });
+  }
+
   /**
    * The WebGPU pipeline when there is a device; the CPU twins in a worker
    * otherwise, or when the GPU run fails (a lost device, say) — the table
@@ -1077,20 +1094,33 @@ export class QwApp extends LitElement {
       if (first) this.analysisStatus = 'Analysing on the GPU…';
       try {
         const started = performance.now();
+        // Uploaded once per input; a parameter change re-runs on the same buffers.
+        const kept =
+          this.gpuPrepared?.device === gpu.device && this.gpuPrepared.prepared.input === input;
+        if (!kept) {
+          this.releaseGpuInput();
+          this.gpuPrepared = { device: gpu.device, prepared: prepareGpuInput(gpu.device, input) };
+        }
+        const prepared = this.gpuPrepared?.prepared;
         // The GPU run reads its input arrays without taking them, so the CPU can retry with them.
-        const run = analyzePairGpu(gpu.device, input, params);
+        const run = analyzePairGpu(gpu.device, input, params, prepared && { prepared });
         this.gpuIdle = run.catch(() => undefined);
         const result = await run;
         return {
           result,
           backend: `WebGPU (${adapterLabel(gpu.adapter)})`,
           wallMs: performance.now() - started,
+          note: kept ? 'input kept on the GPU' : 'input uploaded to the GPU',
         };
       } catch (error) {
+        // A failed run may have left the device unusable: upload afresh next time.
+        this.releaseGpuInput();
         if (signal.aborted) throw error;
         console.warn(`GPU analysis failed, running on the CPU: ${message(error)}`);
       }
     }
+    // The CPU twins do not need the GPU copy of the input (freed once no GPU run uses it).
+    this.releaseGpuInputWhenIdle();
     if (first) this.analysisStatus = 'Analysing on the CPU (worker)…';
     const started = performance.now();
     const { result, inputKept } = await analyzeInWorker(input, params, signal);

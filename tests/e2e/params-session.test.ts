@@ -68,6 +68,13 @@ async function updateTime(page: Page): Promise<string> {
   return (text ?? '').trim();
 }
 
+async function updateStages(page: Page): Promise<string> {
+  const title = await page
+    .locator('qw-params-panel [data-testid="update-time"]')
+    .getAttribute('title');
+  return title ?? '';
+}
+
 describe('live parameters and the session', () => {
   test('WebGPU: the threshold slider re-runs the analysis, a bad number is refused next to its field, reset restores the first table', async () => {
     const context = await app.browser.newContext({ viewport: VIEWPORT });
@@ -82,6 +89,8 @@ describe('live parameters and the session', () => {
     await expect(slider(page, 'thresholdDn').inputValue()).resolves.toBe('30');
     await expect.poll(() => updateTime(page)).toMatch(/^update \d+ ms \(wall\), GPU [\d.]+ ms$/);
     console.log(`SwiftShader WebGPU, first analysis: ${await updateTime(page)}`);
+    // The stage list (the update time's title): the pier area is uploaded once, then kept.
+    await expect(updateStages(page)).resolves.toContain('input uploaded to the GPU');
 
     await moveSlider(page, 'thresholdDn', 60);
     await waitForParams(page, 'thresholdDn 60');
@@ -89,6 +98,7 @@ describe('live parameters and the session', () => {
     expect(moved).not.toEqual(first);
     await expect.poll(() => updateTime(page)).toMatch(/^update \d+ ms \(wall\), GPU [\d.]+ ms$/);
     console.log(`SwiftShader WebGPU, slider update: ${await updateTime(page)}`);
+    await expect(updateStages(page)).resolves.toContain('input kept on the GPU');
     await expect(numberInput(page, 'thresholdDn').inputValue()).resolves.toBe('60');
     await expect.poll(() => hashParams(page)).toEqual({ thresholdDn: 60 });
 

@@ -35,7 +35,8 @@ import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../../src/core/ana
 import type { PixelPolygon } from '../../src/core/analysis/roi-raster.ts';
 import { beforeGrid } from '../../src/core/demo/georeference.ts';
 import { buildDemoScene, DEFAULT_DEMO_PARAMS, renderDemoDate } from '../../src/core/demo/scene.ts';
-import { analyzePairGpu } from '../../src/gpu/pipeline.ts';
+import { readBuffer } from '../../src/gpu/buffers.ts';
+import { analyzePairGpu, prepareGpuInput } from '../../src/gpu/pipeline.ts';
 import { withDevice } from '../support/gpu-test.ts';
 
 const TEU_TOLERANCE = 0.5;
@@ -240,6 +241,39 @@ describe('analyzePairGpu on a generated port scene', () => {
           0,
         );
       expect(distance(matched, cpu)).toBeLessThan(distance(matched, cpuUnmatched));
+    });
+  });
+
+  test('a prepared input serves several runs, sharpness matching included, and stays as uploaded', async () => {
+    // 0.22 px² more blur after: each run softens the before bands, into buffers of its own.
+    const softer: AnalysisInput = { ...input, afterBlurExcessPx2: 0.22 };
+    const runs: AnalysisParams[] = [
+      DEFAULT_ANALYSIS_PARAMS,
+      { ...DEFAULT_ANALYSIS_PARAMS, thresholdMode: 'otsu' },
+      DEFAULT_ANALYSIS_PARAMS,
+    ];
+    await withDevice(async (device) => {
+      const prepared = prepareGpuInput(device, softer);
+      try {
+        for (const params of runs) {
+          const reused = await analyzePairGpu(device, softer, params, { prepared });
+          const fresh = await analyzePairGpu(device, softer, params);
+          expect(reused.rois).toEqual(fresh.rois);
+          for (const key of ['before', 'after', 'appeared', 'disappeared', 'change'] as const) {
+            expect(countDifferent(reused.masks[key], fresh.masks[key]), key).toBe(0);
+          }
+        }
+        const uploaded = new Float32Array(
+          await readBuffer(device, prepared.before[0], pixelCount * 4),
+        );
+        const band = softer.before[0] ?? new Float32Array(0);
+        expect(uploaded.every((value, i) => value === band[i])).toBe(true);
+        await expect(
+          analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS, { prepared }),
+        ).rejects.toThrow(/another analysis input/);
+      } finally {
+        prepared.destroy();
+      }
     });
   });
 
