@@ -24,16 +24,14 @@
 import { writeSync } from 'node:fs';
 import { analyzePairCpu, type AnalysisResult } from '../src/core/analysis/cpu-pipeline.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/analysis/params.ts';
-import { dawnGpu } from '../src/cli/dawn.ts';
+import { benchDawnFlags, dawnGpu } from '../src/cli/dawn.ts';
 import { adapterLabel, isGpuContext, requestGpu } from '../src/gpu/device.ts';
 import { analyzePairGpu } from '../src/gpu/pipeline.ts';
 import { median, pipelineInput } from './pipeline-input.ts';
 
 const RUNS = Number(process.env['QW_BENCH_RUNS'] ?? 7);
 const SIZES_MPX = (process.env['QW_BENCH_MPX'] ?? '16,64').split(',').map(Number);
-const DAWN_FLAGS = (process.env['QW_DAWN_FLAGS'] ?? 'disable-dawn-features=timestamp_quantization')
-  .split(' ')
-  .filter((flag) => flag.length > 0);
+const DAWN_FLAGS = benchDawnFlags();
 const MASK_NAMES = [
   'before',
   'after',

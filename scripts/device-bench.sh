@@ -9,14 +9,17 @@
 # then run this with .device and .gl carried: bash scripts/device-bench.sh [labelling|pipeline]. Writes its logs to $OUT (or /tmp/qw-out).
 set -uo pipefail
 out=${OUT:-/tmp/qw-out}
+# Setup failures end the run; a benchmark that fails still lets the next one run.
+set -e
 mkdir -p "$out" /tmp/qw/masks
 for f in .gl/*.deb; do dpkg -x "$f" /; done
 ldconfig
 icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-[ -f "$icd" ] && export VK_DRIVER_FILES=$icd
+if [ -f "$icd" ]; then export VK_DRIVER_FILES=$icd; fi
 xz -dc .device/node.xz >/tmp/qw/node && chmod +x /tmp/qw/node
 mkdir -p .device/node_modules/webgpu/dist/linux-x64
 xz -dc .device/dawn.node.xz >.device/node_modules/webgpu/dist/linux-x64/dawn.node
+set +e
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv |
   tee "$out/gpu.txt"
 export QW_BENCH_MPX=${QW_BENCH_MPX:-16,64}
@@ -25,7 +28,7 @@ export QW_BENCH_MPX=${QW_BENCH_MPX:-16,64}
 parts=${1:-labelling pipeline}
 if [[ $parts == *stages* ]]; then
   echo '== bench/gpu-dawn.ts'
-  /tmp/qw/node .device/gpu-dawn.mjs 2>&1 | grep -v XDG_RUNTIME_DIR | tee "$out/gpu-dawn.txt"
+  /tmp/qw/node .device/gpu-dawn.mjs 2>&1 | grep -v XDG_RUNTIME_DIR | tee "$out/gpu-stages.txt"
 fi
 if [[ $parts == *labelling* ]]; then
   echo '== bench/gpu-dawn.ts'

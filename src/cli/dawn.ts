@@ -19,6 +19,17 @@ interface DawnModule {
  */
 const keptInstances: GPU[] = [];
 
+/**
+ * Dawn toggles for benchmarks: QW_DAWN_FLAGS (space-separated) or, by
+ * default, timestamps without Dawn's quantization, so sub-microsecond GPU
+ * times are not rounded.
+ */
+export function benchDawnFlags(): string[] {
+  return (process.env['QW_DAWN_FLAGS'] ?? 'disable-dawn-features=timestamp_quantization')
+    .split(' ')
+    .filter((flag) => flag.length > 0);
+}
+
 /** A new Dawn instance (its WebGPU globals installed), or null where the package is missing. */
 export async function dawnGpu(flags: readonly string[] = []): Promise<GPU | null> {
   let dawn: DawnModule;

@@ -59,10 +59,22 @@ function release(analysis: AnalysisWorker, reusable: boolean): void {
   else stopWorker(analysis);
 }
 
+/** The spare worker lets its held input go, if it holds one. */
+export function releaseWorkerInput(): void {
+  if (spare?.heldInputId === undefined) return;
+  spare.heldInputId = undefined;
+  void spare.api.forget();
+}
+
+/**
+ * One run in a worker. With `keepInput` (the pair on screen) the worker keeps
+ * the input for the next run; without (a series date) it keeps what it held.
+ */
 export async function analyzeInWorker(
   input: AnalysisInput,
   params: AnalysisParams,
   signal: AbortSignal,
+  keepInput = true,
 ): Promise<WorkerAnalysis> {
   if (signal.aborted) throw new DOMException('Analysis was cancelled', 'AbortError');
   const analysis = spare ?? startWorker();
@@ -70,17 +82,18 @@ export async function analyzeInWorker(
   let reusable = false;
   try {
     const inputId = idOf(input);
-    const send = analysis.heldInputId === inputId ? undefined : input;
+    const heldBefore = analysis.heldInputId;
+    const send = heldBefore === inputId ? undefined : input;
     // Only a run that finishes leaves the worker holding a known input.
     analysis.heldInputId = undefined;
     const result = await raceWorkerCall(
       analysis.worker,
-      () => analysis.api.analyze(inputId, send, params),
+      () => analysis.api.analyze(inputId, send, params, keepInput),
       signal,
       { cancelled: 'Analysis was cancelled', crashed: 'The analysis crashed' },
     );
     reusable = true;
-    analysis.heldInputId = inputId;
+    analysis.heldInputId = keepInput ? inputId : heldBefore;
     return result;
   } finally {
     release(analysis, reusable);

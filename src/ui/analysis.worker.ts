@@ -25,20 +25,24 @@ export interface WorkerAnalysis {
 let held: { readonly id: number; readonly input: AnalysisInput } | undefined;
 
 const api = {
-  /** Runs on `input`, or on the held input when `input` is undefined and `inputId` is the held one. */
+  /**
+   * Runs on `input`, or on the held input when `input` is undefined and
+   * `inputId` is the held one. With `keep`, a sent input replaces the held
+   * one; without, the held one stays (a series date runs beside the pair on
+   * screen without displacing it).
+   */
   analyze(
     inputId: number,
     input: AnalysisInput | undefined,
     params: AnalysisParams,
+    keep: boolean,
   ): WorkerAnalysis {
     const inputKept = input === undefined;
-    if (input !== undefined) {
-      held = undefined; // let the previous pair go before this one is kept
-      held = { id: inputId, input };
-    }
-    if (held?.id !== inputId)
+    if (input !== undefined && keep) held = { id: inputId, input };
+    const source = input ?? (held?.id === inputId ? held.input : undefined);
+    if (source === undefined)
       throw new Error(`internal: the worker does not hold input ${inputId}`);
-    const result = analyzePairCpu(held.input, params);
+    const result = analyzePairCpu(source, params);
     const masks = (Object.values(result.masks) as Uint8Array[]).map(
       (mask) => mask.buffer as ArrayBuffer,
     );
@@ -46,6 +50,11 @@ const api = {
       ...masks,
       result.roiIndex.buffer as ArrayBuffer,
     ]);
+  },
+
+  /** Lets the held input go (the pair changed, or the GPU runs now). */
+  forget(): void {
+    held = undefined;
   },
 };
 

@@ -30,7 +30,7 @@ import {
   type AnalysisPlan,
 } from '../io/analysis-plan.ts';
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
-import { analyzeInWorker } from './analysis-client.ts';
+import { analyzeInWorker, releaseWorkerInput } from './analysis-client.ts';
 import { ringsBoundsPx, type PierRow, type PierZoomDetail } from './qw-pier-table.ts';
 import { roiSetToGeoJson } from '../io/geojson.ts';
 import {
@@ -1003,6 +1003,9 @@ export class QwApp extends LitElement {
         windowPx = cached.windowPx;
       } else {
         const plan = planAnalysis(before.info, rois.set, rois.source);
+        // The copies of the previous input in the worker and on the GPU are stale now.
+        releaseWorkerInput();
+        this.releaseGpuInputWhenIdle();
         this.analysisStatus = 'Reading the piers at full resolution…';
         input = await readPairInput(
           plan,
@@ -1085,6 +1088,7 @@ export class QwApp extends LitElement {
     input: AnalysisInput,
     params: AnalysisParams,
     signal: AbortSignal,
+    keepInput = true,
   ): Promise<{ result: AnalysisResult; backend: string; wallMs: number; note?: string }> {
     const first = this.pierRows.length === 0;
     const gpu = this.gpu;
@@ -1095,17 +1099,20 @@ export class QwApp extends LitElement {
       try {
         const started = performance.now();
         // Uploaded once per input; a parameter change re-runs on the same buffers.
+        // A series date (keepInput false) runs on its own upload, leaving the pair's.
         const kept =
           this.gpuPrepared?.device === gpu.device && this.gpuPrepared.prepared.input === input;
-        if (!kept) {
+        if (keepInput && !kept) {
           this.releaseGpuInput();
           this.gpuPrepared = { device: gpu.device, prepared: prepareGpuInput(gpu.device, input) };
         }
-        const prepared = this.gpuPrepared?.prepared;
+        const prepared = keepInput || kept ? this.gpuPrepared?.prepared : undefined;
         // The GPU run reads its input arrays without taking them, so the CPU can retry with them.
         const run = analyzePairGpu(gpu.device, input, params, prepared && { prepared });
         this.gpuIdle = run.catch(() => undefined);
         const result = await run;
+        // The worker's copy of an input is for CPU runs only.
+        if (keepInput) releaseWorkerInput();
         return {
           result,
           backend: `WebGPU (${adapterLabel(gpu.adapter)})`,
@@ -1120,10 +1127,10 @@ export class QwApp extends LitElement {
       }
     }
     // The CPU twins do not need the GPU copy of the input (freed once no GPU run uses it).
-    this.releaseGpuInputWhenIdle();
+    if (keepInput) this.releaseGpuInputWhenIdle();
     if (first) this.analysisStatus = 'Analysing on the CPU (worker)…';
     const started = performance.now();
-    const { result, inputKept } = await analyzeInWorker(input, params, signal);
+    const { result, inputKept } = await analyzeInWorker(input, params, signal, keepInput);
     return {
       result,
       backend: 'the CPU (worker)',
@@ -1833,7 +1840,8 @@ export class QwApp extends LitElement {
       kept.dates.set(dateKey, input, dateBytes);
     }
     signal.throwIfAborted();
-    const { result } = await this.analyze(input, params, signal);
+    // Not kept: a date of the series must not displace the pair on screen from the worker or GPU.
+    const { result } = await this.analyze(input, params, signal, false);
     signal.throwIfAborted();
     return {
       ...teuByPier(result),

@@ -132,13 +132,27 @@ describe('GPU time from timestamp queries', () => {
       if (!device.features.has('timestamp-query'))
         context.skip('this adapter has no timestamp-query');
       const started = performance.now();
-      const result = await analyzePairGpu(device, smallInput(), DEFAULT_ANALYSIS_PARAMS);
+      let spans: readonly { readonly label: string; readonly ms: number }[] = [];
+      const result = await analyzePairGpu(device, smallInput(), DEFAULT_ANALYSIS_PARAMS, {
+        onGpuSpans: (timed) => {
+          spans = timed;
+        },
+      });
       const wallMs = performance.now() - started;
       const gpuMs = result.timingsMs['gpu'];
       console.log(`analyzePairGpu 64 × 48: GPU ${String(gpuMs)} ms, wall ${wallMs.toFixed(1)} ms`);
       expect(gpuMs).toBeGreaterThan(0);
       expect(gpuMs).toBeLessThanOrEqual(wallMs);
       expect(result.rois).toHaveLength(1);
+      // Each submission's span, by its encoder's label, the normalization's included;
+      // the reported GPU time is their sum.
+      const labels = spans.map((span) => span.label);
+      expect(labels).toContain('normalization ranges');
+      expect(labels).toContain('analysis morphology + holes + components');
+      expect(new Set(labels).size).toBe(labels.length);
+      expect(spans.every((span) => span.ms >= 0)).toBe(true);
+      const sum = spans.reduce((total, span) => total + span.ms, 0);
+      expect(Math.abs(sum - (gpuMs ?? Number.NaN))).toBeLessThan(1e-9);
     });
   });
 });

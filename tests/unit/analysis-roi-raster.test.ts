@@ -3,8 +3,8 @@ import { NO_ROI, rasterizeRois, type PixelPolygon } from '../../src/core/analysi
 import { Random } from '../../src/core/random.ts';
 
 /**
- * The definition, pixel by pixel (as the GPU kernel tests it): the centre's
- * nonzero winding number over every ring, edges half-open in y; first ROI wins.
+ * The definition, pixel by pixel: the centre's nonzero winding number over
+ * every ring, edges half-open in y; first ROI wins.
  */
 function rasterizeByDefinition(
   rois: readonly PixelPolygon[],
@@ -86,8 +86,9 @@ describe('ROI raster (scanline) equals the per-pixel definition', () => {
         { length: 1 + Math.floor(random.next() * 4) },
         (_, k) => ({
           name: `R${k}`,
-          rings: Array.from({ length: 1 + Math.floor(random.next() * 3) }, () =>
-            randomRing(random, width, height, 3 + Math.floor(random.next() * 7)),
+          // Some rings degenerate (0–2 vertices), some ROIs without a ring.
+          rings: Array.from({ length: Math.floor(random.next() * 4) }, () =>
+            randomRing(random, width, height, Math.floor(random.next() * 10)),
           ),
         }),
       );
@@ -133,6 +134,24 @@ describe('ROI raster (scanline) equals the per-pixel definition', () => {
     }
     // The cases must reach centres where the rounded side test and the intersection disagree.
     expect(differsFromDivision).toBeGreaterThan(0);
+  });
+
+  test('an edge whose x extent overflows to infinity fills what the definition fills', () => {
+    const rois = [
+      {
+        name: 'wide',
+        rings: [
+          [
+            [-1e308, 0.5],
+            [1e308, 2.5],
+            [1e308, 0.5],
+          ] as [number, number][],
+        ],
+      },
+    ];
+    expect(Array.from(rasterizeRois(rois, 4, 3))).toEqual(
+      Array.from(rasterizeByDefinition(rois, 4, 3)),
+    );
   });
 
   test('a rotated pier whose edges pass exactly through pixel centres', () => {

@@ -26,10 +26,10 @@ export const NO_ROI = -1;
 
 /**
  * Whether an edge (x0, y0) → (x1, y1) crossing the row of centre cy counts
- * for the centre cx: upward edges (y0 ≤ cy < y1) when cx is left of them,
- * downward ones when cx is right of them in the same sense. For a fixed edge
- * and row the rounded expression is monotone in cx, so the columns for which
- * this holds are exactly those left of one boundary column.
+ * for the centre cx: when cx is left of the crossing, for upward edges
+ * (y0 ≤ cy < y1, counted +1) and downward ones (−1) alike, as the rounded
+ * side test decides. For a fixed edge and row that test is monotone in cx, so
+ * the columns for which it holds are exactly those left of one boundary column.
  */
 function edgeCounts(
   x0: number,
@@ -49,7 +49,9 @@ function edgeCounts(
  * downward) to the winding number of every centre left of its boundary
  * column, found from the intersection and then checked with the per-pixel
  * test itself (edgeCounts), so the raster is the per-pixel definition's,
- * bit for bit, in O(pixels + rows · edges).
+ * bit for bit, in O(pixels + rows · edges). Only centres inside each ROI's
+ * bounding box are filled (as before): in exact arithmetic none outside is
+ * inside, and rounding reaches outside only for vertices beyond about 10^15 px.
  */
 export function rasterizeRois(
   rois: readonly PixelPolygon[],
@@ -101,6 +103,8 @@ export function rasterizeRois(
           // First column whose centre the edge does not count for, from the intersection...
           const crossX = x0 + ((x1 - x0) * (cy - y0)) / (y1 - y0);
           let boundary = Math.min(c1 + 1, Math.max(c0, Math.ceil(crossX - 0.5)));
+          // An overflowing edge (|x1 − x0| = ∞ at cy = y0) has no crossing: start left.
+          if (Number.isNaN(boundary)) boundary = c0;
           // ...then moved to where the per-pixel test itself changes (rounding).
           while (boundary > c0 && !edgeCounts(x0, y0, x1, y1, boundary - 0.5, cy)) boundary--;
           while (boundary <= c1 && edgeCounts(x0, y0, x1, y1, boundary + 0.5, cy)) boundary++;
