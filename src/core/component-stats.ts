@@ -7,7 +7,8 @@
  *   change  f32 change score per pixel
  *   kinds   kind code per pixel; `code & 3` picks one of four counters —
  *           bit 0 = occupied before, bit 1 = occupied after (KIND_BEFORE, KIND_AFTER)
- *   roiIds  ROI id mask (src/core/roi-raster.ts): 0 outside, 1..roiCount (larger: outside)
+ *   roiIds  ROI id per pixel: 0 outside, 1..roiCount (larger: outside); the analysis
+ *           raster (src/core/analysis/roi-raster.ts) plus one
  *
  * Output: the raw u32 words the shader writes — COMPONENT_STATS_RECORD_WORDS per
  * component (layout in kernel-layout.ts) and componentCount × roiCount

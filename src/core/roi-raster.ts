@@ -1,23 +1,12 @@
 /**
- * ROI (pier) polygons → an id mask on the analysis grid, once on the CPU.
+ * ROI (pier) polygons on a grid: from map or lon/lat coordinates to pixel
+ * coordinates, pixel areas in m², polygon areas and clipping. The raster of
+ * the analysis (which pixel belongs to which pier) is
+ * src/core/analysis/roi-raster.ts.
  *
  * Coordinates are continuous pixel coordinates with the origin at the
  * upper-left corner of the upper-left pixel (GDAL's convention, as in
  * src/core/align/grid-mapping.ts): pixel (i, j) covers [i, i+1) × [j, j+1).
- *
- * Rule: a pixel belongs to an ROI when its centre (i + 0.5, j + 0.5) is inside
- * one of the ROI's polygon parts, and inside a part means inside by the
- * even-odd rule over that part's rings (exterior and holes). Even-odd within a
- * part makes the result independent of ring orientation (a north-up
- * geotransform mirrors every ring); parts are unioned, so overlapping parts of
- * one MultiPolygon count once. Edges are half-open in y (an edge covers
- * centres y0 ≤ y < y1) and spans in x ([xa, xb)), so two ROIs sharing an edge
- * never both claim a pixel, and a pixel centre on a shared vertical edge goes
- * to the ROI on its right. Scanline fill with per-row edge buckets:
- * O(edges + covered rows + pixels).
- *
- * Mask values: 0 outside every ROI, k for the k-th ROI (index k − 1). Where
- * ROIs overlap the first one in the list wins; every overlap is reported.
  */
 import proj4 from 'proj4';
 import type { GridRef } from './align/grid-mapping.ts';
@@ -36,9 +25,6 @@ export interface RoiRings {
 
 /** An ROI on the analysis grid, in pixel coordinates. */
 export type PixelRoi = RoiRings;
-
-/** The mask holds ROI numbers up to this (Uint16Array). */
-export const MAX_ROIS_PER_MASK = 0xffff;
 
 const WGS84_PROJ4 = '+proj=longlat +datum=WGS84 +no_defs';
 /** Mean Earth radius (IUGG R1), for the spherical pixel area of lon/lat grids. */
@@ -198,183 +184,4 @@ export function clipRing(ring: PointRing, widthPx: number, heightPx: number): Po
     points = next;
   }
   return points;
-}
-
-/** Area of the ROI inside the image rectangle, in px². */
-function roiAreaInsideImagePx(roi: PixelRoi, widthPx: number, heightPx: number): number {
-  let area = 0;
-  for (const [exterior, ...holes] of roi.polygons) {
-    if (exterior === undefined) continue;
-    area += Math.abs(signedArea(clipRing(exterior, widthPx, heightPx)));
-    for (const hole of holes) area -= Math.abs(signedArea(clipRing(hole, widthPx, heightPx)));
-  }
-  return area;
-}
-
-export interface RoiRasterStats {
-  readonly name: string;
-  /** Value of this ROI in the mask (index + 1). */
-  readonly maskId: number;
-  /** Pixels the mask gives to this ROI (after overlaps went to earlier ROIs). */
-  readonly pixelsInside: number;
-  /** pixelsInside × pixelAreaM2. */
-  readonly areaM2: number;
-  /** Polygon area (shoelace), whole polygon, in px² and m². */
-  readonly polygonAreaPx: number;
-  readonly polygonAreaM2: number;
-  /** Share of the polygon area inside the image rectangle, 0..1. */
-  readonly fractionInsideImage: number;
-  /** Pixels whose centres this ROI covers but an earlier ROI claimed. */
-  readonly overlapPx: number;
-}
-
-export interface RoiOverlap {
-  /** Mask ids: `first` kept the pixels, `second` lost them. */
-  readonly first: number;
-  readonly second: number;
-  readonly pixels: number;
-}
-
-export interface RoiRaster {
-  readonly widthPx: number;
-  readonly heightPx: number;
-  /** Row-major, 0 outside every ROI, k for ROI index k − 1. */
-  readonly mask: Uint16Array;
-  readonly rois: readonly RoiRasterStats[];
-  readonly overlaps: readonly RoiOverlap[];
-  /** ROIs outside or partly outside the image, overlaps, empty ROIs; one sentence each. */
-  readonly warnings: readonly string[];
-}
-
-export interface RasterizeOptions {
-  /** Ground area of one pixel (projectedPixelAreaM2, or the caller's for lon/lat grids). */
-  readonly pixelAreaM2: number;
-}
-
-/** Below this share of the polygon outside the image, clipping is not reported (float noise). */
-const CLIP_REPORT_FRACTION = 1e-6;
-
-/**
- * Rasterizes `rois` (pixel coordinates, see the module comment) into an id
- * mask of widthPx × heightPx, with per-ROI areas, overlaps and warnings.
- */
-export function rasterizeRois(
-  rois: readonly PixelRoi[],
-  widthPx: number,
-  heightPx: number,
-  options: RasterizeOptions,
-): RoiRaster {
-  const { pixelAreaM2 } = options;
-  if (!Number.isInteger(widthPx) || !Number.isInteger(heightPx) || widthPx < 1 || heightPx < 1) {
-    throw new Error(`ROI mask needs a positive integer size (got ${widthPx}×${heightPx})`);
-  }
-  if (!(pixelAreaM2 > 0) || !Number.isFinite(pixelAreaM2)) {
-    throw new Error(`pixelAreaM2 must be a positive finite number (got ${pixelAreaM2})`);
-  }
-  if (rois.length > MAX_ROIS_PER_MASK) {
-    throw new Error(`At most ${MAX_ROIS_PER_MASK} ROIs fit one mask (got ${rois.length})`);
-  }
-  const mask = new Uint16Array(widthPx * heightPx);
-  const stats: RoiRasterStats[] = [];
-  const overlapCounts = new Map<number, number>(); // key first · 65536 + second
-  const warnings: string[] = [];
-  const crossings: number[] = [];
-
-  rois.forEach((roi, index) => {
-    const id = index + 1;
-    let pixelsInside = 0;
-    let overlapPx = 0;
-    for (const part of roi.polygons) {
-      // Edges of all rings of the part, bucketed by first covered row.
-      const edges: { x0: number; y0: number; slope: number; rowEnd: number }[] = [];
-      const byRow = new Map<number, number[]>();
-      let firstRow = heightPx;
-      let lastRowEnd = 0;
-      for (const ring of part) {
-        for (let k = 0; k < ring.length; k++) {
-          const a = ring[k];
-          const b = ring[(k + 1) % ring.length];
-          if (a === undefined || b === undefined || a[1] === b[1]) continue;
-          const [lo, hi] = a[1] < b[1] ? [a, b] : [b, a];
-          // Rows j whose centre j + 0.5 lies in [lo.y, hi.y).
-          const rowStart = Math.max(0, Math.ceil(lo[1] - 0.5));
-          const rowEnd = Math.min(heightPx, Math.ceil(hi[1] - 0.5));
-          if (rowStart >= rowEnd) continue;
-          firstRow = Math.min(firstRow, rowStart);
-          lastRowEnd = Math.max(lastRowEnd, rowEnd);
-          const edgeIndex = edges.length;
-          edges.push({ x0: lo[0], y0: lo[1], slope: (hi[0] - lo[0]) / (hi[1] - lo[1]), rowEnd });
-          const bucket = byRow.get(rowStart);
-          if (bucket === undefined) byRow.set(rowStart, [edgeIndex]);
-          else bucket.push(edgeIndex);
-        }
-      }
-      let active: number[] = [];
-      for (let row = firstRow; row < lastRowEnd; row++) {
-        active = active.filter((e) => (edges[e]?.rowEnd ?? 0) > row);
-        active.push(...(byRow.get(row) ?? []));
-        if (active.length === 0) continue;
-        const yc = row + 0.5;
-        crossings.length = 0;
-        for (const e of active) {
-          const edge = edges[e];
-          if (edge !== undefined) crossings.push(edge.x0 + (yc - edge.y0) * edge.slope);
-        }
-        crossings.sort((p, q) => p - q);
-        for (let c = 0; c + 1 < crossings.length; c += 2) {
-          // Centres i + 0.5 in [xa, xb).
-          const start = Math.max(0, Math.ceil((crossings[c] ?? 0) - 0.5));
-          const end = Math.min(widthPx, Math.ceil((crossings[c + 1] ?? 0) - 0.5));
-          const rowBase = row * widthPx;
-          for (let col = start; col < end; col++) {
-            const at = rowBase + col;
-            const owner = mask[at] ?? 0;
-            if (owner === 0) {
-              mask[at] = id;
-              pixelsInside++;
-            } else if (owner !== id) {
-              overlapPx++;
-              const key = owner * 65536 + id;
-              overlapCounts.set(key, (overlapCounts.get(key) ?? 0) + 1);
-            }
-          }
-        }
-      }
-    }
-    const polygonAreaPx = roiAreaPx(roi);
-    const insideAreaPx = roiAreaInsideImagePx(roi, widthPx, heightPx);
-    const fractionInsideImage =
-      polygonAreaPx > 0 ? Math.min(1, Math.max(0, insideAreaPx / polygonAreaPx)) : 0;
-    stats.push({
-      name: roi.name,
-      maskId: id,
-      pixelsInside,
-      areaM2: pixelsInside * pixelAreaM2,
-      polygonAreaPx,
-      polygonAreaM2: polygonAreaPx * pixelAreaM2,
-      fractionInsideImage,
-      overlapPx,
-    });
-    if (fractionInsideImage === 0 && polygonAreaPx > 0) {
-      warnings.push(`${roi.name} lies outside the image: it counts nothing`);
-    } else if (pixelsInside === 0 && overlapPx === 0) {
-      warnings.push(`${roi.name} covers no pixel centre of the image: it counts nothing`);
-    } else if (fractionInsideImage < 1 - CLIP_REPORT_FRACTION) {
-      const outsidePercent = ((1 - fractionInsideImage) * 100).toFixed(1);
-      warnings.push(
-        `${roi.name} extends past the image edge: ${outsidePercent} % of its area is outside and not counted`,
-      );
-    }
-  });
-
-  const overlaps: RoiOverlap[] = [...overlapCounts.entries()]
-    .map(([key, pixels]) => ({ first: Math.floor(key / 65536), second: key % 65536, pixels }))
-    .sort((a, b) => a.first - b.first || a.second - b.second);
-  for (const { first, second, pixels } of overlaps) {
-    const a = rois[first - 1]?.name ?? `ROI ${first}`;
-    const b = rois[second - 1]?.name ?? `ROI ${second}`;
-    const areaM2 = (pixels * pixelAreaM2).toFixed(1);
-    warnings.push(`${b} overlaps ${a} by ${pixels} px (${areaM2} m²): they count for ${a} only`);
-  }
-  return { widthPx, heightPx, mask, rois: stats, overlaps, warnings };
 }

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { GridRef } from '../../src/core/align/grid-mapping.ts';
+import { rasterizeRois, type PixelPolygon } from '../../src/core/analysis/roi-raster.ts';
 import {
   lonLatPixelAreaM2,
   lonLatRoisToPixel,
   mapRoisToPixel,
   projectedPixelAreaM2,
-  rasterizeRois,
   roiAreaPx,
   type PixelRoi,
   type Point,
@@ -34,26 +34,33 @@ function perimeter(ring: readonly Point[]): number {
   return length;
 }
 
-function count(mask: Uint16Array, id: number): number {
-  return mask.reduce((n, value) => n + (value === id ? 1 : 0), 0);
+function count(raster: Int32Array, index: number): number {
+  return raster.reduce((n, value) => n + (value === index ? 1 : 0), 0);
 }
 
-describe('ROI rasterization', () => {
+/** Every ring of every part, as the analysis plan hands them over (src/io/analysis-plan.ts). */
+function analysisPolygon(pixelRoi: PixelRoi): PixelPolygon {
+  return { name: pixelRoi.name, rings: pixelRoi.polygons.flat() };
+}
+
+/** The analysis raster of PixelRois (index per pixel, −1 outside). */
+function raster(rois: readonly PixelRoi[], widthPx: number, heightPx: number): Int32Array {
+  return rasterizeRois(rois.map(analysisPolygon), widthPx, heightPx);
+}
+
+describe('ROI rasterization (src/core/analysis/roi-raster.ts on pier polygons)', () => {
   test('an axis-aligned square on pixel edges is exact; an off-grid one within its perimeter', () => {
-    const result = rasterizeRois([roi('A', [rect(2, 3, 12, 8)])], 20, 10, { pixelAreaM2: 0.25 });
-    expect(result.rois[0]?.pixelsInside).toBe(50);
-    expect(result.rois[0]?.areaM2).toBe(12.5);
-    expect(result.rois[0]?.polygonAreaM2).toBe(12.5);
-    expect(result.warnings).toEqual([]);
-    expect(result.mask[3 * 20 + 2]).toBe(1);
-    expect(result.mask[3 * 20 + 12]).toBe(0);
-    expect(result.mask[8 * 20 + 2]).toBe(0);
+    const square = raster([roi('A', [rect(2, 3, 12, 8)])], 20, 10);
+    expect(count(square, 0)).toBe(50);
+    expect(square[3 * 20 + 2]).toBe(0);
+    expect(square[3 * 20 + 12]).toBe(-1);
+    expect(square[8 * 20 + 2]).toBe(-1);
 
     const off = rect(3.3, 2.7, 41.9, 30.2);
-    const stats = rasterizeRois([roi('B', [off])], 50, 40, { pixelAreaM2: 1 }).rois[0];
     const area = 38.6 * 27.5;
-    expect(stats?.polygonAreaPx).toBeCloseTo(area, 9);
-    expect(Math.abs((stats?.pixelsInside ?? 0) - area)).toBeLessThanOrEqual(perimeter(off));
+    expect(roiAreaPx(roi('B', [off]))).toBeCloseTo(area, 9);
+    const inside = count(raster([roi('B', [off])], 50, 40), 0);
+    expect(Math.abs(inside - area)).toBeLessThanOrEqual(perimeter(off));
   });
 
   test('a triangle: count within its perimeter of the area; centres on a shared edge go to one ROI', () => {
@@ -63,10 +70,9 @@ describe('ROI rasterization', () => {
       [30.4, 70.9],
       [5.2, 4.1],
     ];
-    const result = rasterizeRois([roi('T', [triangle])], 100, 80, { pixelAreaM2: 1 });
     const area = roiAreaPx(roi('T', [triangle]));
     expect(area).toBeCloseTo(Math.abs((85.5 * 66.8 - 25.2 * 16.2) / 2), 9);
-    const inside = result.rois[0]?.pixelsInside ?? 0;
+    const inside = count(raster([roi('T', [triangle])], 100, 80), 0);
     expect(Math.abs(inside - area)).toBeLessThanOrEqual(perimeter(triangle));
     expect(Math.abs(inside - area) / area).toBeLessThan(0.02);
 
@@ -83,67 +89,44 @@ describe('ROI rasterization', () => {
       [10.5, 10.5],
       [0.5, 0.5],
     ];
-    const split = rasterizeRois([roi('L', [left]), roi('R', [right])], 12, 12, { pixelAreaM2: 1 });
-    expect(split.overlaps).toEqual([]);
-    expect(count(split.mask, 1) + count(split.mask, 2)).toBe(100);
+    const split = raster([roi('L', [left]), roi('R', [right])], 12, 12);
+    expect(count(split, 0) + count(split, 1)).toBe(100);
   });
 
-  test('holes are cut out, ring orientation does not matter, multipolygon parts are unioned', () => {
+  test('holes wound against their exterior are cut out, either way round; overlapping parts count once', () => {
+    // GeoJSON rings arrive oriented (exteriors counter-clockwise, holes clockwise:
+    // parseRoiGeoJson), and the nonzero rule then cuts holes whichever way a
+    // geotransform mirrors them.
     const outer = rect(0, 0, 20, 20);
-    const hole = rect(5, 5, 15, 15);
-    const a = rasterizeRois([roi('ring', [outer, hole])], 20, 20, { pixelAreaM2: 1 });
-    expect(a.rois[0]?.pixelsInside).toBe(300);
-    expect(a.rois[0]?.polygonAreaPx).toBe(300);
-    expect(a.mask[10 * 20 + 10]).toBe(0);
-    // Reversed windings (as a north-up geotransform produces): same mask.
-    const b = rasterizeRois([roi('ring', [[...outer].reverse(), hole])], 20, 20, {
-      pixelAreaM2: 1,
-    });
-    expect(b.mask).toEqual(a.mask);
+    const hole = [...rect(5, 5, 15, 15)].reverse();
+    const a = raster([roi('ring', [outer, hole])], 20, 20);
+    expect(count(a, 0)).toBe(300);
+    expect(a[10 * 20 + 10]).toBe(-1);
+    const mirrored = raster([roi('ring', [[...outer].reverse(), [...hole].reverse()])], 20, 20);
+    expect(mirrored).toEqual(a);
     // Two parts overlapping by 5×10 px count once.
-    const multi = rasterizeRois(
-      [roi('multi', [rect(0, 0, 10, 10)], [rect(5, 0, 15, 10)])],
-      20,
-      20,
-      {
-        pixelAreaM2: 1,
-      },
-    );
-    expect(multi.rois[0]?.pixelsInside).toBe(150);
-    expect(multi.overlaps).toEqual([]);
+    const multi = raster([roi('multi', [rect(0, 0, 10, 10)], [rect(5, 0, 15, 10)])], 20, 20);
+    expect(count(multi, 0)).toBe(150);
   });
 
-  test('ROIs partly or wholly outside the image are counted inside only, and reported', () => {
-    const result = rasterizeRois(
+  test('ROIs partly or wholly outside the image count the pixels inside only', () => {
+    const result = raster(
       [roi('edge', [rect(-5, -5, 5, 5)]), roi('away', [rect(100, 100, 110, 110)])],
       20,
       20,
-      { pixelAreaM2: 1 },
     );
-    const [edge, away] = result.rois;
-    expect(edge?.pixelsInside).toBe(25);
-    expect(edge?.polygonAreaPx).toBe(100);
-    expect(edge?.fractionInsideImage).toBeCloseTo(0.25, 12);
-    expect(away?.pixelsInside).toBe(0);
-    expect(away?.fractionInsideImage).toBe(0);
-    expect(result.warnings).toEqual([
-      'edge extends past the image edge: 75.0 % of its area is outside and not counted',
-      'away lies outside the image: it counts nothing',
-    ]);
+    expect(count(result, 0)).toBe(25);
+    expect(count(result, 1)).toBe(0);
   });
 
-  test('overlapping ROIs: the first wins and the overlap is reported', () => {
-    const result = rasterizeRois(
+  test('overlapping ROIs: the first listed wins the shared pixels', () => {
+    const result = raster(
       [roi('P1', [rect(0, 0, 10, 10)]), roi('P2', [rect(6, 0, 16, 10)])],
       20,
       10,
-      { pixelAreaM2: 2 },
     );
-    expect(result.rois.map((r) => r.pixelsInside)).toEqual([100, 60]);
-    expect(result.rois[1]?.overlapPx).toBe(40);
-    expect(result.overlaps).toEqual([{ first: 1, second: 2, pixels: 40 }]);
-    expect(result.warnings).toEqual(['P2 overlaps P1 by 40 px (80.0 m²): they count for P1 only']);
-    expect(result.mask[7]).toBe(1);
+    expect([count(result, 0), count(result, 1)]).toEqual([100, 60]);
+    expect(result[7]).toBe(0);
   });
 
   test('pixel areas: |det| in metres for projected grids, none for lon/lat', () => {
@@ -190,17 +173,16 @@ describe('ROI rasterization', () => {
     });
     const pixelAreaM2 = projectedPixelAreaM2(grid);
     expect(pixelAreaM2).toBeCloseTo(0.25, 9);
-    const result = rasterizeRois(pixelRois, grid.width, grid.height, {
-      pixelAreaM2: pixelAreaM2 ?? 0,
-    });
-    expect(result.warnings).toEqual([]);
-    for (const stats of result.rois) {
+    const indices = raster(pixelRois, grid.width, grid.height);
+    pixelRois.forEach((pixelRoi, index) => {
       // Polygon area from the projected (map) rings, independent of the raster.
-      const mapRoi = projectRois(rois, grid.proj4).find((r) => r.name === stats.name);
+      const mapRoi = projectRois(rois, grid.proj4).find((r) => r.name === pixelRoi.name);
       const mapAreaM2 = mapRoi === undefined ? 0 : roiAreaPx(mapRoi);
-      expect(stats.pixelsInside).toBeGreaterThan(1000);
-      expect(Math.abs(stats.areaM2 - mapAreaM2) / mapAreaM2).toBeLessThan(0.01);
-      expect(count(result.mask, stats.maskId)).toBe(stats.pixelsInside);
-    }
+      const pixelsInside = count(indices, index);
+      expect(pixelsInside).toBeGreaterThan(1000);
+      expect(Math.abs(pixelsInside * (pixelAreaM2 ?? 0) - mapAreaM2) / mapAreaM2).toBeLessThan(
+        0.01,
+      );
+    });
   });
 });
