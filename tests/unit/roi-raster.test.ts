@@ -91,6 +91,16 @@ describe('ROI rasterization (src/core/analysis/roi-raster.ts on pier polygons)',
     ];
     const split = raster([roi('L', [left]), roi('R', [right])], 12, 12);
     expect(count(split, 0) + count(split, 1)).toBe(100);
+    // Centres on a shared vertical edge go to the ROI on its right, either winding.
+    for (const wound of [(ring: Point[]) => ring, (ring: Point[]) => [...ring].reverse()]) {
+      const sides = raster(
+        [roi('W', [wound(rect(0, 0, 5.5, 10))]), roi('E', [wound(rect(5.5, 0, 11, 10))])],
+        12,
+        10,
+      );
+      expect([count(sides, 0), count(sides, 1)]).toEqual([50, 60]);
+      expect(sides[5]).toBe(1);
+    }
   });
 
   test('holes wound against their exterior are cut out, either way round; overlapping parts count once', () => {
