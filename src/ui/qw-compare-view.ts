@@ -432,7 +432,9 @@ export class QwCompareView extends LitElement {
       }
       .handle {
         position: absolute;
-        top: 50%;
+        /* Below the middle: pier names sit at the piers' centres, which a fitted
+           view puts about halfway down, where a centred grip hid one. */
+        top: 78%;
         left: 50%;
         width: 1.6rem;
         height: 1.6rem;
