@@ -38,6 +38,7 @@ import { createThresholdStage } from '../src/gpu/threshold.ts';
 import { readBuffer } from '../src/gpu/buffers.ts';
 import { valueNoise } from '../src/core/random.ts';
 import { benchDawnFlags, dawnGpu } from '../src/cli/dawn.ts';
+import { median } from './pipeline-input.ts';
 
 const RUNS = Number(process.env['QW_BENCH_RUNS'] ?? 7);
 const SIZES_MPX = (process.env['QW_BENCH_MPX'] ?? '16,64').split(',').map(Number);
@@ -59,11 +60,6 @@ interface Timing {
 
 /** What a stage records; `timestamps` is there only when per-dispatch timing was asked for. */
 type RecordStage = (encoder: GPUCommandEncoder, timestamps?: CclEncodeOptions) => void;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 function formatMs(ms: number): string {
   return Number.isNaN(ms) ? 'n/a' : ms.toFixed(3);

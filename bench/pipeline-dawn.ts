@@ -21,7 +21,6 @@
  * per-pier TEU (largest difference) and each mask (pixels that differ).
  * QW_DAWN_FLAGS as in bench/gpu-dawn.ts (default: no timestamp quantization).
  */
-import { writeSync } from 'node:fs';
 import { analyzePairCpu, type AnalysisResult } from '../src/core/analysis/cpu-pipeline.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/analysis/params.ts';
 import { benchDawnFlags, dawnGpu } from '../src/cli/dawn.ts';
@@ -82,49 +81,9 @@ function compare(gpu: AnalysisResult, cpu: AnalysisResult): string {
   );
 }
 
-/**
- * QW_TRACE=1: log every WebGPU call (class.method, synchronously to stderr)
- * and every settled promise, so a crash inside dawn.node shows its last call.
- */
-function traceWebGpuCalls(): void {
-  const classes = [
-    'GPUDevice',
-    'GPUQueue',
-    'GPUBuffer',
-    'GPUCommandEncoder',
-    'GPUComputePassEncoder',
-    'GPUQuerySet',
-  ];
-  let call = 0;
-  for (const name of classes) {
-    const prototype = (globalThis as Record<string, unknown>)[name] as
-      { prototype: Record<string, unknown> } | undefined;
-    if (prototype === undefined) continue;
-    for (const key of Object.getOwnPropertyNames(prototype.prototype)) {
-      const descriptor = Object.getOwnPropertyDescriptor(prototype.prototype, key);
-      const original: unknown = descriptor?.value;
-      if (key === 'constructor' || typeof original !== 'function') continue;
-      prototype.prototype[key] = function (this: unknown, ...args: unknown[]): unknown {
-        const id = ++call;
-        const size = (args[0] as { size?: number } | undefined)?.size;
-        writeSync(2, `[${id}] ${name}.${key}${size === undefined ? '' : ` size ${size}`}\n`);
-        const result: unknown = Reflect.apply(original as (...a: unknown[]) => unknown, this, args);
-        if (result instanceof Promise) {
-          result.then(
-            () => writeSync(2, `[${id}] ${name}.${key} resolved\n`),
-            (error: unknown) => writeSync(2, `[${id}] ${name}.${key} rejected: ${String(error)}\n`),
-          );
-        }
-        return result;
-      };
-    }
-  }
-}
-
 async function main(): Promise<void> {
   const gpu = await dawnGpu(DAWN_FLAGS);
   if (gpu === null) throw new Error('This benchmark needs the npm package "webgpu" (Dawn)');
-  if (process.env['QW_TRACE'] === '1') traceWebGpuCalls();
   const errors: string[] = [];
   const context = await requestGpu(gpu, {
     onUncapturedError: (message) => errors.push(`uncaptured: ${message}`),

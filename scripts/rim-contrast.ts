@@ -16,7 +16,12 @@
  */
 import { luminanceOf } from '../src/core/analysis/occupancy.ts';
 import { rasterizeRois } from '../src/core/analysis/roi-raster.ts';
-import { containerColourName, TEU_LENGTH_M, TEU_WIDTH_M } from '../src/core/demo/scene.ts';
+import {
+  containerColourName,
+  ObjectIndex,
+  TEU_LENGTH_M,
+  TEU_WIDTH_M,
+} from '../src/core/demo/scene.ts';
 import { Random } from '../src/core/random.ts';
 import { prepareScene, sceneSpecs } from './accuracy.ts';
 
@@ -84,18 +89,7 @@ for (const spec of sceneSpecs(FIRST_SEED, SCENES)) {
       return mean(inner) - mean(rim);
     };
     const objects = scene.demo.objects[date];
-    const topAt = (x: number, y: number): (typeof objects)[number] | undefined => {
-      let top: (typeof objects)[number] | undefined;
-      for (const object of objects) {
-        const dx = x - object.cx;
-        const dy = y - object.cy;
-        const u = dx * object.ax + dy * object.ay;
-        const v = dx * object.ay - dy * object.ax;
-        if (Math.abs(u) > object.halfLength || Math.abs(v) > object.halfWidth) continue;
-        if (top === undefined || object.topM > top.topM) top = object;
-      }
-      return top;
-    };
+    const index = new ObjectIndex(objects, scene.demo.widthM, scene.demo.heightM);
     const inPier = (x: number, y: number): boolean => {
       const col = Math.floor(x / gsdM);
       const row = Math.floor(y / gsdM);
@@ -105,7 +99,8 @@ for (const spec of sceneSpecs(FIRST_SEED, SCENES)) {
     for (const object of objects) {
       // Visible 20-ft containers: the top object at their own centre.
       if (object.kind !== 'container' || object.halfLength > TEU_LENGTH_M / 2 + 0.01) continue;
-      if (topAt(object.cx, object.cy) !== object || !inPier(object.cx, object.cy)) continue;
+      if (index.top(object.cx, object.cy)?.object !== object || !inPier(object.cx, object.cy))
+        continue;
       const { cx, cy, ax, ay, halfLength, halfWidth } = object;
       const score = rimScore(cx, cy, ax, ay, halfLength, halfWidth);
       const colour = containerColourName(object.colour);
