@@ -19,12 +19,22 @@
  *    recurs in one call);
  * Then the CPU twins once on the same input, and the two results compared:
  * per-pier TEU (largest difference) and each mask (pixels that differ).
+ * QW_BENCH_PROFILE=1: then QW_BENCH_RUNS more calls with every compute pass
+ * timed (src/gpu/pass-profiler.ts), and per pass label the median over calls
+ * of its summed GPU time and its pass count per call, largest first: which
+ * kernels take the time. Kept apart from the timed calls above, which stay
+ * unperturbed by the extra timestamps.
  * QW_DAWN_FLAGS as in bench/gpu-dawn.ts (default: no timestamp quantization).
  */
-import { analyzePairCpu, type AnalysisResult } from '../src/core/analysis/cpu-pipeline.ts';
+import {
+  analyzePairCpu,
+  type AnalysisInput,
+  type AnalysisResult,
+} from '../src/core/analysis/cpu-pipeline.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/analysis/params.ts';
 import { benchDawnFlags, dawnGpu } from '../src/cli/dawn.ts';
 import { adapterLabel, isGpuContext, requestGpu } from '../src/gpu/device.ts';
+import { PassProfiler, passTimesByLabel } from '../src/gpu/pass-profiler.ts';
 import { analyzePairGpu } from '../src/gpu/pipeline.ts';
 import { median, pipelineInput } from './pipeline-input.ts';
 
@@ -43,6 +53,7 @@ const MASK_NAMES = [
 const QUANTITIES = ['before', 'after', 'appeared', 'disappeared'] as const;
 /** The CPU twins (and the comparison) run up to this size only. */
 const CPU_MAX_MPX = Number(process.env['QW_BENCH_CPU_MAX_MPX'] ?? 64);
+const PROFILE = process.env['QW_BENCH_PROFILE'] === '1';
 /** QW_BENCH_ABLATE=1: also time the pipeline with one stage group switched off at a time. */
 const ABLATIONS: readonly { readonly name: string; readonly params: Partial<AnalysisParams> }[] =
   process.env['QW_BENCH_ABLATE'] === '1'
@@ -79,6 +90,44 @@ function compare(gpu: AnalysisResult, cpu: AnalysisResult): string {
     `TEU summed over piers and quantities GPU ${sums.gpu.toFixed(2)} / CPU ${sums.cpu.toFixed(2)}; ` +
     `mask pixels differing: ${masks}`
   );
+}
+
+/** QW_BENCH_PROFILE: per pass label, the median summed GPU time and pass count per call. */
+async function profileRows(
+  device: GPUDevice,
+  input: AnalysisInput,
+  label: string,
+): Promise<string[]> {
+  const profiler = PassProfiler.attach(device);
+  if (profiler === null) return [`${label}, pass profile: n/a (no timestamp-query)`];
+  const byLabel = new Map<string, { ms: number[]; count: number }>();
+  const totals: number[] = [];
+  let skipped = 0;
+  try {
+    for (let run = 0; run <= RUNS; run++) {
+      await analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS);
+      const read = await profiler.read();
+      if (run === 0) continue; // warm-up: the split labelling passes compile here
+      skipped = Math.max(skipped, read.skipped);
+      totals.push(read.passes.reduce((sum, pass) => sum + pass.ms, 0));
+      for (const { label: pass, ms, count } of passTimesByLabel(read.passes)) {
+        const entry = byLabel.get(pass) ?? { ms: [], count };
+        entry.ms.push(ms);
+        byLabel.set(pass, entry);
+      }
+    }
+  } finally {
+    profiler.detach();
+  }
+  const rows = [
+    `${label}, pass profile: all passes summed, ${median(totals).toFixed(3)}, ${RUNS}` +
+      (skipped > 0 ? ` (${skipped} passes per call untimed: the query set was full)` : ''),
+  ];
+  const ranked = [...byLabel.entries()].sort(([, a], [, b]) => median(b.ms) - median(a.ms));
+  for (const [pass, { ms, count }] of ranked) {
+    rows.push(`${label},   pass "${pass}" ×${count}, ${median(ms).toFixed(3)}, ${RUNS}`);
+  }
+  return rows;
 }
 
 async function main(): Promise<void> {
@@ -138,6 +187,7 @@ async function main(): Promise<void> {
       if (stage !== 'gpu')
         rows.push(`${label},   host lap ${stage}, ${median(values).toFixed(1)}, ${RUNS}`);
     }
+    if (PROFILE) rows.push(...(await profileRows(device, input, label)));
     for (const ablation of ABLATIONS) {
       const params = { ...DEFAULT_ANALYSIS_PARAMS, ...ablation.params };
       const gpuMs: number[] = [];

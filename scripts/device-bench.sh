@@ -7,6 +7,7 @@
 #   .device/node_modules/webgpu/{index.js,package.json}
 #   .gl/*.deb                the Vulkan loader (see the device tool's README)
 # then run this with .device and .gl carried: bash scripts/device-bench.sh [labelling|pipeline]. Writes its logs to $OUT (or /tmp/qw-out).
+# QW_BENCH_PROFILE=1 adds the pipeline's GPU time per compute pass (bench/pipeline-dawn.ts).
 set -uo pipefail
 out=${OUT:-/tmp/qw-out}
 # Setup failures end the run; a benchmark that fails still lets the next one run.

@@ -24,6 +24,7 @@ import {
   MAX_WORKGROUPS_PER_DIMENSION,
 } from '../core/kernel-layout.ts';
 import { createStorageBufferFrom, readBuffer } from './buffers.ts';
+import { beginComputePass, isProfiling } from './pass-profiler.ts';
 
 /** The labelling's dispatches in the order they run (one each). */
 export const CCL_DISPATCHES = [
@@ -305,13 +306,12 @@ export function encodeLabelComponents(
   const bindingsOf = (dispatch: CclDispatch): GPUBindGroup =>
     dispatch === 'localLabel' || dispatch === 'borderMerge' ? labelBindings : denseBindings;
   const perDispatch = options.dispatchTimestamps;
-  if (perDispatch === undefined) {
-    const pass = encoder.beginComputePass({
-      label: 'connected components',
-      ...(options.timestampWrites === undefined
-        ? {}
-        : { timestampWrites: options.timestampWrites }),
-    });
+  // One pass per dispatch where each is timed: by the caller's query set, or
+  // by an attached profiler (which then names each dispatch).
+  const splitPasses =
+    perDispatch !== undefined || (options.timestampWrites === undefined && isProfiling(device));
+  if (!splitPasses) {
+    const pass = beginComputePass(device, encoder, 'connected components', options.timestampWrites);
     for (const dispatch of CCL_DISPATCHES) {
       pass.setBindGroup(0, bindingsOf(dispatch));
       pass.setPipeline(pipelines.byDispatch[dispatch]);
@@ -320,16 +320,20 @@ export function encodeLabelComponents(
     pass.end();
     return;
   }
-  const first = perDispatch.firstQueryIndex ?? 0;
+  const first = perDispatch?.firstQueryIndex ?? 0;
   for (const [k, dispatch] of CCL_DISPATCHES.entries()) {
-    const pass = encoder.beginComputePass({
-      label: `connected components: ${dispatch}`,
-      timestampWrites: {
-        querySet: perDispatch.querySet,
-        beginningOfPassWriteIndex: first + 2 * k,
-        endOfPassWriteIndex: first + 2 * k + 1,
-      },
-    });
+    const pass = beginComputePass(
+      device,
+      encoder,
+      `connected components: ${dispatch}`,
+      perDispatch === undefined
+        ? undefined
+        : {
+            querySet: perDispatch.querySet,
+            beginningOfPassWriteIndex: first + 2 * k,
+            endOfPassWriteIndex: first + 2 * k + 1,
+          },
+    );
     pass.setBindGroup(0, bindingsOf(dispatch));
     pass.setPipeline(pipelines.byDispatch[dispatch]);
     pass.dispatchWorkgroups(...dispatches[dispatch]);

@@ -19,6 +19,7 @@ import {
   type ComponentStatsShape,
 } from '../core/component-stats.ts';
 import { createStorageBufferFrom, readBuffer } from './buffers.ts';
+import { beginComputePass } from './pass-profiler.ts';
 
 interface Pipelines {
   readonly layout: GPUBindGroupLayout;
@@ -199,7 +200,7 @@ export function encodeComponentStats(
   const segmentCount = Math.ceil(shape.widthPx / COMPONENT_STATS_RUN_PX) * shape.heightPx;
   const clearDispatch = linearDispatch(shape.componentCount, COMPONENT_STATS_WORKGROUP_SIZE);
   const accumulateDispatch = linearDispatch(segmentCount, COMPONENT_STATS_WORKGROUP_SIZE);
-  const pass = encoder.beginComputePass({ label: 'component statistics' });
+  const pass = beginComputePass(device, encoder, 'component statistics');
   pass.setBindGroup(0, bindings);
   if (shape.componentCount > 0) {
     pass.setPipeline(pipelines.clear);

@@ -13,6 +13,7 @@ import {
   type DifferenceInput,
 } from '../core/difference.ts';
 import { createStorageBufferFrom, readBuffer } from './buffers.ts';
+import { beginComputePass } from './pass-profiler.ts';
 
 // Cached per device so a lost device takes its pipelines with it.
 const pipelines = new WeakMap<GPUDevice, GPUComputePipeline>();
@@ -81,7 +82,7 @@ export async function differenceGpu(
       ],
     });
     const encoder = device.createCommandEncoder({ label: 'difference' });
-    const pass = encoder.beginComputePass({ label: 'difference' });
+    const pass = beginComputePass(device, encoder, 'difference');
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(dispatch.x, dispatch.y);

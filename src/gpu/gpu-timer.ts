@@ -13,9 +13,51 @@ import { readBuffer } from './buffers.ts';
 
 const BYTES_PER_TIMESTAMP = 8;
 
+/** A timestamp query set of `pairs` begin/end pairs and the buffer it resolves into. */
+export interface TimestampPairs {
+  readonly querySet: GPUQuerySet;
+  readonly resolveBuffer: GPUBuffer;
+}
+
+export function createTimestampPairs(
+  device: GPUDevice,
+  label: string,
+  pairs: number,
+): TimestampPairs {
+  return {
+    querySet: device.createQuerySet({ label, type: 'timestamp', count: 2 * pairs }),
+    resolveBuffer: device.createBuffer({
+      label: `${label} resolve`,
+      size: 2 * pairs * BYTES_PER_TIMESTAMP,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    }),
+  };
+}
+
+/** Milliseconds between the begin (2k) and end (2k + 1) timestamps of the first `pairs` pairs. */
+export async function readTimestampPairsMs(
+  device: GPUDevice,
+  { querySet, resolveBuffer }: TimestampPairs,
+  pairs: number,
+): Promise<number[]> {
+  if (pairs === 0) return [];
+  const count = 2 * pairs;
+  const encoder = device.createCommandEncoder({ label: `${querySet.label} resolve` });
+  encoder.resolveQuerySet(querySet, 0, count, resolveBuffer, 0);
+  device.queue.submit([encoder.finish()]);
+  const stamps = new BigUint64Array(
+    await readBuffer(device, resolveBuffer, count * BYTES_PER_TIMESTAMP),
+  );
+  return Array.from({ length: pairs }, (_, k) => {
+    const begin = stamps[2 * k] ?? 0n;
+    const end = stamps[2 * k + 1] ?? 0n;
+    // A reset or reordered counter can give end < begin: that pair counts as 0.
+    return end > begin ? Number(end - begin) / 1e6 : 0;
+  });
+}
+
 export class GpuTimer {
-  private readonly querySet: GPUQuerySet;
-  private readonly resolveBuffer: GPUBuffer;
+  private readonly stamps: TimestampPairs;
   private spans = 0;
   /** The label of each span, in order (the encoder's label where it has one). */
   private readonly spanLabels: string[] = [];
@@ -24,16 +66,7 @@ export class GpuTimer {
     private readonly device: GPUDevice,
     private readonly maxSpans: number,
   ) {
-    this.querySet = device.createQuerySet({
-      label: 'gpu timer',
-      type: 'timestamp',
-      count: 2 * maxSpans,
-    });
-    this.resolveBuffer = device.createBuffer({
-      label: 'gpu timer resolve',
-      size: 2 * maxSpans * BYTES_PER_TIMESTAMP,
-      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
-    });
+    this.stamps = createTimestampPairs(device, 'gpu timer', maxSpans);
   }
 
   /** A timer for up to maxSpans submissions, or null where the device has no timestamp queries. */
@@ -54,14 +87,14 @@ export class GpuTimer {
     encoder
       .beginComputePass({
         label: 'gpu timer begin',
-        timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: first },
+        timestampWrites: { querySet: this.stamps.querySet, beginningOfPassWriteIndex: first },
       })
       .end();
     record();
     encoder
       .beginComputePass({
         label: 'gpu timer end',
-        timestampWrites: { querySet: this.querySet, endOfPassWriteIndex: first + 1 },
+        timestampWrites: { querySet: this.stamps.querySet, endOfPassWriteIndex: first + 1 },
       })
       .end();
   }
@@ -74,24 +107,12 @@ export class GpuTimer {
 
   /** Each span's label and GPU time in ms, in recording order (after their submissions). */
   async readSpansMs(): Promise<{ readonly label: string; readonly ms: number }[]> {
-    if (this.spans === 0) return [];
-    const count = 2 * this.spans;
-    const encoder = this.device.createCommandEncoder({ label: 'gpu timer resolve' });
-    encoder.resolveQuerySet(this.querySet, 0, count, this.resolveBuffer, 0);
-    this.device.queue.submit([encoder.finish()]);
-    const stamps = new BigUint64Array(
-      await readBuffer(this.device, this.resolveBuffer, count * BYTES_PER_TIMESTAMP),
-    );
-    return this.spanLabels.map((label, k) => {
-      const begin = stamps[2 * k] ?? 0n;
-      const end = stamps[2 * k + 1] ?? 0n;
-      // A reset or reordered counter can give end < begin: that span counts as 0.
-      return { label, ms: end > begin ? Number(end - begin) / 1e6 : 0 };
-    });
+    const ms = await readTimestampPairsMs(this.device, this.stamps, this.spans);
+    return this.spanLabels.map((label, k) => ({ label, ms: ms[k] ?? 0 }));
   }
 
   destroy(): void {
-    this.querySet.destroy();
-    this.resolveBuffer.destroy();
+    this.stamps.querySet.destroy();
+    this.stamps.resolveBuffer.destroy();
   }
 }

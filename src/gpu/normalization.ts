@@ -50,6 +50,7 @@ import {
   widenMask,
   type CompiledKernel,
 } from './raster-kernels.ts';
+import { beginComputePass } from './pass-profiler.ts';
 
 type ReduceEntry = 'bandRange' | 'bandHistogram';
 type PixelEntry = 'residualMax' | 'maskedSums' | 'apply';
@@ -358,7 +359,7 @@ export function createNormalizationStage(
       layout: pixel.layout,
       entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
     });
-    const pass = encoder.beginComputePass({ label: `normalization ${entry}` });
+    const pass = beginComputePass(device, encoder, `normalization ${entry}`);
     pass.setPipeline(pixel.pipelines[entry]);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(workgroups.x, workgroups.y);

@@ -4,6 +4,7 @@
  * storage, 3 = read-write storage, so one explicit bind-group layout serves
  * every entry point of a shader module.
  */
+import { beginComputePass } from './pass-profiler.ts';
 
 export interface CompiledKernel<E extends string> {
   readonly layout: GPUBindGroupLayout;
@@ -109,7 +110,7 @@ export function encodeDispatch(
     layout: kernel.layout,
     entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
   });
-  const pass = encoder.beginComputePass({ label });
+  const pass = beginComputePass(device, encoder, label);
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(workgroups.x, workgroups.y);
@@ -173,7 +174,7 @@ export function encodeAutoDispatch(
     layout: pipeline.getBindGroupLayout(0),
     entries: bindings.map(([binding, buffer]) => ({ binding, resource: { buffer } })),
   });
-  const pass = encoder.beginComputePass({ label });
+  const pass = beginComputePass(device, encoder, label);
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(workgroups.x, workgroups.y);
