@@ -45,14 +45,13 @@ export const DIFFERENCE_PARAMS_LAYOUT: StructLayout = {
 export function linearDispatch(
   items: number,
   workgroupSize: number,
+  maxPerDimension = MAX_WORKGROUPS_PER_DIMENSION,
 ): { x: number; y: number; rowStride: number } {
   const groups = Math.max(1, Math.ceil(items / workgroupSize));
-  const x = Math.min(groups, MAX_WORKGROUPS_PER_DIMENSION);
+  const x = Math.min(groups, maxPerDimension);
   const y = Math.ceil(groups / x);
-  if (y > MAX_WORKGROUPS_PER_DIMENSION) {
-    throw new Error(
-      `Dispatch of ${items} items exceeds ${MAX_WORKGROUPS_PER_DIMENSION}² workgroups`,
-    );
+  if (y > maxPerDimension) {
+    throw new Error(`Dispatch of ${items} items exceeds ${maxPerDimension}² workgroups`);
   }
   return { x, y, rowStride: x * workgroupSize };
 }
@@ -464,11 +463,13 @@ export const COMPONENT_ESTIMATE_PARAMS_LAYOUT: StructLayout = {
 
 /**
  * Dispatch geometry of the run-based component passes: one invocation per run
- * of COMPONENT_PASS_RUN_PX pixels of a row, and one per pixel.
+ * of COMPONENT_PASS_RUN_PX pixels of a row, and one per pixel. Tests lower
+ * maxWorkgroupsPerDimension to fold small images into 2-D.
  */
 export function componentPassGeometry(
   widthPx: number,
   heightPx: number,
+  maxWorkgroupsPerDimension = MAX_WORKGROUPS_PER_DIMENSION,
 ): {
   readonly segmentsPerRow: number;
   readonly segmentCount: number;
@@ -480,8 +481,16 @@ export function componentPassGeometry(
   return {
     segmentsPerRow,
     segmentCount,
-    segments: linearDispatch(segmentCount, COMPONENT_PASS_WORKGROUP_SIZE),
-    pixels: linearDispatch(widthPx * heightPx, COMPONENT_PASS_WORKGROUP_SIZE),
+    segments: linearDispatch(
+      segmentCount,
+      COMPONENT_PASS_WORKGROUP_SIZE,
+      maxWorkgroupsPerDimension,
+    ),
+    pixels: linearDispatch(
+      widthPx * heightPx,
+      COMPONENT_PASS_WORKGROUP_SIZE,
+      maxWorkgroupsPerDimension,
+    ),
   };
 }
 

@@ -56,6 +56,8 @@ export interface ComponentEstimateStageOptions {
   readonly minKeepPx: number;
   /** Labelling buffers to borrow (not destroyed with the stage); without, the stage makes its own. */
   readonly scratch?: CclScratch;
+  /** For tests: fold dispatches into 2-D past this many workgroups per dimension (default WebGPU's 65535). */
+  readonly maxWorkgroupsPerDimension?: number;
 }
 
 export interface ComponentEstimateStage {
@@ -96,12 +98,13 @@ export function createComponentEstimateStage(
   if (!Number.isInteger(minKeepPx) || minKeepPx < 0 || minKeepPx > 0xffffffff) {
     throw new Error(`minKeepPx must be a u32 (got ${minKeepPx})`);
   }
+  // Before any allocation: a size that cannot be dispatched throws with nothing to free.
+  const geometry = componentPassGeometry(widthPx, heightPx, options.maxWorkgroupsPerDimension);
   const scratch = options.scratch ?? createCclScratch(device, widthPx, heightPx);
   const ownsScratch = options.scratch === undefined;
   checkCclScratch(scratch, widthPx, heightPx);
   const kernel = componentEstimateKernel(device);
   const pixelCount = widthPx * heightPx;
-  const geometry = componentPassGeometry(widthPx, heightPx);
   // One uniform per group of ROIS_PER_PASS ROIs (roiBase differs).
   const passCount = Math.ceil(roiCount / COMPONENT_ESTIMATE_ROIS_PER_PASS);
   const uniforms = Array.from({ length: passCount }, (_, pass) =>
@@ -217,6 +220,7 @@ export async function estimateFromMaskGpu(
   roiCount: number,
   pixelAreaM2: number,
   params: Pick<AnalysisParams, 'minAreaM2' | 'fillFactor' | 'teuFootprintM2' | 'fillFactorSpread'>,
+  dispatch: Pick<ComponentEstimateStageOptions, 'maxWorkgroupsPerDimension'> = {},
 ): Promise<GpuMaskEstimate> {
   const pixelCount = widthPx * heightPx;
   if (mask.length !== pixelCount || roiIndex.length !== pixelCount) {
@@ -229,6 +233,7 @@ export async function estimateFromMaskGpu(
     heightPx,
     roiCount,
     minKeepPx: minKeptAreaPx(params.minAreaM2, pixelAreaM2),
+    ...dispatch,
   });
   const maskBuffer = createStorageBufferFrom(device, 'estimate mask', widenMask(mask));
   const roiBuffer = createInt32Buffer(device, 'estimate ROIs', roiIndex);

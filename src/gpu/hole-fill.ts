@@ -45,6 +45,8 @@ export interface HoleFillStageOptions {
   readonly maxHolePx: number;
   /** Labelling buffers to borrow (not destroyed with the stage); without, the stage makes its own. */
   readonly scratch?: CclScratch;
+  /** For tests: fold dispatches into 2-D past this many workgroups per dimension (default WebGPU's 65535). */
+  readonly maxWorkgroupsPerDimension?: number;
 }
 
 export interface HoleFillStage {
@@ -62,12 +64,13 @@ export function createHoleFillStage(
 ): HoleFillStage {
   const { widthPx, heightPx } = options;
   // The workspace checks the size (and that a u32 per pixel binds, so counts stay below 2³¹).
+  // Before any allocation: a size that cannot be dispatched throws with nothing to free.
+  const geometry = componentPassGeometry(widthPx, heightPx, options.maxWorkgroupsPerDimension);
   const scratch = options.scratch ?? createCclScratch(device, widthPx, heightPx);
   const ownsScratch = options.scratch === undefined;
   checkCclScratch(scratch, widthPx, heightPx);
   const kernel = holeFillKernel(device);
   const pixelCount = widthPx * heightPx;
-  const geometry = componentPassGeometry(widthPx, heightPx);
   const params = createUniformBuffer(
     device,
     'hole-fill params',
@@ -146,6 +149,7 @@ export async function fillHolesGpu(
   widthPx: number,
   heightPx: number,
   maxHolePx: number,
+  dispatch: Pick<HoleFillStageOptions, 'maxWorkgroupsPerDimension'> = {},
 ): Promise<Uint8Array> {
   const pixelCount = widthPx * heightPx;
   if (mask.length !== pixelCount || domain.length !== pixelCount) {
@@ -153,7 +157,7 @@ export async function fillHolesGpu(
       `Hole filling of ${widthPx}×${heightPx} needs ${pixelCount} mask and domain values (got ${mask.length} and ${domain.length})`,
     );
   }
-  const stage = createHoleFillStage(device, { widthPx, heightPx, maxHolePx });
+  const stage = createHoleFillStage(device, { widthPx, heightPx, maxHolePx, ...dispatch });
   const maskBuffer = createStorageBufferFrom(device, 'hole-fill mask', widenMask(mask));
   const domainBuffer = createStorageBufferFrom(device, 'hole-fill domain', widenMask(domain));
   const out = createStorageBuffer(device, 'hole-fill out', pixelCount * 4);

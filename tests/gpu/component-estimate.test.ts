@@ -85,6 +85,8 @@ describe('hole-fill.wgsl against fillHoles', () => {
     [123, 77, 3.5],
     [123, 77, 60],
     [70, 150, 1e12],
+    // Rows of three runs of 256 px, the stretches crossing run ends.
+    [700, 45, 60],
   ] as const) {
     test(`${width}×${height}, maxHolePx ${maxHolePx}: equal masks`, async () => {
       await withDevice(async (device) => {
@@ -99,12 +101,56 @@ describe('hole-fill.wgsl against fillHoles', () => {
   }
 });
 
+describe('dispatches folded into 2-D (at most 40 workgroups per dimension)', () => {
+  // 320 × 280 needs more than 40 workgroups in every pass, per-pixel and
+  // run-based: they fold into rows of 40 (the last row part full), as 64 Mpx
+  // folds at WebGPU's 65535.
+  const [width, height] = [320, 280];
+  const dispatch = { maxWorkgroupsPerDimension: 40 };
+  const small = { maxWorkgroupsPerDimension: 3 };
+
+  test('hole filling: equal masks', async () => {
+    await withDevice(async (device) => {
+      const { mask, domain } = scene(11, width, height, 5);
+      const masked = Uint8Array.from(mask, (v, i) => (domain[i] !== 0 ? v : 0));
+      const gpu = await fillHolesGpu(device, masked, domain, width, height, 60, dispatch);
+      expect(firstDifference(gpu, fillHoles(masked, domain, width, height, 60))).toBe(-1);
+      // Three per dimension hold 9 workgroups, too few: refused before anything is allocated.
+      await expect(fillHolesGpu(device, masked, domain, width, height, 60, small)).rejects.toThrow(
+        /exceeds 3² workgroups/,
+      );
+    });
+  });
+
+  test('estimate: equal kept masks and counts', async () => {
+    await withDevice(async (device) => {
+      const params = { ...DEFAULT_ANALYSIS_PARAMS, minAreaM2: 5 };
+      const { mask, roiIndex } = scene(12, width, height, 40);
+      const gpu = await estimateFromMaskGpu(
+        device,
+        mask,
+        width,
+        height,
+        roiIndex,
+        40,
+        0.36,
+        params,
+        dispatch,
+      );
+      const cpu = estimateFromMask(mask, width, height, roiIndex, 40, 0.36, params);
+      expect(firstDifference(gpu.kept, cpu.kept)).toBe(-1);
+      expect(gpu.perRoi).toEqual(cpu.perRoi);
+    });
+  });
+});
+
 describe('component-estimate.wgsl against estimateFromMask', () => {
   for (const [width, height, roiCount, minAreaM2] of [
     [1, 1, 1, 0],
     [123, 77, 5, DEFAULT_ANALYSIS_PARAMS.minAreaM2],
     [123, 77, 40, 5],
     [97, 131, 3, 1e9],
+    [700, 45, 40, 5],
   ] as const) {
     test(`${width}×${height}, ${roiCount} ROIs, minAreaM2 ${minAreaM2}: equal kept masks, counts and TEU`, async () => {
       await withDevice(async (device) => {

@@ -239,5 +239,18 @@ describe('surface, hole-fill, component-estimate, mask-pack and change-magnitude
     const geometry = layout.componentPassGeometry(100, 3);
     expect(geometry.segmentsPerRow).toBe(Math.ceil(100 / layout.COMPONENT_PASS_RUN_PX));
     expect(geometry.segmentCount).toBe(geometry.segmentsPerRow * 3);
+    // At 64 Mpx the runs fold into a 2-D grid of workgroups, and a lower limit folds sooner.
+    const large = layout.componentPassGeometry(8192, 8192);
+    const perGroup = layout.COMPONENT_PASS_WORKGROUP_SIZE;
+    expect(large.segments.rowStride).toBe(large.segments.x * perGroup);
+    expect(large.segments.x * large.segments.y * perGroup).toBeGreaterThanOrEqual(
+      large.segmentCount,
+    );
+    expect(large.segments.x).toBeLessThanOrEqual(65535);
+    // The gpu test's folded case: both kinds of pass take rows of 40 workgroups.
+    const folded = layout.componentPassGeometry(320, 280, 40);
+    expect([folded.segments.x, folded.segments.y]).toEqual([40, 2]);
+    expect([folded.pixels.x, folded.pixels.y]).toEqual([40, 35]);
+    expect(() => layout.componentPassGeometry(320, 280, 3)).toThrow(/exceeds 3² workgroups/);
   });
 });
