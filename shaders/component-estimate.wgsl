@@ -21,6 +21,12 @@
 // roiBits and countBlobs run once per group of 32 ROIs (roiBase = 0, 32, …), so
 // the blob count of ROI r is exactly the number of distinct kept components
 // with a pixel in r, with one u32 per label whatever the ROI count.
+//   countRoots     instead of roiBits and countBlobs, where every kept
+//                  component lies inside one ROI (the caller knows: the
+//                  pipeline's masks lie inside the ROI raster and no two ROIs
+//                  touch): at each kept component's root, one more blob in
+//                  roiCounts[2 * roiCount + r] for the root's ROI r. One pass
+//                  whatever the ROI count, and the same counts.
 //
 // componentArea, keep and roiBits take one invocation per run of RUN_PX pixels
 // of a row and fold pixels locally while the label (or ROI) stays the same,
@@ -217,5 +223,17 @@ fn countBlobs(@builtin(global_invocation_id) id: vec3<u32>) {
     let bit = firstTrailingBit(bits);
     atomicAdd(&roiCounts[2u * params.roiCount + params.roiBase + bit], 1u);
     bits = bits & (bits - 1u);
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn countRoots(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = id.y * params.pixelRowStride + id.x;
+  if (i >= params.pixelCount || labels[i] != i || kept[i] == 0u) {
+    return;
+  }
+  let roi = roiOf(i);
+  if (roi < params.roiCount) {
+    atomicAdd(&roiCounts[2u * params.roiCount + roi], 1u);
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The per-mask estimate on the GPU (stage 9): labelling (ccl.ts), then a thin
  * wrapper around shaders/component-estimate.wgsl — component areas, the
- * minimum-area filter, per-ROI area, rim and blob counts. Only the kept mask
+ * minimum-area filter, per-ROI area, rim and blob counts (blobs in two passes
+ * per group of 32 ROIs, or in one pass where the caller promises that every
+ * component lies in one ROI). Only the kept mask
  * and 3 · roiCount counts come out; teuFromCounts turns the counts into TEU on
  * the CPU. CPU twin and semantics: estimateFromMask and its steps in
  * src/core/analysis/estimate.ts.
@@ -34,7 +36,7 @@ import {
   type AutoKernel,
 } from './raster-kernels.ts';
 
-type Entry = 'componentArea' | 'keep' | 'roiBits' | 'countBlobs';
+type Entry = 'componentArea' | 'keep' | 'roiBits' | 'countBlobs' | 'countRoots';
 const kernels = new WeakMap<GPUDevice, AutoKernel<Entry>>();
 
 function componentEstimateKernel(device: GPUDevice): AutoKernel<Entry> {
@@ -43,7 +45,7 @@ function componentEstimateKernel(device: GPUDevice): AutoKernel<Entry> {
     device,
     'component-estimate',
     componentEstimateWgsl,
-    ['componentArea', 'keep', 'roiBits', 'countBlobs'],
+    ['componentArea', 'keep', 'roiBits', 'countBlobs', 'countRoots'],
     { WORKGROUP_SIZE: COMPONENT_PASS_WORKGROUP_SIZE, RUN_PX: COMPONENT_PASS_RUN_PX },
   );
 }
@@ -56,6 +58,15 @@ export interface ComponentEstimateStageOptions {
   readonly minKeepPx: number;
   /** Labelling buffers to borrow (not destroyed with the stage); without, the stage makes its own. */
   readonly scratch?: CclScratch;
+  /**
+   * The caller guarantees that every component of the masks it passes lies
+   * inside one ROI (its pixels outside every ROI aside): then each kept
+   * component is counted at its root in one pass, instead of two passes per
+   * group of 32 ROIs. The pipeline's masks lie inside the ROI raster, so it
+   * may when no two ROIs touch (roisTouch). A mask that breaks the promise
+   * gets wrong blob counts (areas and rims stay right).
+   */
+  readonly componentsInOneRoi?: boolean;
   /** For tests: fold dispatches into 2-D past this many workgroups per dimension (default WebGPU's 65535). */
   readonly maxWorkgroupsPerDimension?: number;
 }
@@ -164,6 +175,23 @@ export function createComponentEstimateStage(
         ],
         geometry.segments,
       );
+      if (options.componentsInOneRoi === true) {
+        encodeAutoDispatch(
+          device,
+          encoder,
+          kernel.countRoots,
+          'component-estimate blobs at roots',
+          [
+            [0, first],
+            [2, labels],
+            [3, rois],
+            [5, kept],
+            [6, counts],
+          ],
+          geometry.pixels,
+        );
+        return;
+      }
       encoder.clearBuffer(perLabel);
       for (const uniform of uniforms) {
         encodeAutoDispatch(
@@ -220,7 +248,10 @@ export async function estimateFromMaskGpu(
   roiCount: number,
   pixelAreaM2: number,
   params: Pick<AnalysisParams, 'minAreaM2' | 'fillFactor' | 'teuFootprintM2' | 'fillFactorSpread'>,
-  dispatch: Pick<ComponentEstimateStageOptions, 'maxWorkgroupsPerDimension'> = {},
+  stageOptions: Pick<
+    ComponentEstimateStageOptions,
+    'maxWorkgroupsPerDimension' | 'componentsInOneRoi'
+  > = {},
 ): Promise<GpuMaskEstimate> {
   const pixelCount = widthPx * heightPx;
   if (mask.length !== pixelCount || roiIndex.length !== pixelCount) {
@@ -233,7 +264,7 @@ export async function estimateFromMaskGpu(
     heightPx,
     roiCount,
     minKeepPx: minKeptAreaPx(params.minAreaM2, pixelAreaM2),
-    ...dispatch,
+    ...stageOptions,
   });
   const maskBuffer = createStorageBufferFrom(device, 'estimate mask', widenMask(mask));
   const roiBuffer = createInt32Buffer(device, 'estimate ROIs', roiIndex);

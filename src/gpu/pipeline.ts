@@ -25,7 +25,8 @@
  *                                             per-component area and open flag, fill)
  *  9. Components, areas, TEU                  GPU (ComponentEstimateStage: labelling,
  *                                             component areas, minAreaM2, per-ROI area, rim
- *                                             and blob counts); 3 · roiCount counts per mask
+ *                                             and blob counts, the blobs in one pass where no
+ *                                             two ROIs touch); 3 · roiCount counts per mask
  *                                             back, TEU from them on the CPU (teuFromCounts)
  * The result's seven masks (kept before/after/appeared/disappeared, change,
  * shadow before/after) are packed to a byte per pixel on the GPU
@@ -46,7 +47,7 @@ import {
 import { minKeptAreaPx, teuFromCounts, type MaskEstimate } from '../core/analysis/estimate.ts';
 import type { Rgb } from '../core/analysis/occupancy.ts';
 import { validateAnalysisParams, type AnalysisParams } from '../core/analysis/params.ts';
-import { rasterizeRois } from '../core/analysis/roi-raster.ts';
+import { rasterizeRois, roisTouch } from '../core/analysis/roi-raster.ts';
 import { otsuThreshold } from '../core/histogram.ts';
 import { changeLevelsPerDn } from '../core/analysis/change-magnitude.ts';
 import { createBlurStage } from './blur.ts';
@@ -102,6 +103,11 @@ export interface PreparedGpuInput {
   readonly valid: GPUBuffer;
   readonly domain: GPUBuffer;
   readonly domainRoi: GPUBuffer;
+  /**
+   * No two ROIs of the domain touch, so every component of a mask inside the
+   * domain lies in one ROI and the estimate counts blobs in one pass.
+   */
+  readonly componentsInOneRoi: boolean;
   destroy(): void;
 }
 
@@ -134,6 +140,7 @@ export function prepareGpuInput(device: GPUDevice, input: AnalysisInput): Prepar
       valid: upload('analysis valid', widenMask(input.valid)),
       domain: upload('analysis domain', widenMask(domain)),
       domainRoi: domainRoiBuffer,
+      componentsInOneRoi: !roisTouch(domainRoi, w, h),
       destroy: () => {
         for (const buffer of buffers) buffer.destroy();
       },
@@ -438,6 +445,8 @@ export async function analyzePairGpu(
         roiCount,
         minKeepPx: minKeptAreaPx(params.minAreaM2, input.pixelAreaM2),
         scratch,
+        // The estimated masks lie inside the domain (ANDed with it, holes filled within it).
+        componentsInOneRoi: prepared.componentsInOneRoi,
       }),
     );
     // before, after, appeared, disappeared, change

@@ -14,7 +14,8 @@ import {
   minKeptAreaPx,
   roiBlobCounts,
 } from '../../src/core/analysis/estimate.ts';
-import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
+import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../../src/core/analysis/params.ts';
+import { roisTouch } from '../../src/core/analysis/roi-raster.ts';
 import { labelComponentsCpu } from '../../src/core/ccl.ts';
 import { Random } from '../../src/core/random.ts';
 import { estimateFromMaskGpu } from '../../src/gpu/component-estimate.ts';
@@ -59,6 +60,31 @@ function scene(seed: number, width: number, height: number, roiCount: number) {
     roi >= 0 && (i % width) % 23 !== 22 ? 1 : 0,
   );
   return { mask, roiIndex, domain };
+}
+
+/** The GPU estimate (with stage options) and its CPU twin on the same mask. */
+async function bothEstimates(
+  device: GPUDevice,
+  mask: Uint8Array,
+  roiIndex: Int32Array,
+  [width, height, roiCount]: readonly [number, number, number],
+  params: AnalysisParams,
+  stageOptions: Parameters<typeof estimateFromMaskGpu>[8] = {},
+) {
+  const pixelAreaM2 = 0.36;
+  const gpu = await estimateFromMaskGpu(
+    device,
+    mask,
+    width,
+    height,
+    roiIndex,
+    roiCount,
+    pixelAreaM2,
+    params,
+    stageOptions,
+  );
+  const cpu = estimateFromMask(mask, width, height, roiIndex, roiCount, pixelAreaM2, params);
+  return { gpu, cpu };
 }
 
 describe('hole-fill.wgsl against fillHoles', () => {
@@ -126,20 +152,50 @@ describe('dispatches folded into 2-D (at most 40 workgroups per dimension)', () 
     await withDevice(async (device) => {
       const params = { ...DEFAULT_ANALYSIS_PARAMS, minAreaM2: 5 };
       const { mask, roiIndex } = scene(12, width, height, 40);
-      const gpu = await estimateFromMaskGpu(
+      const { gpu, cpu } = await bothEstimates(
         device,
         mask,
-        width,
-        height,
         roiIndex,
-        40,
-        0.36,
+        [width, height, 40],
         params,
         dispatch,
       );
-      const cpu = estimateFromMask(mask, width, height, roiIndex, 40, 0.36, params);
       expect(firstDifference(gpu.kept, cpu.kept)).toBe(-1);
       expect(gpu.perRoi).toEqual(cpu.perRoi);
+    });
+  });
+});
+
+describe('componentsInOneRoi: blobs counted at the roots in one pass', () => {
+  const [width, height, roiCount] = [160, 120, 40];
+  const params = { ...DEFAULT_ANALYSIS_PARAMS, minAreaM2: 2 };
+  const shape = [width, height, roiCount] as const;
+  const oneRoi = { componentsInOneRoi: true };
+
+  test('where every component lies in one ROI: the CPU twin’s counts, over two groups of 32 ROIs', async () => {
+    await withDevice(async (device) => {
+      // The grid's cells kept apart by a row of no ROI as well, the mask cut to the cells.
+      const grid = scene(21, width, height, roiCount);
+      const cellH = Math.ceil(height / Math.ceil(roiCount / Math.ceil(Math.sqrt(roiCount))));
+      const roiIndex = Int32Array.from(grid.roiIndex, (roi, i) =>
+        Math.floor(i / width) % cellH === 0 ? -1 : roi,
+      );
+      const mask = Uint8Array.from(grid.mask, (v, i) => ((roiIndex[i] ?? -1) >= 0 ? v : 0));
+      expect(roisTouch(roiIndex, width, height)).toBe(false);
+      const { gpu, cpu } = await bothEstimates(device, mask, roiIndex, shape, params, oneRoi);
+      expect(firstDifference(gpu.kept, cpu.kept)).toBe(-1);
+      expect(gpu.perRoi).toEqual(cpu.perRoi);
+      expect(cpu.perRoi.slice(32).some((roi) => roi.blobs > 0)).toBe(true);
+    });
+  });
+
+  test('a mask that breaks the promise gets other blob counts (so the one-pass path ran)', async () => {
+    await withDevice(async (device) => {
+      // Touching cells and a mask over them: blobs span ROIs.
+      const { mask, roiIndex } = scene(22, width, height, roiCount);
+      const { gpu, cpu } = await bothEstimates(device, mask, roiIndex, shape, params, oneRoi);
+      expect(gpu.perRoi.map((roi) => roi.areaM2)).toEqual(cpu.perRoi.map((roi) => roi.areaM2));
+      expect(gpu.perRoi.map((roi) => roi.blobs)).not.toEqual(cpu.perRoi.map((roi) => roi.blobs));
     });
   });
 });
@@ -154,23 +210,19 @@ describe('component-estimate.wgsl against estimateFromMask', () => {
   ] as const) {
     test(`${width}×${height}, ${roiCount} ROIs, minAreaM2 ${minAreaM2}: equal kept masks, counts and TEU`, async () => {
       await withDevice(async (device) => {
-        const pixelAreaM2 = 0.36;
+        const pixelAreaM2 = 0.36; // as bothEstimates takes it
         const params = { ...DEFAULT_ANALYSIS_PARAMS, minAreaM2 };
         const { mask, roiIndex } =
           width === 1
             ? { mask: new Uint8Array([1]), roiIndex: new Int32Array([0]) }
             : scene(width * height + roiCount, width, height, roiCount);
-        const gpu = await estimateFromMaskGpu(
+        const { gpu, cpu } = await bothEstimates(
           device,
           mask,
-          width,
-          height,
           roiIndex,
-          roiCount,
-          pixelAreaM2,
+          [width, height, roiCount],
           params,
         );
-        const cpu = estimateFromMask(mask, width, height, roiIndex, roiCount, pixelAreaM2, params);
         expect(firstDifference(gpu.kept, cpu.kept)).toBe(-1);
         // The twin's counts, step by step.
         const { labels } = labelComponentsCpu(mask, width, height);

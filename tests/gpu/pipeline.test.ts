@@ -277,6 +277,47 @@ describe('analyzePairGpu on a generated port scene', () => {
     });
   });
 
+  test('piers that touch: blobs counted per group of ROIs, as on the CPU; apart: in one pass', async () => {
+    // The first pier cut across its middle into two halves that share the cut,
+    // so a blob over the cut lies in both (the CPU counts it in each).
+    const [pier, ...others] = input.rois;
+    const ring = pier?.rings[0];
+    if (pier === undefined || ring?.length !== 4) throw new Error('a four-cornered pier expected');
+    const [c0, c1, c2, c3] = ring as [
+      readonly [number, number],
+      readonly [number, number],
+      readonly [number, number],
+      readonly [number, number],
+    ];
+    const mid = (a: readonly [number, number], b: readonly [number, number]) =>
+      [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2] as const;
+    const halves: PixelPolygon[] = [
+      { name: `${pier.name} a`, rings: [[c0, mid(c0, c1), mid(c2, c3), c3]] },
+      { name: `${pier.name} b`, rings: [[mid(c0, c1), c1, c2, mid(c2, c3)]] },
+    ];
+    const split: AnalysisInput = { ...input, rois: [...halves, ...others] };
+    const cpu = analyzePairCpu(split, DEFAULT_ANALYSIS_PARAMS);
+    await withDevice(async (device) => {
+      const prepared = prepareGpuInput(device, split);
+      const apart = prepareGpuInput(device, input);
+      try {
+        expect(prepared.componentsInOneRoi).toBe(false);
+        expect(apart.componentsInOneRoi).toBe(true);
+        const gpu = await analyzePairGpu(device, split, DEFAULT_ANALYSIS_PARAMS, { prepared });
+        compare(gpu, cpu, pixelCount);
+        // Some blob lies over the cut: the halves' blob counts exceed the whole pier's.
+        const whole = analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS).rois[0];
+        const [a, b] = cpu.rois;
+        expect((a?.before.blobs ?? 0) + (b?.before.blobs ?? 0)).toBeGreaterThan(
+          whole?.before.blobs ?? Number.NaN,
+        );
+      } finally {
+        prepared.destroy();
+        apart.destroy();
+      }
+    });
+  });
+
   test('refuses invalid parameters before touching the GPU', async () => {
     await withDevice(async (device) => {
       await expect(

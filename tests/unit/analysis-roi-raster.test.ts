@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { NO_ROI, rasterizeRois, type PixelPolygon } from '../../src/core/analysis/roi-raster.ts';
+import {
+  NO_ROI,
+  rasterizeRois,
+  roisTouch,
+  type PixelPolygon,
+} from '../../src/core/analysis/roi-raster.ts';
 import { Random } from '../../src/core/random.ts';
 
 /**
@@ -169,5 +174,44 @@ describe('ROI raster (scanline) equals the per-pixel definition', () => {
     const expected = rasterizeByDefinition([pier], 32, 24);
     expect(Array.from(rasterizeRois([pier], 32, 24))).toEqual(Array.from(expected));
     expect(expected.filter((roi) => roi === 0).length).toBeGreaterThan(200);
+  });
+});
+
+describe('roisTouch: whether two ROIs have 8-adjacent pixels', () => {
+  const raster = (rows: string[]): [Int32Array, number, number] => {
+    const width = rows[0]?.length ?? 0;
+    const values = rows
+      .join('')
+      .split('')
+      .map((c) => (c === '.' ? NO_ROI : Number(c)));
+    return [Int32Array.from(values), width, rows.length];
+  };
+
+  test('apart by a pixel: no; side by side, one above the other, or corner to corner: yes', () => {
+    expect(roisTouch(...raster(['00.11', '00.11', '.....', '22.33']))).toBe(false);
+    expect(roisTouch(...raster(['0011', '0011']))).toBe(true);
+    expect(roisTouch(...raster(['00', '11']))).toBe(true);
+    expect(roisTouch(...raster(['0.', '.1']))).toBe(true);
+    expect(roisTouch(...raster(['.0', '1.']))).toBe(true);
+    // One ROI, however shaped, touches nothing; negative values are no ROI.
+    expect(roisTouch(...raster(['0.0', '000']))).toBe(false);
+    expect(roisTouch(Int32Array.from([0, -5, 1]), 3, 1)).toBe(false);
+    expect(() => roisTouch(new Int32Array(5), 2, 2)).toThrow(/needs 4 values/);
+  });
+
+  test('two separate piers do not touch; a pier split into two halves does', () => {
+    const pier = (x0: number, x1: number): PixelPolygon => ({
+      name: `${x0}`,
+      rings: [
+        [
+          [x0, 5],
+          [x1, 5],
+          [x1, 60],
+          [x0, 60],
+        ],
+      ],
+    });
+    expect(roisTouch(rasterizeRois([pier(5, 20), pier(30, 45)], 64, 64), 64, 64)).toBe(false);
+    expect(roisTouch(rasterizeRois([pier(5, 20), pier(20, 45)], 64, 64), 64, 64)).toBe(true);
   });
 });

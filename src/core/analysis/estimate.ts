@@ -121,7 +121,11 @@ export function keepComponents(
   return { kept, areaPx, rimPx };
 }
 
-/** Twin of `roiBits` + `countBlobs`: distinct kept components with a pixel in each ROI. */
+/**
+ * Twin of `roiBits` + `countBlobs`: distinct kept components with a pixel in
+ * each ROI. Also the twin of `countRoots`, which counts the same where every
+ * component lies in one ROI (then a component's root pixel names its ROI).
+ */
 export function roiBlobCounts(
   labels: Int32Array,
   kept: Uint8Array,

@@ -126,3 +126,36 @@ export function rasterizeRois(
   });
   return out;
 }
+
+/**
+ * Whether two different ROIs of a raster (ROI index ≥ 0, NO_ROI or any
+ * negative value for none) have 8-adjacent pixels. When they do not, an
+ * 8-connected component of a mask that lies inside the ROIs lies inside one
+ * ROI: the GPU estimate then counts blobs per ROI in a single pass
+ * (src/gpu/component-estimate.ts).
+ */
+export function roisTouch(roiIndex: Int32Array, widthPx: number, heightPx: number): boolean {
+  if (roiIndex.length !== widthPx * heightPx) {
+    throw new Error(`An ROI raster of ${widthPx}×${heightPx} needs ${widthPx * heightPx} values`);
+  }
+  const differs = (roi: number, j: number): boolean => {
+    const other = roiIndex[j] ?? NO_ROI;
+    return other >= 0 && other !== roi;
+  };
+  for (let y = 0; y < heightPx; y++) {
+    const row = y * widthPx;
+    const below = y + 1 < heightPx;
+    for (let x = 0; x < widthPx; x++) {
+      const roi = roiIndex[row + x] ?? NO_ROI;
+      if (roi < 0) continue;
+      // Each adjacent pair once: east, and the three neighbours of the next row.
+      const i = row + x;
+      if (x + 1 < widthPx && differs(roi, i + 1)) return true;
+      if (!below) continue;
+      if (differs(roi, i + widthPx)) return true;
+      if (x > 0 && differs(roi, i + widthPx - 1)) return true;
+      if (x + 1 < widthPx && differs(roi, i + widthPx + 1)) return true;
+    }
+  }
+  return false;
+}
