@@ -100,19 +100,20 @@ async function profileRows(
 ): Promise<string[]> {
   const profiler = PassProfiler.attach(device);
   if (profiler === null) return [`${label}, pass profile: n/a (no timestamp-query)`];
-  const byLabel = new Map<string, { ms: number[]; count: number }>();
+  const byLabel = new Map<string, { ms: number[]; counts: number[] }>();
   const totals: number[] = [];
   let skipped = 0;
   try {
     for (let run = 0; run <= RUNS; run++) {
       await analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS);
       const read = await profiler.read();
-      if (run === 0) continue; // warm-up: the split labelling passes compile here
+      if (run === 0) continue; // warm-up: the first call under the profiler, not counted
       skipped = Math.max(skipped, read.skipped);
       totals.push(read.passes.reduce((sum, pass) => sum + pass.ms, 0));
       for (const { label: pass, ms, count } of passTimesByLabel(read.passes)) {
-        const entry = byLabel.get(pass) ?? { ms: [], count };
+        const entry = byLabel.get(pass) ?? { ms: [], counts: [] };
         entry.ms.push(ms);
+        entry.counts.push(count);
         byLabel.set(pass, entry);
       }
     }
@@ -124,8 +125,11 @@ async function profileRows(
       (skipped > 0 ? ` (${skipped} passes per call untimed: the query set was full)` : ''),
   ];
   const ranked = [...byLabel.entries()].sort(([, a], [, b]) => median(b.ms) - median(a.ms));
-  for (const [pass, { ms, count }] of ranked) {
-    rows.push(`${label},   pass "${pass}" ×${count}, ${median(ms).toFixed(3)}, ${RUNS}`);
+  for (const [pass, { ms, counts }] of ranked) {
+    // Passes per call (the median, should calls differ) and the calls the label occurred in.
+    rows.push(
+      `${label},   pass "${pass}" ×${median(counts)}, ${median(ms).toFixed(3)}, ${ms.length}`,
+    );
   }
   return rows;
 }

@@ -7,7 +7,10 @@
 #   .device/node_modules/webgpu/{index.js,package.json}
 #   .gl/*.deb                the Vulkan loader (see the device tool's README)
 # then run this with .device and .gl carried: bash scripts/device-bench.sh [labelling|pipeline]. Writes its logs to $OUT (or /tmp/qw-out).
-# QW_BENCH_PROFILE=1 adds the pipeline's GPU time per compute pass (bench/pipeline-dawn.ts).
+# QW_BENCH_PROFILE=1 adds the pipeline's GPU time per compute pass (bench/pipeline-dawn.ts):
+# QW_BENCH_RUNS + 1 more calls per size, about 100 s at 64 Mpx on the H100 by the last wall
+# times, so within the 10-minute call limit pair it with QW_BENCH_CPU_MAX_MPX=16 (the CPU twins
+# take 118 s at 64 Mpx).
 set -uo pipefail
 out=${OUT:-/tmp/qw-out}
 # Setup failures end the run; a benchmark that fails still lets the next one run.

@@ -21,18 +21,18 @@
 // roiBits and countBlobs run once per group of 32 ROIs (roiBase = 0, 32, …), so
 // the blob count of ROI r is exactly the number of distinct kept components
 // with a pixel in r, with one u32 per label whatever the ROI count.
-//   countRoots     instead of roiBits and countBlobs, where every kept
-//                  component lies inside one ROI (the caller knows: the
-//                  pipeline's masks lie inside the ROI raster and no two ROIs
-//                  touch): at each kept component's root, one more blob in
-//                  roiCounts[2 * roiCount + r] for the root's ROI r. One pass
-//                  whatever the ROI count, and the same counts.
+//   countRoots     instead of roiBits and countBlobs, where the caller knows
+//                  that every set mask pixel lies in an ROI and no two ROIs
+//                  touch, so every component lies in one ROI: at each kept
+//                  component's root, one more blob in roiCounts[2 * roiCount + r]
+//                  for the root's ROI r. One invocation per pixel, one pass
+//                  whatever the ROI count (roiBase is not used), the same counts.
 //
 // componentArea, keep and roiBits take one invocation per run of RUN_PX pixels
 // of a row and fold pixels locally while the label (or ROI) stays the same,
-// flushing one atomic per change instead of one per pixel; countBlobs takes one
-// invocation per pixel. Dispatches may be folded into 2-D; segmentRowStride
-// and pixelRowStride rebuild the linear index.
+// flushing one atomic per change instead of one per pixel; countBlobs and
+// countRoots take one invocation per pixel. Dispatches may be folded into 2-D;
+// segmentRowStride and pixelRowStride rebuild the linear index.
 //
 // Bindings: 0 uniform params, 1 mask, 2 labels (u32 per pixel, read), 3 rois
 // (i32 per pixel, read), 4 perLabel (atomic u32 per pixel, indexed by label),

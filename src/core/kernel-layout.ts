@@ -47,6 +47,15 @@ export function linearDispatch(
   workgroupSize: number,
   maxPerDimension = MAX_WORKGROUPS_PER_DIMENSION,
 ): { x: number; y: number; rowStride: number } {
+  if (
+    !Number.isInteger(maxPerDimension) ||
+    maxPerDimension < 1 ||
+    maxPerDimension > MAX_WORKGROUPS_PER_DIMENSION
+  ) {
+    throw new Error(
+      `Workgroups per dimension must be an integer from 1 to ${MAX_WORKGROUPS_PER_DIMENSION} (got ${maxPerDimension})`,
+    );
+  }
   const groups = Math.max(1, Math.ceil(items / workgroupSize));
   const x = Math.min(groups, maxPerDimension);
   const y = Math.ceil(groups / x);

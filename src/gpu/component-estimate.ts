@@ -59,12 +59,12 @@ export interface ComponentEstimateStageOptions {
   /** Labelling buffers to borrow (not destroyed with the stage); without, the stage makes its own. */
   readonly scratch?: CclScratch;
   /**
-   * The caller guarantees that every component of the masks it passes lies
-   * inside one ROI (its pixels outside every ROI aside): then each kept
-   * component is counted at its root in one pass, instead of two passes per
-   * group of 32 ROIs. The pipeline's masks lie inside the ROI raster, so it
-   * may when no two ROIs touch (roisTouch). A mask that breaks the promise
-   * gets wrong blob counts (areas and rims stay right).
+   * The caller guarantees that every set pixel of the masks it passes lies in
+   * an ROI and that no two ROIs touch (roisTouch), so every component lies in
+   * one ROI: then each kept component is counted at its root in one pass
+   * (countRoots; twin roiBlobCountsAtRoots), instead of two passes per group
+   * of 32 ROIs. The pipeline's masks lie inside the domain. A mask that breaks
+   * the promise gets wrong blob counts (areas and rims stay right).
    */
   readonly componentsInOneRoi?: boolean;
   /** For tests: fold dispatches into 2-D past this many workgroups per dimension (default WebGPU's 65535). */
@@ -116,8 +116,11 @@ export function createComponentEstimateStage(
   checkCclScratch(scratch, widthPx, heightPx);
   const kernel = componentEstimateKernel(device);
   const pixelCount = widthPx * heightPx;
-  // One uniform per group of ROIS_PER_PASS ROIs (roiBase differs).
-  const passCount = Math.ceil(roiCount / COMPONENT_ESTIMATE_ROIS_PER_PASS);
+  // One uniform per group of ROIS_PER_PASS ROIs (roiBase differs); one pass at the roots needs one.
+  const passCount =
+    options.componentsInOneRoi === true
+      ? 1
+      : Math.ceil(roiCount / COMPONENT_ESTIMATE_ROIS_PER_PASS);
   const uniforms = Array.from({ length: passCount }, (_, pass) =>
     createUniformBuffer(
       device,

@@ -34,7 +34,15 @@ export function createTimestampPairs(
   };
 }
 
-/** Milliseconds between the begin (2k) and end (2k + 1) timestamps of the first `pairs` pairs. */
+export function destroyTimestampPairs({ querySet, resolveBuffer }: TimestampPairs): void {
+  querySet.destroy();
+  resolveBuffer.destroy();
+}
+
+/**
+ * Milliseconds between the begin (2k) and end (2k + 1) timestamps of the
+ * first `pairs` pairs; call once every pass that writes them is submitted.
+ */
 export async function readTimestampPairsMs(
   device: GPUDevice,
   { querySet, resolveBuffer }: TimestampPairs,
@@ -112,7 +120,6 @@ export class GpuTimer {
   }
 
   destroy(): void {
-    this.stamps.querySet.destroy();
-    this.stamps.resolveBuffer.destroy();
+    destroyTimestampPairs(this.stamps);
   }
 }

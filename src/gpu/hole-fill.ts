@@ -149,7 +149,7 @@ export async function fillHolesGpu(
   widthPx: number,
   heightPx: number,
   maxHolePx: number,
-  dispatch: Pick<HoleFillStageOptions, 'maxWorkgroupsPerDimension'> = {},
+  stageOptions: Pick<HoleFillStageOptions, 'maxWorkgroupsPerDimension'> = {},
 ): Promise<Uint8Array> {
   const pixelCount = widthPx * heightPx;
   if (mask.length !== pixelCount || domain.length !== pixelCount) {
@@ -157,7 +157,7 @@ export async function fillHolesGpu(
       `Hole filling of ${widthPx}×${heightPx} needs ${pixelCount} mask and domain values (got ${mask.length} and ${domain.length})`,
     );
   }
-  const stage = createHoleFillStage(device, { widthPx, heightPx, maxHolePx, ...dispatch });
+  const stage = createHoleFillStage(device, { widthPx, heightPx, maxHolePx, ...stageOptions });
   const maskBuffer = createStorageBufferFrom(device, 'hole-fill mask', widenMask(mask));
   const domainBuffer = createStorageBufferFrom(device, 'hole-fill domain', widenMask(domain));
   const out = createStorageBuffer(device, 'hole-fill out', pixelCount * 4);

@@ -10,9 +10,16 @@
  * Passes on a queue may overlap on some GPUs, so per-pass times need not sum
  * to a submission's time; they show where the time goes, not a budget.
  */
-import { createTimestampPairs, readTimestampPairsMs, type TimestampPairs } from './gpu-timer.ts';
+import {
+  createTimestampPairs,
+  destroyTimestampPairs,
+  readTimestampPairsMs,
+  type TimestampPairs,
+} from './gpu-timer.ts';
 
 const attached = new WeakMap<GPUDevice, PassProfiler>();
+/** Passes one profiler times between reads: two queries each, and a query set holds at most 4096. */
+export const MAX_PROFILED_PASSES = 2048;
 
 export interface PassTime {
   readonly label: string;
@@ -23,6 +30,7 @@ export class PassProfiler {
   private readonly stamps: TimestampPairs;
   private readonly labels: string[] = [];
   private skipped = 0;
+  private detached = false;
 
   private constructor(
     private readonly device: GPUDevice,
@@ -32,19 +40,30 @@ export class PassProfiler {
   }
 
   /**
-   * Attaches a profiler for up to capacityPasses passes between reads (a
-   * query set holds at most 4096 queries), or gives null where the device has
-   * no timestamp queries. One profiler per device at a time.
+   * Attaches a profiler for up to capacityPasses passes between reads, or
+   * gives null where the device has no timestamp queries. One profiler per
+   * device at a time.
    */
-  static attach(device: GPUDevice, capacityPasses = 2048): PassProfiler | null {
-    if (!device.features.has('timestamp-query')) return null;
-    if (!Number.isInteger(capacityPasses) || capacityPasses < 1 || capacityPasses > 2048) {
-      throw new Error(`A pass profiler holds 1 to 2048 passes (asked for ${capacityPasses})`);
+  static attach(device: GPUDevice, capacityPasses = MAX_PROFILED_PASSES): PassProfiler | null {
+    if (
+      !Number.isInteger(capacityPasses) ||
+      capacityPasses < 1 ||
+      capacityPasses > MAX_PROFILED_PASSES
+    ) {
+      throw new Error(
+        `A pass profiler holds 1 to ${MAX_PROFILED_PASSES} passes (asked for ${capacityPasses})`,
+      );
     }
+    if (!device.features.has('timestamp-query')) return null;
     if (attached.has(device)) throw new Error('This device already has a pass profiler');
     const profiler = new PassProfiler(device, capacityPasses);
     attached.set(device, profiler);
     return profiler;
+  }
+
+  /** Passes recorded since the last read (timed ones; skipped ones are counted apart). */
+  get pendingPasses(): number {
+    return this.labels.length;
   }
 
   /** The timestamp writes of the next pass, or undefined once the set is full (counted as skipped). */
@@ -64,10 +83,13 @@ export class PassProfiler {
 
   /**
    * Each pass recorded since the last read, in recording order, with its GPU
-   * time (call once their submissions are done), and how many passes went
-   * untimed because the set was full. Starts the next round empty.
+   * time, and how many passes went untimed because the set was full. Starts
+   * the next round empty. Call it once every encoder that recorded those
+   * passes is submitted: a pass encoded and never submitted (or submitted
+   * later) has no timestamps of this round, and reads as 0.
    */
   async read(): Promise<{ readonly passes: PassTime[]; readonly skipped: number }> {
+    if (this.detached) throw new Error('This pass profiler is detached');
     const labels = this.labels.splice(0);
     const skipped = this.skipped;
     this.skipped = 0;
@@ -78,9 +100,10 @@ export class PassProfiler {
 
   /** Stops recording on the device and frees the query set. */
   detach(): void {
+    if (this.detached) return;
+    this.detached = true;
     if (attached.get(this.device) === this) attached.delete(this.device);
-    this.stamps.querySet.destroy();
-    this.stamps.resolveBuffer.destroy();
+    destroyTimestampPairs(this.stamps);
   }
 }
 

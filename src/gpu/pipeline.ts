@@ -121,6 +121,7 @@ export function prepareGpuInput(device: GPUDevice, input: AnalysisInput): Prepar
   // A plain loop: TypedArray.from with a mapping function costs ~75 ns a pixel in V8.
   const domain = new Uint8Array(pixelCount);
   for (let i = 0; i < pixelCount; i++) domain[i] = (domainRoi[i] ?? -1) >= 0 ? 1 : 0;
+  const componentsInOneRoi = !roisTouch(domainRoi, w, h);
   const buffers: GPUBuffer[] = [];
   const upload = (label: string, data: Float32Array | Uint32Array): GPUBuffer => {
     const buffer = createStorageBufferFrom(device, label, data);
@@ -140,7 +141,7 @@ export function prepareGpuInput(device: GPUDevice, input: AnalysisInput): Prepar
       valid: upload('analysis valid', widenMask(input.valid)),
       domain: upload('analysis domain', widenMask(domain)),
       domainRoi: domainRoiBuffer,
-      componentsInOneRoi: !roisTouch(domainRoi, w, h),
+      componentsInOneRoi,
       destroy: () => {
         for (const buffer of buffers) buffer.destroy();
       },

@@ -13,6 +13,7 @@ import {
   keepComponents,
   minKeptAreaPx,
   roiBlobCounts,
+  roiBlobCountsAtRoots,
 } from '../../src/core/analysis/estimate.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../../src/core/analysis/params.ts';
 import { roisTouch } from '../../src/core/analysis/roi-raster.ts';
@@ -87,6 +88,17 @@ async function bothEstimates(
   return { gpu, cpu };
 }
 
+/** scene() with its cells kept apart by a row of no ROI as well, the mask cut to the cells. */
+function apartScene(seed: number, width: number, height: number, roiCount: number) {
+  const grid = scene(seed, width, height, roiCount);
+  const cellH = Math.ceil(height / Math.ceil(roiCount / Math.ceil(Math.sqrt(roiCount))));
+  const roiIndex = Int32Array.from(grid.roiIndex, (roi, i) =>
+    Math.floor(i / width) % cellH === 0 ? -1 : roi,
+  );
+  const mask = Uint8Array.from(grid.mask, (v, i) => ((roiIndex[i] ?? -1) >= 0 ? v : 0));
+  return { mask, roiIndex };
+}
+
 describe('hole-fill.wgsl against fillHoles', () => {
   test('hand-made: an enclosed hole is filled, a notch open to the outside is not', async () => {
     await withDevice(async (device) => {
@@ -111,7 +123,7 @@ describe('hole-fill.wgsl against fillHoles', () => {
     [123, 77, 3.5],
     [123, 77, 60],
     [70, 150, 1e12],
-    // Rows of three runs of 256 px, the stretches crossing run ends.
+    // Rows of 22 runs of 32 px.
     [700, 45, 60],
   ] as const) {
     test(`${width}×${height}, maxHolePx ${maxHolePx}: equal masks`, async () => {
@@ -148,22 +160,30 @@ describe('dispatches folded into 2-D (at most 40 workgroups per dimension)', () 
     });
   });
 
-  test('estimate: equal kept masks and counts', async () => {
-    await withDevice(async (device) => {
-      const params = { ...DEFAULT_ANALYSIS_PARAMS, minAreaM2: 5 };
-      const { mask, roiIndex } = scene(12, width, height, 40);
-      const { gpu, cpu } = await bothEstimates(
-        device,
-        mask,
-        roiIndex,
-        [width, height, 40],
-        params,
-        dispatch,
-      );
-      expect(firstDifference(gpu.kept, cpu.kept)).toBe(-1);
-      expect(gpu.perRoi).toEqual(cpu.perRoi);
+  for (const [what, makeScene, oneRoi] of [
+    ['blobs per group of ROIs', scene, false],
+    ['blobs at the roots, in one pass', apartScene, true],
+  ] as const) {
+    test(`estimate, ${what}: equal kept masks and counts`, async () => {
+      await withDevice(async (device) => {
+        const params = { ...DEFAULT_ANALYSIS_PARAMS, minAreaM2: 5 };
+        const { mask, roiIndex } = makeScene(12, width, height, 40);
+        const { gpu, cpu } = await bothEstimates(
+          device,
+          mask,
+          roiIndex,
+          [width, height, 40],
+          params,
+          {
+            ...dispatch,
+            componentsInOneRoi: oneRoi,
+          },
+        );
+        expect(firstDifference(gpu.kept, cpu.kept)).toBe(-1);
+        expect(gpu.perRoi).toEqual(cpu.perRoi);
+      });
     });
-  });
+  }
 });
 
 describe('componentsInOneRoi: blobs counted at the roots in one pass', () => {
@@ -174,18 +194,17 @@ describe('componentsInOneRoi: blobs counted at the roots in one pass', () => {
 
   test('where every component lies in one ROI: the CPU twin’s counts, over two groups of 32 ROIs', async () => {
     await withDevice(async (device) => {
-      // The grid's cells kept apart by a row of no ROI as well, the mask cut to the cells.
-      const grid = scene(21, width, height, roiCount);
-      const cellH = Math.ceil(height / Math.ceil(roiCount / Math.ceil(Math.sqrt(roiCount))));
-      const roiIndex = Int32Array.from(grid.roiIndex, (roi, i) =>
-        Math.floor(i / width) % cellH === 0 ? -1 : roi,
-      );
-      const mask = Uint8Array.from(grid.mask, (v, i) => ((roiIndex[i] ?? -1) >= 0 ? v : 0));
+      const { mask, roiIndex } = apartScene(21, width, height, roiCount);
       expect(roisTouch(roiIndex, width, height)).toBe(false);
       const { gpu, cpu } = await bothEstimates(device, mask, roiIndex, shape, params, oneRoi);
       expect(firstDifference(gpu.kept, cpu.kept)).toBe(-1);
       expect(gpu.perRoi).toEqual(cpu.perRoi);
       expect(cpu.perRoi.slice(32).some((roi) => roi.blobs > 0)).toBe(true);
+      // countRoots' literal twin gives the same.
+      const { labels } = labelComponentsCpu(mask, width, height);
+      expect(Array.from(gpu.counts.blobs)).toEqual(
+        Array.from(roiBlobCountsAtRoots(labels, cpu.kept, roiIndex, roiCount)),
+      );
     });
   });
 

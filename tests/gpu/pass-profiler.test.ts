@@ -31,7 +31,9 @@ describe('per-pass GPU time (PassProfiler)', () => {
       expect(isProfiling(device)).toBe(true);
       expect(() => PassProfiler.attach(device)).toThrow(/already has a pass profiler/);
       const profiled = await labelComponentsGpu(device, mask, width, height);
+      expect(profiler.pendingPasses).toBe(CCL_DISPATCHES.length);
       const { passes, skipped } = await profiler.read();
+      expect(profiler.pendingPasses).toBe(0);
       profiler.detach();
       expect(isProfiling(device)).toBe(false);
 
@@ -40,13 +42,17 @@ describe('per-pass GPU time (PassProfiler)', () => {
         CCL_DISPATCHES.map((dispatch) => `connected components: ${dispatch}`),
       );
       expect(passes.every((pass) => Number.isFinite(pass.ms) && pass.ms >= 0)).toBe(true);
+      // Real timestamps: the labelling took some GPU time (a clamped or unwritten set reads 0).
+      expect(passes.reduce((sum, pass) => sum + pass.ms, 0)).toBeGreaterThan(0);
       // Split into passes, the labelling gives the CPU twin's labels all the same.
       const cpu = labelComponentsCpu(mask, width, height);
       expect(profiled.count).toBe(cpu.count);
       expect(Array.from(profiled.labels)).toEqual(Array.from(cpu.labels));
 
-      // Detached: nothing more is recorded, and a new profiler starts empty.
+      // Detached: nothing more is recorded, it cannot be read, and a new profiler starts empty.
       await labelComponentsGpu(device, mask, width, height);
+      expect(profiler.pendingPasses).toBe(0);
+      await expect(profiler.read()).rejects.toThrow(/detached/);
       const again = PassProfiler.attach(device);
       expect(again).not.toBeNull();
       expect((await again?.read())?.passes).toEqual([]);

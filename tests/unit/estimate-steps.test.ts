@@ -11,8 +11,11 @@ import {
   fillHoles,
   maxHoleAreaPx,
   minKeptAreaPx,
+  roiBlobCounts,
+  roiBlobCountsAtRoots,
   type MaskEstimate,
 } from '../../src/core/analysis/estimate.ts';
+import { roisTouch } from '../../src/core/analysis/roi-raster.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
 import { labelComponentsCpu } from '../../src/core/ccl.ts';
 import { Random } from '../../src/core/random.ts';
@@ -187,5 +190,54 @@ describe('estimate and hole filling as chains of the GPU steps', () => {
     expect(maxHoleAreaPx(4)).toBe(4);
     expect(maxHoleAreaPx(0.5)).toBe(0);
     expect(maxHoleAreaPx(1e12)).toBe(0xffffffff);
+  });
+});
+
+describe('roiBlobCountsAtRoots (twin of countRoots) against roiBlobCounts', () => {
+  test('equal where the mask lies in ROIs that do not touch; not where a blob leaves its ROI', () => {
+    const random = new Random(41);
+    for (let trial = 0; trial < 200; trial++) {
+      const width = random.int(1, 24);
+      const height = random.int(1, 24);
+      const roiCount = random.int(1, 6);
+      // ROIs as blobs of a random mask's components, a ring of no ROI around each.
+      const seeds = Uint8Array.from({ length: width * height }, () =>
+        random.next() < 0.5 ? 1 : 0,
+      );
+      const { labels: cells } = labelComponentsCpu(seeds, width, height);
+      const roiIndex = Int32Array.from(cells, (label) => (label < 0 ? -1 : label % roiCount));
+      for (let i = 0; i < roiIndex.length; i++) {
+        const x = i % width;
+        const y = (i - x) / width;
+        const roi = roiIndex[i] ?? -1;
+        for (const [dx, dy] of [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+          [-1, 1],
+        ] as const) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || nx >= width || ny >= height) continue;
+          const other = roiIndex[ny * width + nx] ?? -1;
+          if (roi >= 0 && other >= 0 && other !== roi) roiIndex[ny * width + nx] = -1;
+        }
+      }
+      expect(roisTouch(roiIndex, width, height)).toBe(false);
+      const mask = Uint8Array.from(roiIndex, (roi) => (roi >= 0 && random.next() < 0.7 ? 1 : 0));
+      const { labels } = labelComponentsCpu(mask, width, height);
+      const kept = Uint8Array.from(labels, (label) => (label >= 0 && random.next() < 0.9 ? 1 : 0));
+      // Keep whole components: a component is kept as its root is.
+      const keptWhole = Uint8Array.from(labels, (label) => (label >= 0 ? (kept[label] ?? 0) : 0));
+      expect(Array.from(roiBlobCountsAtRoots(labels, keptWhole, roiIndex, roiCount))).toEqual(
+        Array.from(roiBlobCounts(labels, keptWhole, roiIndex, roiCount)),
+      );
+    }
+    // A blob whose root lies outside every ROI: one blob in ROI 0, none at the roots.
+    const labels = Int32Array.from([0, 0, 0]);
+    const kept = Uint8Array.from([1, 1, 1]);
+    const roiIndex = Int32Array.from([-1, 0, 0]);
+    expect(Array.from(roiBlobCounts(labels, kept, roiIndex, 1))).toEqual([1]);
+    expect(Array.from(roiBlobCountsAtRoots(labels, kept, roiIndex, 1))).toEqual([0]);
   });
 });

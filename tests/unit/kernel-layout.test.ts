@@ -239,14 +239,15 @@ describe('surface, hole-fill, component-estimate, mask-pack and change-magnitude
     const geometry = layout.componentPassGeometry(100, 3);
     expect(geometry.segmentsPerRow).toBe(Math.ceil(100 / layout.COMPONENT_PASS_RUN_PX));
     expect(geometry.segmentCount).toBe(geometry.segmentsPerRow * 3);
-    // At 64 Mpx the runs fold into a 2-D grid of workgroups, and a lower limit folds sooner.
+    // At 64 Mpx the per-pixel passes fold into 2-D (the runs still fit one row of
+    // workgroups), and a lower limit folds both sooner.
     const large = layout.componentPassGeometry(8192, 8192);
-    const perGroup = layout.COMPONENT_PASS_WORKGROUP_SIZE;
-    expect(large.segments.rowStride).toBe(large.segments.x * perGroup);
-    expect(large.segments.x * large.segments.y * perGroup).toBeGreaterThanOrEqual(
-      large.segmentCount,
-    );
-    expect(large.segments.x).toBeLessThanOrEqual(65535);
+    expect([large.segments.x, large.segments.y]).toEqual([32768, 1]);
+    expect([large.pixels.x, large.pixels.y]).toEqual([65535, 17]);
+    expect(large.pixels.rowStride).toBe(65535 * layout.COMPONENT_PASS_WORKGROUP_SIZE);
+    for (const bad of [0, 2.5, 65536, Number.NaN]) {
+      expect(() => layout.componentPassGeometry(10, 10, bad)).toThrow(/integer from 1 to 65535/);
+    }
     // The gpu test's folded case: both kinds of pass take rows of 40 workgroups.
     const folded = layout.componentPassGeometry(320, 280, 40);
     expect([folded.segments.x, folded.segments.y]).toEqual([40, 2]);

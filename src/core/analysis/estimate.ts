@@ -121,11 +121,7 @@ export function keepComponents(
   return { kept, areaPx, rimPx };
 }
 
-/**
- * Twin of `roiBits` + `countBlobs`: distinct kept components with a pixel in
- * each ROI. Also the twin of `countRoots`, which counts the same where every
- * component lies in one ROI (then a component's root pixel names its ROI).
- */
+/** Twin of `roiBits` + `countBlobs`: distinct kept components with a pixel in each ROI. */
 export function roiBlobCounts(
   labels: Int32Array,
   kept: Uint8Array,
@@ -139,6 +135,27 @@ export function roiBlobCounts(
     seen[roi]?.add(labels[i] ?? -1);
   }
   return Uint32Array.from(seen, (labelsInRoi) => labelsInRoi.size);
+}
+
+/**
+ * Twin of `countRoots`: per ROI, the kept components whose root (smallest
+ * pixel index) lies in it. Equal to roiBlobCounts where every kept pixel lies
+ * in an ROI and no two ROIs touch (roisTouch), for then each component lies in
+ * one ROI, which its root names; the GPU pipeline's masks are such.
+ */
+export function roiBlobCountsAtRoots(
+  labels: Int32Array,
+  kept: Uint8Array,
+  roiIndex: Int32Array,
+  roiCount: number,
+): Uint32Array {
+  const blobs = new Uint32Array(roiCount);
+  for (let i = 0; i < labels.length; i++) {
+    const roi = roiIndex[i] ?? -1;
+    if (labels[i] !== i || kept[i] === 0 || roi < 0 || roi >= roiCount) continue;
+    blobs[roi] = (blobs[roi] ?? 0) + 1;
+  }
+  return blobs;
 }
 
 /**
