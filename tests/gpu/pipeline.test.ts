@@ -36,6 +36,7 @@ import type { PixelPolygon } from '../../src/core/analysis/roi-raster.ts';
 import { beforeGrid } from '../../src/core/demo/georeference.ts';
 import { buildDemoScene, DEFAULT_DEMO_PARAMS, renderDemoDate } from '../../src/core/demo/scene.ts';
 import { readBuffer } from '../../src/gpu/buffers.ts';
+import { PassProfiler, passTimesByLabel } from '../../src/gpu/pass-profiler.ts';
 import { analyzePairGpu, prepareGpuInput } from '../../src/gpu/pipeline.ts';
 import { withDevice } from '../support/gpu-test.ts';
 
@@ -315,6 +316,54 @@ describe('analyzePairGpu on a generated port scene', () => {
         );
       } finally {
         prepared.destroy();
+      }
+    });
+  });
+
+  test('dispatches per run: as many for 40 piers apart as for 3; touching piers add the per-group blob passes', async (context) => {
+    // 40 squares of 30 px in a grid, 6 px apart or touching.
+    const squares = (gapPx: number): PixelPolygon[] =>
+      Array.from({ length: 40 }, (_, k) => {
+        const x = 20 + (k % 8) * (30 + gapPx);
+        const y = 20 + Math.floor(k / 8) * (30 + gapPx);
+        return {
+          name: `square ${k + 1}`,
+          rings: [
+            [
+              [x, y],
+              [x + 30, y],
+              [x + 30, y + 30],
+              [x, y + 30],
+            ],
+          ],
+        };
+      });
+    await withDevice(async (device) => {
+      if (!device.features.has('timestamp-query'))
+        context.skip('this adapter has no timestamp-query');
+      const profiler = PassProfiler.attach(device);
+      if (profiler === null) throw new Error('no profiler despite timestamp-query');
+      const dispatches = async (rois: readonly PixelPolygon[]): Promise<Map<string, number>> => {
+        await analyzePairGpu(device, { ...input, rois }, DEFAULT_ANALYSIS_PARAMS);
+        const { passes, skipped } = await profiler.read();
+        expect(skipped).toBe(0);
+        return new Map(passTimesByLabel(passes).map(({ label, count }) => [label, count]));
+      };
+      try {
+        const three = await dispatches(input.rois);
+        const apart = await dispatches(squares(6));
+        const touching = await dispatches(squares(0));
+        expect(apart).toEqual(three);
+        expect(three.get('component-estimate blobs at roots')).toBe(4);
+        // Touching: per mask, two groups of 32 ROIs of two passes instead of the one pass.
+        expect(touching.get('component-estimate blobs at roots')).toBeUndefined();
+        expect(touching.get('component-estimate ROI bits')).toBe(8);
+        expect(touching.get('component-estimate blobs')).toBe(8);
+        const total = (counts: Map<string, number>): number =>
+          [...counts.values()].reduce((sum, count) => sum + count, 0);
+        expect(total(touching) - total(three)).toBe(12);
+      } finally {
+        profiler.detach();
       }
     });
   });
