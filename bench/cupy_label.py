@@ -63,7 +63,6 @@ def main(folder: str) -> None:
                 end.synchronize()
                 return cp.cuda.get_elapsed_time(start, end)
 
-            run_cupy_events()  # warm-up
             event_ms = statistics.median(run_cupy_events() for _ in range(RUNS))
             line.append(
                 f"cupy components {int(n)}, median GPU (events) {event_ms:.3f} ms, "

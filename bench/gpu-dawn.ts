@@ -308,13 +308,13 @@ async function main(): Promise<void> {
     console.log(rows.slice(firstRow).join('\n'));
     if (DUMP !== undefined) {
       const bits = new Uint32Array(await readBuffer(device, opened, pixels * 4));
-      writeFileSync(join(DUMP, `mask-${megapixels}.u8`), Uint8Array.from(bits));
+      writeFileSync(join(DUMP, `mask-${side}px.u8`), Uint8Array.from(bits));
       writeFileSync(
-        join(DUMP, `ids-${megapixels}.u32`),
+        join(DUMP, `ids-${side}px.u32`),
         new Uint8Array(await readBuffer(device, ids, pixels * 4)),
       );
       writeFileSync(
-        join(DUMP, `mask-${megapixels}.json`),
+        join(DUMP, `mask-${side}px.json`),
         JSON.stringify({ width, height, components }),
       );
     }

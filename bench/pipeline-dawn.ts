@@ -54,6 +54,8 @@ const QUANTITIES = ['before', 'after', 'appeared', 'disappeared'] as const;
 /** The CPU twins (and the comparison) run up to this size only. */
 const CPU_MAX_MPX = Number(process.env['QW_BENCH_CPU_MAX_MPX'] ?? 64);
 const PROFILE = process.env['QW_BENCH_PROFILE'] === '1';
+/** Timed calls per ablation (after a warm-up). */
+const ABLATION_RUNS = 3;
 /** QW_BENCH_ABLATE=1: also time the pipeline with one stage group switched off at a time. */
 const ABLATIONS: readonly { readonly name: string; readonly params: Partial<AnalysisParams> }[] =
   process.env['QW_BENCH_ABLATE'] === '1'
@@ -92,6 +94,14 @@ function compare(gpu: AnalysisResult, cpu: AnalysisResult): string {
   );
 }
 
+/** `calls` + 1 calls in turn; the first warms up (pipeline creation, WGSL compilation) and is dropped. */
+async function afterWarmUp<T>(calls: number, call: () => Promise<T>): Promise<T[]> {
+  await call();
+  const results: T[] = [];
+  for (let k = 0; k < calls; k++) results.push(await call());
+  return results;
+}
+
 /** QW_BENCH_PROFILE: per pass label, the median summed GPU time and pass count per call. */
 async function profileRows(
   device: GPUDevice,
@@ -104,10 +114,11 @@ async function profileRows(
   const totals: number[] = [];
   let skipped = 0;
   try {
-    for (let run = 0; run <= RUNS; run++) {
+    const reads = await afterWarmUp(RUNS, async () => {
       await analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS);
-      const read = await profiler.read();
-      if (run === 0) continue; // warm-up: the first call under the profiler, not counted
+      return profiler.read();
+    });
+    for (const read of reads) {
       skipped = Math.max(skipped, read.skipped);
       totals.push(read.passes.reduce((sum, pass) => sum + pass.ms, 0));
       for (const { label: pass, ms, count } of passTimesByLabel(read.passes)) {
@@ -159,25 +170,28 @@ async function main(): Promise<void> {
       `${label}: ${input.widthPx}×${input.heightPx}, ${input.rois.length} piers, input made in ` +
         `${(performance.now() - started).toFixed(0)} ms`,
     );
-    let last: AnalysisResult | undefined;
-    const wall: number[] = [];
-    const laps = new Map<string, number[]>();
-    const spans = new Map<string, number[]>();
-    for (let run = 0; run <= RUNS; run++) {
+    const calls = await afterWarmUp(RUNS, async () => {
       const callStarted = performance.now();
       const runSpans = new Map<string, number>();
-      last = await analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS, {
+      const result = await analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS, {
         onGpuSpans: (timed) => {
           for (const { label, ms } of timed) runSpans.set(label, (runSpans.get(label) ?? 0) + ms);
         },
       });
-      const wallMs = performance.now() - callStarted;
-      if (run === 0) continue; // warm-up: pipeline creation, WGSL compilation
-      wall.push(wallMs);
-      for (const [span, ms] of runSpans) spans.set(span, [...(spans.get(span) ?? []), ms]);
-      for (const [stage, ms] of Object.entries(last.timingsMs)) {
-        laps.set(stage, [...(laps.get(stage) ?? []), ms]);
-      }
+      return { result, runSpans, wallMs: performance.now() - callStarted };
+    });
+    const last = calls.at(-1)?.result;
+    const wall = calls.map((call) => call.wallMs);
+    const laps = new Map<string, number[]>();
+    const spans = new Map<string, number[]>();
+    const append = (into: Map<string, number[]>, key: string, ms: number): void => {
+      const values = into.get(key) ?? [];
+      values.push(ms);
+      into.set(key, values);
+    };
+    for (const { result, runSpans } of calls) {
+      for (const [span, ms] of runSpans) append(spans, span, ms);
+      for (const [stage, ms] of Object.entries(result.timingsMs)) append(laps, stage, ms);
     }
     const gpuMs = laps.get('gpu');
     rows.push(
@@ -194,13 +208,12 @@ async function main(): Promise<void> {
     if (PROFILE) rows.push(...(await profileRows(device, input, label)));
     for (const ablation of ABLATIONS) {
       const params = { ...DEFAULT_ANALYSIS_PARAMS, ...ablation.params };
-      const gpuMs: number[] = [];
-      for (let run = 0; run <= 3; run++) {
+      const ablatedGpuMs = await afterWarmUp(ABLATION_RUNS, async () => {
         const result = await analyzePairGpu(device, input, params);
-        if (run > 0) gpuMs.push(result.timingsMs['gpu'] ?? Number.NaN);
-      }
+        return result.timingsMs['gpu'] ?? Number.NaN;
+      });
       rows.push(
-        `${label}, whole pipeline GPU time, ${ablation.name}, ${median(gpuMs).toFixed(3)}, 3`,
+        `${label}, whole pipeline GPU time, ${ablation.name}, ${median(ablatedGpuMs).toFixed(3)}, ${ABLATION_RUNS}`,
       );
     }
     if (megapixels <= CPU_MAX_MPX) {

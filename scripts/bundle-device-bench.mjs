@@ -5,34 +5,33 @@
 //   node scripts/bundle-device-bench.mjs [OUTDIR]   (default .device)
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 const outDir = process.argv[2] ?? '.device';
 
-for (const name of ['gpu-dawn', 'pipeline-dawn']) {
-  await build({
-    entryPoints: [`bench/${name}.ts`],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: join(outDir, `${name}.mjs`),
-    external: ['webgpu'],
-    logLevel: 'warning',
-    plugins: [
-      {
-        name: 'wgsl-raw',
-        setup(b) {
-          b.onResolve({ filter: /\.wgsl\?raw$/ }, (args) => ({
-            path: resolve(args.resolveDir, args.path.replace(/\?raw$/, '')),
-            namespace: 'wgsl',
-          }));
-          b.onLoad({ filter: /.*/, namespace: 'wgsl' }, (args) => ({
-            contents: readFileSync(args.path, 'utf8'),
-            loader: 'text',
-          }));
-        },
+await build({
+  entryPoints: ['bench/gpu-dawn.ts', 'bench/pipeline-dawn.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outdir: outDir,
+  outExtension: { '.js': '.mjs' },
+  external: ['webgpu'],
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'wgsl-raw',
+      setup(b) {
+        b.onResolve({ filter: /\.wgsl\?raw$/ }, (args) => ({
+          path: resolve(args.resolveDir, args.path.replace(/\?raw$/, '')),
+          namespace: 'wgsl',
+        }));
+        b.onLoad({ filter: /.*/, namespace: 'wgsl' }, (args) => ({
+          contents: readFileSync(args.path, 'utf8'),
+          loader: 'text',
+        }));
       },
-    ],
-  });
-}
+    },
+  ],
+});

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { collectPageErrors, moveSlider, useAppInBrowser } from '../support/browser.ts';
-import { tableRowTexts, waitForParams } from '../support/pier-table.ts';
+import { tableRowTexts, updateStages, waitForParams } from '../support/pier-table.ts';
 
 const app = useAppInBrowser();
 
@@ -92,13 +92,12 @@ describe('per-pier analysis in the app', () => {
     await expect(page.locator('qw-pier-table tbody tr').count()).resolves.toBe(3);
     // The stage list (the update time's title) says how the input reached the worker:
     // copied for the first run, kept there for a parameter change on the same pair.
-    const stages = page.locator('qw-params-panel [data-testid="update-time"]');
-    await expect.poll(() => stages.getAttribute('title')).toContain('input copied to the worker');
+    await expect.poll(() => updateStages(page)).toContain('input copied to the worker');
     const first = await tableRowTexts(page);
     await moveSlider(page, 'thresholdDn', 60);
     await waitForParams(page, 'thresholdDn 60');
     expect(await tableRowTexts(page)).not.toEqual(first);
-    await expect.poll(() => stages.getAttribute('title')).toContain('input kept in the worker');
+    await expect.poll(() => updateStages(page)).toContain('input kept in the worker');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -6,6 +6,8 @@ import {
   TABLE_TIMEOUT_MS,
   tableCaption,
   tableRowTexts,
+  updateStages,
+  updateTime,
   waitForParams,
 } from '../support/pier-table.ts';
 
@@ -61,18 +63,6 @@ function hashParams(page: Page): unknown {
   const hash = new URL(page.url()).hash.slice(1);
   const text = new URLSearchParams(hash).get('params');
   return text === null ? null : (JSON.parse(text) as unknown);
-}
-
-async function updateTime(page: Page): Promise<string> {
-  const text = await page.locator('qw-params-panel [data-testid="update-time"]').textContent();
-  return (text ?? '').trim();
-}
-
-async function updateStages(page: Page): Promise<string> {
-  const title = await page
-    .locator('qw-params-panel [data-testid="update-time"]')
-    .getAttribute('title');
-  return title ?? '';
 }
 
 describe('live parameters and the session', () => {

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { denseIds, labelComponentsCpu } from '../../src/core/ccl.ts';
 import { CCL_TILE_HEIGHT, CCL_TILE_WIDTH } from '../../src/core/kernel-layout.ts';
 import { Random } from '../../src/core/random.ts';
+import { randomMask } from '../support/masks.ts';
 import {
   createCclWorkspace,
   encodeLabelComponents,
@@ -46,12 +47,6 @@ async function compareWithCpu(
   ).toBeUndefined();
   expect(gpu.count).toBe(cpu.count);
   return cpu.count;
-}
-
-function randomMask(random: Random, width: number, height: number, density: number): Uint8Array {
-  const mask = new Uint8Array(width * height);
-  for (let i = 0; i < mask.length; i++) mask[i] = random.next() < density ? 1 : 0;
-  return mask;
 }
 
 /** One square spiral, walls two pixels apart (so 8-connectivity keeps them apart). */

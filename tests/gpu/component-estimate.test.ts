@@ -60,8 +60,11 @@ function scene(seed: number, width: number, height: number, roiCount: number) {
   const domain = Uint8Array.from(roiIndex, (roi, i) =>
     roi >= 0 && (i % width) % 23 !== 22 ? 1 : 0,
   );
-  return { mask, roiIndex, domain };
+  return { mask, roiIndex, domain, cellH };
 }
+
+/** Pixel area of the estimate tests' masks. */
+const PIXEL_AREA_M2 = 0.36;
 
 /** The GPU estimate (with stage options) and its CPU twin on the same mask. */
 async function bothEstimates(
@@ -72,7 +75,7 @@ async function bothEstimates(
   params: AnalysisParams,
   stageOptions: Parameters<typeof estimateFromMaskGpu>[8] = {},
 ) {
-  const pixelAreaM2 = 0.36;
+  const pixelAreaM2 = PIXEL_AREA_M2;
   const gpu = await estimateFromMaskGpu(
     device,
     mask,
@@ -91,9 +94,8 @@ async function bothEstimates(
 /** scene() with its cells kept apart by a row of no ROI as well, the mask cut to the cells. */
 function apartScene(seed: number, width: number, height: number, roiCount: number) {
   const grid = scene(seed, width, height, roiCount);
-  const cellH = Math.ceil(height / Math.ceil(roiCount / Math.ceil(Math.sqrt(roiCount))));
   const roiIndex = Int32Array.from(grid.roiIndex, (roi, i) =>
-    Math.floor(i / width) % cellH === 0 ? -1 : roi,
+    Math.floor(i / width) % grid.cellH === 0 ? -1 : roi,
   );
   const mask = Uint8Array.from(grid.mask, (v, i) => ((roiIndex[i] ?? -1) >= 0 ? v : 0));
   return { mask, roiIndex };
@@ -229,7 +231,7 @@ describe('component-estimate.wgsl against estimateFromMask', () => {
   ] as const) {
     test(`${width}×${height}, ${roiCount} ROIs, minAreaM2 ${minAreaM2}: equal kept masks, counts and TEU`, async () => {
       await withDevice(async (device) => {
-        const pixelAreaM2 = 0.36; // as bothEstimates takes it
+        const pixelAreaM2 = PIXEL_AREA_M2;
         const params = { ...DEFAULT_ANALYSIS_PARAMS, minAreaM2 };
         const { mask, roiIndex } =
           width === 1

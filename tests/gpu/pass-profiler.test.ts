@@ -12,11 +12,7 @@ import { Random } from '../../src/core/random.ts';
 import { CCL_DISPATCHES, labelComponentsGpu } from '../../src/gpu/ccl.ts';
 import { isProfiling, PassProfiler, passTimesByLabel } from '../../src/gpu/pass-profiler.ts';
 import { withDevice } from '../support/gpu-test.ts';
-
-function randomMask(width: number, height: number, density: number, seed: number): Uint8Array {
-  const random = new Random(seed);
-  return Uint8Array.from({ length: width * height }, () => (random.next() < density ? 1 : 0));
-}
+import { randomMask } from '../support/masks.ts';
 
 describe('per-pass GPU time (PassProfiler)', () => {
   test('labelling under a profiler: one timed pass per dispatch, in order, and the same labels', async (context) => {
@@ -24,7 +20,7 @@ describe('per-pass GPU time (PassProfiler)', () => {
       if (!device.features.has('timestamp-query'))
         context.skip('this adapter has no timestamp-query');
       const [width, height] = [97, 61];
-      const mask = randomMask(width, height, 0.45, 7);
+      const mask = randomMask(new Random(7), width, height, 0.45);
       const profiler = PassProfiler.attach(device);
       expect(profiler).not.toBeNull();
       if (profiler === null) return;
@@ -64,7 +60,7 @@ describe('per-pass GPU time (PassProfiler)', () => {
     await withDevice(async (device) => {
       if (!device.features.has('timestamp-query'))
         context.skip('this adapter has no timestamp-query');
-      const mask = randomMask(40, 30, 0.5, 3);
+      const mask = randomMask(new Random(3), 40, 30, 0.5);
       const profiler = PassProfiler.attach(device, 4);
       if (profiler === null) throw new Error('no profiler despite timestamp-query');
       await labelComponentsGpu(device, mask, 40, 30);

@@ -183,6 +183,16 @@ describe('analyzePairGpu on a generated port scene', () => {
     ['manual thresholds (defaults)', DEFAULT_ANALYSIS_PARAMS],
     ['Otsu thresholds', { ...DEFAULT_ANALYSIS_PARAMS, thresholdMode: 'otsu' }],
   ];
+  // The CPU pipeline on `input`, run once per parameter object (the tests share them).
+  const cpuResults = new Map<AnalysisParams, AnalysisResult>();
+  const cpuOn = (params: AnalysisParams): AnalysisResult => {
+    let result = cpuResults.get(params);
+    if (result === undefined) {
+      result = analyzePairCpu(input, params);
+      cpuResults.set(params, result);
+    }
+    return result;
+  };
   const timed = async (
     device: GPUDevice,
     what: string,
@@ -200,7 +210,7 @@ describe('analyzePairGpu on a generated port scene', () => {
   };
   for (const [what, params] of cases) {
     test(`${what}: per-ROI TEU and masks match the CPU pipeline`, async () => {
-      const cpu = analyzePairCpu(input, params);
+      const cpu = cpuOn(params);
       await withDevice(async (device) => {
         const gpu = await timed(device, what, params);
         compare(gpu, cpu, pixelCount);
@@ -231,7 +241,7 @@ describe('analyzePairGpu on a generated port scene', () => {
     // The after image carries 0.22 px² more blur: the before bands are softened.
     const softer: AnalysisInput = { ...input, afterBlurExcessPx2: 0.22 };
     const cpu = analyzePairCpu(softer, DEFAULT_ANALYSIS_PARAMS);
-    const cpuUnmatched = analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS);
+    const cpuUnmatched = cpuOn(DEFAULT_ANALYSIS_PARAMS);
     await withDevice(async (device) => {
       const matched = await analyzePairGpu(device, softer, DEFAULT_ANALYSIS_PARAMS);
       compare(matched, cpu, pixelCount);
@@ -255,10 +265,13 @@ describe('analyzePairGpu on a generated port scene', () => {
     ];
     await withDevice(async (device) => {
       const prepared = prepareGpuInput(device, softer);
+      // A fresh run per parameter object: the third run repeats the first's.
+      const freshRuns = new Map<AnalysisParams, AnalysisResult>();
       try {
         for (const params of runs) {
           const reused = await analyzePairGpu(device, softer, params, { prepared });
-          const fresh = await analyzePairGpu(device, softer, params);
+          const fresh = freshRuns.get(params) ?? (await analyzePairGpu(device, softer, params));
+          freshRuns.set(params, fresh);
           expect(reused.rois).toEqual(fresh.rois);
           for (const key of ['before', 'after', 'appeared', 'disappeared', 'change'] as const) {
             expect(countDifferent(reused.masks[key], fresh.masks[key]), key).toBe(0);
@@ -309,7 +322,7 @@ describe('analyzePairGpu on a generated port scene', () => {
         const gpu = await analyzePairGpu(device, split, DEFAULT_ANALYSIS_PARAMS, { prepared });
         compare(gpu, cpu, pixelCount);
         // Some blob lies over the cut: the halves' blob counts exceed the whole pier's.
-        const whole = analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS).rois[0];
+        const whole = cpuOn(DEFAULT_ANALYSIS_PARAMS).rois[0];
         const [a, b] = cpu.rois;
         expect((a?.before.blobs ?? 0) + (b?.before.blobs ?? 0)).toBeGreaterThan(
           whole?.before.blobs ?? Number.NaN,

@@ -50,3 +50,16 @@ export async function pierTableNumbers(
     ),
   }));
 }
+
+const UPDATE_TIME = 'qw-params-panel [data-testid="update-time"]';
+
+/** The params panel's "update … ms" line. */
+export async function updateTime(page: Page): Promise<string> {
+  const text = await page.locator(UPDATE_TIME).textContent();
+  return (text ?? '').trim();
+}
+
+/** The stage list of the last update (the update time's title). */
+export async function updateStages(page: Page): Promise<string> {
+  return (await page.locator(UPDATE_TIME).getAttribute('title')) ?? '';
+}

@@ -8,6 +8,7 @@ import {
 } from '../../src/core/ccl.ts';
 import { componentStatsCpu, decodeComponentStats } from '../../src/core/component-stats.ts';
 import { Random } from '../../src/core/random.ts';
+import { randomMask } from '../support/masks.ts';
 
 /**
  * Independent oracle: a plain 8-connected flood fill from each unlabelled
@@ -46,12 +47,6 @@ function floodFillLabels(
     }
   }
   return { labels, count };
-}
-
-function randomMask(random: Random, width: number, height: number, density: number): Uint8Array {
-  const mask = new Uint8Array(width * height);
-  for (let i = 0; i < mask.length; i++) mask[i] = random.next() < density ? 1 : 0;
-  return mask;
 }
 
 /** Dense ids checked independently: numbered by first appearance in raster order. */

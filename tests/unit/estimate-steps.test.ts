@@ -19,6 +19,7 @@ import { roisTouch } from '../../src/core/analysis/roi-raster.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
 import { labelComponentsCpu } from '../../src/core/ccl.ts';
 import { Random } from '../../src/core/random.ts';
+import { randomMask } from '../support/masks.ts';
 
 type EstimateParams = Parameters<typeof estimateFromMask>[6];
 
@@ -200,29 +201,11 @@ describe('roiBlobCountsAtRoots (twin of countRoots) against roiBlobCounts', () =
       const width = random.int(1, 24);
       const height = random.int(1, 24);
       const roiCount = random.int(1, 6);
-      // ROIs as blobs of a random mask's components, a ring of no ROI around each.
-      const seeds = Uint8Array.from({ length: width * height }, () =>
-        random.next() < 0.5 ? 1 : 0,
-      );
+      // ROIs as the components of a random mask: 8-connected components never
+      // touch, so neither do the ROIs (roisTouch cross-checks).
+      const seeds = randomMask(random, width, height, 0.5);
       const { labels: cells } = labelComponentsCpu(seeds, width, height);
       const roiIndex = Int32Array.from(cells, (label) => (label < 0 ? -1 : label % roiCount));
-      for (let i = 0; i < roiIndex.length; i++) {
-        const x = i % width;
-        const y = (i - x) / width;
-        const roi = roiIndex[i] ?? -1;
-        for (const [dx, dy] of [
-          [1, 0],
-          [0, 1],
-          [1, 1],
-          [-1, 1],
-        ] as const) {
-          const nx = x + dx;
-          const ny = y + dy;
-          if (nx < 0 || nx >= width || ny >= height) continue;
-          const other = roiIndex[ny * width + nx] ?? -1;
-          if (roi >= 0 && other >= 0 && other !== roi) roiIndex[ny * width + nx] = -1;
-        }
-      }
       expect(roisTouch(roiIndex, width, height)).toBe(false);
       const mask = Uint8Array.from(roiIndex, (roi) => (roi >= 0 && random.next() < 0.7 ? 1 : 0));
       const { labels } = labelComponentsCpu(mask, width, height);
