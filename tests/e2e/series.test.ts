@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFailed, test } from 'vitest';
 import { demoThirdDateTif } from '../support/demo-third-date.ts';
 import { collectPageErrors, moveSlider, useAppInBrowser } from '../support/browser.ts';
 import { pierTableNumbers } from '../support/pier-table.ts';
@@ -8,8 +8,13 @@ import { pierTableNumbers } from '../support/pier-table.ts';
 const app = useAppInBrowser();
 
 const VIEWPORT = { width: 1280, height: 1400 };
-/** Three CPU analyses in a worker on two shared cores (and SwiftShader nowhere: ?gpu=off). */
-const ANALYSIS_TIMEOUT = { timeout: 180_000 };
+/**
+ * One step's wait: up to three CPU analyses in a worker on two shared cores
+ * (and SwiftShader nowhere: ?gpu=off). Well below the test's 180 s (the e2e
+ * tier's; the test takes about 45 s alone), so that a step that never ends
+ * fails by itself, naming the value it last saw.
+ */
+const ANALYSIS_TIMEOUT = { timeout: 60_000 };
 
 /**
  * A third date of the demo port: the demo scene's "before" containers under
@@ -124,6 +129,12 @@ describe('more than two dates (CPU analysis, ?gpu=off)', () => {
   test('three dates: any pair can be picked, and the per-pier chart matches the pairs’ tables; cancel works', async () => {
     const page = await app.browser.newPage({ viewport: VIEWPORT });
     const errors = collectPageErrors(page);
+    // What the page said, for a failure far into this long test.
+    const consoleLines: string[] = [];
+    page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
+    onTestFailed(() => {
+      console.log(`last page console lines:\n${consoleLines.slice(-40).join('\n')}`);
+    });
     await page.goto(`${app.server.url}?gpu=off&demo=none`);
     await page.locator('qw-app header input[type=file]').setInputFiles([
       {
