@@ -5,7 +5,7 @@
  * src/io/export-blobs.ts) — the same functions as the app's export buttons.
  */
 import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { estimateShift, toLuminance } from '../core/align/phase-correlation.ts';
@@ -20,7 +20,7 @@ import {
   DEFAULT_ANALYSIS_PARAMS,
   type AnalysisParams,
 } from '../core/analysis/params.ts';
-import { pierExportRows, piersCsv } from '../core/export/piers-csv.ts';
+import { pierExportRows, piersCsv, roiRingsAreaPx } from '../core/export/piers-csv.ts';
 import type { RasterInfo } from '../core/raster.ts';
 import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
 import { analysisBands, planAnalysis, type AnalysisPlan } from '../io/analysis-plan.ts';
@@ -28,6 +28,7 @@ import { openRaster, readWindow, type OpenRaster, type RasterSource } from '../i
 import { blobsGeoJsonText } from '../io/export-blobs.ts';
 import { parseRoiGeoJson, type RoiSet } from '../io/geojson.ts';
 import { dawnGpu } from './dawn.ts';
+import { checkOutFolder, prepareOutFolder, writeOutFile } from './out-folder.ts';
 import { snapshotLayoutOption, writeCliSnapshot } from './snapshot.ts';
 
 export const ANALYZE_USAGE =
@@ -226,12 +227,66 @@ export function writeDataExports(
   if (georef === null) throw new Error(`${beforeInfo.name} has no usable georeference`);
   const csvPath = join(out, 'piers.csv');
   const blobsPath = join(out, 'blobs.geojson');
-  writeFileSync(csvPath, piersCsv(pierExportRows(result, input)));
-  writeFileSync(
+  writeOutFile(csvPath, piersCsv(pierExportRows(result, input)));
+  writeOutFile(
     blobsPath,
     blobsGeoJsonText({ result, input, params, windowPx: plan.window }, georef),
   );
   return [csvPath, blobsPath];
+}
+
+/** `promise`, with the file's name in front of an error that does not name it yet. */
+export async function namingFile<T>(path: string, promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.includes(basename(path))) throw error;
+    throw new Error(`${path}: ${message}`, { cause: error });
+  }
+}
+
+/** Per pier: the share of its area that both images cover (valid analysis pixels ÷ polygon area). */
+export function pierCoverage(input: AnalysisInput, roiIndex: Int32Array): number[] {
+  const validPx = new Float64Array(input.rois.length);
+  for (let i = 0; i < roiIndex.length; i++) {
+    const roi = roiIndex[i] ?? -1;
+    if (roi >= 0 && input.valid[i] !== 0) validPx[roi] = (validPx[roi] ?? 0) + 1;
+  }
+  return input.rois.map((roi, index) => {
+    const areaPx = roiRingsAreaPx(roi.rings);
+    // Rasterizing shifts a polygon's pixel count by a fraction of its outline.
+    return areaPx > 0 ? Math.min(1, (validPx[index] ?? 0) / areaPx) : 0;
+  });
+}
+
+/** A warning for each pier that the images do not wholly cover, or none. */
+export function coverageWarnings(names: readonly string[], coverage: readonly number[]): string[] {
+  return names.flatMap((name, index) => {
+    const share = coverage[index] ?? 0;
+    if (share >= COVERED_SHARE) return [];
+    return share <= 0
+      ? [`${name}: no part of it lies in both images, so its numbers are 0 and mean nothing`]
+      : [
+          `${name}: only ${Math.round(share * 100)} % of it lies in both images; its numbers count that part only`,
+        ];
+  });
+}
+
+/** A pier counts as wholly covered from this share (rasterizing a polygon is not exact). */
+const COVERED_SHARE = 0.98;
+
+interface AnalyzeOptions {
+  readonly beforePath: string;
+  readonly afterPath: string;
+  readonly roisPath: string;
+  readonly out: string;
+  readonly givenShiftPx: readonly [number, number] | undefined;
+  readonly params: AnalysisParams;
+  readonly roiSet: RoiSet;
+  readonly layout: 'single' | 'side-by-side';
+  readonly title: string | undefined;
+  readonly credit: string | undefined;
 }
 
 export async function analyze(argv: readonly string[], openSource: OpenSource): Promise<void> {
@@ -260,33 +315,59 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
   ) {
     throw new Error(`analyze needs --before, --after, --rois and --out. ${ANALYZE_USAGE}`);
   }
-  const givenShiftPx = parseShift(values.shift);
+  // Every option, and the output folder, is checked before any image is read.
+  const options: AnalyzeOptions = {
+    beforePath,
+    afterPath,
+    roisPath,
+    out,
+    givenShiftPx: parseShift(values.shift),
+    layout: snapshotLayoutOption(values['snapshot-layout']),
+    params: readParams(values.params),
+    roiSet: readRois(roisPath),
+    title: values.title,
+    credit: values.credit,
+  };
+  checkOutFolder(out);
   const backend = await openBackend(values.backend);
-  const params = readParams(values.params);
-  const roiSet = readRois(roisPath);
+  try {
+    await analyzeOn(backend, options, openSource);
+  } finally {
+    backend?.device.destroy();
+  }
+}
 
+async function analyzeOn(
+  backend: Backend,
+  options: AnalyzeOptions,
+  openSource: OpenSource,
+): Promise<void> {
+  const { beforePath, afterPath, roisPath, out, params, roiSet } = options;
   const timings = { decode: 0, align: 0, analyze: 0 };
   let started = performance.now();
   const [beforeRaster, afterRaster] = await Promise.all([
-    openSource(beforePath).then(openRaster),
-    openSource(afterPath).then(openRaster),
+    namingFile(beforePath, openSource(beforePath).then(openRaster)),
+    namingFile(afterPath, openSource(afterPath).then(openRaster)),
   ]);
-  const reference = await readReference(beforeRaster, roiSet, roisPath);
+  const reference = await namingFile(beforePath, readReference(beforeRaster, roiSet, roisPath));
   const { plan } = reference;
   timings.decode = performance.now() - started;
 
   started = performance.now();
-  const { aligned, shiftPx, method } = await alignAfter(reference, afterRaster, givenShiftPx);
+  const { aligned, shiftPx, method } = await namingFile(
+    afterPath,
+    alignAfter(reference, afterRaster, options.givenShiftPx),
+  );
   timings.align = performance.now() - started;
 
   started = performance.now();
   const input = pairInput(reference, aligned);
   const result = await runAnalysis(backend, input, params);
   timings.analyze = performance.now() - started;
-  backend?.device.destroy();
 
   const round = (value: number): number => Math.round(value * 100) / 100;
   const exportRows = pierExportRows(result, input);
+  const coverage = pierCoverage(input, result.roiIndex);
   const output = {
     version: 1,
     backend: backendName(backend),
@@ -300,6 +381,7 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
     rois: result.rois.map((roi, index) => ({
       name: roi.name,
       areaM2: round(exportRows[index]?.roiAreaM2 ?? Number.NaN),
+      coverage: round(coverage[index] ?? 0),
       before_teu: round(roi.before.teu),
       after_teu: round(roi.after.teu),
       appeared_teu: round(roi.appeared.teu),
@@ -313,8 +395,7 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
       analyze: Math.round(timings.analyze),
     },
   };
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'result.json'), `${JSON.stringify(output, null, 2)}\n`);
+  prepareOutFolder(out);
   writeDataExports(out, { beforeInfo: beforeRaster.info, plan, input, result, params });
 
   // The annotated snapshot: the same scene, layout and drawing code as the app's export.
@@ -328,15 +409,24 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
     params,
     alignment: output.alignment,
     numbers: output.rois,
-    ...(values.title === undefined ? {} : { title: values.title }),
-    ...(values.credit === undefined ? {} : { credit: values.credit }),
-    layout: snapshotLayoutOption(values['snapshot-layout']),
+    ...(options.title === undefined ? {} : { title: options.title }),
+    ...(options.credit === undefined ? {} : { credit: options.credit }),
+    layout: options.layout,
   });
+  // Last: a result.json in the folder says that every file of this run was written.
+  writeOutFile(join(out, 'result.json'), `${JSON.stringify(output, null, 2)}\n`);
 
   for (const roi of output.rois) {
     console.log(
       `${roi.name}: before ${roi.before_teu} TEU, after ${roi.after_teu}, appeared ${roi.appeared_teu}, disappeared ${roi.disappeared_teu}, net ${roi.net_teu}`,
     );
   }
-  for (const warning of roiSet.warnings) console.error(`warning: ${warning}`);
+  const warnings = [
+    ...roiSet.warnings,
+    ...coverageWarnings(
+      output.rois.map((roi) => roi.name),
+      output.rois.map((roi) => roi.coverage),
+    ),
+  ];
+  for (const warning of warnings) console.error(`warning: ${warning}`);
 }

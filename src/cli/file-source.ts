@@ -2,7 +2,7 @@
  * Input files of the CLI as raster sources: lazily read Blobs, with their
  * sidecars.
  */
-import { existsSync, openAsBlob } from 'node:fs';
+import { existsSync, openAsBlob, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { RasterSource } from '../io/decoder.ts';
 
@@ -13,6 +13,7 @@ import type { RasterSource } from '../io/decoder.ts';
  */
 export async function fileSource(path: string): Promise<RasterSource> {
   if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  if (statSync(path).isDirectory()) throw new Error(`${path} is a folder, not an image file`);
   let blob: Blob;
   try {
     blob = await openAsBlob(path);

@@ -16,9 +16,12 @@ import { fileSource } from './file-source.ts';
 import { series, SERIES_USAGE } from './series.ts';
 
 const USAGE = `usage: quaywatch info FILE | quaywatch --version\n       ${ANALYZE_USAGE}\n       ${SERIES_USAGE}`;
+/** The one line an error ends with: where to find out how to call the tool. */
+const COMMANDS =
+  'commands: analyze, series, info, --version; quaywatch --help shows how to call them';
 
 async function info(path: string | undefined): Promise<void> {
-  if (path === undefined) throw new Error(`info needs a file. ${USAGE}`);
+  if (path === undefined) throw new Error('info needs a file: quaywatch info FILE');
   const source = await fileSource(path);
   try {
     const raster = await openRaster(source);
@@ -51,16 +54,20 @@ export async function main(argv: readonly string[]): Promise<number> {
         console.log(pkg.version);
         return 0;
       }
-      case undefined:
       case '--help':
       case 'help':
         console.log(USAGE);
-        return command === undefined ? 2 : 0;
+        return 0;
+      case undefined:
+        console.error(`quaywatch: a command is needed (${COMMANDS})`);
+        return 2;
       default:
-        throw new Error(`unknown command "${command}". ${USAGE}`);
+        throw new Error(`unknown command "${command}" (${COMMANDS})`);
     }
   } catch (error) {
-    console.error(`quaywatch: ${error instanceof Error ? error.message : String(error)}`);
+    // One line, whatever the message: Node's own (parseArgs) can span several.
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`quaywatch: ${message.replace(/\s*\n\s*/g, ' ')}`);
     return 1;
   }
 }

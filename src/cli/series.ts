@@ -19,9 +19,9 @@
  * A date that cannot be analysed does not stop the others: its error is in
  * series.json, the rest is written, and the command ends with that error.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkOutFolder, prepareOutFolder, writeOutFile } from './out-folder.ts';
 import { csvNumber, csvText, spreadsheetText } from '../core/export/piers-csv.ts';
 import {
   assembleSeries,
@@ -119,6 +119,7 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
   }
   const params = readParams(values.params);
   const roiSet = readRois(roisPath);
+  checkOutFolder(out);
 
   const rasters = new Map<string, OpenRaster>();
   for (const path of positionals) {
@@ -267,15 +268,15 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
       ),
     })),
   };
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'series.csv'), csvText([SERIES_CSV_HEADER, ...csvRows]));
-  writeFileSync(join(out, 'series.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  prepareOutFolder(out);
+  writeOutFile(join(out, 'series.csv'), csvText([SERIES_CSV_HEADER, ...csvRows]));
+  writeOutFile(join(out, 'series.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const png = renderSeriesChartPng({
     dates: runs.map((run) => run.label),
     lines,
     title: `Quaywatch — TEU per pier, ${basename(roisPath)}`,
   });
-  writeFileSync(join(out, 'series.png'), png);
+  writeOutFile(join(out, 'series.png'), png);
 
   for (const line of lines) {
     const points = line.points.map((point, index) =>

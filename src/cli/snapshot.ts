@@ -5,7 +5,7 @@
  * and the numbers of result.json.
  */
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
@@ -23,6 +23,7 @@ import type { BandArray, RasterInfo, Rgba8Image } from '../core/raster.ts';
 import { createViewGeo } from '../core/view-geo.ts';
 import type { PixelPolygon } from '../core/analysis/roi-raster.ts';
 import { gridOf } from '../io/align-read.ts';
+import { writeOutFile } from './out-folder.ts';
 
 /** The app's version, from package.json beside src/. */
 let version: string | undefined;
@@ -175,6 +176,6 @@ export function writeCliSnapshot(input: CliSnapshotInput): string {
   const scene = cliScene(input);
   const png = withSnapshotMetadata(renderScenePng(scene), cliMetadata(input, scene));
   const path = join(input.out, 'snapshot.png');
-  writeFileSync(path, png);
+  writeOutFile(path, png);
   return path;
 }

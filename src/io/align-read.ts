@@ -97,6 +97,16 @@ export interface AlignTarget {
   readonly height: number;
   /** Name of the target image, for messages. */
   readonly name: string;
+  /**
+   * Where the target lies on its reference image's pixel grid, when it is a
+   * window of that image: a source without georeference is then placed on
+   * that grid (when it is the reference's size), not stretched over the window.
+   */
+  readonly inReference?: {
+    readonly window: readonly [number, number, number, number];
+    readonly referenceWidth: number;
+    readonly referenceHeight: number;
+  };
 }
 
 export interface AlignedBands {
@@ -143,6 +153,24 @@ export async function readAligned(
     if (overlap(target.grid, source, geometric) === null) {
       throw new Error(noOverlapMessage(target.grid, target.name, source, info.name));
     }
+  } else if (target.grid !== null && target.inReference !== undefined) {
+    // Only an image of the reference's very size is taken to share its pixel
+    // grid: stretched over a window of piers, any other picture would give
+    // confident numbers for whatever lands on them.
+    const { window, referenceWidth, referenceHeight } = target.inReference;
+    if (info.width !== referenceWidth || info.height !== referenceHeight) {
+      throw new Error(
+        `${info.name} has no usable georeference and is not the size of ${target.name} (${info.width}×${info.height} against ${referenceWidth}×${referenceHeight}), so it cannot be placed on its grid: georeference it (e.g. gdal_translate -a_srs and -a_ullr) and open it again.`,
+      );
+    }
+    geometric = affineAfter(
+      null,
+      (window[2] - window[0]) / target.width,
+      (window[3] - window[1]) / target.height,
+      window[0],
+      window[1],
+    );
+    method = 'pixel-grid';
   } else {
     geometric = affineAfter(null, info.width / target.width, info.height / target.height, 0, 0);
     method = 'pixel-grid';

@@ -92,6 +92,7 @@ export function windowTarget(
   name: string,
   maxSidePx = Infinity,
 ): AlignTarget {
+  const inReference = { window, referenceWidth: grid.width, referenceHeight: grid.height };
   const widthPx = window[2] - window[0];
   const heightPx = window[3] - window[1];
   const [originX, originY] = pixelToMap(grid.geoTransform, window[0], window[1]);
@@ -104,7 +105,13 @@ export function windowTarget(
   const k = Math.min(1, maxSidePx / Math.max(widthPx, heightPx));
   const width = Math.max(1, Math.round(widthPx * k));
   const height = Math.max(1, Math.round(heightPx * k));
-  return { grid: k === 1 ? full : scaledGrid(full, width, height), width, height, name };
+  return {
+    grid: k === 1 ? full : scaledGrid(full, width, height),
+    width,
+    height,
+    name,
+    inReference,
+  };
 }
 
 /** The R, G, B bands to analyse (a single band stands in for all three). */

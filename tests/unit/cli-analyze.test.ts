@@ -1,16 +1,33 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
-import { makeDemoFiles } from '../../src/io/demo-files.ts';
+import { afterGrid } from '../../src/core/demo/georeference.ts';
+import {
+  buildDemoScene,
+  DEFAULT_DEMO_PARAMS,
+  renderDemoDate,
+  type DemoSceneParams,
+} from '../../src/core/demo/scene.ts';
+import { DEFAULT_DEMO_ENCODING, encodeDemoDate, makeDemoFiles } from '../../src/io/demo-files.ts';
+import { writeTiff } from '../../src/io/tiff-writer.ts';
 import { pairArgs, quaywatch } from '../support/cli.ts';
 
 let folder = '';
+const DEMO: DemoSceneParams = { ...DEFAULT_DEMO_PARAMS, widthPx: 560, heightPx: 420, seed: 31 };
+
+interface ResultJson {
+  alignment: { shiftPx: [number, number]; method: string };
+  rois: { name: string; coverage: number; before_teu: number; after_teu: number }[];
+}
+
+function readResult(out: string): ResultJson {
+  return JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as ResultJson;
+}
 
 beforeAll(() => {
   folder = mkdtempSync(join(tmpdir(), 'quaywatch-analyze-'));
-  const files = makeDemoFiles({ ...DEFAULT_DEMO_PARAMS, widthPx: 560, heightPx: 420, seed: 31 });
+  const files = makeDemoFiles(DEMO);
   writeFileSync(join(folder, 'before.tif'), files.beforeTif);
   writeFileSync(join(folder, 'after.tif'), files.afterTif);
   writeFileSync(join(folder, 'piers.geojson'), JSON.stringify(files.piersGeoJson));
@@ -110,5 +127,175 @@ describe('quaywatch analyze', () => {
     expect(backend.stderr.trim()).toBe(
       'quaywatch: --backend takes auto, webgpu or cpu (got "quantum")',
     );
+  });
+
+  test('the output folder is checked before any image is read, and result.json comes last', () => {
+    const aFile = join(folder, 'a-file.txt');
+    writeFileSync(aFile, 'not a folder');
+    const onFile = quaywatch('analyze', ...pairArgs(folder), '--out', aFile, '--backend', 'cpu');
+    expect(onFile.status).toBe(1);
+    expect(onFile.stderr).toBe(`quaywatch: --out ${aFile} is a file, not a folder\n`);
+    const under = quaywatch('analyze', ...pairArgs(folder), '--out', join(aFile, 'x'));
+    expect(under.stderr).toBe(
+      `quaywatch: --out ${join(aFile, 'x')}: ${aFile} is a file, not a folder\n`,
+    );
+    if (existsSync('/proc/self')) {
+      // Node 20's recursive mkdir never returns here; the CLI must not hang on it.
+      const proc = quaywatch('analyze', ...pairArgs(folder), '--out', '/proc/quaywatch-out/x');
+      expect(proc.status).toBe(1);
+      expect(proc.stderr).toBe(
+        'quaywatch: --out /proc/quaywatch-out/x: cannot create /proc/quaywatch-out (ENOENT)\n',
+      );
+    }
+    const layoutOut = join(folder, 'layout');
+    const layout = quaywatch(
+      'analyze',
+      ...pairArgs(folder),
+      '--out',
+      layoutOut,
+      '--snapshot-layout',
+      'grid',
+    );
+    expect(layout.stderr).toBe(
+      'quaywatch: --snapshot-layout takes single or side-by-side (got "grid")\n',
+    );
+    expect(existsSync(layoutOut)).toBe(false);
+    // A file that cannot be written: the error names it, and no result.json claims the run.
+    const blocked = join(folder, 'blocked');
+    mkdirSync(join(blocked, 'piers.csv'), { recursive: true });
+    const run = quaywatch('analyze', ...pairArgs(folder), '--out', blocked, '--backend', 'cpu');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`quaywatch: cannot write ${join(blocked, 'piers.csv')} (EISDIR)\n`);
+    expect(existsSync(join(blocked, 'result.json'))).toBe(false);
+  });
+
+  test('an image that cannot be read is named; a folder is not an image', () => {
+    const truncated = join(folder, 'truncated.tif');
+    writeFileSync(truncated, readFileSync(join(folder, 'after.tif')).subarray(0, 100));
+    const run = quaywatch(
+      'analyze',
+      '--before',
+      join(folder, 'before.tif'),
+      '--after',
+      truncated,
+      '--rois',
+      join(folder, 'piers.geojson'),
+      '--out',
+      join(folder, 'truncated-out'),
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(new RegExp(`^quaywatch: ${truncated}: The file is truncated`));
+    const asFolder = quaywatch(
+      'analyze',
+      '--before',
+      folder,
+      '--after',
+      join(folder, 'after.tif'),
+      '--rois',
+      join(folder, 'piers.geojson'),
+      '--out',
+      join(folder, 'folder-out'),
+    );
+    expect(asFolder.stderr).toBe(`quaywatch: ${folder} is a folder, not an image file\n`);
+  });
+
+  test('an after image without georeference: on the before grid when the same size, else refused', () => {
+    const scene = buildDemoScene(DEMO);
+    const grid = afterGrid(scene);
+    const rgb = renderDemoDate(scene, {
+      date: 1,
+      width: grid.width,
+      height: grid.height,
+      pixelToScene: grid.pixelToScene,
+    });
+    const plain = (width: number, height: number, data: Uint8Array): Uint8Array =>
+      writeTiff([{ width, height, samplesPerPixel: 3, bitsPerSample: 8, data }]);
+    writeFileSync(join(folder, 'plain-after.tif'), plain(grid.width, grid.height, rgb));
+    writeFileSync(join(folder, 'small-after.tif'), plain(4, 4, rgb.subarray(0, 48)));
+    const args = (after: string, out: string): string[] => [
+      'analyze',
+      '--before',
+      join(folder, 'before.tif'),
+      '--after',
+      join(folder, after),
+      '--rois',
+      join(folder, 'piers.geojson'),
+      '--out',
+      join(folder, out),
+      '--backend',
+      'cpu',
+    ];
+    const georeferenced = quaywatch(...args('after.tif', 'geo-out'));
+    const onGrid = quaywatch(...args('plain-after.tif', 'plain-out'));
+    expect(onGrid.status).toBe(0);
+    const [geo, plainResult] = [
+      readResult(join(folder, 'geo-out')),
+      readResult(join(folder, 'plain-out')),
+    ];
+    expect(georeferenced.status).toBe(0);
+    expect(plainResult.alignment.method).toBe('pixel grid + phase correlation');
+    // The demo's after grid is the before grid moved by its misregistration,
+    // which the phase correlation now finds in full; the counts agree within
+    // what a slightly different shift estimate moves (stretched over the pier
+    // window, as before this check, they were off by tens of TEU).
+    plainResult.rois.forEach((roi, index) => {
+      const other = geo.rois[index];
+      expect(Math.abs(roi.before_teu - (other?.before_teu ?? NaN))).toBeLessThanOrEqual(2);
+      expect(Math.abs(roi.after_teu - (other?.after_teu ?? NaN))).toBeLessThanOrEqual(2);
+      expect(roi.coverage).toBeGreaterThan(0.98);
+    });
+    const small = quaywatch(...args('small-after.tif', 'small-out'));
+    expect(small.status).toBe(1);
+    expect(small.stderr).toBe(
+      `quaywatch: small-after.tif has no usable georeference and is not the size of before.tif (4×4 against ${grid.width}×${grid.height}), so it cannot be placed on its grid: georeference it (e.g. gdal_translate -a_srs and -a_ullr) and open it again.\n`,
+    );
+  });
+
+  test('piers the after image covers in part are flagged, with their coverage in result.json', () => {
+    const scene = buildDemoScene(DEMO);
+    const grid = afterGrid(scene);
+    // The same picture, placed half the scene's width further east: it misses
+    // the western pier, cuts the middle one and covers the eastern one.
+    const moved = { ...grid, originX: grid.originX + 0.5 * grid.width * grid.pixelSizeX };
+    writeFileSync(
+      join(folder, 'east-after.tif'),
+      encodeDemoDate(scene, 1, moved, DEFAULT_DEMO_ENCODING),
+    );
+    const out = join(folder, 'east-out');
+    const run = quaywatch(
+      'analyze',
+      '--before',
+      join(folder, 'before.tif'),
+      '--after',
+      join(folder, 'east-after.tif'),
+      '--rois',
+      join(folder, 'piers.geojson'),
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+      '--shift',
+      '0,0',
+    );
+    expect(run.status).toBe(0);
+    const result = readResult(out);
+    const coverage = result.rois.map((roi) => roi.coverage);
+    expect(coverage[0]).toBe(0);
+    expect(coverage[1]).toBeGreaterThan(0.2);
+    expect(coverage[1]).toBeLessThan(0.8);
+    expect(coverage[2]).toBeGreaterThanOrEqual(0.98);
+    const warned = run.stderr.trim().split('\n');
+    const expected = result.rois.flatMap((roi) =>
+      roi.coverage >= 0.98
+        ? []
+        : [
+            roi.coverage === 0
+              ? `warning: ${roi.name}: no part of it lies in both images, so its numbers are 0 and mean nothing`
+              : `warning: ${roi.name}: only ${Math.round(roi.coverage * 100)} % of it lies in both images; its numbers count that part only`,
+          ],
+    );
+    expect(warned).toEqual(expected);
+    expect(result.rois[0]?.after_teu).toBe(0);
   });
 });

@@ -31,4 +31,24 @@ describe('quaywatch CLI', () => {
     expect(missing.status).not.toBe(0);
     expect(missing.stderr.trim()).toBe('quaywatch: no/such/file.tif: no such file');
   });
+
+  test('a missing or unknown command, and Node’s own several-line messages, end in one line', () => {
+    const commands =
+      'commands: analyze, series, info, --version; quaywatch --help shows how to call them';
+    const none = quaywatch();
+    expect(none.status).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toBe(`quaywatch: a command is needed (${commands})\n`);
+    const unknown = quaywatch('analyse');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toBe(`quaywatch: unknown command "analyse" (${commands})\n`);
+    // parseArgs explains a value that looks like an option over three lines.
+    const ambiguous = quaywatch('analyze', '--out', '--backend', 'cpu');
+    expect(ambiguous.status).toBe(1);
+    expect(ambiguous.stderr.trim().split('\n')).toHaveLength(1);
+    expect(ambiguous.stderr).toMatch(
+      /^quaywatch: Option '--out' argument is ambiguous\. Did you forget/,
+    );
+    expect(quaywatch('info').stderr).toBe('quaywatch: info needs a file: quaywatch info FILE\n');
+  });
 });
