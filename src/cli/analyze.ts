@@ -20,7 +20,8 @@ import {
   DEFAULT_ANALYSIS_PARAMS,
   type AnalysisParams,
 } from '../core/analysis/params.ts';
-import { pierExportRows, piersCsv, roiRingsAreaPx } from '../core/export/piers-csv.ts';
+import { coverageWarnings, pierCoverage } from '../core/analysis/coverage.ts';
+import { pierExportRows, piersCsv } from '../core/export/piers-csv.ts';
 import type { RasterInfo } from '../core/raster.ts';
 import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
 import { analysisBands, planAnalysis, type AnalysisPlan } from '../io/analysis-plan.ts';
@@ -245,36 +246,6 @@ export async function namingFile<T>(path: string, promise: Promise<T>): Promise<
     throw new Error(`${path}: ${message}`, { cause: error });
   }
 }
-
-/** Per pier: the share of its area that both images cover (valid analysis pixels ÷ polygon area). */
-export function pierCoverage(input: AnalysisInput, roiIndex: Int32Array): number[] {
-  const validPx = new Float64Array(input.rois.length);
-  for (let i = 0; i < roiIndex.length; i++) {
-    const roi = roiIndex[i] ?? -1;
-    if (roi >= 0 && input.valid[i] !== 0) validPx[roi] = (validPx[roi] ?? 0) + 1;
-  }
-  return input.rois.map((roi, index) => {
-    const areaPx = roiRingsAreaPx(roi.rings);
-    // Rasterizing shifts a polygon's pixel count by a fraction of its outline.
-    return areaPx > 0 ? Math.min(1, (validPx[index] ?? 0) / areaPx) : 0;
-  });
-}
-
-/** A warning for each pier that the images do not wholly cover, or none. */
-export function coverageWarnings(names: readonly string[], coverage: readonly number[]): string[] {
-  return names.flatMap((name, index) => {
-    const share = coverage[index] ?? 0;
-    if (share >= COVERED_SHARE) return [];
-    return share <= 0
-      ? [`${name}: no part of it lies in both images, so its numbers are 0 and mean nothing`]
-      : [
-          `${name}: only ${Math.round(share * 100)} % of it lies in both images; its numbers count that part only`,
-        ];
-  });
-}
-
-/** A pier counts as wholly covered from this share (rasterizing a polygon is not exact). */
-const COVERED_SHARE = 0.98;
 
 interface AnalyzeOptions {
   readonly beforePath: string;

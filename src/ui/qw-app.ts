@@ -32,6 +32,7 @@ import {
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker, releaseWorkerInput } from './analysis-client.ts';
 import { ringsBoundsPx, type PierRow, type PierZoomDetail } from './qw-pier-table.ts';
+import { pierCoverage } from '../core/analysis/coverage.ts';
 import { roiSetToGeoJson } from '../io/geojson.ts';
 import {
   looksLikeSession,
@@ -1035,8 +1036,10 @@ export class QwApp extends LitElement {
       if (controller.signal.aborted) return;
       this.lastAnalysis = { result, input, params, windowPx };
       this.onAnalysisShown();
-      this.pierRows = result.rois.map((roi) => ({
+      const coverage = pierCoverage(input, result.roiIndex);
+      this.pierRows = result.rois.map((roi, index) => ({
         name: roi.name,
+        coverage: coverage[index] ?? 0,
         before: roi.before,
         after: roi.after,
         appeared: roi.appeared,

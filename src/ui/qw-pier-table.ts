@@ -5,6 +5,7 @@
  * app to zoom the view to that pier (`qw-pier-zoom`).
  */
 import { css, html, LitElement } from 'lit';
+import { COVERED_SHARE } from '../core/analysis/coverage.ts';
 
 export interface TeuCell {
   readonly teu: number;
@@ -19,6 +20,8 @@ export interface PierRow {
   readonly appeared: TeuCell;
   readonly disappeared: TeuCell;
   readonly net: TeuCell;
+  /** Share of the pier that both images cover (0..1); its numbers count that part only. */
+  readonly coverage?: number;
 }
 
 /** `qw-pier-zoom`: the chosen row, in the order of `rows` (the analysis's ROIs). */
@@ -43,7 +46,7 @@ export function ringsBoundsPx(
   return [x0, y0, x1, y1];
 }
 
-function sum(rows: readonly PierRow[], key: keyof Omit<PierRow, 'name'>): TeuCell {
+function sum(rows: readonly PierRow[], key: keyof Omit<PierRow, 'name' | 'coverage'>): TeuCell {
   return rows.reduce(
     (total, row) => ({
       teu: total.teu + row[key].teu,
@@ -107,6 +110,11 @@ export class QwPierTable extends LitElement {
       color: #9aa3b5;
       font-size: 11px;
     }
+    .coverage {
+      display: block;
+      color: #f0b45a;
+      font-size: 11px;
+    }
     tbody tr {
       cursor: zoom-in;
     }
@@ -154,7 +162,19 @@ export class QwPierTable extends LitElement {
     </td>`;
   }
 
-  private cells(row: Omit<PierRow, 'name'>): unknown {
+  /** Under a pier's name when the images do not wholly cover it. */
+  private coverageNote(coverage: number | undefined): unknown {
+    if (coverage === undefined || coverage >= COVERED_SHARE) return null;
+    const percent = Math.round(coverage * 100);
+    return html`<span
+      class="coverage"
+      data-coverage=${percent}
+      title="The numbers count only the part of the pier that both images cover."
+      >${coverage <= 0 ? 'not in both images' : `only ${percent} % in both images`}</span
+    >`;
+  }
+
+  private cells(row: Omit<PierRow, 'name' | 'coverage'>): unknown {
     return html`${this.cell(row.before)} ${this.cell(row.after)} ${this.cell(row.appeared)}
     ${this.cell(row.disappeared)} ${this.cell(row.net, true)}`;
   }
@@ -182,7 +202,7 @@ export class QwPierTable extends LitElement {
       @click=${zoom}
       @keydown=${onKey}
     >
-      <td>${row.name}</td>
+      <td>${row.name}${this.coverageNote(row.coverage)}</td>
       ${this.cells(row)}
     </tr>`;
   }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { collectPageErrors, moveSlider, useAppInBrowser } from '../support/browser.ts';
+import { demoThirdDateTif } from '../support/demo-third-date.ts';
 import { tableRowTexts, updateStages, waitForParams } from '../support/pier-table.ts';
 
 const app = useAppInBrowser();
@@ -98,6 +100,50 @@ describe('per-pier analysis in the app', () => {
     await waitForParams(page, 'thresholdDn 60');
     expect(await tableRowTexts(page)).not.toEqual(first);
     await expect.poll(() => updateStages(page)).toContain('input kept in the worker');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('piers the after image covers in part or not at all say so in the table', async () => {
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = collectPageErrors(page);
+    await page.goto(`${app.server.url}?gpu=off&demo=none`);
+    // A later date placed half the scene's width east: it misses the western
+    // pier, cuts the middle one and covers the eastern one.
+    const halfWidthM = (DEFAULT_DEMO_PARAMS.widthPx * DEFAULT_DEMO_PARAMS.gsdM) / 2;
+    const moved = demoThirdDateTif({
+      dateTime: '2023:10:20 02:20:00',
+      eastOffsetM: halfWidthM,
+      compression: 'deflate',
+      software: 'quaywatch e2e coverage',
+    });
+    await page.locator('qw-app header input[type=file]').setInputFiles([
+      {
+        name: 'before.tif',
+        mimeType: 'image/tiff',
+        buffer: readFileSync('public/demo/before.tif'),
+      },
+      { name: 'east.tif', mimeType: 'image/tiff', buffer: Buffer.from(moved) },
+      {
+        name: 'piers.geojson',
+        mimeType: 'application/geo+json',
+        buffer: readFileSync('public/demo/piers.geojson'),
+      },
+    ]);
+    await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: 180_000 });
+    const notes = await page.locator('qw-pier-table tbody tr').evaluateAll((rows) =>
+      rows.map((row) => ({
+        pier: row.getAttribute('data-pier'),
+        note: row.querySelector('.coverage')?.textContent.trim() ?? null,
+        percent: Number(row.querySelector('.coverage')?.getAttribute('data-coverage') ?? NaN),
+      })),
+    );
+    expect(notes.map(({ pier }) => pier)).toEqual(['Pier 1', 'Pier 2', 'Pier 3']);
+    expect(notes[0]?.note).toBe('not in both images');
+    expect(notes[1]?.note).toBe(`only ${String(notes[1]?.percent)} % in both images`);
+    expect(notes[1]?.percent).toBeGreaterThan(20);
+    expect(notes[1]?.percent).toBeLessThan(80);
+    expect(notes[2]?.note).toBeNull();
     expect(errors).toEqual([]);
     await page.close();
   });

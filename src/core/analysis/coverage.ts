@@ -1,0 +1,38 @@
+/**
+ * How much of each pier the analysis saw: the pixels where both images have
+ * data, against the pier polygon's area. A pier partly or wholly outside the
+ * after image (or the before image) is counted over the covered part only,
+ * and the numbers must say so.
+ */
+import { roiRingsAreaPx } from '../export/piers-csv.ts';
+import type { AnalysisInput } from './cpu-pipeline.ts';
+
+/** Per pier: the share of its area that both images cover (valid analysis pixels ÷ polygon area). */
+export function pierCoverage(input: AnalysisInput, roiIndex: Int32Array): number[] {
+  const validPx = new Float64Array(input.rois.length);
+  for (let i = 0; i < roiIndex.length; i++) {
+    const roi = roiIndex[i] ?? -1;
+    if (roi >= 0 && input.valid[i] !== 0) validPx[roi] = (validPx[roi] ?? 0) + 1;
+  }
+  return input.rois.map((roi, index) => {
+    const areaPx = roiRingsAreaPx(roi.rings);
+    // Rasterizing shifts a polygon's pixel count by a fraction of its outline.
+    return areaPx > 0 ? Math.min(1, (validPx[index] ?? 0) / areaPx) : 0;
+  });
+}
+
+/** A warning for each pier that the images do not wholly cover, or none (CLI stderr). */
+export function coverageWarnings(names: readonly string[], coverage: readonly number[]): string[] {
+  return names.flatMap((name, index) => {
+    const share = coverage[index] ?? 0;
+    if (share >= COVERED_SHARE) return [];
+    return share <= 0
+      ? [`${name}: no part of it lies in both images, so its numbers are 0 and mean nothing`]
+      : [
+          `${name}: only ${Math.round(share * 100)} % of it lies in both images; its numbers count that part only`,
+        ];
+  });
+}
+
+/** A pier counts as wholly covered from this share (rasterizing a polygon is not exact). */
+export const COVERED_SHARE = 0.98;
