@@ -3,7 +3,9 @@
  * report progress and be cancelled; a worker that crashes, or that makes no
  * progress for `stallMs`, is terminated and the call fails with a message
  * naming the file — the next call starts a fresh worker and reopens the file,
- * so one bad file never takes the others (or the page) down.
+ * so one bad file never takes the others (or the page) down. Calls that were
+ * waiting on a worker stopped for another call's sake run once more on a
+ * fresh one instead of failing.
  */
 import * as Comlink from 'comlink';
 import type { RasterInfo, RasterWindow } from '../core/raster.ts';
@@ -40,13 +42,25 @@ interface Live {
   readonly fail: (error: Error) => void;
   /** Calls in flight on this worker (a cancel kills it only when it has no other). */
   calls: number;
+  /**
+   * The stall timers of the calls in flight, re-armed by progress from any of
+   * them: the worker runs its calls one at a time, so a call queued behind a
+   * long read makes no progress of its own, and the read that does must not
+   * lose its progress to the newer call (it was then taken for stalled).
+   */
+  readonly stallTimers: Set<() => void>;
   /** Set once its proxy is released and the worker terminated. */
   dead: boolean;
 }
 
+/** A call whose worker was stopped for another call's sake (a stale read that would not stop, a stall). */
+class WorkerStoppedError extends Error {}
+
 export class RasterClient {
   private live: Live | undefined;
   private infoValue: RasterInfo | undefined;
+  /** Set by close(): no call starts a worker again. */
+  private closed = false;
 
   private constructor(
     readonly source: RasterSource,
@@ -89,7 +103,7 @@ export class RasterClient {
       });
     });
     died.catch(() => undefined); // observed by whichever call is pending
-    const live: Live = { worker, api, died, fail, calls: 0, dead: false };
+    const live: Live = { worker, api, died, fail, calls: 0, dead: false, stallTimers: new Set() };
     return live;
   }
 
@@ -102,7 +116,7 @@ export class RasterClient {
     live.api[Comlink.releaseProxy]();
     live.worker.terminate();
     // Calls still pending on it would never hear back: they fail now (a first rejection wins).
-    live.fail(new Error(`The worker reading ${this.name} was stopped; try again`));
+    live.fail(new WorkerStoppedError(`The worker reading ${this.name} was stopped; try again`));
   }
 
   private async ensureOpen(options: CallOptions): Promise<Live> {
@@ -124,7 +138,7 @@ export class RasterClient {
    */
   private guard<T>(
     live: Live,
-    call: () => Promise<T>,
+    call: (onProgress: (fraction: number) => void) => Promise<T>,
     options: CallOptions,
     what: string,
   ): Promise<T> {
@@ -135,6 +149,7 @@ export class RasterClient {
         if (settled) return;
         settled = true;
         live.calls--;
+        live.stallTimers.delete(armStall);
         clearTimeout(stallTimer);
         options.signal?.removeEventListener('abort', onAbort);
         action();
@@ -171,12 +186,13 @@ export class RasterClient {
       }
       live.calls++;
       options.signal?.addEventListener('abort', onAbort);
+      live.stallTimers.add(armStall);
       armStall();
-      this.progressHook = (fraction: number): void => {
-        armStall();
+      const onProgress = Comlink.proxy((fraction: number): void => {
+        for (const rearm of live.stallTimers) rearm();
         options.onProgress?.(fraction);
-      };
-      Promise.race([call(), live.died]).then(
+      });
+      Promise.race([call(onProgress), live.died]).then(
         (value) => {
           finish(() => {
             resolve(value);
@@ -197,19 +213,34 @@ export class RasterClient {
     });
   }
 
-  private progressHook: (fraction: number) => void = () => undefined;
-
-  private progressProxy(): (fraction: number) => void {
-    return Comlink.proxy((fraction: number) => {
-      this.progressHook(fraction);
-    });
+  /**
+   * One worker call under the watchdog; a call whose worker was stopped for
+   * another's sake runs once more on a fresh worker (unless it was cancelled,
+   * or it hands over buffers that the first try already gave away).
+   */
+  private async run<T>(
+    call: (
+      api: Comlink.Remote<DecodeWorkerApi>,
+      onProgress: (fraction: number) => void,
+    ) => Promise<T>,
+    options: CallOptions,
+    what: string,
+    retry = true,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const live = await this.ensureOpen(options);
+      try {
+        return await this.guard(live, (onProgress) => call(live.api, onProgress), options, what);
+      } catch (error) {
+        if (!(error instanceof WorkerStoppedError) || !retry || attempt > 0) throw error;
+        if (options.signal?.aborted === true || this.closed) throw error;
+      }
+    }
   }
 
   async readDisplay(request: DisplayRequest, options: CallOptions = {}): Promise<DisplayResult> {
-    const live = await this.ensureOpen(options);
-    return this.guard(
-      live,
-      () => live.api.readDisplay(request, this.progressProxy()),
+    return this.run(
+      (api, onProgress) => api.readDisplay(request, onProgress),
       options,
       `Reading ${this.name}`,
     );
@@ -221,10 +252,8 @@ export class RasterClient {
     bands?: readonly number[],
     options: CallOptions = {},
   ): Promise<RasterWindow> {
-    const live = await this.ensureOpen(options);
-    return this.guard(
-      live,
-      () => live.api.readBands(window, level, bands, this.progressProxy()),
+    return this.run(
+      (api, onProgress) => api.readBands(window, level, bands, onProgress),
       options,
       `Reading ${this.name}`,
     );
@@ -235,10 +264,8 @@ export class RasterClient {
     request: AlignedDisplayRequest,
     options: CallOptions = {},
   ): Promise<AlignedDisplayResult> {
-    const live = await this.ensureOpen(options);
-    return this.guard(
-      live,
-      () => live.api.readAlignedDisplay(request, this.progressProxy()),
+    return this.run(
+      (api, onProgress) => api.readAlignedDisplay(request, onProgress),
       options,
       `Aligning ${this.name}`,
     );
@@ -251,10 +278,8 @@ export class RasterClient {
     bands: readonly number[],
     options: CallOptions = {},
   ): Promise<AlignedBands> {
-    const live = await this.ensureOpen(options);
-    return this.guard(
-      live,
-      () => live.api.readAlignedBands(target, shiftPx, bands, this.progressProxy()),
+    return this.run(
+      (api, onProgress) => api.readAlignedBands(target, shiftPx, bands, onProgress),
       options,
       `Aligning ${this.name}`,
     );
@@ -270,20 +295,21 @@ export class RasterClient {
     moving: CoveredLuminance,
     options: CallOptions = {},
   ): Promise<ShiftEstimate> {
-    const live = await this.ensureOpen(options);
-    return this.guard(
-      live,
-      () =>
-        live.api.estimateShift(
+    return this.run(
+      (api) =>
+        api.estimateShift(
           reference,
           Comlink.transfer(moving, [moving.luminance.buffer, moving.valid.buffer]),
         ),
       options,
       `Estimating the shift of ${this.name}`,
+      // `moving` is handed over on the first try: there is nothing to send again.
+      false,
     );
   }
 
   close(): void {
+    this.closed = true;
     this.kill();
   }
 }

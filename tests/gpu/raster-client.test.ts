@@ -45,6 +45,40 @@ describe('RasterClient (one io worker per image)', () => {
     client.close();
   });
 
+  test('each call hears its own progress, also with a newer call queued behind it', async () => {
+    // The worker runs calls one at a time. Progress used to reach only the
+    // newest call: a long read with a newer call queued behind it heard none of
+    // its own, and its watchdog, never fed, took it for stalled.
+    const client = await RasterClient.open({ kind: 'url', url: demo('before.tif') }, 'before.tif');
+    const longProgress: number[] = [];
+    const queuedProgress: number[] = [];
+    const long = client.readBands([0, 0, 1400, 1000], 0, [0, 1, 2], {
+      onProgress: (fraction) => longProgress.push(fraction),
+    });
+    const queued = client.readBands([100, 100, 164, 132], 0, [0, 1, 2], {
+      onProgress: (fraction) => queuedProgress.push(fraction),
+    });
+    const [window, small] = await Promise.all([long, queued]);
+    expect(window.width).toBe(1400);
+    expect(small.width).toBe(64);
+    expect(longProgress.length).toBeGreaterThan(1);
+    expect(longProgress.at(-1)).toBe(1);
+    expect(queuedProgress.at(-1)).toBe(1);
+    expect([...longProgress].sort((a, b) => a - b)).toEqual(longProgress);
+    client.close();
+  });
+
+  test('a call whose worker is stopped for another call (a stall) runs again on a fresh worker', async () => {
+    const client = await RasterClient.open({ kind: 'url', url: demo('after.tif') }, 'after.tif');
+    const stalled = client.readBands([0, 0, 1400, 1000], 0, undefined, { stallMs: 1 });
+    const queued = client.readBands([100, 100, 164, 132], 0);
+    await expect(stalled).rejects.toThrow('Reading after.tif stopped responding');
+    const window = await queued;
+    expect(window.width).toBe(64);
+    expect(window.bands[0]?.some((value) => value > 0)).toBe(true);
+    client.close();
+  });
+
   test('reads cancelled part-way never spoil the next read of the same file', async () => {
     // As the app does when piers are edited quickly: stale reads are cancelled, then a new one
     // starts. Handing the AbortSignal to geotiff.js used to corrupt its block cache here
