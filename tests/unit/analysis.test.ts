@@ -34,10 +34,11 @@ describe('AnalysisParams', () => {
 
   test.each<[Partial<Record<keyof AnalysisParams, unknown>>, string]>([
     [{ openRadiusPx: 1.5 }, 'openRadiusPx must be a whole number of pixels (got 1.5)'],
-    [{ fillFactor: Number.NaN }, 'fillFactor must be a finite number of a fraction (got NaN)'],
+    [{ fillFactor: Number.NaN }, 'fillFactor must be a finite number, a fraction (got NaN)'],
+    [{ fillFactor: 5 }, 'fillFactor must be from 0.05 to 1.5, a fraction (got 5)'],
     [{ minAreaM2: -1 }, 'minAreaM2 must be from 0 to 10000000 m² (got -1)'],
     [{ thresholdMode: 'auto' }, 'thresholdMode must be one of manual, otsu (got auto)'],
-    [{ thresholdDn: '30' }, 'thresholdDn must be a finite number of DN (got 30)'],
+    [{ thresholdDn: '30' }, 'thresholdDn must be a number of DN (got "30")'],
     [
       { shadowMinLumRatio: 0.7, shadowMaxLumRatio: 0.6 },
       'shadowMinLumRatio (0.7) must be below shadowMaxLumRatio (0.6)',

@@ -153,12 +153,20 @@ export function analysisParamsProblems(params: AnalysisParams): string[] {
     const rule = NUMBER_RULES[key];
     if (rule === undefined) continue;
     const value: unknown = params[key];
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      problems.push(`${key} must be a finite number of ${rule.what} (got ${String(value)})`);
+    // A unit ("of DN", "0 to 49 percent") or a kind ("a number, a fraction").
+    const kind = rule.what.startsWith('a ');
+    const of = kind ? `, ${rule.what}` : ` of ${rule.what}`;
+    const range = `from ${rule.min} to ${rule.max}${kind ? ',' : ''} ${rule.what}`;
+    if (typeof value !== 'number') {
+      // Quoted as JSON: a string "30" must not look like the number 30.
+      const got = value === undefined ? 'nothing' : JSON.stringify(value);
+      problems.push(`${key} must be a number${of} (got ${got})`);
+    } else if (!Number.isFinite(value)) {
+      problems.push(`${key} must be a finite number${of} (got ${String(value)})`);
     } else if (rule.integer && !Number.isInteger(value)) {
-      problems.push(`${key} must be a whole number of ${rule.what} (got ${value})`);
+      problems.push(`${key} must be a whole number${of} (got ${value})`);
     } else if (value < rule.min || value > rule.max) {
-      problems.push(`${key} must be from ${rule.min} to ${rule.max} ${rule.what} (got ${value})`);
+      problems.push(`${key} must be ${range} (got ${value})`);
     }
   }
   for (const [key, allowed] of Object.entries(ENUM_RULES)) {
