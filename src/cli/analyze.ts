@@ -24,7 +24,12 @@ import { coverageWarnings, pierCoverage } from '../core/analysis/coverage.ts';
 import { pierExportRows, piersCsv } from '../core/export/piers-csv.ts';
 import type { RasterInfo } from '../core/raster.ts';
 import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
-import { analysisBands, planAnalysis, type AnalysisPlan } from '../io/analysis-plan.ts';
+import {
+  analysisBands,
+  bandMismatchWarning,
+  planAnalysis,
+  type AnalysisPlan,
+} from '../io/analysis-plan.ts';
 import { openRaster, readWindow, type OpenRaster, type RasterSource } from '../io/decoder.ts';
 import { blobsGeoJsonText } from '../io/export-blobs.ts';
 import { parseRoiGeoJson, type RoiSet } from '../io/geojson.ts';
@@ -392,8 +397,10 @@ async function analyzeOn(
       `${roi.name}: before ${roi.before_teu} TEU, after ${roi.after_teu}, appeared ${roi.appeared_teu}, disappeared ${roi.disappeared_teu}, net ${roi.net_teu}`,
     );
   }
+  const bandWarning = bandMismatchWarning(beforeRaster.info, afterRaster.info);
   const warnings = [
     ...roiSet.warnings,
+    ...(bandWarning === null ? [] : [bandWarning]),
     ...coverageWarnings(
       output.rois.map((roi) => roi.name),
       output.rois.map((roi) => roi.coverage),

@@ -118,3 +118,16 @@ export function windowTarget(
 export function analysisBands(info: RasterInfo): number[] {
   return [0, 1, 2].map((band) => Math.min(band, info.bands - 1));
 }
+
+/**
+ * Why a pair's colours cannot be compared, or null: an image of one or two
+ * bands is analysed as grey in all three, against a colour image its every
+ * pixel differs in colour, and change (appeared, disappeared) means little.
+ */
+export function bandMismatchWarning(before: RasterInfo, after: RasterInfo): string | null {
+  const colour = (info: RasterInfo): boolean => info.bands >= 3;
+  if (colour(before) === colour(after)) return null;
+  const [grey, other] = colour(before) ? [after, before] : [before, after];
+  const bands = `${grey.bands} band${grey.bands === 1 ? '' : 's'}`;
+  return `${grey.name} has ${bands} and ${other.name} ${other.bands}: ${grey.name} is compared in grey, so appeared and disappeared are not to be trusted`;
+}

@@ -25,6 +25,7 @@ import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../gpu/p
 import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import {
   analysisBands,
+  bandMismatchWarning,
   planAnalysis,
   windowTarget,
   type AnalysisPlan,
@@ -124,6 +125,7 @@ export class QwApp extends LitElement {
     pairError: { state: true },
     rois: { state: true },
     pierRows: { state: true },
+    pierWarnings: { state: true },
     analysisStatus: { state: true },
     params: { state: true },
     updateTime: { state: true },
@@ -365,6 +367,8 @@ export class QwApp extends LitElement {
   declare rois: { readonly source: string; readonly set: readonly Roi[] } | undefined;
   /** The per-pier table of the last analysis. */
   declare pierRows: readonly PierRow[];
+  /** Warnings about the analysed pair, under the pier table. */
+  declare pierWarnings: readonly string[];
   /** What the analysis is doing or what went wrong, for the table's caption. */
   declare analysisStatus: string;
   /** The analysis parameters in use (the panel, the URL hash and the session carry them). */
@@ -480,6 +484,7 @@ export class QwApp extends LitElement {
     this.pairError = null;
     this.rois = undefined;
     this.pierRows = [];
+    this.pierWarnings = [];
     this.analysisStatus = '';
     this.params = this.hashState.params ?? DEFAULT_ANALYSIS_PARAMS;
     this.pendingView = this.hashState.view;
@@ -1036,6 +1041,8 @@ export class QwApp extends LitElement {
       if (controller.signal.aborted) return;
       this.lastAnalysis = { result, input, params, windowPx };
       this.onAnalysisShown();
+      const bandWarning = after.info === null ? null : bandMismatchWarning(before.info, after.info);
+      this.pierWarnings = bandWarning === null ? [] : [bandWarning];
       const coverage = pierCoverage(input, result.roiIndex);
       this.pierRows = result.rois.map((roi, index) => ({
         name: roi.name,
@@ -2087,6 +2094,7 @@ export class QwApp extends LitElement {
                   : html`<qw-pier-table
                       .rows=${this.pierRows}
                       .caption=${this.analysisStatus}
+                      .warnings=${this.pierWarnings}
                       @qw-pier-zoom=${this.onPierZoom}
                     ></qw-pier-table>`
               }

@@ -61,6 +61,7 @@ export class QwPierTable extends LitElement {
   static override properties = {
     rows: { attribute: false },
     caption: { attribute: false },
+    warnings: { attribute: false },
   };
 
   static override styles = css`
@@ -138,15 +139,22 @@ export class QwPierTable extends LitElement {
       color: #9aa3b5;
       margin: 0.3rem 0 0;
     }
+    .warning {
+      color: #f0b45a;
+      margin: 0.3rem 0 0;
+    }
   `;
 
   declare rows: readonly PierRow[];
   declare caption: string;
+  /** About the whole pair (e.g. a grey image against a colour one), shown under the table. */
+  declare warnings: readonly string[];
 
   constructor() {
     super();
     this.rows = [];
     this.caption = '';
+    this.warnings = [];
   }
 
   private cell(value: TeuCell, signed = false): unknown {
@@ -240,6 +248,7 @@ export class QwPierTable extends LitElement {
           </tr>
         </tfoot>
       </table>
+      ${this.warnings.map((warning) => html`<p class="warning" role="note">${warning}</p>`)}
       <span class="hint" id="zoom-hint">Click, Enter or Space: zoom the view to this pier</span>
       <p class="note">
         TEU = 20-ft equivalents from blob area (area × fill factor ÷ 14.77 m²), low–high range under

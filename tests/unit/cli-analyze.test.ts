@@ -298,4 +298,58 @@ describe('quaywatch analyze', () => {
     expect(warned).toEqual(expected);
     expect(result.rois[0]?.after_teu).toBe(0);
   });
+
+  test('a grey after image against a colour before is analysed, with a warning', () => {
+    const scene = buildDemoScene(DEMO);
+    const grid = afterGrid(scene);
+    const rgb = renderDemoDate(scene, {
+      date: 1,
+      width: grid.width,
+      height: grid.height,
+      pixelToScene: grid.pixelToScene,
+    });
+    const grey = new Uint8Array(grid.width * grid.height);
+    for (let i = 0; i < grey.length; i++) {
+      grey[i] = Math.round(
+        0.299 * (rgb[3 * i] ?? 0) + 0.587 * (rgb[3 * i + 1] ?? 0) + 0.114 * (rgb[3 * i + 2] ?? 0),
+      );
+    }
+    writeFileSync(
+      join(folder, 'grey-after.tif'),
+      writeTiff([
+        {
+          width: grid.width,
+          height: grid.height,
+          samplesPerPixel: 1,
+          bitsPerSample: 8,
+          data: grey,
+          georeference: {
+            modelType: grid.modelType,
+            epsg: grid.epsg,
+            originX: grid.originX,
+            originY: grid.originY,
+            pixelSizeX: grid.pixelSizeX,
+            pixelSizeY: grid.pixelSizeY,
+          },
+        },
+      ]),
+    );
+    const run = quaywatch(
+      'analyze',
+      '--before',
+      join(folder, 'before.tif'),
+      '--after',
+      join(folder, 'grey-after.tif'),
+      '--rois',
+      join(folder, 'piers.geojson'),
+      '--out',
+      join(folder, 'grey-out'),
+      '--backend',
+      'cpu',
+    );
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(
+      'warning: grey-after.tif has 1 band and before.tif 3: grey-after.tif is compared in grey, so appeared and disappeared are not to be trusted\n',
+    );
+  });
 });
