@@ -16,7 +16,7 @@ import {
   type DemoScene,
   type DemoSceneParams,
 } from '../core/demo/scene.ts';
-import { writeTiff, type TiffCompression } from './tiff-writer.ts';
+import { writeTiff, type TiffCompression, type TiffGeoreference } from './tiff-writer.ts';
 
 export interface DemoEncoding {
   readonly compression: TiffCompression;
@@ -46,6 +46,22 @@ function tiffDateTime(iso: string): string {
   return `${y}:${mo}:${d} ${h}:${mi}:${s}`;
 }
 
+/** The GeoTIFF georeference of a demo grid. */
+export function demoGeoreference(grid: DemoGrid): TiffGeoreference {
+  const { modelType, epsg, originX, originY, pixelSizeX, pixelSizeY } = grid;
+  return { modelType, epsg, originX, originY, pixelSizeX, pixelSizeY };
+}
+
+/** One date of a demo scene rendered on `grid`: 8-bit RGB, pixel-interleaved. */
+export function renderDemoOnGrid(scene: DemoScene, date: 0 | 1, grid: DemoGrid): Uint8Array {
+  return renderDemoDate(scene, {
+    date,
+    width: grid.width,
+    height: grid.height,
+    pixelToScene: grid.pixelToScene,
+  });
+}
+
 /**
  * One date of a demo scene rendered on `grid` and written as a GeoTIFF, dated
  * by the scene's date (`dateTime: null` writes no DateTime tag).
@@ -59,12 +75,7 @@ export function encodeDemoDate(
 ): Uint8Array {
   const dateTime =
     tags.dateTime === undefined ? tiffDateTime(scene.params.dates[date]) : tags.dateTime;
-  const rgb = renderDemoDate(scene, {
-    date,
-    width: grid.width,
-    height: grid.height,
-    pixelToScene: grid.pixelToScene,
-  });
+  const rgb = renderDemoOnGrid(scene, date, grid);
   return writeTiff([
     {
       width: grid.width,
@@ -76,14 +87,7 @@ export function encodeDemoDate(
       compression: encoding.compression,
       jpegQuality: encoding.jpegQuality,
       predictor: encoding.compression === 'deflate',
-      georeference: {
-        modelType: grid.modelType,
-        epsg: grid.epsg,
-        originX: grid.originX,
-        originY: grid.originY,
-        pixelSizeX: grid.pixelSizeX,
-        pixelSizeY: grid.pixelSizeY,
-      },
+      georeference: demoGeoreference(grid),
       ...(dateTime === null ? {} : { dateTime }),
       description: `Quaywatch demo port scene, seed ${scene.params.seed}, ${date === 0 ? 'before' : 'after'}`,
       software: tags.software ?? 'quaywatch demo:make',

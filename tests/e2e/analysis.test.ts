@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
-import { afterGrid } from '../../src/core/demo/georeference.ts';
-import { buildDemoScene, DEFAULT_DEMO_PARAMS, renderDemoDate } from '../../src/core/demo/scene.ts';
-import { writeTiff } from '../../src/io/tiff-writer.ts';
+import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { collectPageErrors, moveSlider, useAppInBrowser } from '../support/browser.ts';
+import { greyAfterTif } from '../support/demo-after-variants.ts';
 import { demoThirdDateTif } from '../support/demo-third-date.ts';
 import { tableRowTexts, updateStages, waitForParams } from '../support/pier-table.ts';
 
@@ -14,6 +14,24 @@ interface TruthPier {
   before_teu: number;
   after_teu: number;
   net_teu: number;
+}
+
+/** Opens the demo's before image, `afterName` and the demo piers; waits for the pier table. */
+async function analyseWithDemoBefore(
+  page: Page,
+  afterName: string,
+  afterTif: Uint8Array,
+): Promise<void> {
+  await page.locator('qw-app header input[type=file]').setInputFiles([
+    { name: 'before.tif', mimeType: 'image/tiff', buffer: readFileSync('public/demo/before.tif') },
+    { name: afterName, mimeType: 'image/tiff', buffer: Buffer.from(afterTif) },
+    {
+      name: 'piers.geojson',
+      mimeType: 'application/geo+json',
+      buffer: readFileSync('public/demo/piers.geojson'),
+    },
+  ]);
+  await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: 180_000 });
 }
 
 describe('per-pier analysis in the app', () => {
@@ -119,20 +137,7 @@ describe('per-pier analysis in the app', () => {
       compression: 'deflate',
       software: 'quaywatch e2e coverage',
     });
-    await page.locator('qw-app header input[type=file]').setInputFiles([
-      {
-        name: 'before.tif',
-        mimeType: 'image/tiff',
-        buffer: readFileSync('public/demo/before.tif'),
-      },
-      { name: 'east.tif', mimeType: 'image/tiff', buffer: Buffer.from(moved) },
-      {
-        name: 'piers.geojson',
-        mimeType: 'application/geo+json',
-        buffer: readFileSync('public/demo/piers.geojson'),
-      },
-    ]);
-    await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: 180_000 });
+    await analyseWithDemoBefore(page, 'east.tif', moved);
     const notes = await page.locator('qw-pier-table tbody tr').evaluateAll((rows) =>
       rows.map((row) => ({
         pier: row.getAttribute('data-pier'),
@@ -151,46 +156,11 @@ describe('per-pier analysis in the app', () => {
   });
 
   test('a grey after image against the colour before gets a warning under the table', async () => {
-    const scene = buildDemoScene(DEFAULT_DEMO_PARAMS);
-    const grid = afterGrid(scene);
-    const rgb = renderDemoDate(scene, {
-      date: 1,
-      width: grid.width,
-      height: grid.height,
-      pixelToScene: grid.pixelToScene,
-    });
-    const grey = Uint8Array.from({ length: grid.width * grid.height }, (_, i) =>
-      Math.round(((rgb[3 * i] ?? 0) + (rgb[3 * i + 1] ?? 0) + (rgb[3 * i + 2] ?? 0)) / 3),
-    );
-    const { modelType, epsg, originX, originY, pixelSizeX, pixelSizeY } = grid;
-    const greyTif = writeTiff([
-      {
-        width: grid.width,
-        height: grid.height,
-        samplesPerPixel: 1,
-        bitsPerSample: 8,
-        data: grey,
-        georeference: { modelType, epsg, originX, originY, pixelSizeX, pixelSizeY },
-        dateTime: '2023:10:16 02:20:00',
-      },
-    ]);
+    const greyTif = greyAfterTif(DEFAULT_DEMO_PARAMS);
     const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = collectPageErrors(page);
     await page.goto(`${app.server.url}?gpu=off&demo=none`);
-    await page.locator('qw-app header input[type=file]').setInputFiles([
-      {
-        name: 'before.tif',
-        mimeType: 'image/tiff',
-        buffer: readFileSync('public/demo/before.tif'),
-      },
-      { name: 'grey.tif', mimeType: 'image/tiff', buffer: Buffer.from(greyTif) },
-      {
-        name: 'piers.geojson',
-        mimeType: 'application/geo+json',
-        buffer: readFileSync('public/demo/piers.geojson'),
-      },
-    ]);
-    await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: 180_000 });
+    await analyseWithDemoBefore(page, 'grey.tif', greyTif);
     await expect(page.locator('qw-pier-table .warning').allTextContents()).resolves.toEqual([
       'grey.tif has 1 band and before.tif 3: grey.tif is compared in grey, so appeared and disappeared are not to be trusted',
     ]);

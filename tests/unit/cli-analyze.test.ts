@@ -6,11 +6,11 @@ import { afterGrid } from '../../src/core/demo/georeference.ts';
 import {
   buildDemoScene,
   DEFAULT_DEMO_PARAMS,
-  renderDemoDate,
   type DemoSceneParams,
 } from '../../src/core/demo/scene.ts';
 import { DEFAULT_DEMO_ENCODING, encodeDemoDate, makeDemoFiles } from '../../src/io/demo-files.ts';
 import { writeTiff } from '../../src/io/tiff-writer.ts';
+import { demoAfterRgb, greyAfterTif, plainAfterTif } from '../support/demo-after-variants.ts';
 import { pairArgs, quaywatch } from '../support/cli.ts';
 
 let folder = '';
@@ -201,18 +201,14 @@ describe('quaywatch analyze', () => {
   });
 
   test('an after image without georeference: on the before grid when the same size, else refused', () => {
-    const scene = buildDemoScene(DEMO);
-    const grid = afterGrid(scene);
-    const rgb = renderDemoDate(scene, {
-      date: 1,
-      width: grid.width,
-      height: grid.height,
-      pixelToScene: grid.pixelToScene,
-    });
-    const plain = (width: number, height: number, data: Uint8Array): Uint8Array =>
-      writeTiff([{ width, height, samplesPerPixel: 3, bitsPerSample: 8, data }]);
-    writeFileSync(join(folder, 'plain-after.tif'), plain(grid.width, grid.height, rgb));
-    writeFileSync(join(folder, 'small-after.tif'), plain(4, 4, rgb.subarray(0, 48)));
+    const { grid } = demoAfterRgb(DEMO);
+    writeFileSync(join(folder, 'plain-after.tif'), plainAfterTif(DEMO));
+    writeFileSync(
+      join(folder, 'small-after.tif'),
+      writeTiff([
+        { width: 4, height: 4, samplesPerPixel: 3, bitsPerSample: 8, data: new Uint8Array(48) },
+      ]),
+    );
     const args = (after: string, out: string): string[] => [
       'analyze',
       '--before',
@@ -300,40 +296,7 @@ describe('quaywatch analyze', () => {
   });
 
   test('a grey after image against a colour before is analysed, with a warning', () => {
-    const scene = buildDemoScene(DEMO);
-    const grid = afterGrid(scene);
-    const rgb = renderDemoDate(scene, {
-      date: 1,
-      width: grid.width,
-      height: grid.height,
-      pixelToScene: grid.pixelToScene,
-    });
-    const grey = new Uint8Array(grid.width * grid.height);
-    for (let i = 0; i < grey.length; i++) {
-      grey[i] = Math.round(
-        0.299 * (rgb[3 * i] ?? 0) + 0.587 * (rgb[3 * i + 1] ?? 0) + 0.114 * (rgb[3 * i + 2] ?? 0),
-      );
-    }
-    writeFileSync(
-      join(folder, 'grey-after.tif'),
-      writeTiff([
-        {
-          width: grid.width,
-          height: grid.height,
-          samplesPerPixel: 1,
-          bitsPerSample: 8,
-          data: grey,
-          georeference: {
-            modelType: grid.modelType,
-            epsg: grid.epsg,
-            originX: grid.originX,
-            originY: grid.originY,
-            pixelSizeX: grid.pixelSizeX,
-            pixelSizeY: grid.pixelSizeY,
-          },
-        },
-      ]),
-    );
+    writeFileSync(join(folder, 'grey-after.tif'), greyAfterTif(DEMO));
     const run = quaywatch(
       'analyze',
       '--before',
