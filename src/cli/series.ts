@@ -22,6 +22,8 @@
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkOutFolder, prepareOutFolder, writeOutFile } from './out-folder.ts';
+import { coverageWarnings, pierCoverage } from '../core/analysis/coverage.ts';
+import { bandMismatchWarning } from '../io/analysis-plan.ts';
 import { csvNumber, csvText, spreadsheetText } from '../core/export/piers-csv.ts';
 import {
   assembleSeries,
@@ -159,6 +161,8 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
   const [referenceRun] = runs;
   if (referenceRun === undefined) throw new Error('internal: no reference date');
 
+  // Per date: coverage and band warnings, printed with the ROI file's.
+  const pairWarnings: string[] = [];
   const backend = await openBackend(values.backend);
   try {
     const referenceRaster = rasters.get(referenceRun.path);
@@ -173,7 +177,16 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
           raster,
           fineAlign === 'on' ? undefined : [0, 0],
         );
-        const result = await runAnalysis(backend, pairInput(reference, aligned.aligned), params);
+        const input = pairInput(reference, aligned.aligned);
+        const result = await runAnalysis(backend, input, params);
+        const bandWarning = bandMismatchWarning(referenceRaster.info, raster.info);
+        pairWarnings.push(
+          ...(bandWarning === null ? [] : [bandWarning]),
+          ...coverageWarnings(
+            result.rois.map((roi) => roi.name),
+            pierCoverage(input, result.roiIndex),
+          ).map((warning) => `${run.name}: ${warning}`),
+        );
         run.shiftPx = aligned.shiftPx;
         run.shiftSource = aligned.shiftSource;
         // Keyed as the app keys them: a repeated pier name must not overwrite the first.
@@ -286,7 +299,7 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
     );
     console.log(`${line.pier}: ${points.join(', ')} TEU`);
   }
-  for (const warning of roiSet.warnings) console.error(`warning: ${warning}`);
+  for (const warning of [...roiSet.warnings, ...pairWarnings]) console.error(`warning: ${warning}`);
   const failed = runs.filter((run) => !run.isReference && run.error !== null);
   if (failed.length > 0) {
     const others =

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { demoThirdDateTif } from '../support/demo-third-date.ts';
 import { SERIES_CSV_HEADER } from '../../src/cli/series.ts';
+import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { quaywatch } from '../support/cli.ts';
 
 let folder = '';
@@ -204,6 +205,32 @@ describe('quaywatch series', () => {
       expect(existsSync(join(folder, dir))).toBe(false);
     }
   }, 60_000);
+
+  test('a date that covers some piers in part or not at all is analysed, with a warning per pier', () => {
+    // Half the scene's width east: it misses Pier 1 and cuts Pier 2.
+    const halfWidthM = (DEFAULT_DEMO_PARAMS.widthPx * DEFAULT_DEMO_PARAMS.gsdM) / 2;
+    writeFileSync(join(folder, 'half-east_2023-10-22.tif'), demoDateTif(undefined, halfWidthM));
+    const run = quaywatch(
+      'series',
+      '--rois',
+      'public/demo/piers.geojson',
+      '--out',
+      join(folder, 'half-east'),
+      '--backend',
+      'cpu',
+      join(folder, 'before.tif'),
+      join(folder, 'half-east_2023-10-22.tif'),
+    );
+    expect(run.status).toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(
+      'warning: half-east_2023-10-22.tif: Pier 1: no part of it lies in both images, so its numbers are 0 and mean nothing',
+    );
+    expect(lines[1]).toMatch(
+      /^warning: half-east_2023-10-22\.tif: Pier 2: only \d+ % of it lies in both images; its numbers count that part only$/,
+    );
+  });
 
   test('a date that cannot be analysed: the others are written, then its error and a non-zero exit', () => {
     const out = join(folder, 'partial');
