@@ -289,7 +289,15 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
     roisPath === undefined ||
     out === undefined
   ) {
-    throw new Error(`analyze needs --before, --after, --rois and --out. ${ANALYZE_USAGE}`);
+    const missing = Object.entries({
+      before: beforePath,
+      after: afterPath,
+      rois: roisPath,
+      out,
+    }).flatMap(([flag, value]) => (value === undefined ? [`--${flag}`] : []));
+    throw new Error(
+      `analyze needs --before, --after, --rois and --out (missing: ${missing.join(', ')}). ${ANALYZE_USAGE}`,
+    );
   }
   // Every option, and the output folder, is checked before any image is read.
   const options: AnalyzeOptions = {

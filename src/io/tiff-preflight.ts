@@ -428,9 +428,10 @@ async function checkImage(
       fail('damaged', `The file is damaged: ${where} declares ${b} bits per sample`);
   }
   if (format === 5 || format === 6) {
+    // GDAL names a complex type by its parts: 32 bits per sample is CInt16.
     fail(
       'unsupported-sample-format',
-      `Complex samples (${format === 5 ? 'CInt' : 'CFloat'}${maxBits}, e.g. SAR SLC data) are not supported; convert to amplitude first`,
+      `Complex samples (${format === 5 ? 'CInt' : 'CFloat'}${maxBits / 2}, e.g. SAR SLC data) are not supported; convert to amplitude first`,
     );
   }
   if (format === 3 && ![16, 24, 32, 64].includes(maxBits)) {

@@ -96,7 +96,9 @@ describe('quaywatch analyze', () => {
     const missing = quaywatch('analyze', '--before', join(folder, 'before.tif'));
     expect(missing.status).not.toBe(0);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
-    expect(missing.stderr).toContain('analyze needs --before, --after, --rois and --out');
+    expect(missing.stderr).toContain(
+      'analyze needs --before, --after, --rois and --out (missing: --after, --rois, --out)',
+    );
 
     const badRois = join(folder, 'bad.geojson');
     writeFileSync(badRois, '{"type": "FeatureCollection", "features": [');

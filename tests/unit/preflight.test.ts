@@ -233,7 +233,8 @@ describe('TIFF preflight', () => {
       { tag: 339, type: 3, values: [6] },
       { tag: 258, type: 3, values: [64] },
     ]);
-    expect((await check(complex)).message).toMatch(/^Complex samples \(CFloat64/);
+    // 64 bits per sample: two 32-bit floats, GDAL's CFloat32.
+    expect((await check(complex)).message).toMatch(/^Complex samples \(CFloat32,/);
     const ycbcr = smallImage([
       { tag: 262, type: 3, values: [6] },
       { tag: 277, type: 3, values: [3] },
