@@ -51,6 +51,8 @@ interface Live {
   readonly stallTimers: Set<() => void>;
   /** Set once its proxy is released and the worker terminated. */
   dead: boolean;
+  /** Settles when the file is open in this worker; every call waits for it. */
+  opened: Promise<void>;
 }
 
 /** A call whose worker was stopped for another call's sake (a stale read that would not stop, a stall). */
@@ -103,7 +105,16 @@ export class RasterClient {
       });
     });
     died.catch(() => undefined); // observed by whichever call is pending
-    const live: Live = { worker, api, died, fail, calls: 0, dead: false, stallTimers: new Set() };
+    const live: Live = {
+      worker,
+      api,
+      died,
+      fail,
+      calls: 0,
+      dead: false,
+      stallTimers: new Set(),
+      opened: Promise.resolve(),
+    };
     return live;
   }
 
@@ -120,15 +131,40 @@ export class RasterClient {
   }
 
   private async ensureOpen(options: CallOptions): Promise<Live> {
-    if (this.live !== undefined) return this.live;
+    if (this.closed) throw new Error(`${this.name} was closed`);
+    const current = this.live;
+    if (current !== undefined) {
+      // Calls that come while another opens the file (a retry after a stopped
+      // worker, say) wait for it: sent now, they would find nothing open.
+      try {
+        await current.opened;
+      } catch (error) {
+        if (options.signal?.aborted === true) throw error;
+        // The opening was another call's: this one may try again.
+        throw new WorkerStoppedError(`Opening ${this.name} for another read failed; try again`, {
+          cause: error,
+        });
+      }
+      return current;
+    }
     const live = this.spawn();
     this.live = live;
-    this.infoValue = await this.guard(
+    live.opened = this.guard(
       live,
       () => live.api.open(this.source),
       options,
       `Opening ${this.name}`,
+    ).then(
+      (info) => {
+        this.infoValue = info;
+      },
+      (error: unknown) => {
+        // A worker without the file open is of no use to the next call.
+        this.kill(live);
+        throw error;
+      },
     );
+    await live.opened;
     return live;
   }
 
@@ -190,7 +226,8 @@ export class RasterClient {
       armStall();
       const onProgress = Comlink.proxy((fraction: number): void => {
         for (const rearm of live.stallTimers) rearm();
-        options.onProgress?.(fraction);
+        // A cancelled read may still report before the worker stops it.
+        if (!settled) options.onProgress?.(fraction);
       });
       Promise.race([call(onProgress), live.died]).then(
         (value) => {

@@ -71,12 +71,19 @@ describe('RasterClient (one io worker per image)', () => {
   test('a call whose worker is stopped for another call (a stall) runs again on a fresh worker', async () => {
     const client = await RasterClient.open({ kind: 'url', url: demo('after.tif') }, 'after.tif');
     const stalled = client.readBands([0, 0, 1400, 1000], 0, undefined, { stallMs: 1 });
-    const queued = client.readBands([100, 100, 164, 132], 0);
+    // Two queued: the second retry must wait for the first to reopen the file.
+    const queued = [
+      client.readBands([100, 100, 164, 132], 0),
+      client.readBands([200, 300, 232, 316], 0),
+    ];
     await expect(stalled).rejects.toThrow('Reading after.tif stopped responding');
-    const window = await queued;
-    expect(window.width).toBe(64);
-    expect(window.bands[0]?.some((value) => value > 0)).toBe(true);
+    const [window, other] = await Promise.all(queued);
+    expect(window?.width).toBe(64);
+    expect(window?.bands[0]?.some((value) => value > 0)).toBe(true);
+    expect(other?.width).toBe(32);
     client.close();
+    // Closed is closed: no call starts a worker again.
+    await expect(client.readBands([0, 0, 8, 8], 0)).rejects.toThrow('after.tif was closed');
   });
 
   test('reads cancelled part-way never spoil the next read of the same file', async () => {
