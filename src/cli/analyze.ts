@@ -34,7 +34,7 @@ import { openRaster, readWindow, type OpenRaster, type RasterSource } from '../i
 import { blobsGeoJsonText } from '../io/export-blobs.ts';
 import { parseRoiGeoJson, type RoiSet } from '../io/geojson.ts';
 import { dawnGpu } from './dawn.ts';
-import { checkOutFolder, prepareOutFolder, writeOutFile } from './out-folder.ts';
+import { checkOutFolder, prepareOutFolder, removeOutFile, writeOutFile } from './out-folder.ts';
 import { snapshotLayoutOption, writeCliSnapshot } from './snapshot.ts';
 
 export const ANALYZE_USAGE =
@@ -380,6 +380,8 @@ async function analyzeOn(
     },
   };
   prepareOutFolder(out);
+  // An earlier run's result.json must not vouch for files this run may fail to finish.
+  removeOutFile(join(out, 'result.json'));
   writeDataExports(out, { beforeInfo: beforeRaster.info, plan, input, result, params });
 
   // The annotated snapshot: the same scene, layout and drawing code as the app's export.

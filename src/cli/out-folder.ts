@@ -4,7 +4,7 @@
  * only when there is something to write; written file by file with the path
  * in any error.
  */
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 function errnoCode(error: unknown): string {
@@ -61,6 +61,8 @@ export function prepareOutFolder(out: string): void {
     try {
       mkdirSync(dir);
     } catch (error) {
+      // Made meanwhile (another run creating a sibling folder): fine.
+      if (errnoCode(error) === 'EEXIST' && statSync(dir).isDirectory()) continue;
       throw new Error(`--out ${out}: cannot create ${dir} (${errnoCode(error)})`, {
         cause: error,
       });
@@ -74,5 +76,14 @@ export function writeOutFile(path: string, data: string | Uint8Array): void {
     writeFileSync(path, data);
   } catch (error) {
     throw new Error(`cannot write ${path} (${errnoCode(error)})`, { cause: error });
+  }
+}
+
+/** Removes one output file if it is there; an error names the file. */
+export function removeOutFile(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch (error) {
+    throw new Error(`cannot remove ${path} (${errnoCode(error)})`, { cause: error });
   }
 }
