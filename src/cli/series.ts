@@ -38,6 +38,7 @@ import {
   alignAfter,
   backendName,
   openBackend,
+  namingFile,
   pairInput,
   readParams,
   readReference,
@@ -167,7 +168,10 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
   try {
     const referenceRaster = rasters.get(referenceRun.path);
     if (referenceRaster === undefined) throw new Error('internal: reference not open');
-    const reference = await readReference(referenceRaster, roiSet, roisPath);
+    const reference = await namingFile(
+      referenceRun.path,
+      readReference(referenceRaster, roiSet, roisPath),
+    );
     for (const run of runs.slice(1)) {
       const raster = rasters.get(run.path);
       try {

@@ -114,17 +114,25 @@ export function windowTarget(
   };
 }
 
-/** The R, G, B bands to analyse (a single band stands in for all three). */
+/**
+ * The R, G, B bands to analyse: the first three, or the first band for all
+ * three when there are fewer (a second band is often alpha, not green).
+ */
 export function analysisBands(info: RasterInfo): number[] {
-  return [0, 1, 2].map((band) => Math.min(band, info.bands - 1));
+  return info.bands >= 3 ? [0, 1, 2] : [0, 0, 0];
 }
 
 /**
  * Why a pair's colours cannot be compared, or null: an image of one or two
- * bands is analysed as grey in all three, against a colour image its every
- * pixel differs in colour, and change (appeared, disappeared) means little.
+ * bands is analysed as grey in all three, so against a colour image its every
+ * pixel differs in colour, and change (appeared, disappeared) means little; a
+ * palette image's analysis reads its colour indices, not its colours.
  */
 export function bandMismatchWarning(before: RasterInfo, after: RasterInfo): string | null {
+  const palette = [before, after].find((info) => info.photometric === 'palette');
+  if (palette !== undefined) {
+    return `${palette.name} is a palette image: the analysis compares its colour indices, not its colours; expand it to RGB first (e.g. gdal_translate -expand rgb)`;
+  }
   const colour = (info: RasterInfo): boolean => info.bands >= 3;
   if (colour(before) === colour(after)) return null;
   const [grey, other] = colour(before) ? [after, before] : [before, after];

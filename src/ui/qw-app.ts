@@ -1567,8 +1567,8 @@ export class QwApp extends LitElement {
   /**
    * Both dates over a full-resolution window of the before image, as on
    * screen: the display's bands and stretches, the after image resampled with
-   * the shift in use. Null without a georeference (pixel-grid pairs keep
-   * their display copies).
+   * the shift in use. Null without a georeference, or with an after image
+   * without one and of another size (pixel-grid pairs keep their display copies).
    */
   private async readSnapshotImagery(
     windowPx: readonly [number, number, number, number],
@@ -1584,6 +1584,12 @@ export class QwApp extends LitElement {
     }
     const grid = gridOf(before.info);
     if (grid === null) return null;
+    // An after image without georeference is placed on the before grid only at
+    // the before image's size (readAligned refuses others): keep the display copies.
+    const afterPlaced =
+      gridOf(after.info) !== null ||
+      (after.info.width === before.info.width && after.info.height === before.info.height);
+    if (!afterPlaced) return null;
     const target = windowTarget(grid, windowPx, before.name, maxSidePx);
     // The shift is in full-resolution before px; the target may be coarser.
     const toTarget = target.width / (windowPx[2] - windowPx[0]);

@@ -31,7 +31,8 @@ async function analyseWithDemoBefore(
       buffer: readFileSync('public/demo/piers.geojson'),
     },
   ]);
-  await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: 180_000 });
+  // Below the test's 180 s, so a table that never comes fails here, by name.
+  await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: 120_000 });
 }
 
 describe('per-pier analysis in the app', () => {

@@ -230,7 +230,7 @@ describe('quaywatch series', () => {
     expect(lines[1]).toMatch(
       /^warning: half-east_2023-10-22\.tif: Pier 2: only \d+ % of it lies in both images; its numbers count that part only$/,
     );
-  });
+  }, 120_000);
 
   test('a date that cannot be analysed: the others are written, then its error and a non-zero exit', () => {
     const out = join(folder, 'partial');

@@ -159,7 +159,8 @@ export function analysisParamsProblems(params: AnalysisParams): string[] {
     const range = `from ${rule.min} to ${rule.max}${kind ? ',' : ''} ${rule.what}`;
     if (typeof value !== 'number') {
       // Quoted as JSON: a string "30" must not look like the number 30.
-      const got = value === undefined ? 'nothing' : JSON.stringify(value);
+      const json = value === undefined ? 'nothing' : JSON.stringify(value);
+      const got = json.length > 40 ? `${json.slice(0, 37)}...` : json;
       problems.push(`${key} must be a number${of} (got ${got})`);
     } else if (!Number.isFinite(value)) {
       problems.push(`${key} must be a finite number${of} (got ${String(value)})`);
