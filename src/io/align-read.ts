@@ -109,6 +109,18 @@ export interface AlignTarget {
   };
 }
 
+/**
+ * Whether an image without georeference is taken to share a reference
+ * image's pixel grid: only at the reference's very size.
+ */
+export function sharesPixelGrid(
+  info: Pick<RasterInfo, 'width' | 'height'>,
+  referenceWidth: number,
+  referenceHeight: number,
+): boolean {
+  return info.width === referenceWidth && info.height === referenceHeight;
+}
+
 export interface AlignedBands {
   readonly width: number;
   readonly height: number;
@@ -158,7 +170,7 @@ export async function readAligned(
     // grid: stretched over a window of piers, any other picture would give
     // confident numbers for whatever lands on them.
     const { window, referenceWidth, referenceHeight } = target.inReference;
-    if (info.width !== referenceWidth || info.height !== referenceHeight) {
+    if (!sharesPixelGrid(info, referenceWidth, referenceHeight)) {
       throw new Error(
         `${info.name} has no usable georeference and is not the size of ${target.name} (${info.width}×${info.height} against ${referenceWidth}×${referenceHeight}), so it cannot be placed on its grid: georeference it (e.g. gdal_translate -a_srs and -a_ullr) and open it again.`,
       );

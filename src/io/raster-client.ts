@@ -269,8 +269,13 @@ export class RasterClient {
       try {
         return await this.guard(live, (onProgress) => call(live.api, onProgress), options, what);
       } catch (error) {
-        if (!(error instanceof WorkerStoppedError) || !retry || attempt > 0) throw error;
-        if (options.signal?.aborted === true || this.closed) throw error;
+        const again =
+          error instanceof WorkerStoppedError &&
+          retry &&
+          attempt === 0 &&
+          options.signal?.aborted !== true &&
+          !this.closed;
+        if (!again) throw error;
       }
     }
   }

@@ -15,7 +15,7 @@ import { crsLabel, describeRaster, formatDate } from './format.ts';
 import type { FileEntry } from './qw-file-list.ts';
 import { QwCompareView, type DatedImage } from './qw-compare-view.ts';
 import type { AlignmentState } from './qw-alignment-panel.ts';
-import { gridOf, scaledGrid, type AlignTarget } from '../io/align-read.ts';
+import { gridOf, scaledGrid, sharesPixelGrid, type AlignTarget } from '../io/align-read.ts';
 import type { CoveredLuminance, LuminanceImage } from '../io/decode.worker.ts';
 import type { DisplaySettings } from './qw-display-controls.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../core/analysis/params.ts';
@@ -367,6 +367,11 @@ export class QwApp extends LitElement {
   declare rois: { readonly source: string; readonly set: readonly Roi[] } | undefined;
   /** The per-pier table of the last analysis. */
   declare pierRows: readonly PierRow[];
+  /**
+   * Per-pier coverage of each analysis input: it depends on the input only,
+   * and a slider move re-runs the analysis on the same input.
+   */
+  private readonly coverageByInput = new WeakMap<AnalysisInput, readonly number[]>();
   /** Warnings about the analysed pair, under the pier table. */
   declare pierWarnings: readonly string[];
   /** What the analysis is doing or what went wrong, for the table's caption. */
@@ -1043,7 +1048,7 @@ export class QwApp extends LitElement {
       this.onAnalysisShown();
       const bandWarning = after.info === null ? null : bandMismatchWarning(before.info, after.info);
       this.pierWarnings = bandWarning === null ? [] : [bandWarning];
-      const coverage = pierCoverage(input, result.roiIndex);
+      const coverage = this.coverageOf(input, result.roiIndex);
       this.pierRows = result.rois.map((roi, index) => ({
         name: roi.name,
         coverage: coverage[index] ?? 0,
@@ -1564,6 +1569,15 @@ export class QwApp extends LitElement {
     };
   };
 
+  /** pierCoverage of `input`, once per input. */
+  private coverageOf(input: AnalysisInput, roiIndex: Int32Array): readonly number[] {
+    const known = this.coverageByInput.get(input);
+    if (known !== undefined) return known;
+    const coverage = pierCoverage(input, roiIndex);
+    this.coverageByInput.set(input, coverage);
+    return coverage;
+  }
+
   /**
    * Both dates over a full-resolution window of the before image, as on
    * screen: the display's bands and stretches, the after image resampled with
@@ -1588,7 +1602,7 @@ export class QwApp extends LitElement {
     // the before image's size (readAligned refuses others): keep the display copies.
     const afterPlaced =
       gridOf(after.info) !== null ||
-      (after.info.width === before.info.width && after.info.height === before.info.height);
+      sharesPixelGrid(after.info, before.info.width, before.info.height);
     if (!afterPlaced) return null;
     const target = windowTarget(grid, windowPx, before.name, maxSidePx);
     // The shift is in full-resolution before px; the target may be coarser.

@@ -14,13 +14,19 @@ export function quaywatch(...args: string[]): CliRun {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** `--before F/before.tif --after F/after.tif --rois F/piers.geojson`: a pair laid out as the demo's. */
-export function pairArgs(folder: string): string[] {
+/**
+ * `--before F/before.tif --after F/after.tif --rois F/piers.geojson`: a pair
+ * laid out as the demo's; `files` names other files of F in their place.
+ */
+export function pairArgs(
+  folder: string,
+  files: { readonly before?: string; readonly after?: string } = {},
+): string[] {
   return [
     '--before',
-    join(folder, 'before.tif'),
+    join(folder, files.before ?? 'before.tif'),
     '--after',
-    join(folder, 'after.tif'),
+    join(folder, files.after ?? 'after.tif'),
     '--rois',
     join(folder, 'piers.geojson'),
   ];

@@ -8,7 +8,7 @@ import { demoGeoreference, renderDemoOnGrid } from '../../src/io/demo-files.ts';
 import { writeTiff } from '../../src/io/tiff-writer.ts';
 
 /** The after date of the demo scene of `params` on its own grid: the grid and its RGB pixels. */
-export function demoAfterRgb(params: DemoSceneParams): {
+function demoAfterRgb(params: DemoSceneParams): {
   readonly grid: ReturnType<typeof afterGrid>;
   readonly rgb: Uint8Array;
 } {

@@ -10,7 +10,7 @@ import {
 } from '../../src/core/demo/scene.ts';
 import { DEFAULT_DEMO_ENCODING, encodeDemoDate, makeDemoFiles } from '../../src/io/demo-files.ts';
 import { writeTiff } from '../../src/io/tiff-writer.ts';
-import { demoAfterRgb, greyAfterTif, plainAfterTif } from '../support/demo-after-variants.ts';
+import { greyAfterTif, plainAfterTif } from '../support/demo-after-variants.ts';
 import { pairArgs, quaywatch } from '../support/cli.ts';
 
 let folder = '';
@@ -135,14 +135,7 @@ describe('quaywatch analyze', () => {
     const aFile = join(folder, 'a-file.txt');
     writeFileSync(aFile, 'not a folder');
     // The before image does not exist: the --out message shows that --out came first.
-    const noImage = [
-      '--before',
-      join(folder, 'nowhere.tif'),
-      '--after',
-      join(folder, 'after.tif'),
-      '--rois',
-      join(folder, 'piers.geojson'),
-    ];
+    const noImage = pairArgs(folder, { before: 'nowhere.tif' });
     const onFile = quaywatch('analyze', ...noImage, '--out', aFile, '--backend', 'cpu');
     expect(onFile.status).toBe(1);
     expect(onFile.stderr).toBe(`quaywatch: --out ${aFile} is a file, not a folder\n`);
@@ -187,12 +180,7 @@ describe('quaywatch analyze', () => {
     writeFileSync(truncated, readFileSync(join(folder, 'after.tif')).subarray(0, 100));
     const run = quaywatch(
       'analyze',
-      '--before',
-      join(folder, 'before.tif'),
-      '--after',
-      truncated,
-      '--rois',
-      join(folder, 'piers.geojson'),
+      ...pairArgs(folder, { after: 'truncated.tif' }),
       '--out',
       join(folder, 'truncated-out'),
     );
@@ -214,7 +202,8 @@ describe('quaywatch analyze', () => {
   });
 
   test('an after image without georeference: on the before grid when the same size, else refused', () => {
-    const { grid } = demoAfterRgb(DEMO);
+    // The grid only: building the scene is cheap, rendering it is not.
+    const grid = afterGrid(buildDemoScene(DEMO));
     writeFileSync(join(folder, 'plain-after.tif'), plainAfterTif(DEMO));
     writeFileSync(
       join(folder, 'small-after.tif'),
@@ -224,12 +213,7 @@ describe('quaywatch analyze', () => {
     );
     const args = (after: string, out: string): string[] => [
       'analyze',
-      '--before',
-      join(folder, 'before.tif'),
-      '--after',
-      join(folder, after),
-      '--rois',
-      join(folder, 'piers.geojson'),
+      ...pairArgs(folder, { after }),
       '--out',
       join(folder, out),
       '--backend',
@@ -274,12 +258,7 @@ describe('quaywatch analyze', () => {
     const out = join(folder, 'east-out');
     const run = quaywatch(
       'analyze',
-      '--before',
-      join(folder, 'before.tif'),
-      '--after',
-      join(folder, 'east-after.tif'),
-      '--rois',
-      join(folder, 'piers.geojson'),
+      ...pairArgs(folder, { after: 'east-after.tif' }),
       '--out',
       out,
       '--backend',
@@ -312,12 +291,7 @@ describe('quaywatch analyze', () => {
     writeFileSync(join(folder, 'grey-after.tif'), greyAfterTif(DEMO));
     const run = quaywatch(
       'analyze',
-      '--before',
-      join(folder, 'before.tif'),
-      '--after',
-      join(folder, 'grey-after.tif'),
-      '--rois',
-      join(folder, 'piers.geojson'),
+      ...pairArgs(folder, { after: 'grey-after.tif' }),
       '--out',
       join(folder, 'grey-out'),
       '--backend',

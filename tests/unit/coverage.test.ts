@@ -1,11 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import {
-  clipRingToRect,
-  coverageWarnings,
-  pierCoverage,
-} from '../../src/core/analysis/coverage.ts';
+import { coverageWarnings, pierCoverage } from '../../src/core/analysis/coverage.ts';
 import type { AnalysisInput } from '../../src/core/analysis/cpu-pipeline.ts';
 import { rasterizeRois, type PixelPolygon } from '../../src/core/analysis/roi-raster.ts';
+import { clipRing } from '../../src/core/roi-raster.ts';
 
 const box = (name: string, x0: number, y0: number, x1: number, y1: number): PixelPolygon => ({
   name,
@@ -22,7 +19,7 @@ const box = (name: string, x0: number, y0: number, x1: number, y1: number): Pixe
 
 describe('per-pier coverage', () => {
   test('clipping a ring to the window keeps the part inside', () => {
-    const clipped = clipRingToRect(box('c', 12, 2, 30, 8).rings[0] ?? [], 20, 10);
+    const clipped = clipRing(box('c', 12, 2, 30, 8).rings[0] ?? [], 20, 10);
     const xs = clipped.map(([x]) => x);
     expect(Math.min(...xs)).toBe(12);
     expect(Math.max(...xs)).toBe(20);
