@@ -22,13 +22,17 @@ import {
 } from '../core/analysis/params.ts';
 import { coverageWarnings, pierCoverage } from '../core/analysis/coverage.ts';
 import { pierExportRows, piersCsv } from '../core/export/piers-csv.ts';
+import { combineMasksCpu } from '../core/mask-combine.ts';
 import type { RasterInfo } from '../core/raster.ts';
 import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
 import {
   analysisBands,
   bandMismatchWarning,
   planAnalysis,
+  referenceData,
+  referenceReadBands,
   type AnalysisPlan,
+  type ReferenceData,
 } from '../io/analysis-plan.ts';
 import { openRaster, readWindow, type OpenRaster, type RasterSource } from '../io/decoder.ts';
 import { blobsGeoJsonText } from '../io/export-blobs.ts';
@@ -140,10 +144,9 @@ export function parseShift(value: string | undefined): readonly [number, number]
 }
 
 /** The reference (before) image read over the piers, once for any number of after images. */
-export interface Reference {
+export interface Reference extends ReferenceData {
   readonly raster: OpenRaster;
   readonly plan: AnalysisPlan;
-  readonly bands: Float32Array[];
 }
 
 export async function readReference(
@@ -154,9 +157,9 @@ export async function readReference(
   const plan = planAnalysis(raster.info, rois.rois, basename(roisPath));
   const window = await readWindow(raster, {
     window: plan.window,
-    bands: analysisBands(raster.info),
+    bands: referenceReadBands(raster.info),
   });
-  return { raster, plan, bands: window.bands.map((band) => Float32Array.from(band)) };
+  return { raster, plan, ...referenceData(raster.info, window.bands) };
 }
 
 export interface AlignedAfter {
@@ -183,7 +186,7 @@ export async function alignAfter(
       toLuminance(geometric.bands),
       plan.widthPx,
       plan.heightPx,
-      { valid: geometric.valid },
+      { valid: combineMasksCpu(geometric.valid, reference.valid, 'and') },
     );
     shiftPx = [shift.dxPx, shift.dyPx];
   }
@@ -210,7 +213,7 @@ export function pairInput(reference: Reference, aligned: AlignedBands): Analysis
     heightPx: plan.heightPx,
     before: reference.bands,
     after: aligned.bands,
-    valid: aligned.valid,
+    valid: combineMasksCpu(aligned.valid, reference.valid, 'and'),
     rois: plan.rois,
     pixelAreaM2: plan.pixelAreaM2,
     afterBlurExcessPx2: meanBlurExcessPx2(aligned.blurExcessPx2),

@@ -101,3 +101,33 @@ export function mapToPixel(t: GeoTransform, x: number, y: number): [number, numb
     (dy * t.pixelWidth - dx * t.columnRotation) / det,
   ];
 }
+
+/**
+ * The band that says where an image holds data (alpha 0: no data), or null.
+ * TIFF masks (internal or .msk) are not read.
+ */
+export function alphaBandOf(info: Pick<RasterInfo, 'mask' | 'bands'>): number | null {
+  return info.mask === 'alpha' && info.bands >= 2 ? info.bands - 1 : null;
+}
+
+/**
+ * 1 where a pixel holds data: no band is NaN or equal to `nodata` (the rule
+ * resampleBilinear applies to its sources), and `alpha`, when given, is not 0.
+ */
+export function dataMaskOf(
+  bands: readonly ArrayLike<number>[],
+  nodata: number | null,
+  alpha?: ArrayLike<number>,
+): Uint8Array {
+  const n = bands[0]?.length ?? alpha?.length ?? 0;
+  const valid = new Uint8Array(n).fill(1);
+  const checkNodata = nodata !== null && !Number.isNaN(nodata);
+  for (const band of bands) {
+    for (let i = 0; i < n; i++) {
+      const v = band[i] ?? Number.NaN;
+      if (Number.isNaN(v) || (checkNodata && v === nodata)) valid[i] = 0;
+    }
+  }
+  if (alpha !== undefined) for (let i = 0; i < n; i++) if (alpha[i] === 0) valid[i] = 0;
+  return valid;
+}

@@ -17,7 +17,7 @@ import {
 } from '../core/align/grid-mapping.ts';
 import { resampleBilinear } from '../core/align/resample.ts';
 import { resamplingBlurExcessPx2 } from '../core/align/resampling-blur.ts';
-import type { BandArray, RasterInfo } from '../core/raster.ts';
+import { alphaBandOf, type BandArray, type RasterInfo } from '../core/raster.ts';
 import {
   levelFor,
   levelSize,
@@ -220,12 +220,14 @@ export async function readAligned(
     Math.ceil(info.height / Math.max(1, sourcePxPerTargetPx)),
   );
   const levelWindow = levelWindowOf(info, level, [x0, y0, x1, y1]);
+  // An alpha band is read too: where it is 0 the source has no data.
+  const alpha = alphaBandOf(info);
   const window = await readWindowInStrips(
     raster,
     {
       levelWindow,
       level,
-      bands: options.bands,
+      bands: alpha === null ? options.bands : [...options.bands, alpha],
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     },
     options.onProgress,
@@ -237,7 +239,8 @@ export async function readAligned(
   const toWindow = affineAfter(mapping, levelScaleX, levelScaleY, -levelWindow[0], -levelWindow[1]);
   const nodata = info.nodata;
   let valid: Uint8Array | undefined;
-  const read = options.expand === undefined ? window.bands : options.expand([...window.bands]);
+  const dataBands = alpha === null ? window.bands : window.bands.slice(0, -1);
+  const read = options.expand === undefined ? dataBands : options.expand([...dataBands]);
   const bands = read.map((band) => {
     const resampled = resampleBilinear(
       band,
@@ -253,6 +256,20 @@ export async function readAligned(
       for (let i = 0; i < valid.length; i++) valid[i] = (valid[i] ?? 0) & (resampled.valid[i] ?? 0);
     return resampled.data;
   });
+  const alphaRead = alpha === null ? undefined : window.bands[window.bands.length - 1];
+  if (alphaRead !== undefined && valid !== undefined) {
+    // Resampled with 0 as nodata: a target pixel is data only where every source pixel it blends is.
+    const alphaValid = resampleBilinear(
+      alphaRead,
+      window.width,
+      window.height,
+      toWindow,
+      target.width,
+      target.height,
+      0,
+    ).valid;
+    for (let i = 0; i < valid.length; i++) valid[i] = (valid[i] ?? 0) & (alphaValid[i] ?? 0);
+  }
   return {
     width: target.width,
     height: target.height,

@@ -8,7 +8,15 @@ import * as Comlink from 'comlink';
 import { estimateShift, toLuminance, type ShiftEstimate } from '../core/align/phase-correlation.ts';
 import { stretchFor, toDisplayRgba, type BandStretch } from '../core/display.ts';
 import { readAligned, type AlignedBands, type AlignTarget } from './align-read.ts';
-import type { BandArray, RasterInfo, RasterWindow, Rgba8Image } from '../core/raster.ts';
+import { combineMasksCpu } from '../core/mask-combine.ts';
+import {
+  alphaBandOf,
+  dataMaskOf,
+  type BandArray,
+  type RasterInfo,
+  type RasterWindow,
+  type Rgba8Image,
+} from '../core/raster.ts';
 import {
   expandPalette,
   levelFor,
@@ -40,6 +48,8 @@ export interface DisplayResult {
   readonly stretches: readonly BandStretch[];
   /** Luminance of the display pixels (for fine alignment), when asked for. */
   readonly luminance?: Float32Array;
+  /** 1 where the display pixel holds data (nodata value, alpha band); absent: everywhere. */
+  readonly valid?: Uint8Array;
 }
 
 export interface AlignedDisplayRequest extends DisplayRequest {
@@ -64,6 +74,8 @@ export interface LuminanceImage {
   readonly width: number;
   readonly height: number;
   readonly luminance: Float32Array;
+  /** 1 where the image holds data; absent: everywhere. */
+  readonly valid?: Uint8Array;
 }
 
 /** A luminance image with a mask of the pixels that hold data (1) or not (0). */
@@ -140,13 +152,26 @@ async function readDisplayOf(
   const outWidth = Math.max(1, Math.round(width * scale));
   const outHeight = Math.max(1, Math.round(height * scale));
   const level = levelFor(open.info, outWidth, outHeight);
+  // The alpha band is read too, for the mask of where the image holds data.
+  const alpha = alphaBandOf(open.info);
   const window = await readWindowInStrips(
     open,
-    { level, outWidth, outHeight, bands: request.bands, signal },
+    {
+      level,
+      outWidth,
+      outHeight,
+      bands: alpha === null ? request.bands : [...request.bands, alpha],
+      signal,
+    },
     onProgress,
   );
+  const read = alpha === null ? window.bands : window.bands.slice(0, -1);
+  const valid =
+    alpha === null && open.info.nodata === null
+      ? undefined
+      : dataMaskOf(read, open.info.nodata, alpha === null ? undefined : window.bands.at(-1));
   const expand = await paletteExpander(open);
-  const shown = expand === undefined ? window.bands : expand([...window.bands]);
+  const shown = expand === undefined ? read : expand([...read]);
   const stretches =
     request.stretches ?? shown.map((band) => stretchFor(open.info, band, request.stretchPercent));
   const image = toDisplayRgba(
@@ -155,10 +180,10 @@ async function readDisplayOf(
     stretches,
   );
   const luminance = luminanceOf(shown);
-  return Comlink.transfer({ image, level, stretches, luminance }, [
-    image.rgba.buffer,
-    luminance.buffer,
-  ]);
+  return Comlink.transfer(
+    { image, level, stretches, luminance, ...(valid === undefined ? {} : { valid }) },
+    [image.rgba.buffer, luminance.buffer, ...(valid === undefined ? [] : [valid.buffer])],
+  );
 }
 
 /** This image resampled onto another's display grid (geometry, then residual shift). */
@@ -238,8 +263,13 @@ const api = {
     if (moving.width !== reference.width || moving.height !== reference.height) {
       throw new Error('The reference and the aligned image differ in size');
     }
+    // Only pixels where both hold data are compared.
+    const valid =
+      reference.valid === undefined
+        ? moving.valid
+        : combineMasksCpu(moving.valid, reference.valid, 'and');
     return estimateShift(reference.luminance, moving.luminance, reference.width, reference.height, {
-      valid: moving.valid,
+      valid,
     });
   },
 

@@ -39,7 +39,7 @@ export interface DemoFiles {
 }
 
 /** "2023-10-13T02:14:00Z" → TIFF DateTime "2023:10:13 02:14:00". */
-function tiffDateTime(iso: string): string {
+export function tiffDateTime(iso: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(iso);
   if (match === null) throw new Error(`Date must be ISO 8601 (got ${iso})`);
   const [, y, mo, d, h, mi, s] = match;

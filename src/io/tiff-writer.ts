@@ -40,6 +40,10 @@ export interface TiffImageSpec {
   /** Horizontal differencing before Deflate (TIFF predictor 2). */
   readonly predictor?: boolean;
   readonly georeference?: TiffGeoreference;
+  /** GDAL_NODATA: the sample value that marks pixels without data. */
+  readonly nodata?: number;
+  /** The last sample is an alpha band (ExtraSamples: unassociated alpha). */
+  readonly alpha?: boolean;
   /** TIFF DateTime, `YYYY:MM:DD HH:MM:SS`. */
   readonly dateTime?: string;
   readonly description?: string;
@@ -69,12 +73,14 @@ export const TAG = {
   TileLength: 323,
   TileOffsets: 324,
   TileByteCounts: 325,
+  ExtraSamples: 338,
   SampleFormat: 339,
   YCbCrSubSampling: 530,
   ReferenceBlackWhite: 532,
   ModelPixelScale: 33550,
   ModelTiepoint: 33922,
   GeoKeyDirectory: 34735,
+  GdalNodata: 42113,
 } as const;
 
 // LONG8 (16) exists only in BigTIFF, for tile offsets and byte counts past 4 GiB.
@@ -264,6 +270,15 @@ export function imageFields(spec: TiffLayoutSpec, isOverview: boolean, tileCount
     { tag: TAG.TileByteCounts, type: TYPE.LONG, values: new Array<number>(tileCount).fill(0) },
     { tag: TAG.SampleFormat, type: TYPE.SHORT, values: new Array<number>(spp).fill(1) },
   ];
+  if (spec.alpha === true) {
+    if (spp !== 2 && spp !== 4) {
+      throw new Error(`An alpha band needs 2 or 4 samples per pixel (got ${spp})`);
+    }
+    fields.push({ tag: TAG.ExtraSamples, type: TYPE.SHORT, values: [2] });
+  }
+  if (spec.nodata !== undefined) {
+    fields.push({ tag: TAG.GdalNodata, type: TYPE.ASCII, values: String(spec.nodata) });
+  }
   if (compression === 'deflate' && spec.predictor === true) {
     fields.push({ tag: TAG.Predictor, type: TYPE.SHORT, values: [2] });
   }

@@ -27,9 +27,13 @@ import {
   analysisBands,
   bandMismatchWarning,
   planAnalysis,
+  referenceData,
+  referenceReadBands,
   windowTarget,
   type AnalysisPlan,
+  type ReferenceData,
 } from '../io/analysis-plan.ts';
+import { combineMasksCpu } from '../core/mask-combine.ts';
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker, releaseWorkerInput } from './analysis-client.ts';
 import { ringsBoundsPx, type PierRow, type PierZoomDetail } from './qw-pier-table.ts';
@@ -398,6 +402,8 @@ export class QwApp extends LitElement {
         readonly shiftPx: readonly [number, number];
         readonly rois: object;
         readonly input: AnalysisInput;
+        /** The before image's bands and data mask the input was made of. */
+        readonly reference: ReferenceData;
         /** [x0, y0, x1, y1) of the full-resolution before image that the input covers. */
         readonly windowPx: readonly [number, number, number, number];
       }
@@ -858,7 +864,12 @@ export class QwApp extends LitElement {
       this.beforeLuminance =
         display.luminance === undefined
           ? undefined
-          : { width, height, luminance: display.luminance };
+          : {
+              width,
+              height,
+              luminance: display.luminance,
+              ...(display.valid === undefined ? {} : { valid: display.valid }),
+            };
       this.displayToBeforePx = before.info.width / width;
       this.roiEditor.setImage(before.info);
       const appliedPx = await this.restoreSession(before, after);
@@ -1018,13 +1029,14 @@ export class QwApp extends LitElement {
         releaseWorkerInput();
         this.releaseGpuInputWhenIdle();
         this.analysisStatus = 'Reading the piers at full resolution…';
-        input = await readPairInput(
+        const pair = await readPairInput(
           plan,
           { client: before.client, info: before.info },
           { client: after.client, info: after.info ?? before.info },
           shiftPx,
           controller.signal,
         );
+        input = pair.input;
         windowPx = plan.window;
         this.analysisInput = {
           beforeId: before.id,
@@ -1032,6 +1044,7 @@ export class QwApp extends LitElement {
           shiftPx,
           rois,
           input,
+          reference: pair.reference,
           windowPx: plan.window,
         };
       }
@@ -1841,7 +1854,7 @@ export class QwApp extends LitElement {
     if (this.seriesKept?.key !== bandsKey) {
       this.seriesKept = {
         key: bandsKey,
-        referenceBands: undefined,
+        reference: undefined,
         dates: new ByteBudgetCache(SERIES_INPUT_BUDGET_BYTES),
       };
     }
@@ -1853,9 +1866,9 @@ export class QwApp extends LitElement {
       const onScreen = this.analysisInput;
       const before =
         onScreen?.beforeId === reference.id && onScreen.rois === rois
-          ? onScreen.input.before
-          : kept.referenceBands;
-      input = await readPairInput(
+          ? onScreen.reference
+          : kept.reference;
+      const pair = await readPairInput(
         plan,
         { client: reference.client, info: reference.info },
         { client: date.client, info: date.info },
@@ -1863,7 +1876,8 @@ export class QwApp extends LitElement {
         signal,
         before,
       );
-      kept.referenceBands = input.before;
+      input = pair.input;
+      kept.reference = pair.reference;
       // The reference's bands are shared by every date; a date holds its own and its coverage.
       const dateBytes =
         input.after.reduce((sum, band) => sum + band.byteLength, 0) + input.valid.byteLength;
@@ -2180,7 +2194,7 @@ const SERIES_INPUT_BUDGET_BYTES = 256 * 1024 * 1024;
 interface SeriesKept {
   /** Reference id and pier set. */
   readonly key: string;
-  referenceBands: readonly Float32Array[] | undefined;
+  reference: ReferenceData | undefined;
   /** Per date and shift. */
   readonly dates: ByteBudgetCache<AnalysisInput>;
 }
@@ -2201,26 +2215,33 @@ async function readPairInput(
   after: { readonly client: RasterClient; readonly info: RasterInfo },
   shiftPx: readonly [number, number],
   signal: AbortSignal,
-  beforeBands?: readonly Float32Array[],
-): Promise<AnalysisInput> {
+  beforeData?: ReferenceData,
+): Promise<PairInput> {
   const options = { signal };
-  const [beforeRead, afterBands] = await Promise.all([
-    beforeBands ??
+  const [reference, afterBands] = await Promise.all([
+    beforeData ??
       before.client
-        .readBands(plan.window, 0, analysisBands(before.info), options)
-        .then((window) => window.bands.map((band) => Float32Array.from(band))),
+        .readBands(plan.window, 0, referenceReadBands(before.info), options)
+        .then((window) => referenceData(before.info, window.bands)),
     after.client.readAlignedBands(plan.target, shiftPx, analysisBands(after.info), options),
   ]);
-  return {
+  const input: AnalysisInput = {
     widthPx: plan.widthPx,
     heightPx: plan.heightPx,
-    before: beforeRead,
+    before: reference.bands,
     after: afterBands.bands,
-    valid: afterBands.valid,
+    valid: combineMasksCpu(afterBands.valid, reference.valid, 'and'),
     rois: plan.rois,
     pixelAreaM2: plan.pixelAreaM2,
     afterBlurExcessPx2: meanBlurExcessPx2(afterBands.blurExcessPx2),
   };
+  return { input, reference };
+}
+
+/** An analysis input and the before image's data it was made of (kept for the next date). */
+interface PairInput {
+  readonly input: AnalysisInput;
+  readonly reference: ReferenceData;
 }
 
 /** Default display bands: the first three (RGB) when there are three or more, else grey. */

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { collectPageErrors, moveSlider, useAppInBrowser } from '../support/browser.ts';
-import { greyAfterTif } from '../support/demo-after-variants.ts';
+import { demoTifWithoutDataEast, greyAfterTif } from '../support/demo-after-variants.ts';
 import { demoThirdDateTif } from '../support/demo-third-date.ts';
 import { tableRowTexts, updateStages, waitForParams } from '../support/pier-table.ts';
 
@@ -16,14 +16,18 @@ interface TruthPier {
   net_teu: number;
 }
 
-/** Opens the demo's before image, `afterName` and the demo piers; waits for the pier table. */
+/**
+ * Opens the demo's before image (or `beforeTif`), `afterName` and the demo
+ * piers; waits for the pier table.
+ */
 async function analyseWithDemoBefore(
   page: Page,
   afterName: string,
   afterTif: Uint8Array,
+  beforeTif: Uint8Array = readFileSync('public/demo/before.tif'),
 ): Promise<void> {
   await page.locator('qw-app header input[type=file]').setInputFiles([
-    { name: 'before.tif', mimeType: 'image/tiff', buffer: readFileSync('public/demo/before.tif') },
+    { name: 'before.tif', mimeType: 'image/tiff', buffer: Buffer.from(beforeTif) },
     { name: afterName, mimeType: 'image/tiff', buffer: Buffer.from(afterTif) },
     {
       name: 'piers.geojson',
@@ -152,6 +156,37 @@ describe('per-pier analysis in the app', () => {
     expect(notes[1]?.percent).toBeGreaterThan(20);
     expect(notes[1]?.percent).toBeLessThan(80);
     expect(notes[2]?.note).toBeNull();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('pixels the before image marks as nodata count for neither date', async () => {
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = collectPageErrors(page);
+    await page.goto(`${app.server.url}?gpu=off&demo=none`);
+    // No data (GDAL_NODATA 0) east of half the width: the middle pier is cut, the eastern one out.
+    const halfEmpty = demoTifWithoutDataEast(DEFAULT_DEMO_PARAMS, 0, 0.5, 'nodata');
+    await analyseWithDemoBefore(
+      page,
+      'after.tif',
+      readFileSync('public/demo/after.tif'),
+      halfEmpty,
+    );
+    const rows = await page.locator('qw-pier-table tbody tr').evaluateAll((trs) =>
+      trs.map((row) => ({
+        note: row.querySelector('.coverage')?.textContent.trim() ?? null,
+        percent: Number(row.querySelector('.coverage')?.getAttribute('data-coverage') ?? NaN),
+        before: Number(row.querySelectorAll('td')[1]?.textContent.trim().split(/\s/)[0]),
+      })),
+    );
+    expect(rows[0]?.note).toBeNull();
+    expect(rows[1]?.note).toBe(`only ${String(rows[1]?.percent)} % in both images`);
+    expect(rows[2]?.note).toBe('not in both images');
+    // Black taken for data (before this check) gave the middle pier 604 TEU before.
+    const truth = JSON.parse(readFileSync('public/demo/truth.json', 'utf8')) as {
+      piers: TruthPier[];
+    };
+    expect(rows[1]?.before).toBeLessThanOrEqual(truth.piers[1]?.before_teu ?? NaN);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,10 +1,11 @@
 /**
- * The demo's after date written in ways that the analysis must handle with
- * care, for the CLI and e2e tests: without georeference, and in grey.
+ * The demo's dates written in ways that the analysis must handle with care,
+ * for the CLI and e2e tests: without georeference, in grey, and with pixels
+ * marked as holding no data.
  */
-import { afterGrid } from '../../src/core/demo/georeference.ts';
+import { afterGrid, beforeGrid } from '../../src/core/demo/georeference.ts';
 import { buildDemoScene, type DemoSceneParams } from '../../src/core/demo/scene.ts';
-import { demoGeoreference, renderDemoOnGrid } from '../../src/io/demo-files.ts';
+import { demoGeoreference, renderDemoOnGrid, tiffDateTime } from '../../src/io/demo-files.ts';
 import { writeTiff } from '../../src/io/tiff-writer.ts';
 
 /** The after date of the demo scene of `params` on its own grid: the grid and its RGB pixels. */
@@ -40,6 +41,45 @@ export function greyAfterTif(params: DemoSceneParams): Uint8Array {
       data: grey,
       georeference: demoGeoreference(grid),
       dateTime: '2023:10:16 02:20:00',
+    },
+  ]);
+}
+
+/**
+ * One date of the demo as a GeoTIFF on its usual grid, dated, whose columns from
+ * `fromColumnShare` of the width on hold no data: marked by GDAL_NODATA 0
+ * (and zeroed), or by a fourth, alpha band that is 0 there.
+ */
+export function demoTifWithoutDataEast(
+  params: DemoSceneParams,
+  date: 0 | 1,
+  fromColumnShare: number,
+  marking: 'nodata' | 'alpha',
+): Uint8Array {
+  const scene = buildDemoScene(params);
+  const grid = date === 0 ? beforeGrid(scene) : afterGrid(scene);
+  const rgb = renderDemoOnGrid(scene, date, grid);
+  const spp = marking === 'alpha' ? 4 : 3;
+  const data = new Uint8Array(grid.width * grid.height * spp);
+  const firstEmpty = Math.round(fromColumnShare * grid.width);
+  for (let i = 0; i < grid.width * grid.height; i++) {
+    const hasData = i % grid.width < firstEmpty;
+    for (let b = 0; b < 3; b++) {
+      // A real data pixel of value 0 would read as nodata too; the demo has none this dark.
+      data[i * spp + b] = hasData || marking === 'alpha' ? Math.max(1, rgb[3 * i + b] ?? 0) : 0;
+    }
+    if (marking === 'alpha') data[i * spp + 3] = hasData ? 255 : 0;
+  }
+  return writeTiff([
+    {
+      width: grid.width,
+      height: grid.height,
+      samplesPerPixel: spp,
+      bitsPerSample: 8,
+      data,
+      georeference: demoGeoreference(grid),
+      dateTime: tiffDateTime(scene.params.dates[date]),
+      ...(marking === 'nodata' ? { nodata: 0 } : { alpha: true }),
     },
   ]);
 }

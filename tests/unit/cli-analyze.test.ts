@@ -10,7 +10,11 @@ import {
 } from '../../src/core/demo/scene.ts';
 import { DEFAULT_DEMO_ENCODING, encodeDemoDate, makeDemoFiles } from '../../src/io/demo-files.ts';
 import { writeTiff } from '../../src/io/tiff-writer.ts';
-import { greyAfterTif, plainAfterTif } from '../support/demo-after-variants.ts';
+import {
+  demoTifWithoutDataEast,
+  greyAfterTif,
+  plainAfterTif,
+} from '../support/demo-after-variants.ts';
 import { pairArgs, quaywatch } from '../support/cli.ts';
 
 let folder = '';
@@ -285,6 +289,55 @@ describe('quaywatch analyze', () => {
     );
     expect(warned).toEqual(expected);
     expect(result.rois[0]?.after_teu).toBe(0);
+  });
+
+  test('pixels either image marks as holding no data (GDAL_NODATA, alpha) count for neither date', () => {
+    // The before image holds no data east of half its width (GDAL_NODATA
+    // 0), the after image none east of a fifth (alpha 0): the eastern pier lies
+    // in neither, the middle one in part.
+    writeFileSync(
+      join(folder, 'nodata-before.tif'),
+      demoTifWithoutDataEast(DEMO, 0, 0.5, 'nodata'),
+    );
+    writeFileSync(join(folder, 'alpha-after.tif'), demoTifWithoutDataEast(DEMO, 1, 0.2, 'alpha'));
+    const masked = (before: string, after: string, out: string) =>
+      quaywatch(
+        'analyze',
+        ...pairArgs(folder, { before, after }),
+        '--out',
+        join(folder, out),
+        '--backend',
+        'cpu',
+        '--shift',
+        '0,0',
+      );
+    const full = masked('before.tif', 'after.tif', 'full-out');
+    const beforeMasked = masked('nodata-before.tif', 'after.tif', 'nodata-out');
+    const bothMasked = masked('nodata-before.tif', 'alpha-after.tif', 'alpha-out');
+    for (const run of [full, beforeMasked, bothMasked]) expect(run.status).toBe(0);
+    const [all, noBefore, noBoth] = ['full-out', 'nodata-out', 'alpha-out'].map((out) =>
+      readResult(join(folder, out)),
+    );
+    const coverage = (result: ResultJson | undefined) => result?.rois.map((roi) => roi.coverage);
+    expect(coverage(all)).toEqual([1, 1, 1]);
+    // Black taken for data (before this check) gave the middle pier 389 TEU before, not 33, and
+    // threw the normalization off (the western pier 61 TEU after, not 45).
+    const [west, middle, east] = noBefore?.rois ?? [];
+    expect(east?.coverage).toBe(0);
+    expect(east?.before_teu).toBe(0);
+    expect(east?.after_teu).toBe(0);
+    expect(middle?.coverage).toBeGreaterThan(0);
+    expect(middle?.coverage).toBeLessThan(0.98);
+    expect(middle?.before_teu).toBeLessThanOrEqual((all?.rois[1]?.before_teu ?? NaN) + 1);
+    expect(west?.coverage).toBe(1);
+    expect(west?.before_teu).toBeCloseTo(all?.rois[0]?.before_teu ?? NaN, 0);
+    expect(beforeMasked.stderr).toContain(
+      `warning: ${east?.name}: no part of it lies in both images, so its numbers are 0 and mean nothing`,
+    );
+    const masks = coverage(noBoth) ?? [];
+    expect(masks[0]).toBeLessThan(coverage(noBefore)?.[0] ?? NaN);
+    expect(masks[1]).toBeLessThanOrEqual(coverage(noBefore)?.[1] ?? NaN);
+    expect(masks[2]).toBe(0);
   });
 
   test('a grey after image against a colour before is analysed, with a warning', () => {
