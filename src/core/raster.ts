@@ -103,16 +103,24 @@ export function mapToPixel(t: GeoTransform, x: number, y: number): [number, numb
 }
 
 /**
- * The band that says where an image holds data (alpha 0: no data), or null.
- * TIFF masks (internal or .msk) are not read.
+ * The band index that reads an image's TIFF mask (internal, or a .msk
+ * sidecar) as one more band: 0 where the image holds no data.
  */
-export function alphaBandOf(info: Pick<RasterInfo, 'mask' | 'bands'>): number | null {
+export const MASK_BAND = -1;
+
+/**
+ * The band that says where an image holds data (0: no data), or null: its
+ * alpha band, or MASK_BAND for a TIFF mask.
+ */
+export function maskBandOf(info: Pick<RasterInfo, 'mask' | 'bands'>): number | null {
+  if (info.mask === 'internal-mask' || info.mask === 'external-mask') return MASK_BAND;
   return info.mask === 'alpha' && info.bands >= 2 ? info.bands - 1 : null;
 }
 
 /**
  * 1 where a pixel holds data: no band is NaN or equal to `nodata` (the rule
- * resampleBilinear applies to its sources), and `alpha`, when given, is not 0.
+ * resampleBilinear applies to its sources), and `alpha` (an alpha band or a
+ * mask), when given, is not 0.
  */
 export function dataMaskOf(
   bands: readonly ArrayLike<number>[],

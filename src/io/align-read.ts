@@ -17,7 +17,7 @@ import {
 } from '../core/align/grid-mapping.ts';
 import { resampleBilinear } from '../core/align/resample.ts';
 import { resamplingBlurExcessPx2 } from '../core/align/resampling-blur.ts';
-import { alphaBandOf, type BandArray, type RasterInfo } from '../core/raster.ts';
+import { maskBandOf, type BandArray, type RasterInfo } from '../core/raster.ts';
 import {
   levelFor,
   levelSize,
@@ -220,14 +220,14 @@ export async function readAligned(
     Math.ceil(info.height / Math.max(1, sourcePxPerTargetPx)),
   );
   const levelWindow = levelWindowOf(info, level, [x0, y0, x1, y1]);
-  // An alpha band is read too: where it is 0 the source has no data.
-  const alpha = alphaBandOf(info);
+  // The alpha band or TIFF mask is read too: where it is 0 the source has no data.
+  const maskBand = maskBandOf(info);
   const window = await readWindowInStrips(
     raster,
     {
       levelWindow,
       level,
-      bands: alpha === null ? options.bands : [...options.bands, alpha],
+      bands: maskBand === null ? options.bands : [...options.bands, maskBand],
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     },
     options.onProgress,
@@ -239,7 +239,7 @@ export async function readAligned(
   const toWindow = affineAfter(mapping, levelScaleX, levelScaleY, -levelWindow[0], -levelWindow[1]);
   const nodata = info.nodata;
   let valid: Uint8Array | undefined;
-  const dataBands = alpha === null ? window.bands : window.bands.slice(0, -1);
+  const dataBands = maskBand === null ? window.bands : window.bands.slice(0, -1);
   const read = options.expand === undefined ? dataBands : options.expand([...dataBands]);
   const bands = read.map((band) => {
     const resampled = resampleBilinear(
@@ -256,11 +256,11 @@ export async function readAligned(
       for (let i = 0; i < valid.length; i++) valid[i] = (valid[i] ?? 0) & (resampled.valid[i] ?? 0);
     return resampled.data;
   });
-  const alphaRead = alpha === null ? undefined : window.bands[window.bands.length - 1];
-  if (alphaRead !== undefined && valid !== undefined) {
+  const maskRead = maskBand === null ? undefined : window.bands[window.bands.length - 1];
+  if (maskRead !== undefined && valid !== undefined) {
     // Resampled with 0 as nodata: a target pixel is data only where every source pixel it blends is.
-    const alphaValid = resampleBilinear(
-      alphaRead,
+    const maskValid = resampleBilinear(
+      maskRead,
       window.width,
       window.height,
       toWindow,
@@ -268,7 +268,7 @@ export async function readAligned(
       target.height,
       0,
     ).valid;
-    for (let i = 0; i < valid.length; i++) valid[i] = (valid[i] ?? 0) & (alphaValid[i] ?? 0);
+    for (let i = 0; i < valid.length; i++) valid[i] = (valid[i] ?? 0) & (maskValid[i] ?? 0);
   }
   return {
     width: target.width,

@@ -5,7 +5,7 @@
  * ground area of a pixel. Shared by the app and the CLI so both read alike.
  */
 import type { PixelPolygon } from '../core/analysis/roi-raster.ts';
-import { alphaBandOf, dataMaskOf, pixelToMap, type RasterInfo } from '../core/raster.ts';
+import { maskBandOf, dataMaskOf, pixelToMap, type RasterInfo } from '../core/raster.ts';
 import { lonLatPixelAreaM2, lonLatRoisToPixel, projectedPixelAreaM2 } from '../core/roi-raster.ts';
 import type { GridRef } from '../core/align/grid-mapping.ts';
 import { gridOf, scaledGrid, type AlignTarget } from './align-read.ts';
@@ -125,21 +125,21 @@ export function analysisBands(info: RasterInfo): number[] {
 /** What the analysis reads of the before image: its R, G, B and where it holds data. */
 export interface ReferenceData {
   readonly bands: Float32Array[];
-  /** 1 where the pixel holds data (dataMaskOf: nodata value, alpha). */
+  /** 1 where the pixel holds data (dataMaskOf: nodata value, alpha band or TIFF mask). */
   readonly valid: Uint8Array;
 }
 
-/** The bands to read of the before image's window: analysisBands, then its alpha band if any. */
+/** The bands to read of the before image's window: analysisBands, then its mask band (maskBandOf) if any. */
 export function referenceReadBands(info: RasterInfo): number[] {
-  const alpha = alphaBandOf(info);
-  return alpha === null ? analysisBands(info) : [...analysisBands(info), alpha];
+  const maskBand = maskBandOf(info);
+  return maskBand === null ? analysisBands(info) : [...analysisBands(info), maskBand];
 }
 
 /** A window read with referenceReadBands, as R, G, B and the mask of where it holds data. */
 export function referenceData(info: RasterInfo, read: readonly ArrayLike<number>[]): ReferenceData {
-  const hasAlpha = alphaBandOf(info) !== null;
-  const rgb = (hasAlpha ? read.slice(0, -1) : read).map((band) => Float32Array.from(band));
-  const valid = dataMaskOf(rgb, info.nodata, hasAlpha ? read[read.length - 1] : undefined);
+  const hasMask = maskBandOf(info) !== null;
+  const rgb = (hasMask ? read.slice(0, -1) : read).map((band) => Float32Array.from(band));
+  const valid = dataMaskOf(rgb, info.nodata, hasMask ? read[read.length - 1] : undefined);
   return { bands: rgb, valid };
 }
 

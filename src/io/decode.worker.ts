@@ -10,7 +10,7 @@ import { stretchFor, toDisplayRgba, type BandStretch } from '../core/display.ts'
 import { readAligned, type AlignedBands, type AlignTarget } from './align-read.ts';
 import { combineMasksCpu } from '../core/mask-combine.ts';
 import {
-  alphaBandOf,
+  maskBandOf,
   dataMaskOf,
   type BandArray,
   type RasterInfo,
@@ -48,7 +48,7 @@ export interface DisplayResult {
   readonly stretches: readonly BandStretch[];
   /** Luminance of the display pixels (for fine alignment), when asked for. */
   readonly luminance?: Float32Array;
-  /** 1 where the display pixel holds data (nodata value, alpha band); absent: everywhere. */
+  /** 1 where the display pixel holds data (nodata value, alpha band, TIFF mask); absent: everywhere. */
   readonly valid?: Uint8Array;
 }
 
@@ -152,24 +152,24 @@ async function readDisplayOf(
   const outWidth = Math.max(1, Math.round(width * scale));
   const outHeight = Math.max(1, Math.round(height * scale));
   const level = levelFor(open.info, outWidth, outHeight);
-  // The alpha band is read too, for the mask of where the image holds data.
-  const alpha = alphaBandOf(open.info);
+  // The alpha band or TIFF mask is read too, for where the image holds data.
+  const maskBand = maskBandOf(open.info);
   const window = await readWindowInStrips(
     open,
     {
       level,
       outWidth,
       outHeight,
-      bands: alpha === null ? request.bands : [...request.bands, alpha],
+      bands: maskBand === null ? request.bands : [...request.bands, maskBand],
       signal,
     },
     onProgress,
   );
-  const read = alpha === null ? window.bands : window.bands.slice(0, -1);
+  const read = maskBand === null ? window.bands : window.bands.slice(0, -1);
   const valid =
-    alpha === null && open.info.nodata === null
+    maskBand === null && open.info.nodata === null
       ? undefined
-      : dataMaskOf(read, open.info.nodata, alpha === null ? undefined : window.bands.at(-1));
+      : dataMaskOf(read, open.info.nodata, maskBand === null ? undefined : window.bands.at(-1));
   const expand = await paletteExpander(open);
   const shown = expand === undefined ? read : expand([...read]);
   const stretches =

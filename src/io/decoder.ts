@@ -16,6 +16,7 @@ import type {
   RasterWindow,
   SampleFormat,
 } from '../core/raster.ts';
+import { MASK_BAND } from '../core/raster.ts';
 
 /** Sidecar files dropped with a TIFF: GDAL's external overviews (.ovr) and mask (.msk). */
 export interface Sidecars {
@@ -44,6 +45,8 @@ export interface TiffRaster {
   readonly tiff: GeoTIFF | MultiGeoTIFF;
   readonly image: GeoTIFFImage;
   readonly info: RasterInfo;
+  /** GDAL's .msk sidecar, when one came with the file. */
+  readonly maskTiff?: GeoTIFF;
 }
 
 /** A PNG or JPEG: decoded whole on open (they carry no tiles or overviews). */
@@ -339,28 +342,34 @@ function blobSource(blob: Blob): Parameters<typeof GeoTIFF.fromSource>[0] {
 async function openTiff(
   source: RasterSource,
   signal?: AbortSignal,
-): Promise<{ tiff: GeoTIFF | MultiGeoTIFF; sizeBytes: number; externalMask: boolean }> {
+): Promise<{ tiff: GeoTIFF | MultiGeoTIFF; sizeBytes: number; maskTiff?: GeoTIFF }> {
   if (source.kind === 'url') {
     // Range requests: only the header, IFDs and the tiles a read needs cross the network.
     const main = await fromUrl(source.url, { allowFullFile: true }, signal);
     const sizeBytes = (main.source as { fileSize?: number | null }).fileSize ?? 0;
-    if (source.overviewUrl === undefined) return { tiff: main, sizeBytes, externalMask: false };
+    if (source.overviewUrl === undefined) return { tiff: main, sizeBytes };
     const overviews = await fromUrl(source.overviewUrl, { allowFullFile: true }, signal);
-    return { tiff: new MultiGeoTIFF(main, [overviews]), sizeBytes, externalMask: false };
+    return { tiff: new MultiGeoTIFF(main, [overviews]), sizeBytes };
   }
   if (source.kind === 'blob') {
     const main = await GeoTIFF.fromSource(blobSource(source.blob), undefined, signal);
     const ovr = source.sidecars?.overviews;
+    const msk = source.sidecars?.mask;
     const tiff =
       ovr === undefined
         ? main
         : new MultiGeoTIFF(main, [await GeoTIFF.fromSource(blobSource(ovr), undefined, signal)]);
-    return { tiff, sizeBytes: source.blob.size, externalMask: source.sidecars?.mask !== undefined };
+    return {
+      tiff,
+      sizeBytes: source.blob.size,
+      ...(msk === undefined
+        ? {}
+        : { maskTiff: await GeoTIFF.fromSource(blobSource(msk), undefined, signal) }),
+    };
   }
   return {
     tiff: await fromArrayBuffer(source.buffer, signal),
     sizeBytes: source.buffer.byteLength,
-    externalMask: false,
   };
 }
 
@@ -394,16 +403,14 @@ export async function openRaster(source: RasterSource, signal?: AbortSignal): Pr
   registerSafeDecoders();
   await assertReadableSource(source, signal);
   try {
-    const { tiff, sizeBytes, externalMask } = await openTiff(source, signal);
+    const { tiff, sizeBytes, maskTiff } = await openTiff(source, signal);
     const files = tiff instanceof MultiGeoTIFF ? [tiff.mainFile, ...tiff.overviewFiles] : [tiff];
-    readTagsEagerly(files, source.kind === 'url');
+    readTagsEagerly(maskTiff === undefined ? files : [...files, maskTiff], source.kind === 'url');
     const image = await tiff.getImage(0);
     const info = await describeRaster(tiff, nameOf(source), sizeBytes);
-    return {
-      tiff,
-      image,
-      info: externalMask && info.mask !== 'alpha' ? { ...info, mask: 'external-mask' } : info,
-    };
+    // An alpha band wins over a .msk (GDAL does the same).
+    if (maskTiff === undefined || info.mask === 'alpha') return { tiff, image, info };
+    return { tiff, image, info: { ...info, mask: 'external-mask' }, maskTiff };
   } catch (error) {
     throw explainDecodeError(error);
   }
@@ -569,19 +576,66 @@ async function readWindowUnexplained(
   // are cancelled between strips instead (readWindowInStrips), and before they start here.
   if (options.signal?.aborted === true) throw new CancelledError(`Reading ${info.name}`);
   const common = { window, width, height, interleave: false as const };
-  let bands: BandArray[];
-  if (info.photometric === 'ycbcr') {
+  const wanted = options.bands ?? undefined;
+  // MASK_BAND reads the TIFF mask; the other bands come from the image.
+  const samples = wanted?.filter((b) => b !== MASK_BAND);
+  let read: BandArray[];
+  if (samples !== undefined && samples.length === 0) {
+    read = [];
+  } else if (info.photometric === 'ycbcr') {
     const rgb = Array.from<BandArray>((await image.readRGB(common)) as ArrayLike<BandArray>);
-    bands =
-      options.bands === undefined
-        ? rgb
-        : options.bands.map((b) => rgb[b] ?? rgb[0] ?? new Uint8Array(0));
+    read = samples === undefined ? rgb : samples.map((b) => rgb[b] ?? rgb[0] ?? new Uint8Array(0));
   } else {
-    const samples = options.bands === undefined ? undefined : [...options.bands];
     const raw = await image.readRasters(samples === undefined ? common : { ...common, samples });
-    bands = Array.from<BandArray>(raw as ArrayLike<BandArray>);
+    read = Array.from<BandArray>(raw as ArrayLike<BandArray>);
   }
+  if (wanted === undefined || samples?.length === wanted.length)
+    return { width, height, bands: read };
+  const mask = await readMask(raster, level, window, width, height);
+  let next = 0;
+  const bands = wanted.map((b) => (b === MASK_BAND ? mask : (read[next++] ?? mask)));
   return { width, height, bands };
+}
+
+/**
+ * A window of the TIFF mask (0: no data), at `level` and the output size: its
+ * mask IFD of that level's size where there is one, else the full-resolution
+ * mask resampled (nearest).
+ */
+async function readMask(
+  raster: TiffRaster,
+  level: number,
+  levelWindow: readonly number[],
+  width: number,
+  height: number,
+): Promise<BandArray> {
+  const { info } = raster;
+  const file = raster.maskTiff ?? mainFile(raster.tiff);
+  const size = levelSize(info, level);
+  const masks: GeoTIFFImage[] = [];
+  const count = await file.getImageCount();
+  for (let i = 0; i < count; i++) {
+    const image = await file.getImage(i);
+    // In the image's own file masks carry NewSubfileType bit 4; a .msk holds nothing else.
+    if (raster.maskTiff !== undefined || (subfileType(image) & 4) !== 0) masks.push(image);
+  }
+  const exact = masks.find((m) => m.getWidth() === size.width && m.getHeight() === size.height);
+  const full = masks.find((m) => m.getWidth() === info.width && m.getHeight() === info.height);
+  const image = exact ?? full;
+  if (image === undefined) throw new Error(`${info.name}: its TIFF mask was not found`);
+  const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = levelWindow;
+  const sx = exact === undefined ? info.width / size.width : 1;
+  const sy = exact === undefined ? info.height / size.height : 1;
+  const window = [
+    Math.floor(x0 * sx),
+    Math.floor(y0 * sy),
+    Math.min(info.width, Math.ceil(x1 * sx)),
+    Math.min(info.height, Math.ceil(y1 * sy)),
+  ];
+  const raw = await image.readRasters({ window, width, height, samples: [0], interleave: false });
+  const band = (raw as ArrayLike<BandArray>)[0];
+  if (band === undefined) throw new Error(`${info.name}: its TIFF mask could not be read`);
+  return band;
 }
 
 /** Raised when a read is cancelled through its AbortSignal. */

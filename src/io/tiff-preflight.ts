@@ -811,12 +811,12 @@ export type PreflightSource =
   | {
       readonly kind: 'blob';
       readonly blob: Blob;
-      readonly sidecars?: { readonly overviews?: Blob };
+      readonly sidecars?: { readonly overviews?: Blob; readonly mask?: Blob };
     }
   | { readonly kind: 'url'; readonly url: string; readonly overviewUrl?: string };
 
 /**
- * Preflights a source (and its external overviews) and throws a TiffRefusal
+ * Preflights a source (and its external overviews and mask) and throws a TiffRefusal
  * when it is refused. A URL whose server reports no size is not checked.
  */
 export async function assertReadableSource(
@@ -830,8 +830,21 @@ export async function assertReadableSource(
   }
   if (source.kind === 'blob') {
     await assertReadableTiff(readerFromBlob(source.blob), source.blob.size, limits);
-    const ovr = source.sidecars?.overviews;
-    if (ovr !== undefined) await assertReadableTiff(readerFromBlob(ovr), ovr.size, limits);
+    const sidecars = [
+      ['overviews (.ovr)', source.sidecars?.overviews],
+      ['mask (.msk)', source.sidecars?.mask],
+    ] as const;
+    for (const [what, sidecar] of sidecars) {
+      if (sidecar === undefined) continue;
+      try {
+        await assertReadableTiff(readerFromBlob(sidecar), sidecar.size, limits);
+      } catch (error) {
+        // The image itself is fine: say which file beside it is not.
+        if (!(error instanceof TiffRefusal)) throw error;
+        const message = `its ${what} beside it: ${error.message}; remove or repair that file`;
+        throw new TiffRefusal(error.reason, message, { cause: error });
+      }
+    }
     return;
   }
   for (const url of [source.url, source.overviewUrl]) {

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { alphaBandOf, dataMaskOf } from '../../src/core/raster.ts';
+import { fileSource } from '../../src/cli/file-source.ts';
+import { dataMaskOf, MASK_BAND, maskBandOf } from '../../src/core/raster.ts';
 import { gridOf, readAligned } from '../../src/io/align-read.ts';
 import { referenceData, referenceReadBands } from '../../src/io/analysis-plan.ts';
 import { openRaster, readWindow, type OpenRaster } from '../../src/io/decoder.ts';
@@ -44,6 +46,19 @@ const dataColumns = (valid: Uint8Array, width: number): number[] =>
   Array.from({ length: width }, (_, x) => valid[x] ?? -1);
 
 describe('where an image holds data', () => {
+  test('a .msk that is not a TIFF is named as the file at fault', async () => {
+    const bytes = writeTiff([withoutDataEast('nodata')]);
+    const source = {
+      kind: 'blob',
+      blob: new Blob([bytes]),
+      name: 'x.tif',
+      sidecars: { mask: new Blob([new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])]) },
+    } as const;
+    await expect(openRaster(source)).rejects.toThrow(
+      'its mask (.msk) beside it: Not a TIFF file: it starts with 01 02 03 04; remove or repair that file',
+    );
+  });
+
   test('dataMaskOf: a band at nodata or NaN, or alpha 0, marks the pixel', () => {
     const r = Float32Array.from([5, 0, 5, 5, NaN]);
     const g = Float32Array.from([5, 5, 0, 5, 5]);
@@ -57,12 +72,12 @@ describe('where an image holds data', () => {
   test('GDAL_NODATA and an alpha band written are read back as the mask', async () => {
     const nodata = await open(withoutDataEast('nodata'), 'nodata.tif');
     expect(nodata.info).toMatchObject({ nodata: 0, mask: 'nodata', bands: 3 });
-    expect(alphaBandOf(nodata.info)).toBeNull();
+    expect(maskBandOf(nodata.info)).toBeNull();
     const alpha = await open(withoutDataEast('alpha'), 'alpha.tif');
     expect(alpha.info).toMatchObject({ nodata: null, mask: 'alpha', bands: 4 });
-    expect(alphaBandOf(alpha.info)).toBe(3);
-    expect(alphaBandOf({ mask: 'alpha', bands: 2 })).toBe(1);
-    expect(alphaBandOf({ mask: 'nodata', bands: 4 })).toBeNull();
+    expect(maskBandOf(alpha.info)).toBe(3);
+    expect(maskBandOf({ mask: 'alpha', bands: 2 })).toBe(1);
+    expect(maskBandOf({ mask: 'nodata', bands: 4 })).toBeNull();
   });
 
   test('the before window: R, G, B and its mask, from a nodata value or an alpha band', async () => {
@@ -88,5 +103,86 @@ describe('where an image holds data', () => {
     expect(dataColumns(aligned.valid, 8)).toEqual([1, 1, 1, 1, 0, 0, 0, 0]);
     const still = await readAligned(raster, target, { shiftPx: [0, 0], bands: [0, 1, 2] });
     expect(dataColumns(still.valid, 8)).toEqual([1, 1, 1, 1, 1, 0, 0, 0]);
+  });
+});
+
+// One 0.15 m aerial tile (rio-tiler's fixtures) with its empty corner marked
+// five ways: not at all, by an alpha band, an internal TIFF mask, a .msk
+// sidecar, and GDAL_NODATA 0.
+const COLORADO =
+  '../shared/data/tiff/rio-tiler/my-bucket/hro_sources/colorado/201404_13SED190110_201404_0x1500m_CL_1';
+const coloradoAvailable = existsSync(`${COLORADO}.tif`);
+if (!coloradoAvailable) {
+  console.warn(`data-mask: ${COLORADO}*.tif not found, the real-file mask tests are skipped`);
+}
+
+describe.skipIf(!coloradoAvailable)('masks of a real tile, marked five ways', () => {
+  const maskOf = async (variant: string) => {
+    const raster = await openRaster(await fileSource(`${COLORADO}${variant}.tif`));
+    const window = await readWindow(raster, { bands: referenceReadBands(raster.info) });
+    return { raster, valid: referenceData(raster.info, window.bands).valid };
+  };
+  const count = (mask: Uint8Array): number => mask.reduce((sum, v) => sum + v, 0);
+
+  test('an internal mask and a .msk sidecar are read, and agree with the nodata value', async () => {
+    const plain = await maskOf('');
+    const internal = await maskOf('_mask');
+    const external = await maskOf('_extmask');
+    const nodata = await maskOf('_nodata');
+    expect(internal.raster.info.mask).toBe('internal-mask');
+    expect(external.raster.info.mask).toBe('external-mask');
+    expect(referenceReadBands(internal.raster.info)).toEqual([0, 1, 2, MASK_BAND]);
+    expect(count(plain.valid)).toBe(383 * 232);
+    // 2739 of 88 856 pixels hold no data, the same ones in all three files.
+    expect(count(internal.valid)).toBe(383 * 232 - 2739);
+    expect([...external.valid]).toEqual([...internal.valid]);
+    expect([...nodata.valid]).toEqual([...internal.valid]);
+  });
+
+  test('the alpha band marks its own pixels', async () => {
+    const alpha = await maskOf('_alpha');
+    expect(alpha.raster.info.mask).toBe('alpha');
+    const window = await readWindow(alpha.raster, { bands: [3] });
+    const opaque = Array.from(window.bands[0] ?? []).filter((v) => v !== 0).length;
+    expect(count(alpha.valid)).toBe(opaque);
+    expect(opaque).toBe(78_812);
+  });
+
+  test('the mask is read at another output size (nearest)', async () => {
+    const { raster, valid } = await maskOf('_mask');
+    // Half size: every output pixel takes the mask of its source pixel (nearest).
+    const half = await readWindow(raster, { bands: [MASK_BAND], outWidth: 191, outHeight: 116 });
+    let agree = 0;
+    for (let y = 0; y < 116; y++) {
+      for (let x = 0; x < 191; x++) {
+        const source =
+          Math.min(231, Math.floor((y + 0.5) * 2)) * 383 + Math.min(382, Math.floor((x + 0.5) * 2));
+        if ((half.bands[0]?.[y * 191 + x] !== 0 ? 1 : 0) === valid[source]) agree++;
+      }
+    }
+    expect(agree / (191 * 116)).toBeGreaterThan(0.99);
+  });
+});
+
+const COG_MASK = '../shared/data/tiff/rio-tiler/cog_uint8_rgb_mask.tif';
+
+describe.skipIf(!existsSync(COG_MASK))('a COG with an internal mask and mask overviews', () => {
+  test('each level reads its own mask IFD: a quarter of the image holds no data at every level', async () => {
+    const raster = await openRaster(await fileSource(COG_MASK));
+    expect(raster.info.mask).toBe('internal-mask');
+    const sizes = [];
+    for (const level of [0, 1, 2]) {
+      const window = await readWindow(raster, { bands: [0, MASK_BAND], level });
+      const mask = Array.from(window.bands[1] ?? []);
+      const empty = mask.filter((v) => v === 0).length;
+      sizes.push([window.width, window.height]);
+      // GDAL's overview masks shrink the empty quarter by a pixel's rounding.
+      expect(Math.abs(empty / mask.length - 0.25)).toBeLessThan(0.02);
+    }
+    expect(sizes).toEqual([
+      [256, 256],
+      [128, 128],
+      [64, 64],
+    ]);
   });
 });
