@@ -50,7 +50,7 @@ describe('where an image holds data', () => {
     const bytes = writeTiff([withoutDataEast('nodata')]);
     const source = {
       kind: 'blob',
-      blob: new Blob([bytes]),
+      blob: new Blob([bytes.slice()]),
       name: 'x.tif',
       sidecars: { mask: new Blob([new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])]) },
     } as const;
