@@ -30,7 +30,7 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { chromium, type Browser } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
-import { analyzePairCpu } from '../src/core/analysis/cpu-pipeline.ts';
+import { analyzePairCpu, CpuStageMemo } from '../src/core/analysis/cpu-pipeline.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from '../src/core/analysis/params.ts';
 import { CHROMIUM_ARGS, CHROMIUM_ARGS_HARDWARE, findChromium } from '../scripts/chromium.ts';
 import {
@@ -138,8 +138,32 @@ function runNode(): void {
     log(
       `  CPU Node ${megapixels} Mpx: ${runs.length} run(s), median ${seconds(median(runs.map((r) => r.wallMs)))}`,
     );
+    if (megapixels <= 4) notes.push(thresholdMoveNote(input, megapixels, runs));
   }
   notes.push(`Node peak RSS ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(1)} GiB`);
+}
+
+/**
+ * What the app's CPU worker does when the analyst moves a threshold: the same
+ * input again, its earlier stages kept (CpuStageMemo). Against the full runs
+ * just measured on the same input.
+ */
+function thresholdMoveNote(
+  input: ReturnType<typeof pipelineInput>,
+  megapixels: number,
+  fullRuns: readonly BenchRun[],
+): string {
+  const memo = new CpuStageMemo();
+  analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS, memo);
+  const moves: number[] = [];
+  for (const thresholdDn of [26, 34, 30]) {
+    const t0 = performance.now();
+    analyzePairCpu(input, { ...DEFAULT_ANALYSIS_PARAMS, thresholdDn }, memo);
+    moves.push(performance.now() - t0);
+  }
+  const full = median(fullRuns.map((run) => run.wallMs));
+  const moved = median(moves);
+  return `CPU Node ${megapixels} Mpx: a threshold moved on the held input (earlier stages kept, CpuStageMemo) ${seconds(moved)} median of ${moves.length}, against ${seconds(full)} for a whole run: ${(full / moved).toFixed(1)}× faster`;
 }
 
 async function runBrowser(): Promise<void> {

@@ -272,7 +272,8 @@ function truthCounts(pier: DemoTruth['piers'][number]): Counts {
   };
 }
 
-function analysisInput(scene: PreparedScene): AnalysisInput {
+/** The analysis input of a prepared scene. */
+export function analysisInput(scene: PreparedScene): AnalysisInput {
   return {
     widthPx: scene.widthPx,
     heightPx: scene.heightPx,

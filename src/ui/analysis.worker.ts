@@ -5,12 +5,15 @@
  * change wins. The worker keeps the last input it was sent (as a copy: the page
  * keeps its own) under the id the client gave it, so a parameter change on the
  * same pair sends only the parameters: copying ~25 bytes a pixel to the worker
- * is main-thread work, hundreds of MB for a large port. The result's masks are
- * transferred back.
+ * is main-thread work, hundreds of MB for a large port. With it, the outputs
+ * of the stages before the thresholds (CpuStageMemo), so that moving a
+ * threshold reruns only what follows it. The result's masks are transferred
+ * back.
  */
 import * as Comlink from 'comlink';
 import {
   analyzePairCpu,
+  CpuStageMemo,
   type AnalysisInput,
   type AnalysisResult,
 } from '../core/analysis/cpu-pipeline.ts';
@@ -23,6 +26,7 @@ export interface WorkerAnalysis {
 }
 
 let held: { readonly id: number; readonly input: AnalysisInput } | undefined;
+const memo = new CpuStageMemo();
 
 const api = {
   /**
@@ -42,7 +46,8 @@ const api = {
     const source = input ?? (held?.id === inputId ? held.input : undefined);
     if (source === undefined)
       throw new Error(`internal: the worker does not hold input ${inputId}`);
-    const result = analyzePairCpu(source, params);
+    // The held input keeps its stage outputs: a parameter change reruns only the stages it touches.
+    const result = analyzePairCpu(source, params, source === held?.input ? memo : undefined);
     const masks = (Object.values(result.masks) as Uint8Array[]).map(
       (mask) => mask.buffer as ArrayBuffer,
     );
@@ -55,6 +60,7 @@ const api = {
   /** Lets the held input go (the pair changed, or the GPU runs now). */
   forget(): void {
     held = undefined;
+    memo.clear();
   },
 };
 

@@ -183,9 +183,55 @@ function and(a: Uint8Array, b: Uint8Array): Uint8Array {
   return combineMasksCpu(a, b, 'and');
 }
 
-export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): AnalysisResult {
+/** Inputs up to this many pixels keep their stage outputs in a CpuStageMemo (about 45 bytes a pixel). */
+export const STAGE_MEMO_MAX_PX = 12_000_000;
+
+/**
+ * Stage outputs of the last run on one input, for the next run on the same
+ * input: a stage runs again only when a parameter it depends on (or the
+ * input) changed. Moving a threshold, a morphology radius or the TEU
+ * arithmetic then reruns stages 7–9 only, not the normalization, smoothing,
+ * texture and change before them. Inputs over STAGE_MEMO_MAX_PX pixels keep
+ * nothing (memory first).
+ */
+export class CpuStageMemo {
+  private input: AnalysisInput | undefined;
+  private readonly stages = new Map<string, { readonly key: string; readonly value: unknown }>();
+
+  /** `compute()`, or its value from the last run when `input` and `deps` are the same. */
+  stage<T>(input: AnalysisInput, name: string, deps: readonly unknown[], compute: () => T): T {
+    if (input.widthPx * input.heightPx > STAGE_MEMO_MAX_PX) {
+      this.clear();
+      return compute();
+    }
+    if (input !== this.input) {
+      this.clear();
+      this.input = input;
+    }
+    const key = JSON.stringify(deps);
+    const kept = this.stages.get(name);
+    if (kept?.key === key) return kept.value as T;
+    const value = compute();
+    this.stages.set(name, { key, value });
+    return value;
+  }
+
+  clear(): void {
+    this.input = undefined;
+    this.stages.clear();
+  }
+}
+
+export function analyzePairCpu(
+  input: AnalysisInput,
+  params: AnalysisParams,
+  memo?: CpuStageMemo,
+): AnalysisResult {
   validateAnalysisParams(params);
   checkAnalysisInput(input);
+  // Without a memo every stage runs.
+  const stage = <T>(name: string, deps: readonly unknown[], compute: () => T): T =>
+    memo === undefined ? compute() : memo.stage(input, name, deps, compute);
   const { widthPx: w, heightPx: h } = input;
   const timingsMs: Record<string, number> = {};
   let clock = performance.now();
@@ -195,38 +241,68 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
     clock = now;
   };
 
-  const roiIndex = rasterizeRois(input.rois, w, h);
-  const domain = new Uint8Array(w * h);
-  for (let i = 0; i < domain.length; i++) {
-    domain[i] = (roiIndex[i] ?? -1) >= 0 && input.valid[i] !== 0 ? 1 : 0;
-  }
+  // Each stage's key: the parameters it and the stages before it read.
+  const { roiIndex, domain } = stage('roi raster', [], () => {
+    const index = rasterizeRois(input.rois, w, h);
+    const inside = new Uint8Array(w * h);
+    for (let i = 0; i < inside.length; i++) {
+      inside[i] = (index[i] ?? -1) >= 0 && input.valid[i] !== 0 ? 1 : 0;
+    }
+    return { roiIndex: index, domain: inside };
+  });
   lap('roi raster');
 
-  const match = sharpnessMatch(input, params);
-  const soften = (date: 'before' | 'after', bands: readonly Float32Array[]): Float32Array[] =>
-    match?.date === date
-      ? bands.map((band) => blurCpu(band, w, h, { blurRadiusPx: 1, weights: match.weights }))
-      : [...bands];
-  const before3 = soften('before', input.before.slice(0, 3));
-  const after3 = soften('after', input.after.slice(0, 3));
+  const matchKey = [params.sharpnessMatching];
+  const { before3, after3 } = stage('sharpness match', matchKey, () => {
+    const match = sharpnessMatch(input, params);
+    const soften = (date: 'before' | 'after', bands: readonly Float32Array[]): Float32Array[] =>
+      match?.date === date
+        ? bands.map((band) => blurCpu(band, w, h, { blurRadiusPx: 1, weights: match.weights }))
+        : [...bands];
+    return {
+      before3: soften('before', input.before.slice(0, 3)),
+      after3: soften('after', input.after.slice(0, 3)),
+    };
+  });
   lap('sharpness match');
 
-  const normalization = estimateNormalization(before3, after3, input.valid, params);
-  const afterNormalized = applyNormalization(after3, normalization);
+  const normalizeKey = [
+    ...matchKey,
+    params.normalizeLowPct,
+    params.normalizeHighPct,
+    params.invariantPct,
+  ];
+  const { normalization, afterNormalized } = stage('normalize', normalizeKey, () => {
+    const bandNormalization = estimateNormalization(before3, after3, input.valid, params);
+    return {
+      normalization: bandNormalization,
+      afterNormalized: applyNormalization(after3, bandNormalization),
+    };
+  });
   lap('normalize');
 
-  const smooth = (band: Float32Array): Float32Array =>
-    params.blurRadiusPx === 0 ? band : blurCpu(band, w, h, { blurRadiusPx: params.blurRadiusPx });
-  const before = before3.map(smooth);
-  const after = afterNormalized.map(smooth);
+  const smoothKey = [...normalizeKey, params.blurRadiusPx];
+  const { before, after } = stage('smooth', smoothKey, () => {
+    const smooth = (band: Float32Array): Float32Array =>
+      params.blurRadiusPx === 0 ? band : blurCpu(band, w, h, { blurRadiusPx: params.blurRadiusPx });
+    return { before: before3.map(smooth), after: afterNormalized.map(smooth) };
+  });
   lap('smooth');
 
   const roiCount = input.rois.length;
-  const surfaceBefore = surfaceColours(before, roiIndex, input.valid, roiCount);
-  const surfaceAfter = surfaceColours(after, roiIndex, input.valid, roiCount);
+  const { surfaceBefore, surfaceAfter } = stage('surface', smoothKey, () => ({
+    surfaceBefore: surfaceColours(before, roiIndex, input.valid, roiCount),
+    surfaceAfter: surfaceColours(after, roiIndex, input.valid, roiCount),
+  }));
   const textured = params.textureThresholdDn > 0;
-  const textureBefore = textured ? textureOf(before3, w, h, params.textureRadiusPx) : null;
-  const textureAfter = textured ? textureOf(afterNormalized, w, h, params.textureRadiusPx) : null;
+  const { textureBefore, textureAfter } = stage(
+    'texture',
+    [...normalizeKey, textured, params.textureRadiusPx],
+    () => ({
+      textureBefore: textured ? textureOf(before3, w, h, params.textureRadiusPx) : null,
+      textureAfter: textured ? textureOf(afterNormalized, w, h, params.textureRadiusPx) : null,
+    }),
+  );
   const occBefore = occupancyDistance(
     before,
     roiIndex,
@@ -245,8 +321,18 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
   );
   lap('occupancy');
 
-  const changeAfter = bestMatchChange(after, before, w, h, domain, params);
-  const changeBefore = bestMatchChange(before, after, w, h, domain, params);
+  const changeKey = [
+    ...smoothKey,
+    params.matchRadiusPx,
+    params.shadowHandling,
+    params.shadowMinLumRatio,
+    params.shadowMaxLumRatio,
+    params.shadowChromaTolerance,
+  ];
+  const { changeAfter, changeBefore } = stage('change', changeKey, () => ({
+    changeAfter: bestMatchChange(after, before, w, h, domain, params),
+    changeBefore: bestMatchChange(before, after, w, h, domain, params),
+  }));
   lap('change');
 
   const otsu = params.thresholdMode === 'otsu';
@@ -295,7 +381,8 @@ export function analyzePairCpu(input: AnalysisInput, params: AnalysisParams): An
   lap('components');
   return finishAnalysis({
     input,
-    roiIndex,
+    // The result is the caller's to keep or hand over (a worker transfers it): not the memo's copy.
+    roiIndex: memo === undefined ? roiIndex : roiIndex.slice(),
     estimates,
     change,
     changeMagnitude,
