@@ -43,6 +43,7 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('CPU stage memo', () => {
+  const CLEAN = ['clean before', 'clean after', 'clean appeared', 'clean disappeared'];
   const ALL = [
     'roi raster',
     'sharpness match',
@@ -50,29 +51,41 @@ describe('CPU stage memo', () => {
     'smooth',
     'surface',
     'texture',
+    'occupancy',
     'change',
+    ...CLEAN,
+    'clean change',
   ];
 
   test('a parameter change reruns the stages that read it, and the result equals a fresh run', () => {
     const memo = new RecordingMemo();
+    // Each step adds to the one before it.
     const steps: { change: Partial<AnalysisParams>; computed: string[] }[] = [
       { change: {}, computed: ALL },
-      // After the stages kept: thresholds, morphology, areas.
-      { change: { thresholdDn: 22, openRadiusPx: 1, minAreaM2: 30 }, computed: [] },
-      { change: { thresholdDn: 22, blurRadiusPx: 2 }, computed: ['smooth', 'surface', 'change'] },
-      { change: { thresholdDn: 22, blurRadiusPx: 2, textureRadiusPx: 3 }, computed: ['texture'] },
+      // Stage 9 only: the cleaned masks are kept.
+      { change: { minAreaM2: 30, fillFactor: 0.9 }, computed: [] },
       {
-        change: { invariantPct: 40 },
-        computed: ['normalize', 'smooth', 'surface', 'texture', 'change'],
+        change: { changeThresholdDn: 40 },
+        computed: ['clean appeared', 'clean disappeared', 'clean change'],
       },
-      { change: { invariantPct: 40, matchRadiusPx: 2 }, computed: ['change'] },
+      { change: { thresholdDn: 22 }, computed: ['occupancy', ...CLEAN] },
+      { change: { openRadiusPx: 1 }, computed: [...CLEAN, 'clean change'] },
+      { change: { thresholdMode: 'otsu' }, computed: [...CLEAN, 'clean change'] },
       {
-        change: { invariantPct: 40, matchRadiusPx: 2, sharpnessMatching: 'off' },
-        computed: ALL.slice(1),
+        change: { blurRadiusPx: 2 },
+        computed: ['smooth', 'surface', 'occupancy', 'change', ...CLEAN, 'clean change'],
       },
+      { change: { textureRadiusPx: 3 }, computed: ['texture', 'occupancy', ...CLEAN] },
+      { change: { invariantPct: 40 }, computed: ALL.slice(2) },
+      {
+        change: { matchRadiusPx: 2 },
+        computed: ['change', 'clean appeared', 'clean disappeared', 'clean change'],
+      },
+      { change: { sharpnessMatching: 'off' }, computed: ALL.slice(1) },
     ];
+    let params = DEFAULT_ANALYSIS_PARAMS;
     for (const { change, computed } of steps) {
-      const params = { ...DEFAULT_ANALYSIS_PARAMS, ...change };
+      params = { ...params, ...change };
       memo.computed = [];
       const kept = analyzePairCpu(input, params, memo);
       expect(memo.computed, JSON.stringify(change)).toEqual(computed);
@@ -88,13 +101,21 @@ describe('CPU stage memo', () => {
     expect(memo.computed).toEqual(ALL);
   });
 
-  test('a result handed over (its roiIndex detached) leaves the memo intact', () => {
+  test('a result handed over (its masks and roiIndex detached) leaves the memo intact', () => {
     const memo = new CpuStageMemo();
     const first = analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS, memo);
     const expected = outcome(first);
-    // What a worker's transfer does to the buffers it hands over.
-    structuredClone(first.roiIndex.buffer, { transfer: [first.roiIndex.buffer] });
+    // What the worker's transfer does to the buffers it hands over.
+    const masks = Object.values(first.masks) as Uint8Array[];
+    const buffers = [...masks.map((mask) => mask.buffer), first.roiIndex.buffer];
+    structuredClone(buffers, { transfer: buffers });
     expect(first.roiIndex.length).toBe(0);
+    expect(first.masks.change.length).toBe(0);
+    // Stage 9 only (the masks kept), then everything kept.
+    const areaMoved = { ...DEFAULT_ANALYSIS_PARAMS, minAreaM2: 30 };
+    expect(outcome(analyzePairCpu(input, areaMoved, memo))).toEqual(
+      outcome(analyzePairCpu(input, areaMoved)),
+    );
     expect(outcome(analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS, memo))).toEqual(expected);
   });
 });

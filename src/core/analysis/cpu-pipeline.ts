@@ -173,6 +173,12 @@ function otsuOver(values: Float32Array, domain: Uint8Array): number {
   return otsuThreshold(histogramCpu(values, range, domain), range).thresholdDn;
 }
 
+/** `make()` on the first call, its value on later ones. */
+function lazily<T>(make: () => T): () => T {
+  let made: { readonly value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 function above(values: Float32Array, threshold: number): Uint8Array {
   const out = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = (values[i] ?? 0) > threshold ? 1 : 0;
@@ -183,16 +189,17 @@ function and(a: Uint8Array, b: Uint8Array): Uint8Array {
   return combineMasksCpu(a, b, 'and');
 }
 
-/** Inputs up to this many pixels keep their stage outputs in a CpuStageMemo (about 45 bytes a pixel). */
+/** Inputs up to this many pixels keep their stage outputs in a CpuStageMemo (about 60 bytes a pixel). */
 export const STAGE_MEMO_MAX_PX = 12_000_000;
 
 /**
  * Stage outputs of the last run on one input, for the next run on the same
  * input: a stage runs again only when a parameter it depends on (or the
- * input) changed. Moving a threshold, a morphology radius or the TEU
- * arithmetic then reruns stages 7–9 only, not the normalization, smoothing,
- * texture and change before them. Inputs over STAGE_MEMO_MAX_PX pixels keep
- * nothing (memory first).
+ * input) changed. Moving a threshold reruns the occupancy and the masks it
+ * touches, not the normalization, smoothing, texture and change before them;
+ * moving the minimum area or the TEU arithmetic reruns stage 9 only (the
+ * cleaned masks are kept, each keyed by the thresholds it was made with).
+ * Inputs over STAGE_MEMO_MAX_PX pixels keep nothing (memory first).
  */
 export class CpuStageMemo {
   private input: AnalysisInput | undefined;
@@ -303,22 +310,29 @@ export function analyzePairCpu(
       textureAfter: textured ? textureOf(afterNormalized, w, h, params.textureRadiusPx) : null,
     }),
   );
-  const occBefore = occupancyDistance(
-    before,
-    roiIndex,
-    input.valid,
-    surfaceBefore,
-    textureBefore,
-    params,
-  );
-  const occAfter = occupancyDistance(
-    after,
-    roiIndex,
-    input.valid,
-    surfaceAfter,
-    textureAfter,
-    params,
-  );
+  const occupancyKey = [
+    ...smoothKey,
+    textured,
+    params.textureRadiusPx,
+    params.shadowHandling,
+    params.shadowMinLumRatio,
+    params.shadowMaxLumRatio,
+    params.shadowChromaTolerance,
+    params.brightnessWeight,
+    params.thresholdDn,
+    params.textureThresholdDn,
+  ];
+  const { occBefore, occAfter } = stage('occupancy', occupancyKey, () => ({
+    occBefore: occupancyDistance(
+      before,
+      roiIndex,
+      input.valid,
+      surfaceBefore,
+      textureBefore,
+      params,
+    ),
+    occAfter: occupancyDistance(after, roiIndex, input.valid, surfaceAfter, textureAfter, params),
+  }));
   lap('occupancy');
 
   const changeKey = [
@@ -342,10 +356,13 @@ export function analyzePairCpu(
     changeBefore: otsu ? otsuOver(changeBefore, domain) : params.changeThresholdDn,
     changeAfter: otsu ? otsuOver(changeAfter, domain) : params.changeThresholdDn,
   };
-  const rawBefore = above(occBefore.distance, thresholdsDn.before);
-  const rawAfter = above(occAfter.distance, thresholdsDn.after);
-  const rawAppeared = and(rawAfter, above(changeAfter, thresholdsDn.changeAfter));
-  const rawDisappeared = and(rawBefore, above(changeBefore, thresholdsDn.changeBefore));
+  // Made when a cleaned mask below is not kept from the last run.
+  const rawBefore = lazily(() => above(occBefore.distance, thresholdsDn.before));
+  const rawAfter = lazily(() => above(occAfter.distance, thresholdsDn.after));
+  const rawAppeared = (): Uint8Array =>
+    and(rawAfter(), above(changeAfter, thresholdsDn.changeAfter));
+  const rawDisappeared = (): Uint8Array =>
+    and(rawBefore(), above(changeBefore, thresholdsDn.changeBefore));
   // The change magnitude for the view (timed with the thresholds, as on the GPU).
   const levelsPerDn = changeLevelsPerDn(thresholdsDn);
   const changeMagnitude: ChangeMagnitude = {
@@ -366,13 +383,29 @@ export function analyzePairCpu(
       : m;
   };
   // The twins of the GPU pipeline's threshold and mask-combine kernels.
-  const rawChange = combineMasksCpu(
-    above(changeAfter, thresholdsDn.changeAfter),
-    above(changeBefore, thresholdsDn.changeBefore),
-    'or',
+  const rawChange = (): Uint8Array =>
+    combineMasksCpu(
+      above(changeAfter, thresholdsDn.changeAfter),
+      above(changeBefore, thresholdsDn.changeBefore),
+      'or',
+    );
+  // Each cleaned mask is keyed by what its raw mask reads, thresholds as used.
+  const morphologyKey = [params.openRadiusPx, params.closeRadiusPx, params.maxHoleM2];
+  const cleaned = (name: string, deps: readonly unknown[], raw: () => Uint8Array): Uint8Array =>
+    stage(`clean ${name}`, [...deps, ...morphologyKey], () => clean(raw()));
+  const beforeKey = [...occupancyKey, thresholdsDn.before];
+  const afterKey = [...occupancyKey, thresholdsDn.after];
+  const masksClean = [
+    cleaned('before', beforeKey, rawBefore),
+    cleaned('after', afterKey, rawAfter),
+    cleaned('appeared', [...afterKey, ...changeKey, thresholdsDn.changeAfter], rawAppeared),
+    cleaned('disappeared', [...beforeKey, ...changeKey, thresholdsDn.changeBefore], rawDisappeared),
+  ];
+  const change = cleaned(
+    'change',
+    [...changeKey, thresholdsDn.changeAfter, thresholdsDn.changeBefore],
+    rawChange,
   );
-  const masksClean = [rawBefore, rawAfter, rawAppeared, rawDisappeared].map(clean);
-  const change = clean(rawChange);
   lap('morphology');
 
   const estimates = masksClean.map((mask) =>
@@ -384,10 +417,11 @@ export function analyzePairCpu(
     // The result is the caller's to keep or hand over (a worker transfers it): not the memo's copy.
     roiIndex: memo === undefined ? roiIndex : roiIndex.slice(),
     estimates,
-    change,
+    // Masks the memo keeps are copied too: the result's masks are handed over.
+    change: memo === undefined ? change : change.slice(),
     changeMagnitude,
-    shadowBefore: occBefore.shadow,
-    shadowAfter: occAfter.shadow,
+    shadowBefore: memo === undefined ? occBefore.shadow : occBefore.shadow.slice(),
+    shadowAfter: memo === undefined ? occAfter.shadow : occAfter.shadow.slice(),
     surfaceBefore,
     surfaceAfter,
     normalization,
