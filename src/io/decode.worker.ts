@@ -8,15 +8,7 @@ import * as Comlink from 'comlink';
 import { estimateShift, toLuminance, type ShiftEstimate } from '../core/align/phase-correlation.ts';
 import { stretchFor, toDisplayRgba, type BandStretch } from '../core/display.ts';
 import { readAligned, type AlignedBands, type AlignTarget } from './align-read.ts';
-import { combineMasksCpu } from '../core/mask-combine.ts';
-import {
-  maskBandOf,
-  dataMaskOf,
-  type BandArray,
-  type RasterInfo,
-  type RasterWindow,
-  type Rgba8Image,
-} from '../core/raster.ts';
+import type { BandArray, RasterInfo, RasterWindow, Rgba8Image } from '../core/raster.ts';
 import {
   expandPalette,
   levelFor,
@@ -48,8 +40,6 @@ export interface DisplayResult {
   readonly stretches: readonly BandStretch[];
   /** Luminance of the display pixels (for fine alignment), when asked for. */
   readonly luminance?: Float32Array;
-  /** 1 where the display pixel holds data (nodata value, alpha band, TIFF mask); absent: everywhere. */
-  readonly valid?: Uint8Array;
 }
 
 export interface AlignedDisplayRequest extends DisplayRequest {
@@ -74,8 +64,6 @@ export interface LuminanceImage {
   readonly width: number;
   readonly height: number;
   readonly luminance: Float32Array;
-  /** 1 where the image holds data; absent: everywhere. */
-  readonly valid?: Uint8Array;
 }
 
 /** A luminance image with a mask of the pixels that hold data (1) or not (0). */
@@ -152,26 +140,13 @@ async function readDisplayOf(
   const outWidth = Math.max(1, Math.round(width * scale));
   const outHeight = Math.max(1, Math.round(height * scale));
   const level = levelFor(open.info, outWidth, outHeight);
-  // The alpha band or TIFF mask is read too, for where the image holds data.
-  const maskBand = maskBandOf(open.info);
   const window = await readWindowInStrips(
     open,
-    {
-      level,
-      outWidth,
-      outHeight,
-      bands: maskBand === null ? request.bands : [...request.bands, maskBand],
-      signal,
-    },
+    { level, outWidth, outHeight, bands: request.bands, signal },
     onProgress,
   );
-  const read = maskBand === null ? window.bands : window.bands.slice(0, -1);
-  const valid =
-    maskBand === null && open.info.nodata === null
-      ? undefined
-      : dataMaskOf(read, open.info.nodata, maskBand === null ? undefined : window.bands.at(-1));
   const expand = await paletteExpander(open);
-  const shown = expand === undefined ? read : expand([...read]);
+  const shown = expand === undefined ? window.bands : expand([...window.bands]);
   const stretches =
     request.stretches ?? shown.map((band) => stretchFor(open.info, band, request.stretchPercent));
   const image = toDisplayRgba(
@@ -180,10 +155,10 @@ async function readDisplayOf(
     stretches,
   );
   const luminance = luminanceOf(shown);
-  return Comlink.transfer(
-    { image, level, stretches, luminance, ...(valid === undefined ? {} : { valid }) },
-    [image.rgba.buffer, luminance.buffer, ...(valid === undefined ? [] : [valid.buffer])],
-  );
+  return Comlink.transfer({ image, level, stretches, luminance }, [
+    image.rgba.buffer,
+    luminance.buffer,
+  ]);
 }
 
 /** This image resampled onto another's display grid (geometry, then residual shift). */
@@ -263,13 +238,8 @@ const api = {
     if (moving.width !== reference.width || moving.height !== reference.height) {
       throw new Error('The reference and the aligned image differ in size');
     }
-    // Only pixels where both hold data are compared.
-    const valid =
-      reference.valid === undefined
-        ? moving.valid
-        : combineMasksCpu(moving.valid, reference.valid, 'and');
     return estimateShift(reference.luminance, moving.luminance, reference.width, reference.height, {
-      valid,
+      valid: moving.valid,
     });
   },
 

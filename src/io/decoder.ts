@@ -273,7 +273,9 @@ export async function describeRaster(
   const { kind, transform } = await georeferenceOf(image, geoKeys);
   const extraSamples = await numbersTag(image, 'ExtraSamples');
   const nodata = image.getGDALNoData();
-  const hasAlpha = extraSamples?.some((value) => value === 1 || value === 2) === true;
+  // An alpha sample is used as the mask only as the last band (maskBandOf): one
+  // before other extra samples (RGB + alpha + NIR) is left unread, not misread.
+  const hasAlpha = extraSamples?.at(-1) === 1 || extraSamples?.at(-1) === 2;
   return {
     name,
     sizeBytes,
@@ -296,16 +298,16 @@ export async function describeRaster(
     littleEndian: mainFile(tiff).littleEndian,
     overviews,
     nodata,
-    // A declared alpha next to a nodata value is a data band (NAIP declares its
-    // near-infrared band as alpha): NIR is never taken for a mask.
-    mask:
-      hasAlpha && nodata === null
+    // As GDAL: an internal mask first, then alpha. A declared alpha next to a
+    // nodata value is a data band (NAIP declares its near-infrared band as
+    // alpha): NIR is never taken for a mask.
+    mask: internalMask
+      ? 'internal-mask'
+      : hasAlpha && nodata === null
         ? 'alpha'
-        : internalMask
-          ? 'internal-mask'
-          : nodata !== null
-            ? 'nodata'
-            : 'none',
+        : nodata !== null
+          ? 'nodata'
+          : 'none',
     georeference: kind,
     geoTransform: transform,
     crs,
@@ -408,8 +410,8 @@ export async function openRaster(source: RasterSource, signal?: AbortSignal): Pr
     readTagsEagerly(maskTiff === undefined ? files : [...files, maskTiff], source.kind === 'url');
     const image = await tiff.getImage(0);
     const info = await describeRaster(tiff, nameOf(source), sizeBytes);
-    // An alpha band wins over a .msk (GDAL does the same).
-    if (maskTiff === undefined || info.mask === 'alpha') return { tiff, image, info };
+    // As GDAL: an internal mask wins over a .msk, a .msk over an alpha band.
+    if (maskTiff === undefined || info.mask === 'internal-mask') return { tiff, image, info };
     return { tiff, image, info: { ...info, mask: 'external-mask' }, maskTiff };
   } catch (error) {
     throw explainDecodeError(error);
@@ -598,9 +600,10 @@ async function readWindowUnexplained(
 }
 
 /**
- * A window of the TIFF mask (0: no data), at `level` and the output size: its
- * mask IFD of that level's size where there is one, else the full-resolution
- * mask resampled (nearest).
+ * A window of the TIFF mask (0: no data), at `level` and the output size,
+ * from the coarsest mask image still at least as large as that level (its
+ * mask IFD of that size where the file has one), resampled (nearest); all
+ * data where that image is over twice the level's size.
  */
 async function readMask(
   raster: TiffRaster,
@@ -610,32 +613,52 @@ async function readMask(
   height: number,
 ): Promise<BandArray> {
   const { info } = raster;
-  const file = raster.maskTiff ?? mainFile(raster.tiff);
   const size = levelSize(info, level);
-  const masks: GeoTIFFImage[] = [];
-  const count = await file.getImageCount();
-  for (let i = 0; i < count; i++) {
-    const image = await file.getImage(i);
-    // In the image's own file masks carry NewSubfileType bit 4; a .msk holds nothing else.
-    if (raster.maskTiff !== undefined || (subfileType(image) & 4) !== 0) masks.push(image);
+  let best: GeoTIFFImage | undefined;
+  for (const image of await maskImages(raster)) {
+    const large = image.getWidth() >= size.width && image.getHeight() >= size.height;
+    if (large && (best === undefined || image.getWidth() < best.getWidth())) best = image;
   }
-  const exact = masks.find((m) => m.getWidth() === size.width && m.getHeight() === size.height);
-  const full = masks.find((m) => m.getWidth() === info.width && m.getHeight() === info.height);
-  const image = exact ?? full;
-  if (image === undefined) throw new Error(`${info.name}: its TIFF mask was not found`);
+  if (best === undefined) throw new Error(`${info.name}: its TIFF mask was not found`);
+  // A reduced level whose nearest mask is over twice as large per axis (a .msk
+  // without overviews: gdaladdo makes none) reads as all data: decoding the
+  // full-resolution mask would cost far more than the read it serves, and only
+  // display reads ask for such levels (the analysis reads full resolution).
+  if (best.getWidth() > 2 * size.width) return new Uint8Array(width * height).fill(1);
   const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = levelWindow;
-  const sx = exact === undefined ? info.width / size.width : 1;
-  const sy = exact === undefined ? info.height / size.height : 1;
+  const sx = best.getWidth() / size.width;
+  const sy = best.getHeight() / size.height;
   const window = [
     Math.floor(x0 * sx),
     Math.floor(y0 * sy),
-    Math.min(info.width, Math.ceil(x1 * sx)),
-    Math.min(info.height, Math.ceil(y1 * sy)),
+    Math.min(best.getWidth(), Math.ceil(x1 * sx)),
+    Math.min(best.getHeight(), Math.ceil(y1 * sy)),
   ];
-  const raw = await image.readRasters({ window, width, height, samples: [0], interleave: false });
+  const raw = await best.readRasters({ window, width, height, samples: [0], interleave: false });
   const band = (raw as ArrayLike<BandArray>)[0];
   if (band === undefined) throw new Error(`${info.name}: its TIFF mask could not be read`);
   return band;
+}
+
+/** The mask images of a raster: every image of its .msk, or its files' IFDs marked as masks. */
+async function maskImages(raster: TiffRaster): Promise<GeoTIFFImage[]> {
+  const { tiff, maskTiff } = raster;
+  const files =
+    maskTiff !== undefined
+      ? [maskTiff]
+      : tiff instanceof MultiGeoTIFF
+        ? [tiff.mainFile, ...tiff.overviewFiles]
+        : [tiff];
+  const masks: GeoTIFFImage[] = [];
+  for (const file of files) {
+    const count = await file.getImageCount();
+    for (let i = 0; i < count; i++) {
+      const image = await file.getImage(i);
+      // In the image's own files masks carry NewSubfileType bit 4; a .msk holds nothing else.
+      if (maskTiff !== undefined || (subfileType(image) & 4) !== 0) masks.push(image);
+    }
+  }
+  return masks;
 }
 
 /** Raised when a read is cancelled through its AbortSignal. */

@@ -864,12 +864,7 @@ export class QwApp extends LitElement {
       this.beforeLuminance =
         display.luminance === undefined
           ? undefined
-          : {
-              width,
-              height,
-              luminance: display.luminance,
-              ...(display.valid === undefined ? {} : { valid: display.valid }),
-            };
+          : { width, height, luminance: display.luminance };
       this.displayToBeforePx = before.info.width / width;
       this.roiEditor.setImage(before.info);
       const appliedPx = await this.restoreSession(before, after);

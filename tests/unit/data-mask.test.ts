@@ -59,6 +59,40 @@ describe('where an image holds data', () => {
     );
   });
 
+  test('a .msk without overviews: read at full resolution and one level down, not further', async () => {
+    const n = 512;
+    const level = (k: number): TiffImageSpec => ({
+      width: n / k,
+      height: n / k,
+      samplesPerPixel: 3,
+      bitsPerSample: 8,
+      data: new Uint8Array((n / k) * (n / k) * 3).fill(100),
+    });
+    const image = writeTiff([{ ...level(1), georeference: utm }, level(2), level(4)]);
+    // The top 64 rows hold no data.
+    const mask = new Uint8Array(n * n).fill(255).fill(0, 0, 64 * n);
+    const msk = writeTiff([
+      { width: n, height: n, samplesPerPixel: 1, bitsPerSample: 8, data: mask },
+    ]);
+    const raster = await openRaster({
+      kind: 'blob',
+      blob: new Blob([image.slice()]),
+      name: 'm.tif',
+      sidecars: { mask: new Blob([msk.slice()]) },
+    });
+    expect(raster.info.mask).toBe('external-mask');
+    const emptyRows = async (at: number): Promise<number> => {
+      const window = await readWindow(raster, { bands: [MASK_BAND], level: at });
+      const band = Array.from(window.bands[0] ?? []);
+      return band.filter((v) => v === 0).length / window.width;
+    };
+    expect(await emptyRows(0)).toBe(64);
+    // Level 1 (256²) from the full-resolution mask, nearest.
+    expect(await emptyRows(1)).toBe(32);
+    // Level 2 (128²): the mask, four times as large per axis, is not decoded.
+    expect(await emptyRows(2)).toBe(0);
+  });
+
   test('dataMaskOf: a band at nodata or NaN, or alpha 0, marks the pixel', () => {
     const r = Float32Array.from([5, 0, 5, 5, NaN]);
     const g = Float32Array.from([5, 5, 0, 5, 5]);
@@ -147,21 +181,6 @@ describe.skipIf(!coloradoAvailable)('masks of a real tile, marked five ways', ()
     expect(count(alpha.valid)).toBe(opaque);
     expect(opaque).toBe(78_812);
   });
-
-  test('the mask is read at another output size (nearest)', async () => {
-    const { raster, valid } = await maskOf('_mask');
-    // Half size: every output pixel takes the mask of its source pixel (nearest).
-    const half = await readWindow(raster, { bands: [MASK_BAND], outWidth: 191, outHeight: 116 });
-    let agree = 0;
-    for (let y = 0; y < 116; y++) {
-      for (let x = 0; x < 191; x++) {
-        const source =
-          Math.min(231, Math.floor((y + 0.5) * 2)) * 383 + Math.min(382, Math.floor((x + 0.5) * 2));
-        if ((half.bands[0]?.[y * 191 + x] !== 0 ? 1 : 0) === valid[source]) agree++;
-      }
-    }
-    expect(agree / (191 * 116)).toBeGreaterThan(0.99);
-  });
 });
 
 const COG_MASK = '../shared/data/tiff/rio-tiler/cog_uint8_rgb_mask.tif';
@@ -184,5 +203,24 @@ describe.skipIf(!existsSync(COG_MASK))('a COG with an internal mask and mask ove
       [128, 128],
       [64, 64],
     ]);
+  });
+
+  test('a window at an overview level reads that part of the level mask', async () => {
+    const raster = await openRaster(await fileSource(COG_MASK));
+    const whole = await readWindow(raster, { bands: [MASK_BAND], level: 1 });
+    // Full-resolution [64, 32, 192, 160): [32, 16, 96, 80) of the 128² level.
+    const part = await readWindow(raster, {
+      bands: [MASK_BAND],
+      level: 1,
+      window: [64, 32, 192, 160],
+    });
+    expect([part.width, part.height]).toEqual([64, 64]);
+    const expected: number[] = [];
+    for (let y = 16; y < 80; y++) {
+      for (let x = 32; x < 96; x++) expected.push(whole.bands[0]?.[y * 128 + x] ?? -1);
+    }
+    expect(Array.from(part.bands[0] ?? [])).toEqual(expected);
+    // The window crosses the empty quarter's edge.
+    expect(new Set(expected)).toEqual(new Set([0, 1]));
   });
 });

@@ -189,8 +189,8 @@ function and(a: Uint8Array, b: Uint8Array): Uint8Array {
   return combineMasksCpu(a, b, 'and');
 }
 
-/** Inputs up to this many pixels keep their stage outputs in a CpuStageMemo (about 60 bytes a pixel). */
-export const STAGE_MEMO_MAX_PX = 12_000_000;
+/** Inputs up to this many pixels keep their stage outputs in a CpuStageMemo (about 85 bytes a pixel: 680 MB at most). */
+export const STAGE_MEMO_MAX_PX = 8_000_000;
 
 /**
  * Stage outputs of the last run on one input, for the next run on the same
