@@ -153,6 +153,8 @@ export async function readAligned(
     readonly onProgress?: (fraction: number) => void;
     /** Applied to the bands read before resampling (e.g. palette → RGB). */
     readonly expand?: (bands: BandArray[]) => BandArray[];
+    /** For display reads: ReadOptions.skipCostlyMask. */
+    readonly skipCostlyMask?: boolean;
   },
 ): Promise<AlignedBands> {
   const { info } = raster;
@@ -228,6 +230,7 @@ export async function readAligned(
       levelWindow,
       level,
       bands: maskBand === null ? options.bands : [...options.bands, maskBand],
+      ...(options.skipCostlyMask === true ? { skipCostlyMask: true } : {}),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     },
     options.onProgress,

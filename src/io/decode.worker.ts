@@ -175,6 +175,7 @@ async function readAlignedDisplayOf(
     signal,
     ...(onProgress === undefined ? {} : { onProgress }),
     ...(expand === undefined ? {} : { expand }),
+    skipCostlyMask: true,
   });
   const { width, height, valid } = aligned;
   const stretches =

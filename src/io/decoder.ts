@@ -435,6 +435,12 @@ export interface ReadOptions {
   readonly levelWindow?: readonly [number, number, number, number];
   /** Checked before the read and between strips (never handed to geotiff.js, see readWindow). */
   readonly signal?: AbortSignal;
+  /**
+   * For display reads: at a reduced level whose nearest mask image is over
+   * twice its size per axis (a .msk without overviews, as gdaladdo leaves
+   * it), MASK_BAND reads as all data instead of decoding that mask.
+   */
+  readonly skipCostlyMask?: boolean;
 }
 
 /** The GeoTIFFImage of a level: 0 full resolution, k the k-th reduced-resolution IFD. */
@@ -593,7 +599,14 @@ async function readWindowUnexplained(
   }
   if (wanted === undefined || samples?.length === wanted.length)
     return { width, height, bands: read };
-  const mask = await readMask(raster, level, window, width, height);
+  const mask = await readMask(
+    raster,
+    level,
+    window,
+    width,
+    height,
+    options.skipCostlyMask === true,
+  );
   let next = 0;
   const bands = wanted.map((b) => (b === MASK_BAND ? mask : (read[next++] ?? mask)));
   return { width, height, bands };
@@ -602,8 +615,7 @@ async function readWindowUnexplained(
 /**
  * A window of the TIFF mask (0: no data), at `level` and the output size,
  * from the coarsest mask image still at least as large as that level (its
- * mask IFD of that size where the file has one), resampled (nearest); all
- * data where that image is over twice the level's size.
+ * mask IFD of that size where the file has one), resampled (nearest).
  */
 async function readMask(
   raster: TiffRaster,
@@ -611,6 +623,7 @@ async function readMask(
   levelWindow: readonly number[],
   width: number,
   height: number,
+  skipCostly: boolean,
 ): Promise<BandArray> {
   const { info } = raster;
   const size = levelSize(info, level);
@@ -620,11 +633,9 @@ async function readMask(
     if (large && (best === undefined || image.getWidth() < best.getWidth())) best = image;
   }
   if (best === undefined) throw new Error(`${info.name}: its TIFF mask was not found`);
-  // A reduced level whose nearest mask is over twice as large per axis (a .msk
-  // without overviews: gdaladdo makes none) reads as all data: decoding the
-  // full-resolution mask would cost far more than the read it serves, and only
-  // display reads ask for such levels (the analysis reads full resolution).
-  if (best.getWidth() > 2 * size.width) return new Uint8Array(width * height).fill(1);
+  // Decoding a mask many times the level's size would cost far more than the
+  // display read it serves (ReadOptions.skipCostlyMask).
+  if (skipCostly && best.getWidth() > 2 * size.width) return new Uint8Array(width * height).fill(1);
   const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = levelWindow;
   const sx = best.getWidth() / size.width;
   const sy = best.getHeight() / size.height;

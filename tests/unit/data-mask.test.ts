@@ -59,7 +59,7 @@ describe('where an image holds data', () => {
     );
   });
 
-  test('a .msk without overviews: read at full resolution and one level down, not further', async () => {
+  test('a .msk without overviews: read at every level, but not decoded for a display read far below it', async () => {
     const n = 512;
     const level = (k: number): TiffImageSpec => ({
       width: n / k,
@@ -81,16 +81,18 @@ describe('where an image holds data', () => {
       sidecars: { mask: new Blob([msk.slice()]) },
     });
     expect(raster.info.mask).toBe('external-mask');
-    const emptyRows = async (at: number): Promise<number> => {
-      const window = await readWindow(raster, { bands: [MASK_BAND], level: at });
+    const emptyRows = async (at: number, skipCostlyMask = false): Promise<number> => {
+      const window = await readWindow(raster, { bands: [MASK_BAND], level: at, skipCostlyMask });
       const band = Array.from(window.bands[0] ?? []);
       return band.filter((v) => v === 0).length / window.width;
     };
     expect(await emptyRows(0)).toBe(64);
-    // Level 1 (256²) from the full-resolution mask, nearest.
+    // Reduced levels from the full-resolution mask, nearest.
     expect(await emptyRows(1)).toBe(32);
-    // Level 2 (128²): the mask, four times as large per axis, is not decoded.
-    expect(await emptyRows(2)).toBe(0);
+    expect(await emptyRows(2)).toBe(16);
+    // A display read: the mask, four times as large per axis, is not decoded.
+    expect(await emptyRows(1, true)).toBe(32);
+    expect(await emptyRows(2, true)).toBe(0);
   });
 
   test('dataMaskOf: a band at nodata or NaN, or alpha 0, marks the pixel', () => {
