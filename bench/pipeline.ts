@@ -138,7 +138,7 @@ function runNode(): void {
     log(
       `  CPU Node ${megapixels} Mpx: ${runs.length} run(s), median ${seconds(median(runs.map((r) => r.wallMs)))}`,
     );
-    if (megapixels <= 4) notes.push(thresholdMoveNote(input, megapixels, runs));
+    if (megapixels <= 4) notes.push(parameterMoveNote(input, megapixels, runs));
   }
   notes.push(`Node peak RSS ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(1)} GiB`);
 }
@@ -148,7 +148,7 @@ function runNode(): void {
  * minimum area: the same input again, its earlier stages kept (CpuStageMemo).
  * Against the full runs just measured on the same input.
  */
-function thresholdMoveNote(
+function parameterMoveNote(
   input: ReturnType<typeof pipelineInput>,
   megapixels: number,
   fullRuns: readonly BenchRun[],

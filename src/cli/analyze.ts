@@ -4,7 +4,6 @@
  * src/core/export/piers-csv.ts) and DIR/blobs.geojson (every kept blob,
  * src/io/export-blobs.ts) — the same functions as the app's export buttons.
  */
-import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,12 +21,12 @@ import {
 } from '../core/analysis/params.ts';
 import { coverageWarnings, pierCoverage } from '../core/analysis/coverage.ts';
 import { pierExportRows, piersCsv } from '../core/export/piers-csv.ts';
-import { combineMasksCpu } from '../core/mask-combine.ts';
 import type { RasterInfo } from '../core/raster.ts';
 import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
 import {
   analysisBands,
   bandMismatchWarning,
+  pairInput,
   planAnalysis,
   referenceData,
   referenceReadBands,
@@ -208,21 +207,6 @@ export async function alignAfter(
   };
 }
 
-/** The analysis input of (reference, aligned after): what the app's runAnalysis builds too. */
-export function pairInput(reference: Reference, aligned: AlignedBands): AnalysisInput {
-  const { plan } = reference;
-  return {
-    widthPx: plan.widthPx,
-    heightPx: plan.heightPx,
-    before: reference.bands,
-    after: aligned.bands,
-    valid: combineMasksCpu(aligned.valid, reference.valid, 'and'),
-    rois: plan.rois,
-    pixelAreaM2: plan.pixelAreaM2,
-    afterBlurExcessPx2: meanBlurExcessPx2(aligned.blurExcessPx2),
-  };
-}
-
 /** DIR/piers.csv and DIR/blobs.geojson of one analysis; returns the paths written. */
 export function writeDataExports(
   out: string,
@@ -351,7 +335,7 @@ async function analyzeOn(
   timings.align = performance.now() - started;
 
   started = performance.now();
-  const input = pairInput(reference, aligned);
+  const input = pairInput(reference.plan, reference, aligned);
   const result = await runAnalysis(backend, input, params);
   timings.analyze = performance.now() - started;
 

@@ -23,7 +23,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkOutFolder, prepareOutFolder, writeOutFile } from './out-folder.ts';
 import { coverageWarnings, pierCoverage } from '../core/analysis/coverage.ts';
-import { bandMismatchWarning } from '../io/analysis-plan.ts';
+import { bandMismatchWarning, pairInput } from '../io/analysis-plan.ts';
 import { csvNumber, csvText, spreadsheetText } from '../core/export/piers-csv.ts';
 import {
   assembleSeries,
@@ -39,7 +39,6 @@ import {
   backendName,
   openBackend,
   namingFile,
-  pairInput,
   readParams,
   readReference,
   readRois,
@@ -181,7 +180,7 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
           raster,
           fineAlign === 'on' ? undefined : [0, 0],
         );
-        const input = pairInput(reference, aligned.aligned);
+        const input = pairInput(reference.plan, reference, aligned.aligned);
         const result = await runAnalysis(backend, input, params);
         const bandWarning = bandMismatchWarning(referenceRaster.info, raster.info);
         pairWarnings.push(

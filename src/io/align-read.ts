@@ -17,6 +17,7 @@ import {
 } from '../core/align/grid-mapping.ts';
 import { resampleBilinear } from '../core/align/resample.ts';
 import { resamplingBlurExcessPx2 } from '../core/align/resampling-blur.ts';
+import { combineMasksCpu } from '../core/mask-combine.ts';
 import { maskBandOf, type BandArray, type RasterInfo } from '../core/raster.ts';
 import {
   levelFor,
@@ -254,9 +255,7 @@ export async function readAligned(
       target.height,
       nodata,
     );
-    if (valid === undefined) valid = resampled.valid;
-    else
-      for (let i = 0; i < valid.length; i++) valid[i] = (valid[i] ?? 0) & (resampled.valid[i] ?? 0);
+    valid = valid === undefined ? resampled.valid : combineMasksCpu(valid, resampled.valid, 'and');
     return resampled.data;
   });
   const maskRead = maskBand === null ? undefined : window.bands[window.bands.length - 1];
@@ -271,7 +270,7 @@ export async function readAligned(
       target.height,
       0,
     ).valid;
-    for (let i = 0; i < valid.length; i++) valid[i] = (valid[i] ?? 0) & (maskValid[i] ?? 0);
+    valid = combineMasksCpu(valid, maskValid, 'and');
   }
   return {
     width: target.width,

@@ -4,11 +4,14 @@
  * operations), the after image's target grid over that window, and the
  * ground area of a pixel. Shared by the app and the CLI so both read alike.
  */
+import type { AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
 import type { PixelPolygon } from '../core/analysis/roi-raster.ts';
+import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
+import { combineMasksCpu } from '../core/mask-combine.ts';
 import { maskBandOf, dataMaskOf, pixelToMap, type RasterInfo } from '../core/raster.ts';
 import { lonLatPixelAreaM2, lonLatRoisToPixel, projectedPixelAreaM2 } from '../core/roi-raster.ts';
 import type { GridRef } from '../core/align/grid-mapping.ts';
-import { gridOf, scaledGrid, type AlignTarget } from './align-read.ts';
+import { gridOf, scaledGrid, type AlignedBands, type AlignTarget } from './align-read.ts';
 import type { Roi } from './geojson.ts';
 
 /** Pixels around the piers that blur, matching and morphology may look at. */
@@ -141,6 +144,28 @@ export function referenceData(info: RasterInfo, read: readonly ArrayLike<number>
   const rgb = (hasMask ? read.slice(0, -1) : read).map((band) => Float32Array.from(band));
   const valid = dataMaskOf(rgb, info.nodata, hasMask ? read[read.length - 1] : undefined);
   return { bands: rgb, valid };
+}
+
+/**
+ * The analysis input of a pair: the before image's window data and the after
+ * image aligned onto the plan's target; a pixel is valid where both hold data.
+ * The CLI and the app build their input here.
+ */
+export function pairInput(
+  plan: AnalysisPlan,
+  reference: ReferenceData,
+  aligned: AlignedBands,
+): AnalysisInput {
+  return {
+    widthPx: plan.widthPx,
+    heightPx: plan.heightPx,
+    before: reference.bands,
+    after: aligned.bands,
+    valid: combineMasksCpu(aligned.valid, reference.valid, 'and'),
+    rois: plan.rois,
+    pixelAreaM2: plan.pixelAreaM2,
+    afterBlurExcessPx2: meanBlurExcessPx2(aligned.blurExcessPx2),
+  };
 }
 
 /**

@@ -239,6 +239,11 @@ function mainFile(tiff: GeoTIFF | MultiGeoTIFF): GeoTIFF {
   return tiff instanceof MultiGeoTIFF ? tiff.mainFile : tiff;
 }
 
+/** The file itself and its .ovr, if any. */
+function tiffFiles(tiff: GeoTIFF | MultiGeoTIFF): GeoTIFF[] {
+  return tiff instanceof MultiGeoTIFF ? [tiff.mainFile, ...tiff.overviewFiles] : [tiff];
+}
+
 /** NewSubfileType bits (TIFF 6.0): 1 reduced resolution, 4 transparency mask. */
 function subfileType(image: GeoTIFFImage): number {
   return numberTag(image, 'NewSubfileType') ?? 0;
@@ -406,7 +411,7 @@ export async function openRaster(source: RasterSource, signal?: AbortSignal): Pr
   await assertReadableSource(source, signal);
   try {
     const { tiff, sizeBytes, maskTiff } = await openTiff(source, signal);
-    const files = tiff instanceof MultiGeoTIFF ? [tiff.mainFile, ...tiff.overviewFiles] : [tiff];
+    const files = tiffFiles(tiff);
     readTagsEagerly(maskTiff === undefined ? files : [...files, maskTiff], source.kind === 'url');
     const image = await tiff.getImage(0);
     const info = await describeRaster(tiff, nameOf(source), sizeBytes);
@@ -584,7 +589,7 @@ async function readWindowUnexplained(
   // are cancelled between strips instead (readWindowInStrips), and before they start here.
   if (options.signal?.aborted === true) throw new CancelledError(`Reading ${info.name}`);
   const common = { window, width, height, interleave: false as const };
-  const wanted = options.bands ?? undefined;
+  const wanted = options.bands;
   // MASK_BAND reads the TIFF mask; the other bands come from the image.
   const samples = wanted?.filter((b) => b !== MASK_BAND);
   let read: BandArray[];
@@ -651,17 +656,23 @@ async function readMask(
   return band;
 }
 
+/** maskImages per raster: found once, not again for every strip of every read. */
+const maskImagesOf = new WeakMap<TiffRaster, Promise<GeoTIFFImage[]>>();
+
 /** The mask images of a raster: every image of its .msk, or its files' IFDs marked as masks. */
-async function maskImages(raster: TiffRaster): Promise<GeoTIFFImage[]> {
+function maskImages(raster: TiffRaster): Promise<GeoTIFFImage[]> {
+  let found = maskImagesOf.get(raster);
+  if (found === undefined) {
+    found = findMaskImages(raster);
+    maskImagesOf.set(raster, found);
+  }
+  return found;
+}
+
+async function findMaskImages(raster: TiffRaster): Promise<GeoTIFFImage[]> {
   const { tiff, maskTiff } = raster;
-  const files =
-    maskTiff !== undefined
-      ? [maskTiff]
-      : tiff instanceof MultiGeoTIFF
-        ? [tiff.mainFile, ...tiff.overviewFiles]
-        : [tiff];
   const masks: GeoTIFFImage[] = [];
-  for (const file of files) {
+  for (const file of maskTiff === undefined ? tiffFiles(tiff) : [maskTiff]) {
     const count = await file.getImageCount();
     for (let i = 0; i < count; i++) {
       const image = await file.getImage(i);

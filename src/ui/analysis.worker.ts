@@ -5,10 +5,9 @@
  * change wins. The worker keeps the last input it was sent (as a copy: the page
  * keeps its own) under the id the client gave it, so a parameter change on the
  * same pair sends only the parameters: copying ~25 bytes a pixel to the worker
- * is main-thread work, hundreds of MB for a large port. With it, the outputs
- * of the stages before the thresholds (CpuStageMemo), so that moving a
- * threshold reruns only what follows it. The result's masks are transferred
- * back.
+ * is main-thread work, hundreds of MB for a large port. With it, its stage
+ * outputs (CpuStageMemo), so that a parameter change reruns only the stages
+ * that read it. The result's masks are transferred back.
  */
 import * as Comlink from 'comlink';
 import {

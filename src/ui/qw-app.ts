@@ -22,10 +22,10 @@ import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../core/analysis/p
 import { describeParams, nonDefaultParams } from '../core/analysis/params-schema.ts';
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../gpu/pipeline.ts';
-import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import {
   analysisBands,
   bandMismatchWarning,
+  pairInput,
   planAnalysis,
   referenceData,
   referenceReadBands,
@@ -33,7 +33,6 @@ import {
   type AnalysisPlan,
   type ReferenceData,
 } from '../io/analysis-plan.ts';
-import { combineMasksCpu } from '../core/mask-combine.ts';
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker, releaseWorkerInput } from './analysis-client.ts';
 import { ringsBoundsPx, type PierRow, type PierZoomDetail } from './qw-pier-table.ts';
@@ -2220,17 +2219,7 @@ async function readPairInput(
         .then((window) => referenceData(before.info, window.bands)),
     after.client.readAlignedBands(plan.target, shiftPx, analysisBands(after.info), options),
   ]);
-  const input: AnalysisInput = {
-    widthPx: plan.widthPx,
-    heightPx: plan.heightPx,
-    before: reference.bands,
-    after: afterBands.bands,
-    valid: combineMasksCpu(afterBands.valid, reference.valid, 'and'),
-    rois: plan.rois,
-    pixelAreaM2: plan.pixelAreaM2,
-    afterBlurExcessPx2: meanBlurExcessPx2(afterBands.blurExcessPx2),
-  };
-  return { input, reference };
+  return { input: pairInput(plan, reference, afterBands), reference };
 }
 
 /** An analysis input and the before image's data it was made of (kept for the next date). */

@@ -51,6 +51,25 @@ export async function pierTableNumbers(
   }));
 }
 
+/**
+ * The pier rows' coverage notes in table order: the note under the pier's
+ * name ("only N % in both images", "not in both images"; null for a pier
+ * both images cover) and its percentage.
+ */
+export async function pierCoverageNotes(
+  page: Page,
+): Promise<
+  { readonly pier: string | null; readonly note: string | null; readonly percent: number }[]
+> {
+  return page.locator('qw-pier-table tbody tr').evaluateAll((rows) =>
+    rows.map((row) => ({
+      pier: row.getAttribute('data-pier'),
+      note: row.querySelector('.coverage')?.textContent.trim() ?? null,
+      percent: Number(row.querySelector('.coverage')?.getAttribute('data-coverage') ?? NaN),
+    })),
+  );
+}
+
 const UPDATE_TIME = 'qw-params-panel [data-testid="update-time"]';
 
 /** The params panel's "update … ms" line. */

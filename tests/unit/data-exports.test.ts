@@ -21,15 +21,10 @@ import {
 } from '../../src/core/export/piers-csv.ts';
 import type { RasterInfo } from '../../src/core/raster.ts';
 import { gridOf } from '../../src/io/align-read.ts';
+import { pairInput } from '../../src/io/analysis-plan.ts';
 import { openRaster } from '../../src/io/decoder.ts';
 import { blobsGeoJson, type BlobFeature } from '../../src/io/export-blobs.ts';
-import {
-  alignAfter,
-  pairInput,
-  readReference,
-  readRois,
-  runAnalysis,
-} from '../../src/cli/analyze.ts';
+import { alignAfter, readReference, readRois, runAnalysis } from '../../src/cli/analyze.ts';
 import { registerNodeDecoders } from '../../src/cli/node-decoders.ts';
 import { polygonsAreaM2, rfc7946Problems } from '../support/rfc7946.ts';
 
@@ -249,7 +244,7 @@ describe('exports of the demo pair (CPU analysis, same steps as quaywatch analyz
       'public/demo/piers.geojson',
     );
     const aligned = await alignAfter(reference, after, undefined);
-    input = pairInput(reference, aligned.aligned);
+    input = pairInput(reference.plan, reference, aligned.aligned);
     result = await runAnalysis(null, input, params);
     windowPx = reference.plan.window;
     beforeInfo = before.info;

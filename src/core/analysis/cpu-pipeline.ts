@@ -310,14 +310,17 @@ export function analyzePairCpu(
       textureAfter: textured ? textureOf(afterNormalized, w, h, params.textureRadiusPx) : null,
     }),
   );
-  const occupancyKey = [
-    ...smoothKey,
-    textured,
-    params.textureRadiusPx,
+  const shadowKey = [
     params.shadowHandling,
     params.shadowMinLumRatio,
     params.shadowMaxLumRatio,
     params.shadowChromaTolerance,
+  ];
+  const occupancyKey = [
+    ...smoothKey,
+    textured,
+    params.textureRadiusPx,
+    ...shadowKey,
     params.brightnessWeight,
     params.thresholdDn,
     params.textureThresholdDn,
@@ -335,14 +338,7 @@ export function analyzePairCpu(
   }));
   lap('occupancy');
 
-  const changeKey = [
-    ...smoothKey,
-    params.matchRadiusPx,
-    params.shadowHandling,
-    params.shadowMinLumRatio,
-    params.shadowMaxLumRatio,
-    params.shadowChromaTolerance,
-  ];
+  const changeKey = [...smoothKey, params.matchRadiusPx, ...shadowKey];
   const { changeAfter, changeBefore } = stage('change', changeKey, () => ({
     changeAfter: bestMatchChange(after, before, w, h, domain, params),
     changeBefore: bestMatchChange(before, after, w, h, domain, params),
@@ -412,16 +408,18 @@ export function analyzePairCpu(
     estimateFromMask(mask, w, h, roiIndex, roiCount, input.pixelAreaM2, params),
   );
   lap('components');
+  // The result is the caller's to keep or hand over (a worker transfers its
+  // buffers): arrays the memo keeps go out as copies.
+  const own = <T extends Uint8Array | Int32Array>(kept: T): T =>
+    memo === undefined ? kept : (kept.slice() as T);
   return finishAnalysis({
     input,
-    // The result is the caller's to keep or hand over (a worker transfers it): not the memo's copy.
-    roiIndex: memo === undefined ? roiIndex : roiIndex.slice(),
+    roiIndex: own(roiIndex),
     estimates,
-    // Masks the memo keeps are copied too: the result's masks are handed over.
-    change: memo === undefined ? change : change.slice(),
+    change: own(change),
     changeMagnitude,
-    shadowBefore: memo === undefined ? occBefore.shadow : occBefore.shadow.slice(),
-    shadowAfter: memo === undefined ? occAfter.shadow : occAfter.shadow.slice(),
+    shadowBefore: own(occBefore.shadow),
+    shadowAfter: own(occAfter.shadow),
     surfaceBefore,
     surfaceAfter,
     normalization,
