@@ -793,9 +793,11 @@ export class QwCompareView extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     // The cursor readout and the date editor are DOM only: a pointer move must not
-    // redraw the picture or rebuild the view state.
+    // redraw the picture or rebuild the view state. A bare requestUpdate() (no key
+    // changed) asks for a frame and gets one.
     if (
       this.renderer !== undefined &&
+      changed.size > 0 &&
       [...changed.keys()].every((key) => key === 'cursor' || key === 'editing')
     ) {
       return;
