@@ -1,35 +1,46 @@
 /**
- * Runs the CPU analysis in a worker, latest run wins: aborting a run
- * terminates its worker at once (the CPU twins have no cancellation points of
- * their own, so a stale run is killed, never waited for), and its promise
- * rejects with an AbortError, so a cancelled run can never repaint. A worker
- * whose run finished is kept as the spare for the next run, so a slider move
- * does not pay for loading the worker again.
+ * Runs the CPU analysis in a worker, latest run wins. A cancelled run's
+ * promise rejects at once with an AbortError, so it can never repaint.
+ *
+ * The pair on screen (`keepInput`) has one worker, which keeps its input and
+ * the stage outputs of its last runs (analysis.worker.ts). A run made stale
+ * there is told to stop and does so at its next step, keeping the stages it
+ * finished, so the next run (the slider's next position) starts from them.
+ * Where the worker keeps no stage outputs (an input over STAGE_MEMO_MAX_PX),
+ * or for any other run (a series date, on a worker of its own), a stale run
+ * is killed with its worker instead: nothing would be kept, and a step can
+ * take seconds there.
  *
  * The input is copied to the worker, not transferred: the caller keeps it to
- * re-run on the next parameter change without reading the imagery again. The
- * spare worker keeps its copy too, so a run on the same input object (the
- * same pair and pier area, another parameter) copies nothing; a worker killed
- * by an abort takes its copy with it, and the next run sends the input again.
+ * re-run on the next parameter change without reading the imagery again. A
+ * worker that finished a run keeps its copy, so a run on the same input
+ * object (the same pair and pier area, another parameter) copies nothing; a
+ * killed worker takes its copy with it, and the next run sends the input again.
  */
 import * as Comlink from 'comlink';
-import type { AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
+import { STAGE_MEMO_MAX_PX, type AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
 import type { AnalysisWorkerApi, WorkerAnalysis } from './analysis.worker.ts';
-import { raceWorkerCall } from './worker-call.ts';
+import { raceWorkerCall, STALE_RUN_MESSAGE } from './worker-call.ts';
 
 interface AnalysisWorker {
   readonly worker: Worker;
   readonly api: Comlink.Remote<AnalysisWorkerApi>;
-  /** The id of the input the worker holds from its last run, if any. */
+  /** The id of the input the worker holds (it takes one as soon as a run sends it). */
   heldInputId: number | undefined;
+  /** The last run sent to it. */
+  lastRunId: number;
 }
 
+/** The pair's worker (keepInput runs), busy or not. */
+let pairWorker: AnalysisWorker | undefined;
+/** An idle worker for other runs (series dates). */
 let spare: AnalysisWorker | undefined;
 
 /** An id per input object, so a worker can tell it already holds one. */
 const inputIds = new WeakMap<AnalysisInput, number>();
 let nextInputId = 1;
+let nextRunId = 1;
 
 function idOf(input: AnalysisInput): number {
   let id = inputIds.get(input);
@@ -45,7 +56,12 @@ function startWorker(): AnalysisWorker {
     type: 'module',
     name: 'quaywatch-analysis',
   });
-  return { worker, api: Comlink.wrap<AnalysisWorkerApi>(worker), heldInputId: undefined };
+  return {
+    worker,
+    api: Comlink.wrap<AnalysisWorkerApi>(worker),
+    heldInputId: undefined,
+    lastRunId: 0,
+  };
 }
 
 function stopWorker(analysis: AnalysisWorker): void {
@@ -53,22 +69,25 @@ function stopWorker(analysis: AnalysisWorker): void {
   analysis.worker.terminate();
 }
 
-/** A worker that finished cleanly becomes the spare (one is enough); any other is stopped. */
-function release(analysis: AnalysisWorker, reusable: boolean): void {
-  if (reusable && spare === undefined) spare = analysis;
+/** One idle worker is enough: another is stopped. */
+function keepAsSpare(analysis: AnalysisWorker): void {
+  if (spare === undefined) spare = analysis;
   else stopWorker(analysis);
 }
 
-/** The spare worker lets its held input go, if it holds one. */
+/** The pair's worker lets its held input go, if it holds one (after its run in progress stops). */
 export function releaseWorkerInput(): void {
-  if (spare?.heldInputId === undefined) return;
-  spare.heldInputId = undefined;
-  void spare.api.forget();
+  if (pairWorker?.heldInputId === undefined) return;
+  pairWorker.heldInputId = undefined;
+  void pairWorker.api.forget(pairWorker.lastRunId);
 }
 
+const MESSAGES = { cancelled: 'Analysis was cancelled', crashed: 'The analysis crashed' };
+
 /**
- * One run in a worker. With `keepInput` (the pair on screen) the worker keeps
- * the input for the next run; without (a series date) it keeps what it held.
+ * One run in a worker. With `keepInput` (the pair on screen) it runs on the
+ * pair's worker, which keeps the input for the next run; without (a series
+ * date) on another worker, which keeps what it held.
  */
 export async function analyzeInWorker(
   input: AnalysisInput,
@@ -76,26 +95,65 @@ export async function analyzeInWorker(
   signal: AbortSignal,
   keepInput = true,
 ): Promise<WorkerAnalysis> {
-  if (signal.aborted) throw new DOMException('Analysis was cancelled', 'AbortError');
+  if (signal.aborted) throw new DOMException(MESSAGES.cancelled, 'AbortError');
+  return keepInput ? runOnPairWorker(input, params, signal) : runOnSpare(input, params, signal);
+}
+
+async function runOnPairWorker(
+  input: AnalysisInput,
+  params: AnalysisParams,
+  signal: AbortSignal,
+): Promise<WorkerAnalysis> {
+  const analysis = pairWorker ?? (pairWorker = startWorker());
+  const inputId = idOf(input);
+  const runId = nextRunId++;
+  const send = analysis.heldInputId === inputId ? undefined : input;
+  const call = analysis.api.analyze(runId, inputId, send, params, true);
+  analysis.heldInputId = inputId;
+  analysis.lastRunId = runId;
+  try {
+    return await raceWorkerCall(analysis.worker, () => call, signal, MESSAGES);
+  } catch (error) {
+    // A newer run (or a forget) made this one stale in the worker: it was superseded, not broken.
+    if (error instanceof Error && error.message.includes(STALE_RUN_MESSAGE)) {
+      throw new DOMException(MESSAGES.cancelled, 'AbortError');
+    }
+    const keepsStages = input.widthPx * input.heightPx <= STAGE_MEMO_MAX_PX;
+    if (signal.aborted && keepsStages) {
+      // It stops at its next step; its own rejection is not anyone's concern.
+      call.catch(() => undefined);
+      void analysis.api.cancel(runId);
+    } else if (pairWorker === analysis) {
+      pairWorker = undefined;
+      stopWorker(analysis);
+    }
+    throw error;
+  }
+}
+
+async function runOnSpare(
+  input: AnalysisInput,
+  params: AnalysisParams,
+  signal: AbortSignal,
+): Promise<WorkerAnalysis> {
   const analysis = spare ?? startWorker();
   spare = undefined;
   let reusable = false;
   try {
     const inputId = idOf(input);
-    const heldBefore = analysis.heldInputId;
-    const send = heldBefore === inputId ? undefined : input;
-    // Only a run that finishes leaves the worker holding a known input.
-    analysis.heldInputId = undefined;
+    const runId = nextRunId++;
+    const send = analysis.heldInputId === inputId ? undefined : input;
+    analysis.lastRunId = runId;
     const result = await raceWorkerCall(
       analysis.worker,
-      () => analysis.api.analyze(inputId, send, params, keepInput),
+      () => analysis.api.analyze(runId, inputId, send, params, false),
       signal,
-      { cancelled: 'Analysis was cancelled', crashed: 'The analysis crashed' },
+      MESSAGES,
     );
     reusable = true;
-    analysis.heldInputId = keepInput ? inputId : heldBefore;
     return result;
   } finally {
-    release(analysis, reusable);
+    if (reusable) keepAsSpare(analysis);
+    else stopWorker(analysis);
   }
 }

@@ -20,7 +20,11 @@ import type { CoveredLuminance, LuminanceImage } from '../io/decode.worker.ts';
 import type { DisplaySettings } from './qw-display-controls.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../core/analysis/params.ts';
 import { describeParams, nonDefaultParams } from '../core/analysis/params-schema.ts';
-import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
+import {
+  CPU_STAGE_COUNT,
+  type AnalysisInput,
+  type AnalysisResult,
+} from '../core/analysis/cpu-pipeline.ts';
 import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../gpu/pipeline.ts';
 import {
   analysisBands,
@@ -1103,8 +1107,8 @@ export class QwApp extends LitElement {
    * names the backend that produced it. `wallMs` is the wall time of the
    * analysis call alone (no reading, no waiting for an earlier GPU run).
    * A GPU run cannot be stopped once submitted: a newer one waits for it,
-   * and one made stale while waiting never starts. A CPU run made stale is
-   * killed with its worker (analysis-client.ts).
+   * and one made stale while waiting never starts. A CPU run made stale stops
+   * at its next stage, or is killed with its worker (analysis-client.ts).
    */
   private async analyze(
     input: AnalysisInput,
@@ -1152,12 +1156,21 @@ export class QwApp extends LitElement {
     if (keepInput) this.releaseGpuInputWhenIdle();
     if (first) this.analysisStatus = 'Analysing on the CPU (worker)…';
     const started = performance.now();
-    const { result, inputKept } = await analyzeInWorker(input, params, signal, keepInput);
+    const { result, inputKept, stagesComputed } = await analyzeInWorker(
+      input,
+      params,
+      signal,
+      keepInput,
+    );
+    const stages =
+      stagesComputed === undefined
+        ? ''
+        : `, ${stagesComputed.length} of ${CPU_STAGE_COUNT} stages computed`;
     return {
       result,
       backend: 'the CPU (worker)',
       wallMs: performance.now() - started,
-      note: inputKept ? 'input kept in the worker' : 'input copied to the worker',
+      note: `${inputKept ? 'input kept in the worker' : 'input copied to the worker'}${stages}`,
     };
   }
 

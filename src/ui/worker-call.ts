@@ -1,9 +1,12 @@
 /**
  * One call into a dedicated worker, raced against the caller's cancel and the
- * worker's own crash. On abort it rejects at once with an AbortError and the
- * caller terminates the worker (CPU work there has no cancellation points); an
- * error event of the worker rejects with `crashed` and the event's message.
+ * worker's own crash. On abort it rejects at once with an AbortError, and the
+ * caller stops the work (tells the worker, or terminates it); an error event
+ * of the worker rejects with `crashed` and the event's message.
  */
+/** What a worker's stale run rejects with (analysis.worker.ts); the client has already given its caller an AbortError. */
+export const STALE_RUN_MESSAGE = 'stale run stopped';
+
 export async function raceWorkerCall<T>(
   worker: Worker,
   call: () => Promise<T>,

@@ -124,13 +124,19 @@ describe('per-pier analysis in the app', () => {
     );
     await expect(page.locator('qw-pier-table tbody tr').count()).resolves.toBe(3);
     // The stage list (the update time's title) says how the input reached the worker:
-    // copied for the first run, kept there for a parameter change on the same pair.
-    await expect.poll(() => updateStages(page)).toContain('input copied to the worker');
+    // copied for the first run, kept there for a parameter change on the same pair,
+    // and how many stages the run computed rather than kept from the last one.
+    await expect
+      .poll(() => updateStages(page))
+      .toContain('input copied to the worker, 13 of 13 stages computed');
     const first = await tableRowTexts(page);
     await moveSlider(page, 'thresholdDn', 60);
     await waitForParams(page, 'thresholdDn 60');
     expect(await tableRowTexts(page)).not.toEqual(first);
-    await expect.poll(() => updateStages(page)).toContain('input kept in the worker');
+    // The occupancy and the four masks it feeds.
+    await expect
+      .poll(() => updateStages(page))
+      .toContain('input kept in the worker, 5 of 13 stages computed');
     expect(errors).toEqual([]);
     await page.close();
   });

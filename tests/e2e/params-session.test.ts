@@ -246,6 +246,11 @@ describe('live parameters and the session', () => {
     await page.waitForTimeout(3000);
     await expect(tableCaption(page)).resolves.toMatch(/thresholdDn 55$/);
     const last = await tableRowTexts(page);
+    // They were stopped between stages, not killed with the worker: it still holds the
+    // input, and the last run computed only the occupancy and the masks it feeds.
+    await expect(updateStages(page)).resolves.toContain(
+      'input kept in the worker, 5 of 13 stages computed',
+    );
 
     const fresh = await app.browser.newContext({ viewport: VIEWPORT });
     const direct = await openApp(

@@ -1,28 +1,14 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   analyzePairCpu,
+  analyzePairCpuSteps,
+  CPU_STAGE_COUNT,
   CpuStageMemo,
   type AnalysisInput,
   type AnalysisResult,
 } from '../../src/core/analysis/cpu-pipeline.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../../src/core/analysis/params.ts';
 import { analysisInput, prepareScene, sceneSpecs } from '../../scripts/accuracy.ts';
-
-/** A memo that lists the stages it computed (not reused) in each run. */
-class RecordingMemo extends CpuStageMemo {
-  computed: string[] = [];
-  override stage<T>(
-    input: AnalysisInput,
-    name: string,
-    deps: readonly unknown[],
-    compute: () => T,
-  ): T {
-    return super.stage(input, name, deps, () => {
-      this.computed.push(name);
-      return compute();
-    });
-  }
-}
 
 /** What a run reports and draws: every pier's numbers and every mask. */
 function outcome(result: AnalysisResult): unknown {
@@ -89,7 +75,7 @@ describe('CPU stage memo', () => {
   ];
 
   test('a parameter change reruns the stages that read it', () => {
-    const memo = new RecordingMemo();
+    const memo = new CpuStageMemo();
     // Each step adds to the one before it.
     const steps: { change: Partial<AnalysisParams>; computed: string[] }[] = [
       { change: {}, computed: ALL },
@@ -117,7 +103,6 @@ describe('CPU stage memo', () => {
     let params = DEFAULT_ANALYSIS_PARAMS;
     for (const { change, computed } of steps) {
       params = { ...params, ...change };
-      memo.computed = [];
       analyzePairCpu(input, params, memo);
       expect(memo.computed, JSON.stringify(change)).toEqual(computed);
     }
@@ -168,10 +153,29 @@ describe('CPU stage memo', () => {
     }
   });
 
+  test('stopped between steps (as a worker stops a stale run), a run leaves what it finished to the next', () => {
+    expect(ALL).toHaveLength(CPU_STAGE_COUNT);
+    const memo = new CpuStageMemo();
+    const steps = analyzePairCpuSteps(part, DEFAULT_ANALYSIS_PARAMS, memo);
+    const done: string[] = [];
+    for (let step = steps.next(); step.done !== true; step = steps.next()) {
+      done.push(step.value);
+      if (step.value === 'change') break;
+    }
+    steps.return(undefined as never);
+    // Up to 'change', a step is a stage.
+    expect(done).toEqual(ALL.slice(0, 8));
+    expect(memo.computed).toEqual(ALL.slice(0, 8));
+    // The next run, with a threshold moved meanwhile, computes only what is left or changed.
+    const moved = { ...DEFAULT_ANALYSIS_PARAMS, thresholdDn: 24 };
+    const result = analyzePairCpu(part, moved, memo);
+    expect(memo.computed).toEqual(['occupancy', ...CLEAN, 'clean change']);
+    expect(outcome(result)).toEqual(outcome(analyzePairCpu(part, moved)));
+  });
+
   test('another input (even with equal pixels) starts over', () => {
-    const memo = new RecordingMemo();
+    const memo = new CpuStageMemo();
     analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS, memo);
-    memo.computed = [];
     analyzePairCpu({ ...input }, DEFAULT_ANALYSIS_PARAMS, memo);
     expect(memo.computed).toEqual(ALL);
   });

@@ -204,11 +204,14 @@ export const STAGE_MEMO_MAX_PX = 8_000_000;
 export class CpuStageMemo {
   private input: AnalysisInput | undefined;
   private readonly stages = new Map<string, { readonly key: string; readonly value: unknown }>();
+  /** The stages the current (or last) run computed rather than reused. */
+  computed: string[] = [];
 
   /** `compute()`, or its value from the last run when `input` and `deps` are the same. */
   stage<T>(input: AnalysisInput, name: string, deps: readonly unknown[], compute: () => T): T {
     if (input.widthPx * input.heightPx > STAGE_MEMO_MAX_PX) {
       this.clear();
+      this.computed.push(name);
       return compute();
     }
     if (input !== this.input) {
@@ -218,6 +221,7 @@ export class CpuStageMemo {
     const key = JSON.stringify(deps);
     const kept = this.stages.get(name);
     if (kept?.key === key) return kept.value as T;
+    this.computed.push(name);
     const value = compute();
     this.stages.set(name, { key, value });
     return value;
@@ -229,13 +233,35 @@ export class CpuStageMemo {
   }
 }
 
+/** How many stages a CpuStageMemo keeps (a run without one computes them all). */
+export const CPU_STAGE_COUNT = 13;
+
 export function analyzePairCpu(
   input: AnalysisInput,
   params: AnalysisParams,
   memo?: CpuStageMemo,
 ): AnalysisResult {
+  const steps = analyzePairCpuSteps(input, params, memo);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * analyzePairCpu one stage group at a time: yields the name of each group
+ * done, returns the result. The worker yields to its messages between steps,
+ * so a stale run stops at the next one and keeps in `memo` what it finished
+ * (analysis.worker.ts); each step is a few hundred ms on a port of 1 Mpx.
+ */
+export function* analyzePairCpuSteps(
+  input: AnalysisInput,
+  params: AnalysisParams,
+  memo?: CpuStageMemo,
+): Generator<string, AnalysisResult> {
   validateAnalysisParams(params);
   checkAnalysisInput(input);
+  if (memo !== undefined) memo.computed = [];
   // Without a memo every stage runs.
   const stage = <T>(name: string, deps: readonly unknown[], compute: () => T): T =>
     memo === undefined ? compute() : memo.stage(input, name, deps, compute);
@@ -247,6 +273,12 @@ export function analyzePairCpu(
     timingsMs[stage] = now - clock;
     clock = now;
   };
+  // A step's caller may wait between steps (the worker reads its messages): not stage time.
+  function* pause(step: string): Generator<string, void> {
+    const paused = performance.now();
+    yield step;
+    clock += performance.now() - paused;
+  }
 
   // Each stage's key: the parameters it and the stages before it read.
   const { roiIndex, domain } = stage('roi raster', [], () => {
@@ -258,6 +290,7 @@ export function analyzePairCpu(
     return { roiIndex: index, domain: inside };
   });
   lap('roi raster');
+  yield* pause('roi raster');
 
   const matchKey = [params.sharpnessMatching];
   const { before3, after3 } = stage('sharpness match', matchKey, () => {
@@ -272,6 +305,7 @@ export function analyzePairCpu(
     };
   });
   lap('sharpness match');
+  yield* pause('sharpness match');
 
   const normalizeKey = [
     ...matchKey,
@@ -287,6 +321,7 @@ export function analyzePairCpu(
     };
   });
   lap('normalize');
+  yield* pause('normalize');
 
   const smoothKey = [...normalizeKey, params.blurRadiusPx];
   const { before, after } = stage('smooth', smoothKey, () => {
@@ -295,12 +330,14 @@ export function analyzePairCpu(
     return { before: before3.map(smooth), after: afterNormalized.map(smooth) };
   });
   lap('smooth');
+  yield* pause('smooth');
 
   const roiCount = input.rois.length;
   const { surfaceBefore, surfaceAfter } = stage('surface', smoothKey, () => ({
     surfaceBefore: surfaceColours(before, roiIndex, input.valid, roiCount),
     surfaceAfter: surfaceColours(after, roiIndex, input.valid, roiCount),
   }));
+  yield* pause('surface');
   const textured = params.textureThresholdDn > 0;
   const { textureBefore, textureAfter } = stage(
     'texture',
@@ -310,6 +347,7 @@ export function analyzePairCpu(
       textureAfter: textured ? textureOf(afterNormalized, w, h, params.textureRadiusPx) : null,
     }),
   );
+  yield* pause('texture');
   const shadowKey = [
     params.shadowHandling,
     params.shadowMinLumRatio,
@@ -337,6 +375,7 @@ export function analyzePairCpu(
     occAfter: occupancyDistance(after, roiIndex, input.valid, surfaceAfter, textureAfter, params),
   }));
   lap('occupancy');
+  yield* pause('occupancy');
 
   const changeKey = [...smoothKey, params.matchRadiusPx, ...shadowKey];
   const { changeAfter, changeBefore } = stage('change', changeKey, () => ({
@@ -344,6 +383,7 @@ export function analyzePairCpu(
     changeBefore: bestMatchChange(before, after, w, h, domain, params),
   }));
   lap('change');
+  yield* pause('change');
 
   const otsu = params.thresholdMode === 'otsu';
   const thresholdsDn = {
@@ -366,6 +406,7 @@ export function analyzePairCpu(
     dnPerLevel: 1 / levelsPerDn,
   };
   lap('threshold');
+  yield* pause('threshold');
 
   const clean = (mask: Uint8Array): Uint8Array => {
     let m = mask;
@@ -391,18 +432,30 @@ export function analyzePairCpu(
     stage(`clean ${name}`, [...deps, ...morphologyKey], () => clean(raw()));
   const beforeKey = [...occupancyKey, thresholdsDn.before];
   const afterKey = [...occupancyKey, thresholdsDn.after];
-  const masksClean = [
-    cleaned('before', beforeKey, rawBefore),
-    cleaned('after', afterKey, rawAfter),
-    cleaned('appeared', [...afterKey, ...changeKey, thresholdsDn.changeAfter], rawAppeared),
-    cleaned('disappeared', [...beforeKey, ...changeKey, thresholdsDn.changeBefore], rawDisappeared),
-  ];
+  const cleanBefore = cleaned('before', beforeKey, rawBefore);
+  yield* pause('clean before');
+  const cleanAfter = cleaned('after', afterKey, rawAfter);
+  yield* pause('clean after');
+  const cleanAppeared = cleaned(
+    'appeared',
+    [...afterKey, ...changeKey, thresholdsDn.changeAfter],
+    rawAppeared,
+  );
+  yield* pause('clean appeared');
+  const cleanDisappeared = cleaned(
+    'disappeared',
+    [...beforeKey, ...changeKey, thresholdsDn.changeBefore],
+    rawDisappeared,
+  );
+  yield* pause('clean disappeared');
   const change = cleaned(
     'change',
     [...changeKey, thresholdsDn.changeAfter, thresholdsDn.changeBefore],
     rawChange,
   );
   lap('morphology');
+  yield* pause('morphology');
+  const masksClean = [cleanBefore, cleanAfter, cleanAppeared, cleanDisappeared];
 
   const estimates = masksClean.map((mask) =>
     estimateFromMask(mask, w, h, roiIndex, roiCount, input.pixelAreaM2, params),
