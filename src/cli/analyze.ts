@@ -379,6 +379,7 @@ async function analyzeOn(
     out,
     before: { info: beforeRaster.info, bands: input.before },
     after: { info: afterRaster.info, bands: input.after },
+    valid: input.valid,
     windowPx: plan.window,
     rois: plan.rois,
     result,

@@ -59,6 +59,8 @@ export interface CliSnapshotInput {
   readonly out: string;
   readonly before: { readonly info: RasterInfo; readonly bands: readonly BandArray[] };
   readonly after: { readonly info: RasterInfo; readonly bands: readonly BandArray[] };
+  /** 1 where the window holds data at both dates (the analysis input's `valid`): the stretch reads only those. */
+  readonly valid: Uint8Array;
   /** [x0, y0, x1, y1) of the before image that the analysis covers. */
   readonly windowPx: readonly [number, number, number, number];
   /** Piers in window px. */
@@ -83,10 +85,10 @@ export function cliScene(input: CliSnapshotInput): SnapshotScene {
   const width = x1 - x0;
   const height = y1 - y0;
   const rect = [x0, y0, width, height] as const;
-  // As the app shows them (8-bit data as it is, other data 2–98 %), both dates through
-  // the before image's stretch.
+  // As the app shows them (8-bit data as it is, other data 2–98 % of the pixels
+  // holding data), both dates through the before image's stretch.
   const stretches = input.before.bands.map((band) =>
-    stretchFor(input.before.info, band, undefined),
+    stretchFor(input.before.info, band, undefined, input.valid),
   );
   const beforeImage = toDisplayRgba(
     { width, height, bands: input.before.bands },

@@ -8,7 +8,13 @@ import * as Comlink from 'comlink';
 import { estimateShift, toLuminance, type ShiftEstimate } from '../core/align/phase-correlation.ts';
 import { stretchFor, toDisplayRgba, type BandStretch } from '../core/display.ts';
 import { readAligned, type AlignedBands, type AlignTarget } from './align-read.ts';
-import type { BandArray, RasterInfo, RasterWindow, Rgba8Image } from '../core/raster.ts';
+import {
+  dataMaskOf,
+  type BandArray,
+  type RasterInfo,
+  type RasterWindow,
+  type Rgba8Image,
+} from '../core/raster.ts';
 import {
   expandPalette,
   levelFor,
@@ -147,8 +153,13 @@ async function readDisplayOf(
   );
   const expand = await paletteExpander(open);
   const shown = expand === undefined ? window.bands : expand([...window.bands]);
+  // Pixels holding the nodata value (tested on the values read, palette indices
+  // included) do not pull the stretch; masks are not read for display (cost).
+  const nodata = open.info.nodata;
+  const withData = nodata === null ? undefined : dataMaskOf(window.bands, nodata);
   const stretches =
-    request.stretches ?? shown.map((band) => stretchFor(open.info, band, request.stretchPercent));
+    request.stretches ??
+    shown.map((band) => stretchFor(open.info, band, request.stretchPercent, withData));
   const image = toDisplayRgba(
     { width: window.width, height: window.height, bands: shown },
     shown.map((_, b) => b),

@@ -1,6 +1,7 @@
 // Browser tier: the io worker protocol in a real browser (Workers, Comlink, transfer).
 import { describe, expect, test } from 'vitest';
 import { RasterClient } from '../../src/io/raster-client.ts';
+import { writeTiff } from '../../src/io/tiff-writer.ts';
 
 const demo = (name: string): string => new URL(`/public/demo/${name}`, location.origin).href;
 
@@ -180,5 +181,37 @@ describe('RasterClient (one io worker per image)', () => {
     await expect(
       RasterClient.open({ kind: 'blob', blob, name: 'bad.tif' }, 'bad.tif'),
     ).rejects.toThrow(/./);
+  });
+
+  test('the display stretch of a 16-bit image leaves out its nodata pixels', async () => {
+    // 40 % of the image is the nodata value 0, the rest runs from 1000 to 3000: a 2–98 %
+    // stretch over every pixel would start at 0 and show the data in a third of the range.
+    const width = 200;
+    const height = 100;
+    const data = new Uint16Array(width * height);
+    for (let y = 0; y < height; y++) {
+      for (let x = 80; x < width; x++)
+        data[y * width + x] = 1000 + Math.round((2000 * (x - 80)) / 119);
+    }
+    const bytes = writeTiff([
+      { width, height, samplesPerPixel: 1, bitsPerSample: 16, data, nodata: 0 },
+    ]);
+    const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/tiff' });
+    const client = await RasterClient.open(
+      { kind: 'blob', blob, name: 'collar.tif' },
+      'collar.tif',
+    );
+    const display = await client.readDisplay({ maxDimension: 200, bands: [0] });
+    const [stretch] = display.stretches;
+    // The 2 % and 98 % points of the data alone: about 1040 and 2960.
+    expect(stretch?.low).toBeGreaterThan(1020);
+    expect(stretch?.low).toBeLessThan(1060);
+    expect(stretch?.high).toBeGreaterThan(2940);
+    expect(stretch?.high).toBeLessThan(2980);
+    // So the data spans the grey range: its middle (x = 140, 2008) shows near mid-grey.
+    const middle = display.image.rgba[(50 * width + 140) * 4] ?? 0;
+    expect(middle).toBeGreaterThan(115);
+    expect(middle).toBeLessThan(140);
+    client.close();
   });
 });
