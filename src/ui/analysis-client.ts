@@ -20,7 +20,7 @@
 import * as Comlink from 'comlink';
 import { STAGE_MEMO_MAX_PX, type AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
-import type { AnalysisWorkerApi, WorkerAnalysis } from './analysis.worker.ts';
+import type { AnalysisWorkerApi, StepCallback, WorkerAnalysis } from './analysis.worker.ts';
 import { raceWorkerCall, STALE_RUN_MESSAGE } from './worker-call.ts';
 
 interface AnalysisWorker {
@@ -94,21 +94,26 @@ export async function analyzeInWorker(
   params: AnalysisParams,
   signal: AbortSignal,
   keepInput = true,
+  onStep?: StepCallback,
 ): Promise<WorkerAnalysis> {
   if (signal.aborted) throw new DOMException(MESSAGES.cancelled, 'AbortError');
-  return keepInput ? runOnPairWorker(input, params, signal) : runOnSpare(input, params, signal);
+  const step = onStep === undefined ? undefined : Comlink.proxy(onStep);
+  return keepInput
+    ? runOnPairWorker(input, params, signal, step)
+    : runOnSpare(input, params, signal, step);
 }
 
 async function runOnPairWorker(
   input: AnalysisInput,
   params: AnalysisParams,
   signal: AbortSignal,
+  onStep: StepCallback | undefined,
 ): Promise<WorkerAnalysis> {
   const analysis = pairWorker ?? (pairWorker = startWorker());
   const inputId = idOf(input);
   const runId = nextRunId++;
   const send = analysis.heldInputId === inputId ? undefined : input;
-  const call = analysis.api.analyze(runId, inputId, send, params, true);
+  const call = analysis.api.analyze(runId, inputId, send, params, true, onStep);
   analysis.heldInputId = inputId;
   analysis.lastRunId = runId;
   try {
@@ -135,6 +140,7 @@ async function runOnSpare(
   input: AnalysisInput,
   params: AnalysisParams,
   signal: AbortSignal,
+  onStep: StepCallback | undefined,
 ): Promise<WorkerAnalysis> {
   const analysis = spare ?? startWorker();
   spare = undefined;
@@ -146,7 +152,7 @@ async function runOnSpare(
     analysis.lastRunId = runId;
     const result = await raceWorkerCall(
       analysis.worker,
-      () => analysis.api.analyze(runId, inputId, send, params, false),
+      () => analysis.api.analyze(runId, inputId, send, params, false, onStep),
       signal,
       MESSAGES,
     );

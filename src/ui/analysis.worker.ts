@@ -43,11 +43,15 @@ function yieldToMessages(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** Told after each step of a run but the last: how many are done (of CPU_STEP_COUNT), and the last one's name. */
+export type StepCallback = (stepsDone: number, step: string) => void;
+
 async function run(
   runId: number,
   source: AnalysisInput,
   params: AnalysisParams,
   inputKept: boolean,
+  onStep: StepCallback | undefined,
 ): Promise<WorkerAnalysis> {
   const stale = (): boolean => runId <= staleUpTo;
   if (stale()) throw new Error(STALE_RUN_MESSAGE);
@@ -55,7 +59,9 @@ async function run(
   const memoOrNone = source === held?.input ? memo : undefined;
   const steps = analyzePairCpuSteps(source, params, memoOrNone);
   let step = steps.next();
+  let stepsDone = 0;
   while (step.done !== true) {
+    onStep?.(++stepsDone, step.value);
     await yieldToMessages();
     if (stale()) throw new Error(STALE_RUN_MESSAGE);
     step = steps.next();
@@ -85,13 +91,14 @@ const api = {
     input: AnalysisInput | undefined,
     params: AnalysisParams,
     keep: boolean,
+    onStep?: StepCallback,
   ): Promise<WorkerAnalysis> {
     staleUpTo = Math.max(staleUpTo, runId - 1);
     if (input !== undefined && keep) held = { id: inputId, input };
     const source = input ?? (held?.id === inputId ? held.input : undefined);
     if (source === undefined)
       return Promise.reject(new Error(`internal: the worker does not hold input ${inputId}`));
-    const result = running.then(() => run(runId, source, params, input === undefined));
+    const result = running.then(() => run(runId, source, params, input === undefined, onStep));
     running = result.catch(() => undefined);
     return result;
   },

@@ -22,6 +22,7 @@ import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../core/analysis/p
 import { describeParams, nonDefaultParams } from '../core/analysis/params-schema.ts';
 import {
   CPU_STAGE_COUNT,
+  CPU_STEP_COUNT,
   type AnalysisInput,
   type AnalysisResult,
 } from '../core/analysis/cpu-pipeline.ts';
@@ -1154,13 +1155,23 @@ export class QwApp extends LitElement {
     }
     // The CPU twins do not need the GPU copy of the input (freed once no GPU run uses it).
     if (keepInput) this.releaseGpuInputWhenIdle();
-    if (first) this.analysisStatus = 'Analysing on the CPU (worker)…';
+    const working = 'Analysing on the CPU (worker)…';
+    if (first) this.analysisStatus = working;
     const started = performance.now();
+    // The first table's wait (seconds for a large port) shows its steps; later runs keep their table.
+    const onStep = first
+      ? (stepsDone: number): void => {
+          if (!signal.aborted && this.pierRows.length === 0) {
+            this.analysisStatus = `${working} step ${stepsDone + 1} of ${CPU_STEP_COUNT}`;
+          }
+        }
+      : undefined;
     const { result, inputKept, stagesComputed } = await analyzeInWorker(
       input,
       params,
       signal,
       keepInput,
+      onStep,
     );
     const stages =
       stagesComputed === undefined

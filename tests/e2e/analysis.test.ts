@@ -118,6 +118,17 @@ describe('per-pier analysis in the app', () => {
     const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = collectPageErrors(page);
     await page.goto(`${app.server.url}?gpu=off`);
+    // The first run (about 2 s here) counts its steps in the status line.
+    const statuses = new Set<string>();
+    const deadline = Date.now() + 180_000;
+    while ((await page.locator('qw-pier-table tbody tr').count()) === 0 && Date.now() < deadline) {
+      for (const text of await page.locator('qw-app p.status').allTextContents())
+        statuses.add(text);
+      await page.waitForTimeout(30);
+    }
+    expect([...statuses]).toContainEqual(
+      expect.stringMatching(/^Analysing on the CPU \(worker\)… step \d+ of 15$/),
+    );
     await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: 180_000 });
     await expect(page.locator('qw-pier-table caption').textContent()).resolves.toContain(
       'analysed on the CPU (worker)',

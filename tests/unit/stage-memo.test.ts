@@ -3,6 +3,7 @@ import {
   analyzePairCpu,
   analyzePairCpuSteps,
   CPU_STAGE_COUNT,
+  CPU_STEP_COUNT,
   CpuStageMemo,
   type AnalysisInput,
   type AnalysisResult,
@@ -165,6 +166,10 @@ describe('CPU stage memo', () => {
     steps.return(undefined as never);
     // Up to 'change', a step is a stage.
     expect(done).toEqual(ALL.slice(0, 8));
+    // A whole run yields after every step but the last (the app counts them out of CPU_STEP_COUNT).
+    expect([...analyzePairCpuSteps(part, DEFAULT_ANALYSIS_PARAMS)]).toHaveLength(
+      CPU_STEP_COUNT - 1,
+    );
     expect(memo.computed).toEqual(ALL.slice(0, 8));
     // The next run, with a threshold moved meanwhile, computes only what is left or changed.
     const moved = { ...DEFAULT_ANALYSIS_PARAMS, thresholdDn: 24 };

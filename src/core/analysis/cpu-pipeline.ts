@@ -235,6 +235,8 @@ export class CpuStageMemo {
 
 /** How many stages a CpuStageMemo keeps (a run without one computes them all). */
 export const CPU_STAGE_COUNT = 13;
+/** How many steps analyzePairCpuSteps takes: it yields after each but the last. */
+export const CPU_STEP_COUNT = 15;
 
 export function analyzePairCpu(
   input: AnalysisInput,
