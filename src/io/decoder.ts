@@ -6,7 +6,7 @@ import { fromArrayBuffer, fromUrl, GeoTIFF, MultiGeoTIFF, type GeoTIFFImage } fr
 import { decodePixelImage, sniffPixelFormat } from './pixel-image.ts';
 import { readTagsEagerly } from './geotiff-fixes.ts';
 import { registerSafeDecoders } from './safe-decoders.ts';
-import { assertReadableSource, explainDecodeError } from './tiff-preflight.ts';
+import { assertReadableSource, explainDecodeError, TiffRefusal } from './tiff-preflight.ts';
 import { crsFromEpsg, type Crs } from '../core/crs.ts';
 import type {
   BandArray,
@@ -399,6 +399,17 @@ async function openPixelImage(source: RasterSource): Promise<PixelRaster> {
   return { pixels: window, info };
 }
 
+/** A .msk covers its image pixel for pixel (its first image); any other size is refused at open, not at a read. */
+async function assertMaskFits(maskTiff: GeoTIFF, image: GeoTIFFImage): Promise<void> {
+  const mask = await maskTiff.getImage(0);
+  const [w, h] = [mask.getWidth(), mask.getHeight()];
+  if (w === image.getWidth() && h === image.getHeight()) return;
+  throw new TiffRefusal(
+    'unsupported-layout',
+    `its mask (.msk) beside it is ${w} × ${h} px, the image ${image.getWidth()} × ${image.getHeight()} px; remove or replace that file`,
+  );
+}
+
 /**
  * Opens a raster. TIFFs are preflighted first (header, directories, block
  * arrays vs. file size, compression, declared size): a refused file throws a
@@ -414,6 +425,7 @@ export async function openRaster(source: RasterSource, signal?: AbortSignal): Pr
     const files = tiffFiles(tiff);
     readTagsEagerly(maskTiff === undefined ? files : [...files, maskTiff], source.kind === 'url');
     const image = await tiff.getImage(0);
+    if (maskTiff !== undefined) await assertMaskFits(maskTiff, image);
     const info = await describeRaster(tiff, nameOf(source), sizeBytes);
     // As GDAL: an internal mask wins over a .msk, a .msk over an alpha band.
     if (maskTiff === undefined || info.mask === 'internal-mask') return { tiff, image, info };

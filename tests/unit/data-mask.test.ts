@@ -59,6 +59,22 @@ describe('where an image holds data', () => {
     );
   });
 
+  test('a .msk of another size than the image is refused when the file opens, naming both sizes', async () => {
+    const image = withoutDataEast('nodata');
+    const msk = writeTiff([
+      { width: 10, height: 8, samplesPerPixel: 1, bitsPerSample: 8, data: new Uint8Array(80) },
+    ]);
+    const source = {
+      kind: 'blob',
+      blob: new Blob([writeTiff([image]).slice()]),
+      name: 'x.tif',
+      sidecars: { mask: new Blob([msk.slice()]) },
+    } as const;
+    await expect(openRaster(source)).rejects.toThrow(
+      `its mask (.msk) beside it is 10 × 8 px, the image ${image.width} × ${image.height} px; remove or replace that file`,
+    );
+  });
+
   test('a .msk without overviews: read at every level, but not decoded for a display read far below it', async () => {
     const n = 512;
     const level = (k: number): TiffImageSpec => ({
