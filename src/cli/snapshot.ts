@@ -85,8 +85,9 @@ export function cliScene(input: CliSnapshotInput): SnapshotScene {
   const width = x1 - x0;
   const height = y1 - y0;
   const rect = [x0, y0, width, height] as const;
-  // As the app shows them (8-bit data as it is, other data 2–98 % of the pixels
-  // holding data), both dates through the before image's stretch.
+  // Near what the app shows (8-bit data as it is, other data 2–98 %), both dates
+  // through the before image's stretch; taken over the window's pixels holding
+  // data at both dates, where the app takes the whole before image's data.
   const stretches = input.before.bands.map((band) =>
     stretchFor(input.before.info, band, undefined, input.valid),
   );

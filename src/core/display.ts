@@ -67,6 +67,14 @@ export function toDisplayRgba(
   return { width, height, rgba };
 }
 
+/** 8-bit data without a chosen stretch is shown as it is (stretchFor reads no pixels). */
+export function stretchIsIdentity(
+  info: RasterInfo,
+  percent: readonly [number, number] | undefined,
+): boolean {
+  return percent === undefined && info.bitsPerSample === 8 && info.sampleFormat === 'uint';
+}
+
 /**
  * The analyst's percentile stretch when given; else identity for 8-bit data
  * (also once resampled to float) and 2–98 % otherwise, over valid pixels.
@@ -77,9 +85,7 @@ export function stretchFor(
   percent: readonly [number, number] | undefined,
   valid?: Uint8Array,
 ): BandStretch {
-  if (percent === undefined && info.bitsPerSample === 8 && info.sampleFormat === 'uint') {
-    return { low: 0, high: 255 };
-  }
+  if (stretchIsIdentity(info, percent)) return { low: 0, high: 255 };
   const [low, high] = percent ?? [2, 98];
   if (valid === undefined) return percentileStretch(Float32Array.from(band), low, high);
   const values = new Float32Array(valid.reduce((n, v) => n + v, 0));

@@ -6,7 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import { estimateShift, toLuminance, type ShiftEstimate } from '../core/align/phase-correlation.ts';
-import { stretchFor, toDisplayRgba, type BandStretch } from '../core/display.ts';
+import { stretchFor, stretchIsIdentity, toDisplayRgba, type BandStretch } from '../core/display.ts';
 import { readAligned, type AlignedBands, type AlignTarget } from './align-read.ts';
 import {
   dataMaskOf,
@@ -156,7 +156,10 @@ async function readDisplayOf(
   // Pixels holding the nodata value (tested on the values read, palette indices
   // included) do not pull the stretch; masks are not read for display (cost).
   const nodata = open.info.nodata;
-  const withData = nodata === null ? undefined : dataMaskOf(window.bands, nodata);
+  const computesStretch =
+    request.stretches === undefined && !stretchIsIdentity(open.info, request.stretchPercent);
+  const withData =
+    nodata === null || !computesStretch ? undefined : dataMaskOf(window.bands, nodata);
   const stretches =
     request.stretches ??
     shown.map((band) => stretchFor(open.info, band, request.stretchPercent, withData));

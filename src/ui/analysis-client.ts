@@ -12,10 +12,11 @@
  * take seconds there.
  *
  * The input is copied to the worker, not transferred: the caller keeps it to
- * re-run on the next parameter change without reading the imagery again. A
- * worker that finished a run keeps its copy, so a run on the same input
- * object (the same pair and pier area, another parameter) copies nothing; a
- * killed worker takes its copy with it, and the next run sends the input again.
+ * re-run on the next parameter change without reading the imagery again. The
+ * pair's worker keeps its copy, so a run on the same input object (the same
+ * pair and pier area, another parameter) copies nothing; a killed worker takes
+ * its copy with it, and the next run sends the input again. A series date's
+ * worker keeps nothing: each date is another input.
  */
 import * as Comlink from 'comlink';
 import { STAGE_MEMO_MAX_PX, type AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
@@ -30,11 +31,18 @@ interface AnalysisWorker {
   heldInputId: number | undefined;
   /** The last run sent to it. */
   lastRunId: number;
+  /** Runs sent to it that have not settled. */
+  inFlight: number;
+  /** Whether the last run sent to it keeps stage outputs (an input up to STAGE_MEMO_MAX_PX). */
+  lastKeepsStages: boolean;
+  /** Rejects (AbortError) when the worker is stopped, so that no call to it waits forever. */
+  readonly stopped: Promise<never>;
+  readonly markStopped: (reason: Error) => void;
 }
 
 /** The pair's worker (keepInput runs), busy or not. */
 let pairWorker: AnalysisWorker | undefined;
-/** An idle worker for other runs (series dates). */
+/** An idle worker for series dates. */
 let spare: AnalysisWorker | undefined;
 
 /** An id per input object, so a worker can tell it already holds one. */
@@ -51,20 +59,33 @@ function idOf(input: AnalysisInput): number {
   return id;
 }
 
+const MESSAGES = { cancelled: 'Analysis was cancelled', crashed: 'The analysis crashed' };
+
 function startWorker(): AnalysisWorker {
   const worker = new Worker(new URL('./analysis.worker.ts', import.meta.url), {
     type: 'module',
     name: 'quaywatch-analysis',
   });
+  let markStopped: (reason: Error) => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    markStopped = reject;
+  });
+  // Only calls racing it hear of it.
+  stopped.catch(() => undefined);
   return {
     worker,
     api: Comlink.wrap<AnalysisWorkerApi>(worker),
     heldInputId: undefined,
     lastRunId: 0,
+    inFlight: 0,
+    lastKeepsStages: true,
+    stopped,
+    markStopped,
   };
 }
 
 function stopWorker(analysis: AnalysisWorker): void {
+  analysis.markStopped(new DOMException(MESSAGES.cancelled, 'AbortError'));
   analysis.api[Comlink.releaseProxy]();
   analysis.worker.terminate();
 }
@@ -82,12 +103,10 @@ export function releaseWorkerInput(): void {
   void pairWorker.api.forget(pairWorker.lastRunId);
 }
 
-const MESSAGES = { cancelled: 'Analysis was cancelled', crashed: 'The analysis crashed' };
-
 /**
  * One run in a worker. With `keepInput` (the pair on screen) it runs on the
  * pair's worker, which keeps the input for the next run; without (a series
- * date) on another worker, which keeps what it held.
+ * date) on a worker of its own.
  */
 export async function analyzeInWorker(
   input: AnalysisInput,
@@ -103,12 +122,27 @@ export async function analyzeInWorker(
     : runOnSpare(input, params, signal, step);
 }
 
+function isCrash(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith(MESSAGES.crashed);
+}
+
 async function runOnPairWorker(
   input: AnalysisInput,
   params: AnalysisParams,
   signal: AbortSignal,
   onStep: StepCallback | undefined,
 ): Promise<WorkerAnalysis> {
+  // Where either run keeps no stage outputs (a large input), waiting for the stale
+  // run's next step, seconds there, gains nothing: its worker is replaced first.
+  const keepsStages = input.widthPx * input.heightPx <= STAGE_MEMO_MAX_PX;
+  if (
+    pairWorker !== undefined &&
+    pairWorker.inFlight > 0 &&
+    !(keepsStages && pairWorker.lastKeepsStages)
+  ) {
+    stopWorker(pairWorker);
+    pairWorker = undefined;
+  }
   const analysis = pairWorker ?? (pairWorker = startWorker());
   const inputId = idOf(input);
   const runId = nextRunId++;
@@ -116,22 +150,38 @@ async function runOnPairWorker(
   const call = analysis.api.analyze(runId, inputId, send, params, true, onStep);
   analysis.heldInputId = inputId;
   analysis.lastRunId = runId;
+  analysis.lastKeepsStages = keepsStages;
+  analysis.inFlight++;
+  const settled = (): void => {
+    analysis.inFlight--;
+  };
+  call.then(settled, settled);
   try {
-    return await raceWorkerCall(analysis.worker, () => call, signal, MESSAGES);
+    return await raceWorkerCall(
+      analysis.worker,
+      () => Promise.race([call, analysis.stopped]),
+      signal,
+      MESSAGES,
+    );
   } catch (error) {
     // A newer run (or a forget) made this one stale in the worker: it was superseded, not broken.
     if (error instanceof Error && error.message.includes(STALE_RUN_MESSAGE)) {
       throw new DOMException(MESSAGES.cancelled, 'AbortError');
     }
-    const keepsStages = input.widthPx * input.heightPx <= STAGE_MEMO_MAX_PX;
-    if (signal.aborted && keepsStages) {
-      // It stops at its next step; its own rejection is not anyone's concern.
+    const current = pairWorker === analysis;
+    if (current && isCrash(error)) {
+      // Every run queued on it hears the same error event.
+      pairWorker = undefined;
+      stopWorker(analysis);
+    } else if (signal.aborted && keepsStages) {
+      // It stops at its next step, keeping what it finished; its own rejection is no one's concern.
       call.catch(() => undefined);
       void analysis.api.cancel(runId);
-    } else if (pairWorker === analysis) {
+    } else if (signal.aborted && current && analysis.lastRunId === runId) {
       pairWorker = undefined;
       stopWorker(analysis);
     }
+    // Any other error was thrown by the run: the worker goes on to its next one.
     throw error;
   }
 }
@@ -146,13 +196,9 @@ async function runOnSpare(
   spare = undefined;
   let reusable = false;
   try {
-    const inputId = idOf(input);
-    const runId = nextRunId++;
-    const send = analysis.heldInputId === inputId ? undefined : input;
-    analysis.lastRunId = runId;
     const result = await raceWorkerCall(
       analysis.worker,
-      () => analysis.api.analyze(runId, inputId, send, params, false, onStep),
+      () => analysis.api.analyze(nextRunId++, idOf(input), input, params, false, onStep),
       signal,
       MESSAGES,
     );

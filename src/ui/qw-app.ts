@@ -1159,9 +1159,11 @@ export class QwApp extends LitElement {
     if (first) this.analysisStatus = working;
     const started = performance.now();
     // The first table's wait (seconds for a large port) shows its steps; later runs keep their table.
+    // Steps come on a port of their own: one may arrive after the run's result or error.
+    let settled = false;
     const onStep = first
       ? (stepsDone: number): void => {
-          if (!signal.aborted && this.pierRows.length === 0) {
+          if (!settled && !signal.aborted && this.pierRows.length === 0) {
             this.analysisStatus = `${working} step ${stepsDone + 1} of ${CPU_STEP_COUNT}`;
           }
         }
@@ -1172,7 +1174,9 @@ export class QwApp extends LitElement {
       signal,
       keepInput,
       onStep,
-    );
+    ).finally(() => {
+      settled = true;
+    });
     const stages =
       stagesComputed === undefined
         ? ''

@@ -4,7 +4,7 @@
  * caller stops the work (tells the worker, or terminates it); an error event
  * of the worker rejects with `crashed` and the event's message.
  */
-/** What a worker's stale run rejects with (analysis.worker.ts); the client has already given its caller an AbortError. */
+/** What a worker's stale run rejects with (analysis.worker.ts); the client turns it into an AbortError. */
 export const STALE_RUN_MESSAGE = 'stale run stopped';
 
 export async function raceWorkerCall<T>(

@@ -27,10 +27,8 @@ import {
   type Rgb,
 } from '../../src/core/analysis/occupancy.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
-import { rasterizeRois, type PixelPolygon } from '../../src/core/analysis/roi-raster.ts';
+import { rasterizeRois } from '../../src/core/analysis/roi-raster.ts';
 import { blurCpu, blurTolerance } from '../../src/core/blur.ts';
-import { beforeGrid } from '../../src/core/demo/georeference.ts';
-import { buildDemoScene, DEFAULT_DEMO_PARAMS, renderDemoDate } from '../../src/core/demo/scene.ts';
 import { Random } from '../../src/core/random.ts';
 import { createBlurStage } from '../../src/gpu/blur.ts';
 import { createInt32Buffer, createStorageBufferFrom, readBuffer } from '../../src/gpu/buffers.ts';
@@ -43,6 +41,7 @@ import {
   textureGpu,
   type RgbBuffers,
 } from '../../src/gpu/occupancy.ts';
+import { generatedPortInput } from '../support/generated-port.ts';
 import { withDevice } from '../support/gpu-test.ts';
 
 const P = DEFAULT_ANALYSIS_PARAMS;
@@ -357,33 +356,16 @@ describe('change.wgsl against bestMatchChange', () => {
 describe('a generated port scene, stages chained in one encoder', () => {
   test('smooth → texture → occupancy and change (both dates) match the CPU chain', async () => {
     await withDevice(async (device) => {
-      const scene = buildDemoScene({
-        ...DEFAULT_DEMO_PARAMS,
+      const input = generatedPortInput({
         seed: 4242,
         widthPx: 560,
         heightPx: 400,
         gsdM: 1,
         misregistrationPx: [0, 0],
       });
-      const grid = beforeGrid(scene);
-      const { width, height } = grid;
+      const { widthPx: width, heightPx: height, rois } = input;
       const n = width * height;
-      const render = (date: 0 | 1): Float32Array[] => {
-        const rgb = renderDemoDate(scene, {
-          date,
-          width,
-          height,
-          pixelToScene: grid.pixelToScene,
-          supersample: 1,
-        });
-        return [0, 1, 2].map((b) => Float32Array.from({ length: n }, (_, i) => rgb[i * 3 + b]!));
-      };
-      const raw = [render(0), render(1)] as const;
-      const gsd = scene.params.gsdM;
-      const rois: PixelPolygon[] = scene.piers.map((pier) => ({
-        name: pier.name,
-        rings: [pier.corners.map(([x, y]) => [x / gsd, y / gsd] as const)],
-      }));
+      const raw = [input.before, input.after] as const;
       const roiIndex = rasterizeRois(rois, width, height);
       const valid = new Uint8Array(n).fill(1);
       const domain = Uint8Array.from(roiIndex, (roi) => (roi >= 0 ? 1 : 0));

@@ -33,60 +33,16 @@ import {
 } from '../../src/core/analysis/cpu-pipeline.ts';
 import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../../src/core/analysis/params.ts';
 import type { PixelPolygon } from '../../src/core/analysis/roi-raster.ts';
-import { beforeGrid } from '../../src/core/demo/georeference.ts';
-import { buildDemoScene, DEFAULT_DEMO_PARAMS, renderDemoDate } from '../../src/core/demo/scene.ts';
 import { readBuffer } from '../../src/gpu/buffers.ts';
 import { PassProfiler, passTimesByLabel } from '../../src/gpu/pass-profiler.ts';
 import { analyzePairGpu, prepareGpuInput } from '../../src/gpu/pipeline.ts';
+import { makeInput } from '../support/generated-port.ts';
 import { withDevice } from '../support/gpu-test.ts';
 
 const TEU_TOLERANCE = 0.5;
 const TEU_RELATIVE_TOLERANCE = 0.01;
 const THRESHOLD_TOLERANCE_DN = 1;
 const MAX_MASK_DIFF_SHARE = 1e-3;
-/** Columns at the right edge without after data (exercises the domain). */
-const INVALID_STRIP_PX = 24;
-
-function makeInput(): AnalysisInput {
-  const scene = buildDemoScene({
-    ...DEFAULT_DEMO_PARAMS,
-    seed: 777,
-    widthPx: 400,
-    heightPx: 300,
-    gsdM: 0.6,
-    afterGrid: null,
-  });
-  const grid = beforeGrid(scene);
-  const { width, height } = grid;
-  const n = width * height;
-  const render = (date: 0 | 1): Float32Array[] => {
-    const rgb = renderDemoDate(scene, {
-      date,
-      width,
-      height,
-      pixelToScene: grid.pixelToScene,
-      supersample: 1,
-    });
-    return [0, 1, 2].map((b) => Float32Array.from({ length: n }, (_, i) => rgb[i * 3 + b] ?? 0));
-  };
-  const gsd = scene.params.gsdM;
-  const rois: PixelPolygon[] = scene.piers.map((pier) => ({
-    name: pier.name,
-    rings: [pier.corners.map(([x, y]) => [x / gsd, y / gsd] as const)],
-  }));
-  const valid = Uint8Array.from({ length: n }, (_, i) =>
-    i % width < width - INVALID_STRIP_PX ? 1 : 0,
-  );
-  return {
-    widthPx: width,
-    heightPx: height,
-    before: render(0),
-    after: render(1),
-    valid,
-    rois,
-    pixelAreaM2: gsd * gsd,
-  };
-}
 
 function countDifferent(a: Uint8Array, b: Uint8Array): number {
   expect(a.length).toBe(b.length);
