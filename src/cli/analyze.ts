@@ -7,7 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { estimateShift, toLuminance } from '../core/align/phase-correlation.ts';
+import {
+  estimateShift,
+  toLuminance,
+  unreliableShiftReason,
+} from '../core/align/phase-correlation.ts';
 import {
   analyzePairCpu,
   type AnalysisInput,
@@ -164,9 +168,14 @@ export async function readReference(
 export interface AlignedAfter {
   readonly aligned: AlignedBands;
   readonly shiftPx: readonly [number, number];
-  /** "given" (--shift) or "estimated" (phase correlation on the pier window). */
-  readonly shiftSource: 'given' | 'estimated';
+  /**
+   * "given" (--shift), "estimated" (phase correlation on the pier window), or
+   * "georeference" (an estimate that could not be trusted, not applied).
+   */
+  readonly shiftSource: 'given' | 'estimated' | 'georeference';
   readonly method: string;
+  /** Why an estimate was not applied. */
+  readonly warning?: string;
 }
 
 /** Geometry first, then the residual shift (given, or by phase correlation), applied. */
@@ -178,6 +187,7 @@ export async function alignAfter(
   const { plan } = reference;
   const bands = analysisBands(after.info);
   let shiftPx = givenShiftPx;
+  let unreliable: string | null = null;
   if (shiftPx === undefined) {
     const geometric = await readAligned(after, plan.target, { shiftPx: [0, 0], bands });
     const shift = estimateShift(
@@ -190,7 +200,9 @@ export async function alignAfter(
       // box alone lost the peak (26 px off); empty pixels are flat and weigh little.
       { valid: geometric.valid },
     );
-    shiftPx = [shift.dxPx, shift.dyPx];
+    // An estimate without agreeing tiles is a guess anywhere within ±32 px: not applied.
+    unreliable = unreliableShiftReason(shift);
+    shiftPx = unreliable === null ? [shift.dxPx, shift.dyPx] : [0, 0];
   }
   const aligned = await readAligned(after, plan.target, { shiftPx, bands });
   const geometry =
@@ -199,6 +211,15 @@ export async function alignAfter(
       : aligned.method === 'same-crs'
         ? 'same CRS (affine)'
         : 'proj4 control points (32 px)';
+  if (unreliable !== null) {
+    return {
+      aligned,
+      shiftPx,
+      shiftSource: 'georeference',
+      method: `${geometry} + georeference only (phase correlation unreliable)`,
+      warning: `${after.info.name}: the residual shift could not be measured: ${unreliable}; the image is placed by its georeference alone (--shift dx,dy sets one)`,
+    };
+  }
   return {
     aligned,
     shiftPx,
@@ -328,7 +349,7 @@ async function analyzeOn(
   timings.decode = performance.now() - started;
 
   started = performance.now();
-  const { aligned, shiftPx, method } = await namingFile(
+  const { aligned, shiftPx, method, warning } = await namingFile(
     afterPath,
     alignAfter(reference, afterRaster, options.givenShiftPx),
   );
@@ -401,6 +422,7 @@ async function analyzeOn(
   const bandWarning = bandMismatchWarning(beforeRaster.info, afterRaster.info);
   const warnings = [
     ...roiSet.warnings,
+    ...(warning === undefined ? [] : [warning]),
     ...(bandWarning === null ? [] : [bandWarning]),
     ...coverageWarnings(
       output.rois.map((roi) => roi.name),

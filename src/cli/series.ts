@@ -184,6 +184,7 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
         const result = await runAnalysis(backend, input, params);
         const bandWarning = bandMismatchWarning(referenceRaster.info, raster.info);
         pairWarnings.push(
+          ...(aligned.warning === undefined ? [] : [aligned.warning]),
           ...(bandWarning === null ? [] : [bandWarning]),
           ...coverageWarnings(
             result.rois.map((roi) => roi.name),

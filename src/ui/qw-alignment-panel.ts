@@ -14,7 +14,8 @@ export interface AlignmentState {
   readonly coverage: number;
   /** Estimated residual shift, before-image pixels; null until estimated. */
   readonly estimatePx: readonly [number, number] | null;
-  readonly estimatePeakRatio: number | null;
+  /** Said after the estimate: its peak ratio, or why it is not to be trusted (unreliableShiftReason). */
+  readonly estimateNote: string | null;
   /** The shift in use, before-image pixels. */
   readonly appliedPx: readonly [number, number];
   /** Set while a re-alignment runs. */
@@ -126,9 +127,7 @@ export class QwAlignmentPanel extends LitElement {
             ? 'estimating residual shift…'
             : html`fine alignment estimates
               ${formatShift(estimate)}${
-                state.estimatePeakRatio === null
-                  ? ''
-                  : ` (peak ratio ${state.estimatePeakRatio.toFixed(1)})`
+                state.estimateNote === null ? '' : ` (${state.estimateNote})`
               }`
         }</span
       >

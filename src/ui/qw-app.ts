@@ -26,6 +26,7 @@ import {
   type AnalysisInput,
   type AnalysisResult,
 } from '../core/analysis/cpu-pipeline.ts';
+import { unreliableShiftReason, type ShiftEstimate } from '../core/align/phase-correlation.ts';
 import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../gpu/pipeline.ts';
 import {
   analysisBands,
@@ -891,7 +892,7 @@ export class QwApp extends LitElement {
           appliedPx[0] + estimate.dxPx * this.displayToBeforePx,
           appliedPx[1] + estimate.dyPx * this.displayToBeforePx,
         ],
-        estimatePeakRatio: estimate.peakRatio,
+        estimateNote: estimateNoteOf(estimate),
       };
     } catch (error) {
       // Errors of one file show next to it; this keeps the view as it was.
@@ -945,7 +946,7 @@ export class QwApp extends LitElement {
         method: describeMethod(result.method, before?.info ?? null, after.info),
         coverage: result.coverage,
         estimatePx: this.alignment?.estimatePx ?? null,
-        estimatePeakRatio: this.alignment?.estimatePeakRatio ?? null,
+        estimateNote: this.alignment?.estimateNote ?? null,
         appliedPx: shiftBeforePx,
         busy: false,
       };
@@ -1949,10 +1950,18 @@ export class QwApp extends LitElement {
     if (read.aligned === undefined)
       throw new Error('The aligned read came back without its luminance');
     const estimate = await date.client.estimateShift(luminance, read.aligned, { signal });
-    const shift: SeriesShift = {
-      shiftPx: [estimate.dxPx * this.displayToBeforePx, estimate.dyPx * this.displayToBeforePx],
-      shiftSource: `estimated (peak ratio ${estimate.peakRatio.toFixed(1)})`,
-    };
+    // An estimate without agreeing tiles is a guess within ±32 px: the georeference alone places the date.
+    const unreliable = unreliableShiftReason(estimate);
+    const shift: SeriesShift =
+      unreliable === null
+        ? {
+            shiftPx: [
+              estimate.dxPx * this.displayToBeforePx,
+              estimate.dyPx * this.displayToBeforePx,
+            ],
+            shiftSource: `estimated (peak ratio ${estimate.peakRatio.toFixed(1)})`,
+          }
+        : { shiftPx: [0, 0], shiftSource: `georeference only (not measured: ${unreliable})` };
     known.set(date.id, shift);
     return shift;
   }
@@ -2187,6 +2196,14 @@ export class QwApp extends LitElement {
  * its nine labellings slowly, and the CPU twins in a worker are 10–30× faster
  * (README, "Speed").
  */
+/** The alignment panel's note on an estimate: its peak ratio, or why it should not be accepted. */
+function estimateNoteOf(estimate: ShiftEstimate): string {
+  const unreliable = unreliableShiftReason(estimate);
+  return unreliable === null
+    ? `peak ratio ${estimate.peakRatio.toFixed(1)}`
+    : `not reliable: ${unreliable}`;
+}
+
 function useGpuForAnalysis(backend: AnalysisBackend, gpu: GpuContext): boolean {
   return backend === 'webgpu' || (backend === 'auto' && !gpu.adapter.isFallback);
 }

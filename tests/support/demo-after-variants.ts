@@ -46,6 +46,30 @@ export function greyAfterTif(params: DemoSceneParams): Uint8Array {
 }
 
 /**
+ * An after image unrelated to the scene: uniform noise (a fixed sequence) on
+ * the demo's after grid, georeferenced and dated as the after date.
+ */
+export function noiseAfterTif(params: DemoSceneParams): Uint8Array {
+  const { grid } = demoAfterRgb(params);
+  let state = 12345;
+  const noise = Uint8Array.from({ length: grid.width * grid.height * 3 }, () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state >>> 24;
+  });
+  return writeTiff([
+    {
+      width: grid.width,
+      height: grid.height,
+      samplesPerPixel: 3,
+      bitsPerSample: 8,
+      data: noise,
+      georeference: demoGeoreference(grid),
+      dateTime: '2023:10:16 02:20:00',
+    },
+  ]);
+}
+
+/**
  * One date of the demo as a GeoTIFF on its usual grid, dated, whose columns from
  * `fromColumnShare` of the width on hold no data: marked by GDAL_NODATA 0
  * (and zeroed), or by a fourth, alpha band that is 0 there.

@@ -5,7 +5,11 @@ import {
   withResidualShift,
   type GridRef,
 } from '../../src/core/align/grid-mapping.ts';
-import { estimateShift, toLuminance } from '../../src/core/align/phase-correlation.ts';
+import {
+  estimateShift,
+  toLuminance,
+  unreliableShiftReason,
+} from '../../src/core/align/phase-correlation.ts';
 import { resampleBilinear } from '../../src/core/align/resample.ts';
 import { DEFAULT_DEMO_PARAMS, type DemoSceneParams } from '../../src/core/demo/scene.ts';
 import type { RasterInfo } from '../../src/core/raster.ts';
@@ -102,6 +106,7 @@ describe('alignment of generated pairs with known misregistration', () => {
     expect(Math.abs(error[0])).toBeLessThanOrEqual(0.2);
     expect(Math.abs(error[1])).toBeLessThanOrEqual(0.2);
     expect(shift.tilesUsed).toBeGreaterThanOrEqual(5);
+    expect(unreliableShiftReason(shift)).toBeNull();
 
     // Applying the shift leaves (almost) nothing to measure.
     const corrected = resampleBilinear(

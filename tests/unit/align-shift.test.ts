@@ -4,6 +4,7 @@ import {
   estimateShift,
   normalizedCrossCorrelation,
   toLuminance,
+  unreliableShiftReason,
 } from '../../src/core/align/phase-correlation.ts';
 import { Random } from '../../src/core/random.ts';
 
@@ -167,6 +168,9 @@ describe('estimateShift', () => {
     const unrelated = estimateShift(reference, other, w, h);
     expect(unrelated.peakRatio).toBeLessThan(2);
     expect(unrelated.tilesUsed).toBeLessThan(unrelated.tilesTried / 4);
+    // Only the related pair's estimate is fit to apply.
+    expect(unreliableShiftReason(shift)).toBeNull();
+    expect(unreliableShiftReason(unrelated)).toMatch(/tiles found a distinct peak|tiles disagree/);
   });
 
   test('featureless images: no shift and zero confidence, not a guess', () => {

@@ -451,6 +451,37 @@ function allValid(valid: Uint8Array | undefined, width: number, region: Region):
 }
 
 /**
+ * Tiles that must vote for an estimate to stand, and the largest standard
+ * error of their median, pixels (half the demo pair's width gives 5 tiles at ±0.55 px).
+ */
+const MIN_AGREEING_TILES = 3;
+const MAX_TILE_SPREAD_PX = 1;
+/** Peak ratio the whole-area correlation needs where no tile could be tried (an area under a tile). */
+const MIN_WHOLE_AREA_PEAK_RATIO = 2;
+
+/**
+ * Why an estimate should not be applied, or null when it can be. Two dates of
+ * one scene give tens of agreeing tiles (15–52 on the demo and NAIP pairs,
+ * spread under 0.2 px); unrelated or featureless images give none, and their
+ * whole-area peak (ratio about 1) lands anywhere within the search radius.
+ */
+export function unreliableShiftReason(estimate: ShiftEstimate): string | null {
+  const ratio = estimate.peakRatio.toFixed(2);
+  if (estimate.tilesTried === 0) {
+    return estimate.peakRatio >= MIN_WHOLE_AREA_PEAK_RATIO
+      ? null
+      : `no distinct correlation peak (peak ratio ${ratio})`;
+  }
+  if (estimate.tilesUsed < MIN_AGREEING_TILES) {
+    return `${estimate.tilesUsed} of ${estimate.tilesTried} tiles found a distinct peak (peak ratio ${ratio})`;
+  }
+  const spreadPx = Math.max(...estimate.uncertaintyPx);
+  return spreadPx <= MAX_TILE_SPREAD_PX
+    ? null
+    : `the tiles disagree (±${spreadPx.toFixed(2)} px over ${estimate.tilesUsed} tiles)`;
+}
+
+/**
  * The displacement of `moving` relative to `reference` (see the module
  * comment for the sign), both width × height row-major on the same grid.
  */
