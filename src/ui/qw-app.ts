@@ -110,6 +110,8 @@ export const DEMO_PAIRS: Record<string, readonly [string, string]> = {
   hard: ['demo/hard/before.tif', 'demo/hard/after.tif'],
 };
 
+const ANALYSIS_CANCELLED = 'Analysis cancelled.';
+
 function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
@@ -136,6 +138,7 @@ export class QwApp extends LitElement {
     pierRows: { state: true },
     pierWarnings: { state: true },
     analysisStatus: { state: true },
+    analysisRunning: { state: true },
     params: { state: true },
     updateTime: { state: true },
     updateStages: { state: true },
@@ -385,6 +388,8 @@ export class QwApp extends LitElement {
   declare pierWarnings: readonly string[];
   /** What the analysis is doing or what went wrong, for the table's caption. */
   declare analysisStatus: string;
+  /** An analysis is reading or running (the first one can be cancelled from the status line). */
+  declare analysisRunning: boolean;
   /** The analysis parameters in use (the panel, the URL hash and the session carry them). */
   declare params: AnalysisParams;
   /** How long the last parameter update took, e.g. "update 123 ms (wall)". */
@@ -502,6 +507,7 @@ export class QwApp extends LitElement {
     this.pierRows = [];
     this.pierWarnings = [];
     this.analysisStatus = '';
+    this.analysisRunning = false;
     this.params = this.hashState.params ?? DEFAULT_ANALYSIS_PARAMS;
     this.pendingView = this.hashState.view;
     this.updateTime = '';
@@ -1006,6 +1012,7 @@ export class QwApp extends LitElement {
     this.analysisController?.abort();
     const controller = new AbortController();
     this.analysisController = controller;
+    this.analysisRunning = true;
     const params = this.params;
     const started = performance.now();
     try {
@@ -1087,8 +1094,18 @@ export class QwApp extends LitElement {
         this.analysisStatus = `Analysis failed: ${message(error)}`;
         this.updateTime = '';
       }
+    } finally {
+      if (this.analysisController === controller) this.analysisRunning = false;
     }
   }
+
+  /** Stops the analysis in progress; the table (if any) stays as it was. */
+  private cancelAnalysis = (): void => {
+    this.analysisController?.abort();
+    this.analysisRunning = false;
+    if (this.pierRows.length === 0) this.analysisStatus = ANALYSIS_CANCELLED;
+    this.updateTime = '';
+  };
 
   private releaseGpuInput(): void {
     this.gpuPrepared?.prepared.destroy();
@@ -2155,7 +2172,22 @@ export class QwApp extends LitElement {
                 this.pierRows.length === 0
                   ? this.analysisStatus.length === 0
                     ? null
-                    : html`<p class="status">${this.analysisStatus}</p>`
+                    : html`<p class="status">
+                        ${this.analysisStatus}
+                        ${
+                          this.analysisRunning
+                            ? html`<button @click=${this.cancelAnalysis}>Cancel</button>`
+                            : this.analysisStatus === ANALYSIS_CANCELLED
+                              ? html`<button
+                                  @click=${() => {
+                                    void this.runAnalysis();
+                                  }}
+                                >
+                                  Run again
+                                </button>`
+                              : null
+                        }
+                      </p>`
                   : html`<qw-pier-table
                       .rows=${this.pierRows}
                       .caption=${this.analysisStatus}

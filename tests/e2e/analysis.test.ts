@@ -152,6 +152,23 @@ describe('per-pier analysis in the app', () => {
     await page.close();
   });
 
+  test('the first analysis can be cancelled from its status line and run again', async () => {
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = collectPageErrors(page);
+    await page.goto(`${app.server.url}?gpu=off`);
+    const status = page.locator('qw-app p.status');
+    await status.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => status.textContent()).toContain('Analysis cancelled.');
+    // A cancelled run never paints its table.
+    await page.waitForTimeout(1500);
+    await expect(page.locator('qw-pier-table').count()).resolves.toBe(0);
+    await status.getByRole('button', { name: 'Run again' }).click();
+    await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: 180_000 });
+    await expect(page.locator('qw-pier-table tbody tr').count()).resolves.toBe(3);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   test('piers the after image covers in part or not at all say so in the table', async () => {
     const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = collectPageErrors(page);
