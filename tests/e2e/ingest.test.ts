@@ -5,7 +5,9 @@ import { largeFixtureName, makeLargeFixture } from '../../scripts/make-large-fix
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { writeTiff } from '../../src/io/tiff-writer.ts';
+import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
+import { noiseAfterTif } from '../support/demo-after-variants.ts';
 
 const app = useAppInBrowser();
 
@@ -99,6 +101,30 @@ describe('ingest and alignment in the app', () => {
     await expect(page.locator('qw-app').getAttribute('data-phase')).resolves.toBe('ready');
     await expect(page.locator('qw-compare-view').count()).resolves.toBe(1);
     expect(errors.filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
+    await page.close();
+  });
+
+  test('an after image with nothing in common with the before image: its estimate is marked not reliable', async () => {
+    const { page, errors } = await open('?demo=none');
+    await page.locator('qw-app header input[type="file"]').setInputFiles([
+      {
+        name: 'before.tif',
+        mimeType: 'image/tiff',
+        buffer: readFileSync('public/demo/before.tif'),
+      },
+      // Noise on the demo's after grid: the correlation has no peak to find.
+      {
+        name: 'noise.tif',
+        mimeType: 'image/tiff',
+        buffer: Buffer.from(noiseAfterTif(DEFAULT_DEMO_PARAMS)),
+      },
+    ]);
+    const estimate = page.locator('qw-alignment-panel [data-testid="estimate"]');
+    await estimate.filter({ hasText: 'fine alignment estimates' }).waitFor({ timeout: 120_000 });
+    await expect(estimate.textContent()).resolves.toMatch(
+      /\(not reliable: [0-2] of \d+ tiles found a distinct peak \(peak ratio [\d.]+\)\)$/,
+    );
+    expect(errors).toEqual([]);
     await page.close();
   });
 
