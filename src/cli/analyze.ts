@@ -216,8 +216,8 @@ export async function alignAfter(
       aligned,
       shiftPx,
       shiftSource: 'georeference',
-      method: `${geometry} + georeference only (phase correlation unreliable)`,
-      warning: `${after.info.name}: the residual shift could not be measured: ${unreliable}; the image is placed by its georeference alone (--shift dx,dy sets one)`,
+      method: `${geometry} + no residual shift (phase correlation unreliable)`,
+      warning: `${after.info.name}: the residual shift could not be measured: ${unreliable}; the image is placed by its ${aligned.method === 'pixel-grid' ? 'pixel position' : 'georeference'} alone (--shift dx,dy sets one)`,
     };
   }
   return {

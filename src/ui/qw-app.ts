@@ -608,6 +608,7 @@ export class QwApp extends LitElement {
     clearTimeout(this.roiAnalysisTimer);
     if (set.length === 0) {
       this.analysisController?.abort();
+      this.analysisRunning = false;
       this.rois = undefined;
       this.pierRows = [];
       this.analysisStatus = 'No piers: draw one (Rectangle, Polygon) or import GeoJSON.';
@@ -1013,6 +1014,8 @@ export class QwApp extends LitElement {
     const controller = new AbortController();
     this.analysisController = controller;
     this.analysisRunning = true;
+    // Until a later step names itself (a GPU run in flight is waited for first).
+    if (this.pierRows.length === 0) this.analysisStatus = 'Analysing…';
     const params = this.params;
     const started = performance.now();
     try {
@@ -1090,7 +1093,8 @@ export class QwApp extends LitElement {
         ...(note === undefined ? [] : [note]),
       ].join('\n');
     } catch (error) {
-      if (!isAbort(error)) {
+      // A cancelled run's late failure (a GPU run cannot be stopped) is not this run's news.
+      if (!isAbort(error) && !controller.signal.aborted) {
         this.analysisStatus = `Analysis failed: ${message(error)}`;
         this.updateTime = '';
       }
@@ -1101,6 +1105,8 @@ export class QwApp extends LitElement {
 
   /** Stops the analysis in progress; the table (if any) stays as it was. */
   private cancelAnalysis = (): void => {
+    // A pier edit waiting for its pause would start the run again.
+    clearTimeout(this.roiAnalysisTimer);
     this.analysisController?.abort();
     this.analysisRunning = false;
     if (this.pierRows.length === 0) this.analysisStatus = ANALYSIS_CANCELLED;
@@ -1978,7 +1984,7 @@ export class QwApp extends LitElement {
             ],
             shiftSource: `estimated (peak ratio ${estimate.peakRatio.toFixed(1)})`,
           }
-        : { shiftPx: [0, 0], shiftSource: `georeference only (not measured: ${unreliable})` };
+        : { shiftPx: [0, 0], shiftSource: `not measured (${unreliable})` };
     known.set(date.id, shift);
     return shift;
   }
@@ -2173,7 +2179,7 @@ export class QwApp extends LitElement {
                   ? this.analysisStatus.length === 0
                     ? null
                     : html`<p class="status">
-                        ${this.analysisStatus}
+                        <span class="status-text">${this.analysisStatus}</span>
                         ${
                           this.analysisRunning
                             ? html`<button @click=${this.cancelAnalysis}>Cancel</button>`

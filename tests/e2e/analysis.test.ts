@@ -122,7 +122,7 @@ describe('per-pier analysis in the app', () => {
     const statuses = new Set<string>();
     const deadline = Date.now() + 180_000;
     while ((await page.locator('qw-pier-table tbody tr').count()) === 0 && Date.now() < deadline) {
-      for (const text of await page.locator('qw-app p.status').allTextContents())
+      for (const text of await page.locator('qw-app p.status .status-text').allTextContents())
         statuses.add(text);
       await page.waitForTimeout(30);
     }

@@ -72,7 +72,7 @@ async function tableState(page: Page): Promise<string> {
     rows > 0
       ? await page.locator('qw-pier-table caption').textContent()
       : await page
-          .locator('qw-app .piers .status')
+          .locator('qw-app .piers .status .status-text')
           .textContent({ timeout: 1000 })
           .catch(() => '');
   return `${rows} rows: ${(caption ?? '').trim()}`;

@@ -173,6 +173,18 @@ describe('estimateShift', () => {
     expect(unreliableShiftReason(unrelated)).toMatch(/tiles found a distinct peak|tiles disagree/);
   });
 
+  test('an area where fewer tiles fit than must agree is judged by its whole-area peak', () => {
+    // 100 × 100 px: two 64 px tiles fit; a related pair's clear peak is applied there,
+    // an unrelated pair's is not.
+    const [w, h] = [100, 100];
+    const reference = render(spectrum, 512, 0, 0, w, h);
+    const related = estimateShift(reference, render(spectrum, 512, 1, -1, w, h), w, h);
+    expect(related.tilesTried).toBeLessThan(3);
+    expect(unreliableShiftReason(related)).toBeNull();
+    const unrelated = estimateShift(reference, render(texture(99, 512), 512, 0, 0, w, h), w, h);
+    expect(unreliableShiftReason(unrelated)).toMatch(/^no distinct correlation peak/);
+  });
+
   test('featureless images: no shift and zero confidence, not a guess', () => {
     const flat = new Float32Array(128 * 96).fill(7);
     expect(estimateShift(flat, flat, 128, 96)).toMatchObject({

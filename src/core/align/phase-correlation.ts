@@ -456,7 +456,7 @@ function allValid(valid: Uint8Array | undefined, width: number, region: Region):
  */
 const MIN_AGREEING_TILES = 3;
 const MAX_TILE_SPREAD_PX = 1;
-/** Peak ratio the whole-area correlation needs where no tile could be tried (an area under a tile). */
+/** Peak ratio the whole-area correlation needs where fewer tiles fit than must agree. */
 const MIN_WHOLE_AREA_PEAK_RATIO = 2;
 
 /**
@@ -467,7 +467,8 @@ const MIN_WHOLE_AREA_PEAK_RATIO = 2;
  */
 export function unreliableShiftReason(estimate: ShiftEstimate): string | null {
   const ratio = estimate.peakRatio.toFixed(2);
-  if (estimate.tilesTried === 0) {
+  // Where fewer tiles fit than must agree (an area under 128 px), the whole-area peak decides.
+  if (estimate.tilesTried < MIN_AGREEING_TILES) {
     return estimate.peakRatio >= MIN_WHOLE_AREA_PEAK_RATIO
       ? null
       : `no distinct correlation peak (peak ratio ${ratio})`;
@@ -581,7 +582,7 @@ export function estimateShift(
       votesY.push(iy + tile.dyPx);
     }
   }
-  if (votesX.length < 3) return { ...fallback, tilesTried };
+  if (votesX.length < 3) return { ...fallback, tilesUsed: votesX.length, tilesTried };
   const dxPx = median(votesX);
   const dyPx = median(votesY);
   const spread = (votes: number[], centre: number): number =>
