@@ -64,6 +64,7 @@ export const SERIES_CSV_HEADER: readonly string[] = [
   'net_vs_reference_teu',
   'shift_x_px',
   'shift_y_px',
+  'shift_source',
 ];
 
 function message(error: unknown): string {
@@ -256,6 +257,8 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
         optional(numbers.netTeu),
         optional(run.isReference ? null : run.shiftPx?.[0]),
         optional(run.isReference ? null : run.shiftPx?.[1]),
+        // A 0, 0 from an estimate not applied must not read as a measured one.
+        run.isReference ? '' : (run.shiftSource ?? ''),
       ]);
     }
   }

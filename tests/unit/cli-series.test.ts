@@ -90,6 +90,8 @@ describe('quaywatch series', () => {
     // The reference row has no change against itself; the others do, with the shift used.
     expect(records[0]?.['net_vs_reference_teu']).toBe('');
     expect(records[3]?.['shift_x_px']).toBe('0');
+    expect(records[3]?.['shift_source']).toBe('given');
+    expect(records[0]?.['shift_source']).toBe('');
 
     const summary = JSON.parse(readFileSync(join(out, 'series.json'), 'utf8')) as SeriesJson;
     expect(summary.fine_align).toBe(false);
