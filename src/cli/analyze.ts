@@ -7,11 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  estimateShift,
-  toLuminance,
-  unreliableShiftReason,
-} from '../core/align/phase-correlation.ts';
+import { estimateShift, shiftToApply, toLuminance } from '../core/align/phase-correlation.ts';
 import {
   analyzePairCpu,
   type AnalysisInput,
@@ -188,8 +184,10 @@ export async function alignAfter(
   const bands = analysisBands(after.info);
   let shiftPx = givenShiftPx;
   let unreliable: string | null = null;
+  // The read without residual shift, when the estimate was made on it.
+  let geometric: AlignedBands | undefined;
   if (shiftPx === undefined) {
-    const geometric = await readAligned(after, plan.target, { shiftPx: [0, 0], bands });
+    geometric = await readAligned(after, plan.target, { shiftPx: [0, 0], bands });
     const shift = estimateShift(
       toLuminance(reference.bands),
       toLuminance(geometric.bands),
@@ -201,10 +199,13 @@ export async function alignAfter(
       { valid: geometric.valid },
     );
     // An estimate without agreeing tiles is a guess anywhere within ±32 px: not applied.
-    unreliable = unreliableShiftReason(shift);
-    shiftPx = unreliable === null ? [shift.dxPx, shift.dyPx] : [0, 0];
+    ({ shiftPx, unreliable } = shiftToApply(shift));
   }
-  const aligned = await readAligned(after, plan.target, { shiftPx, bands });
+  // Without a residual shift to apply, the read the estimate was made on is the aligned image.
+  const aligned =
+    unreliable !== null && geometric !== undefined
+      ? geometric
+      : await readAligned(after, plan.target, { shiftPx, bands });
   const geometry =
     aligned.method === 'pixel-grid'
       ? 'pixel grid'

@@ -90,6 +90,12 @@ function stopWorker(analysis: AnalysisWorker): void {
   analysis.worker.terminate();
 }
 
+/** Stops the pair's worker; the next pair run starts another. */
+function dropPairWorker(): void {
+  if (pairWorker !== undefined) stopWorker(pairWorker);
+  pairWorker = undefined;
+}
+
 /** One idle worker is enough: another is stopped. */
 function keepAsSpare(analysis: AnalysisWorker): void {
   if (spare === undefined) spare = analysis;
@@ -140,8 +146,7 @@ async function runOnPairWorker(
     pairWorker.inFlight > 0 &&
     !(keepsStages && pairWorker.lastKeepsStages)
   ) {
-    stopWorker(pairWorker);
-    pairWorker = undefined;
+    dropPairWorker();
   }
   const analysis = pairWorker ?? (pairWorker = startWorker());
   const inputId = idOf(input);
@@ -171,15 +176,13 @@ async function runOnPairWorker(
     const current = pairWorker === analysis;
     if (current && isCrash(error)) {
       // Every run queued on it hears the same error event.
-      pairWorker = undefined;
-      stopWorker(analysis);
+      dropPairWorker();
     } else if (signal.aborted && keepsStages) {
       // It stops at its next step, keeping what it finished; its own rejection is no one's concern.
       call.catch(() => undefined);
       void analysis.api.cancel(runId);
     } else if (signal.aborted && current && analysis.lastRunId === runId) {
-      pairWorker = undefined;
-      stopWorker(analysis);
+      dropPairWorker();
     }
     // Any other error was thrown by the run: the worker goes on to its next one.
     throw error;

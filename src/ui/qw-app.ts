@@ -26,7 +26,11 @@ import {
   type AnalysisInput,
   type AnalysisResult,
 } from '../core/analysis/cpu-pipeline.ts';
-import { unreliableShiftReason, type ShiftEstimate } from '../core/align/phase-correlation.ts';
+import {
+  shiftToApply,
+  unreliableShiftReason,
+  type ShiftEstimate,
+} from '../core/align/phase-correlation.ts';
 import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../gpu/pipeline.ts';
 import {
   analysisBands,
@@ -1974,17 +1978,14 @@ export class QwApp extends LitElement {
       throw new Error('The aligned read came back without its luminance');
     const estimate = await date.client.estimateShift(luminance, read.aligned, { signal });
     // An estimate without agreeing tiles is a guess within ±32 px: the georeference alone places the date.
-    const unreliable = unreliableShiftReason(estimate);
-    const shift: SeriesShift =
-      unreliable === null
-        ? {
-            shiftPx: [
-              estimate.dxPx * this.displayToBeforePx,
-              estimate.dyPx * this.displayToBeforePx,
-            ],
-            shiftSource: `estimated (peak ratio ${estimate.peakRatio.toFixed(1)})`,
-          }
-        : { shiftPx: [0, 0], shiftSource: `not measured (${unreliable})` };
+    const { shiftPx, unreliable } = shiftToApply(estimate, this.displayToBeforePx);
+    const shift: SeriesShift = {
+      shiftPx,
+      shiftSource:
+        unreliable === null
+          ? `estimated (peak ratio ${estimate.peakRatio.toFixed(1)})`
+          : `not measured (${unreliable})`,
+    };
     known.set(date.id, shift);
     return shift;
   }
@@ -2228,12 +2229,6 @@ export class QwApp extends LitElement {
   }
 }
 
-/**
- * Auto runs the analysis on the GPU only on a hardware adapter: on a software
- * one (SwiftShader, llvmpipe, WARP) the WGSL pipeline emulates the atomics of
- * its nine labellings slowly, and the CPU twins in a worker are 10–30× faster
- * (README, "Speed").
- */
 /** The alignment panel's note on an estimate: its peak ratio, or why it should not be accepted. */
 function estimateNoteOf(estimate: ShiftEstimate): string {
   const unreliable = unreliableShiftReason(estimate);
@@ -2242,6 +2237,12 @@ function estimateNoteOf(estimate: ShiftEstimate): string {
     : `not reliable: ${unreliable}`;
 }
 
+/**
+ * Auto runs the analysis on the GPU only on a hardware adapter: on a software
+ * one (SwiftShader, llvmpipe, WARP) the WGSL pipeline emulates the atomics of
+ * its nine labellings slowly, and the CPU twins in a worker are 10–30× faster
+ * (README, "Speed").
+ */
 function useGpuForAnalysis(backend: AnalysisBackend, gpu: GpuContext): boolean {
   return backend === 'webgpu' || (backend === 'auto' && !gpu.adapter.isFallback);
 }

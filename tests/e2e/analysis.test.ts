@@ -15,6 +15,14 @@ import {
 
 const app = useAppInBrowser();
 
+/** A page on the app with `query`, its console errors collected. */
+async function openApp(query: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = collectPageErrors(page);
+  await page.goto(`${app.server.url}${query}`);
+  return { page, errors };
+}
+
 interface TruthPier {
   name: string;
   before_teu: number;
@@ -50,9 +58,7 @@ describe('per-pier analysis in the app', () => {
     const truth = JSON.parse(readFileSync('public/demo/truth.json', 'utf8')) as {
       piers: TruthPier[];
     };
-    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = collectPageErrors(page);
-    await page.goto(app.server.url);
+    const { page, errors } = await openApp('');
     const rows = page.locator('qw-pier-table tbody tr');
     await rows.first().waitFor({ timeout: 180_000 });
     await expect(rows.count()).resolves.toBe(3);
@@ -115,9 +121,7 @@ describe('per-pier analysis in the app', () => {
   });
 
   test('without WebGPU the same table comes from the CPU twins in a worker', async () => {
-    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = collectPageErrors(page);
-    await page.goto(`${app.server.url}?gpu=off`);
+    const { page, errors } = await openApp('?gpu=off');
     // The first run (about 2 s here) counts its steps in the status line.
     const statuses = new Set<string>();
     const deadline = Date.now() + 180_000;
@@ -153,9 +157,7 @@ describe('per-pier analysis in the app', () => {
   });
 
   test('the first analysis can be cancelled from its status line and run again', async () => {
-    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = collectPageErrors(page);
-    await page.goto(`${app.server.url}?gpu=off`);
+    const { page, errors } = await openApp('?gpu=off');
     const status = page.locator('qw-app p.status');
     await status.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => status.textContent()).toContain('Analysis cancelled.');
@@ -170,9 +172,7 @@ describe('per-pier analysis in the app', () => {
   });
 
   test('piers the after image covers in part or not at all say so in the table', async () => {
-    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = collectPageErrors(page);
-    await page.goto(`${app.server.url}?gpu=off&demo=none`);
+    const { page, errors } = await openApp('?gpu=off&demo=none');
     // A later date placed half the scene's width east: it misses the western
     // pier, cuts the middle one and covers the eastern one.
     const halfWidthM = (DEFAULT_DEMO_PARAMS.widthPx * DEFAULT_DEMO_PARAMS.gsdM) / 2;
@@ -195,9 +195,7 @@ describe('per-pier analysis in the app', () => {
   });
 
   test('pixels the before image marks as nodata count for neither date', async () => {
-    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = collectPageErrors(page);
-    await page.goto(`${app.server.url}?gpu=off&demo=none`);
+    const { page, errors } = await openApp('?gpu=off&demo=none');
     // No data (GDAL_NODATA 0) east of half the width: the middle pier is cut, the eastern one out.
     const halfEmpty = demoTifWithoutDataEast(DEFAULT_DEMO_PARAMS, 0, 0.5, 'nodata');
     await analyseWithDemoBefore(
@@ -222,9 +220,7 @@ describe('per-pier analysis in the app', () => {
 
   test('a grey after image against the colour before gets a warning under the table', async () => {
     const greyTif = greyAfterTif(DEFAULT_DEMO_PARAMS);
-    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = collectPageErrors(page);
-    await page.goto(`${app.server.url}?gpu=off&demo=none`);
+    const { page, errors } = await openApp('?gpu=off&demo=none');
     await analyseWithDemoBefore(page, 'grey.tif', greyTif);
     await expect(page.locator('qw-pier-table .warning').allTextContents()).resolves.toEqual([
       'grey.tif has 1 band and before.tif 3: grey.tif is compared in grey, so appeared and disappeared are not to be trusted',

@@ -16,7 +16,7 @@ import {
   noiseAfterTif,
   plainAfterTif,
 } from '../support/demo-after-variants.ts';
-import { pairArgs, quaywatch } from '../support/cli.ts';
+import { pairArgs, quaywatch, type CliRun } from '../support/cli.ts';
 
 let folder = '';
 const DEMO: DemoSceneParams = { ...DEFAULT_DEMO_PARAMS, widthPx: 560, heightPx: 420, seed: 31 };
@@ -24,6 +24,23 @@ const DEMO: DemoSceneParams = { ...DEFAULT_DEMO_PARAMS, widthPx: 560, heightPx: 
 interface ResultJson {
   alignment: { shiftPx: [number, number]; method: string };
   rois: { name: string; coverage: number; before_teu: number; after_teu: number }[];
+}
+
+/** `quaywatch analyze` of two images in the test folder on the CPU twins, into the folder's `out`. */
+function analyzeOnCpu(
+  files: { readonly before?: string; readonly after?: string },
+  out: string,
+  ...options: string[]
+): CliRun {
+  return quaywatch(
+    'analyze',
+    ...pairArgs(folder, files),
+    '--out',
+    join(folder, out),
+    '--backend',
+    'cpu',
+    ...options,
+  );
 }
 
 function readResult(out: string): ResultJson {
@@ -216,16 +233,8 @@ describe('quaywatch analyze', () => {
         { width: 4, height: 4, samplesPerPixel: 3, bitsPerSample: 8, data: new Uint8Array(48) },
       ]),
     );
-    const args = (after: string, out: string): string[] => [
-      'analyze',
-      ...pairArgs(folder, { after }),
-      '--out',
-      join(folder, out),
-      '--backend',
-      'cpu',
-    ];
-    const georeferenced = quaywatch(...args('after.tif', 'geo-out'));
-    const onGrid = quaywatch(...args('plain-after.tif', 'plain-out'));
+    const georeferenced = analyzeOnCpu({ after: 'after.tif' }, 'geo-out');
+    const onGrid = analyzeOnCpu({ after: 'plain-after.tif' }, 'plain-out');
     expect(onGrid.status).toBe(0);
     const [geo, plainResult] = [
       readResult(join(folder, 'geo-out')),
@@ -243,7 +252,7 @@ describe('quaywatch analyze', () => {
       expect(Math.abs(roi.after_teu - (other?.after_teu ?? NaN))).toBeLessThanOrEqual(2);
       expect(roi.coverage).toBeGreaterThan(0.98);
     });
-    const small = quaywatch(...args('small-after.tif', 'small-out'));
+    const small = analyzeOnCpu({ after: 'small-after.tif' }, 'small-out');
     expect(small.status).toBe(1);
     expect(small.stderr).toBe(
       `quaywatch: small-after.tif has no usable georeference and is not the size of before.tif (4×4 against ${grid.width}×${grid.height}), so it cannot be placed on its grid: georeference it (e.g. gdal_translate -a_srs and -a_ullr) and open it again.\n`,
@@ -261,16 +270,7 @@ describe('quaywatch analyze', () => {
       encodeDemoDate(scene, 1, moved, DEFAULT_DEMO_ENCODING),
     );
     const out = join(folder, 'east-out');
-    const run = quaywatch(
-      'analyze',
-      ...pairArgs(folder, { after: 'east-after.tif' }),
-      '--out',
-      out,
-      '--backend',
-      'cpu',
-      '--shift',
-      '0,0',
-    );
+    const run = analyzeOnCpu({ after: 'east-after.tif' }, 'east-out', '--shift', '0,0');
     expect(run.status).toBe(0);
     const result = readResult(out);
     const coverage = result.rois.map((roi) => roi.coverage);
@@ -302,14 +302,7 @@ describe('quaywatch analyze', () => {
     );
     writeFileSync(join(folder, 'alpha-after.tif'), demoTifWithoutDataEast(DEMO, 1, 0.2, 'alpha'));
     const masked = (before: string, after: string, out: string) =>
-      quaywatch(
-        'analyze',
-        ...pairArgs(folder, { before, after }),
-        '--out',
-        join(folder, out),
-        '--backend',
-        'cpu',
-      );
+      analyzeOnCpu({ before, after }, out);
     const full = masked('before.tif', 'after.tif', 'full-out');
     const beforeMasked = masked('nodata-before.tif', 'after.tif', 'nodata-out');
     const bothMasked = masked('nodata-before.tif', 'alpha-after.tif', 'alpha-out');
@@ -354,14 +347,7 @@ describe('quaywatch analyze', () => {
 
   test('a grey after image against a colour before is analysed, with a warning', () => {
     writeFileSync(join(folder, 'grey-after.tif'), greyAfterTif(DEMO));
-    const run = quaywatch(
-      'analyze',
-      ...pairArgs(folder, { after: 'grey-after.tif' }),
-      '--out',
-      join(folder, 'grey-out'),
-      '--backend',
-      'cpu',
-    );
+    const run = analyzeOnCpu({ after: 'grey-after.tif' }, 'grey-out');
     expect(run.status).toBe(0);
     expect(run.stderr).toBe(
       'warning: grey-after.tif has 1 band and before.tif 3: grey-after.tif is compared in grey, so appeared and disappeared are not to be trusted\n',
@@ -373,14 +359,7 @@ describe('quaywatch analyze', () => {
     // anywhere within ±32 px and used to be applied as it was.
     writeFileSync(join(folder, 'noise-after.tif'), noiseAfterTif(DEMO));
     const out = join(folder, 'noise-out');
-    const run = quaywatch(
-      'analyze',
-      ...pairArgs(folder, { after: 'noise-after.tif' }),
-      '--out',
-      out,
-      '--backend',
-      'cpu',
-    );
+    const run = analyzeOnCpu({ after: 'noise-after.tif' }, 'noise-out');
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(
       /^warning: noise-after\.tif: the residual shift could not be measured: [0-2] of \d+ tiles found a distinct peak \(peak ratio [\d.]+\); the image is placed by its georeference alone \(--shift dx,dy sets one\)\n/,

@@ -483,6 +483,21 @@ export function unreliableShiftReason(estimate: ShiftEstimate): string | null {
 }
 
 /**
+ * The shift to apply for an estimate, scaled by `pxScale` (to other pixels):
+ * the estimate, or none (0, 0) with the reason when it is not reliable. The
+ * CLI and the app's series apply estimates through this one rule.
+ */
+export function shiftToApply(
+  estimate: ShiftEstimate,
+  pxScale = 1,
+): { readonly shiftPx: [number, number]; readonly unreliable: string | null } {
+  const unreliable = unreliableShiftReason(estimate);
+  return unreliable === null
+    ? { shiftPx: [estimate.dxPx * pxScale, estimate.dyPx * pxScale], unreliable }
+    : { shiftPx: [0, 0], unreliable };
+}
+
+/**
  * The displacement of `moving` relative to `reference` (see the module
  * comment for the sign), both width × height row-major on the same grid.
  */
