@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, onTestFailed, test } from 'vitest';
+import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
+import { noiseAfterTif } from '../support/demo-after-variants.ts';
 import { demoThirdDateTif } from '../support/demo-third-date.ts';
 import { collectPageErrors, moveSlider, useAppInBrowser } from '../support/browser.ts';
 import { pierTableNumbers } from '../support/pier-table.ts';
@@ -28,6 +30,20 @@ function thirdDateTif(): Uint8Array {
     compression: 'jpeg',
     software: 'quaywatch e2e series',
   });
+}
+
+/** Opens the demo pair, its piers and one more date (`name`, TIFF bytes) in one drop. */
+async function openDemoPairWith(page: Page, name: string, tif: Uint8Array): Promise<void> {
+  await page.locator('qw-app header input[type=file]').setInputFiles([
+    { name: 'before.tif', mimeType: 'image/tiff', buffer: readFileSync('public/demo/before.tif') },
+    { name: 'after.tif', mimeType: 'image/tiff', buffer: readFileSync('public/demo/after.tif') },
+    { name, mimeType: 'image/tiff', buffer: Buffer.from(tif) },
+    {
+      name: 'piers.geojson',
+      mimeType: 'application/geo+json',
+      buffer: readFileSync('public/demo/piers.geojson'),
+    },
+  ]);
 }
 
 /** Rounded TEU of the pier table's Before and After columns, per pier. */
@@ -136,20 +152,7 @@ describe('more than two dates (CPU analysis, ?gpu=off)', () => {
       console.log(`last page console lines:\n${consoleLines.slice(-40).join('\n')}`);
     });
     await page.goto(`${app.server.url}?gpu=off&demo=none`);
-    await page.locator('qw-app header input[type=file]').setInputFiles([
-      {
-        name: 'before.tif',
-        mimeType: 'image/tiff',
-        buffer: readFileSync('public/demo/before.tif'),
-      },
-      { name: 'after.tif', mimeType: 'image/tiff', buffer: readFileSync('public/demo/after.tif') },
-      { name: 'third.tif', mimeType: 'image/tiff', buffer: Buffer.from(thirdDateTif()) },
-      {
-        name: 'piers.geojson',
-        mimeType: 'application/geo+json',
-        buffer: readFileSync('public/demo/piers.geojson'),
-      },
-    ]);
+    await openDemoPairWith(page, 'third.tif', thirdDateTif());
 
     // The earliest and the latest date are the first pair.
     await expect.poll(() => afterLabel(page), ANALYSIS_TIMEOUT).toBe('AFTER · 20 Oct 2023');
@@ -259,6 +262,38 @@ describe('more than two dates (CPU analysis, ?gpu=off)', () => {
     await expect
       .poll(async () => (await note20.textContent())?.trim(), ANALYSIS_TIMEOUT)
       .toBe(`${estimated}; pier area kept in memory`);
+    await expect.poll(() => seriesStatus(page), ANALYSIS_TIMEOUT).toMatch(/^All 3 dates/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  test('a date whose shift cannot be measured is placed by its georeference, and its note says why', async () => {
+    const page = await app.browser.newPage({ viewport: VIEWPORT });
+    const errors = collectPageErrors(page);
+    await page.goto(`${app.server.url}?gpu=off&demo=none`);
+    // Noise on the demo's after grid, dated between the pair on screen
+    // (13 → 16 October): a series date, with no correlation peak with the scene.
+    await openDemoPairWith(
+      page,
+      'noise.tif',
+      noiseAfterTif(DEFAULT_DEMO_PARAMS, '2023:10:14 02:20:00'),
+    );
+    await expect
+      .poll(() => seriesStatus(page), ANALYSIS_TIMEOUT)
+      .toMatch(/^All 3 dates analysed\.$/);
+    const ids = await dateIds(page);
+    expect(Object.keys(ids)).toEqual(['2023-10-13 (reference)', '2023-10-14', '2023-10-16']);
+    const note = (date: string | undefined) =>
+      page.locator(`qw-series-chart td.note[data-date="${date ?? ''}"]`);
+    const [, noiseDate] = Object.values(ids);
+    // Fine alignment: the noise date gets no estimate (one without agreeing
+    // tiles is a guess within ±32 px); the 16th is the pair on screen.
+    await page.locator('qw-series-chart input[type="checkbox"]').check();
+    await expect
+      .poll(async () => (await note(noiseDate).textContent())?.trim(), ANALYSIS_TIMEOUT)
+      .toMatch(
+        /^shift \(0\.00, 0\.00\) px, not measured \([0-2] of \d+ tiles found a distinct peak/,
+      );
     await expect.poll(() => seriesStatus(page), ANALYSIS_TIMEOUT).toMatch(/^All 3 dates/);
     expect(errors).toEqual([]);
     await page.close();

@@ -45,26 +45,47 @@ export function greyAfterTif(params: DemoSceneParams): Uint8Array {
   ]);
 }
 
-/**
- * An after image unrelated to the scene: uniform noise (a fixed sequence) on
- * the demo's after grid, georeferenced and dated as the after date.
- */
-export function noiseAfterTif(params: DemoSceneParams): Uint8Array {
-  const { grid } = demoAfterRgb(params);
+/** `count` bytes of uniform noise, the same fixed sequence every call. */
+function noiseBytes(count: number): Uint8Array {
   let state = 12345;
-  const noise = Uint8Array.from({ length: grid.width * grid.height * 3 }, () => {
+  return Uint8Array.from({ length: count }, () => {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     return state >>> 24;
   });
+}
+
+/**
+ * An after image unrelated to the scene: uniform noise (a fixed sequence) on
+ * the demo's after grid, georeferenced and dated as the after date (or
+ * `dateTime`, TIFF's "YYYY:MM:DD hh:mm:ss").
+ */
+export function noiseAfterTif(
+  params: DemoSceneParams,
+  dateTime = '2023:10:16 02:20:00',
+): Uint8Array {
+  const { grid } = demoAfterRgb(params);
   return writeTiff([
     {
       width: grid.width,
       height: grid.height,
       samplesPerPixel: 3,
       bitsPerSample: 8,
-      data: noise,
+      data: noiseBytes(grid.width * grid.height * 3),
       georeference: demoGeoreference(grid),
-      dateTime: '2023:10:16 02:20:00',
+      dateTime,
+    },
+  ]);
+}
+
+/** RGB noise of the given size without any georeference (placed by pixel position). */
+export function plainNoiseTif(widthPx: number, heightPx: number): Uint8Array {
+  return writeTiff([
+    {
+      width: widthPx,
+      height: heightPx,
+      samplesPerPixel: 3,
+      bitsPerSample: 8,
+      data: noiseBytes(widthPx * heightPx * 3),
     },
   ]);
 }

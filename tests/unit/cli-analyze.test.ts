@@ -15,6 +15,7 @@ import {
   greyAfterTif,
   noiseAfterTif,
   plainAfterTif,
+  plainNoiseTif,
 } from '../support/demo-after-variants.ts';
 import { pairArgs, quaywatch, type CliRun } from '../support/cli.ts';
 
@@ -367,5 +368,21 @@ describe('quaywatch analyze', () => {
     const result = readResult(out);
     expect(result.alignment.shiftPx).toEqual([0, 0]);
     expect(result.alignment.method).toContain('no residual shift (phase correlation unreliable)');
+  });
+
+  test('an image placed by pixel position whose shift cannot be measured says so, and is not moved', () => {
+    // Without georeference the warning must not name one: the image stands where its pixels are.
+    writeFileSync(join(folder, 'plain-noise.tif'), plainNoiseTif(DEMO.widthPx, DEMO.heightPx));
+    const out = join(folder, 'plain-noise-out');
+    const run = analyzeOnCpu({ after: 'plain-noise.tif' }, 'plain-noise-out');
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(
+      /^warning: plain-noise\.tif: the residual shift could not be measured: .+; the image is placed by its pixel position alone \(--shift dx,dy sets one\)\n/,
+    );
+    const result = readResult(out);
+    expect(result.alignment.shiftPx).toEqual([0, 0]);
+    expect(result.alignment.method).toBe(
+      'pixel grid + no residual shift (phase correlation unreliable)',
+    );
   });
 });
