@@ -48,6 +48,8 @@ import type { DemoTruth } from '../src/core/demo/georeference.ts';
 import { mapToPixel } from '../src/core/raster.ts';
 import type { PixelPolygon } from '../src/core/analysis/roi-raster.ts';
 import { readAligned, gridOf } from '../src/io/align-read.ts';
+import { combineMasksCpu } from '../src/core/mask-combine.ts';
+import { referenceData, referenceReadBands } from '../src/io/analysis-plan.ts';
 import { openRaster, readWindow } from '../src/io/decoder.ts';
 import { DEFAULT_DEMO_ENCODING, makeDemoFiles, type DemoEncoding } from '../src/io/demo-files.ts';
 import { parseRoiGeoJson, projectRois } from '../src/io/geojson.ts';
@@ -100,7 +102,12 @@ export async function prepareScene(spec: SceneSpec): Promise<PreparedScene> {
   if (grid === null) throw new Error(`${spec.label}: the before image has no georeference`);
   const { width, height } = before.info;
   const target = { grid, width, height, name: 'before.tif' };
-  const beforeBands = (await readWindow(before)).bands.map((band) => Float32Array.from(band));
+  // As the CLI and the app read it: R, G, B and where the before image holds data.
+  const reference = referenceData(
+    before.info,
+    (await readWindow(before, { bands: referenceReadBands(before.info) })).bands,
+  );
+  const beforeBands = reference.bands;
   const bands = [0, 1, 2];
   const rough = await readAligned(after, target, { shiftPx: [0, 0], bands });
   const shift = estimateShift(toLuminance(beforeBands), toLuminance(rough.bands), width, height, {
@@ -122,7 +129,7 @@ export async function prepareScene(spec: SceneSpec): Promise<PreparedScene> {
     heightPx: height,
     before: beforeBands,
     after: aligned.bands,
-    valid: aligned.valid,
+    valid: combineMasksCpu(aligned.valid, reference.valid, 'and'),
     piers,
     pixelAreaM2: Math.abs(t.pixelWidth * t.pixelHeight - t.rowRotation * t.columnRotation),
     afterBlurExcessPx2: meanBlurExcessPx2(aligned.blurExcessPx2),

@@ -204,14 +204,23 @@ export const STAGE_MEMO_MAX_PX = 8_000_000;
 export class CpuStageMemo {
   private input: AnalysisInput | undefined;
   private readonly stages = new Map<string, { readonly key: string; readonly value: unknown }>();
+  private computedThisRun: string[] = [];
+
   /** The stages the current (or last) run computed rather than reused. */
-  computed: string[] = [];
+  get computed(): readonly string[] {
+    return this.computedThisRun;
+  }
+
+  /** Starts a run: `computed` lists only what the run computes from here on. */
+  beginRun(): void {
+    this.computedThisRun = [];
+  }
 
   /** `compute()`, or its value from the last run when `input` and `deps` are the same. */
   stage<T>(input: AnalysisInput, name: string, deps: readonly unknown[], compute: () => T): T {
     if (input.widthPx * input.heightPx > STAGE_MEMO_MAX_PX) {
       this.clear();
-      this.computed.push(name);
+      this.computedThisRun.push(name);
       return compute();
     }
     if (input !== this.input) {
@@ -221,7 +230,7 @@ export class CpuStageMemo {
     const key = JSON.stringify(deps);
     const kept = this.stages.get(name);
     if (kept?.key === key) return kept.value as T;
-    this.computed.push(name);
+    this.computedThisRun.push(name);
     const value = compute();
     this.stages.set(name, { key, value });
     return value;
@@ -263,7 +272,7 @@ export function* analyzePairCpuSteps(
 ): Generator<string, AnalysisResult> {
   validateAnalysisParams(params);
   checkAnalysisInput(input);
-  if (memo !== undefined) memo.computed = [];
+  memo?.beginRun();
   // Without a memo every stage runs.
   const stage = <T>(name: string, deps: readonly unknown[], compute: () => T): T =>
     memo === undefined ? compute() : memo.stage(input, name, deps, compute);
