@@ -25,12 +25,18 @@ export interface Sidecars {
 }
 
 export type RasterSource =
-  /** Read through HTTP range requests (cloud-optimized GeoTIFFs read only what they need). */
+  /**
+   * Read through HTTP range requests (cloud-optimized GeoTIFFs read only what
+   * they need). Its sidecars, as GDAL looks for them: `overviewUrl` and
+   * `maskUrl` when given, none when null, and when left out the URL's path
+   * with `.ovr` and `.msk` appended, if the server has a TIFF there.
+   */
   | {
       readonly kind: 'url';
       readonly url: string;
       readonly name?: string;
-      readonly overviewUrl?: string;
+      readonly overviewUrl?: string | null;
+      readonly maskUrl?: string | null;
     }
   | {
       readonly kind: 'blob';
@@ -354,9 +360,18 @@ async function openTiff(
     // Range requests: only the header, IFDs and the tiles a read needs cross the network.
     const main = await fromUrl(source.url, { allowFullFile: true }, signal);
     const sizeBytes = (main.source as { fileSize?: number | null }).fileSize ?? 0;
-    if (source.overviewUrl === undefined) return { tiff: main, sizeBytes };
-    const overviews = await fromUrl(source.overviewUrl, { allowFullFile: true }, signal);
-    return { tiff: new MultiGeoTIFF(main, [overviews]), sizeBytes };
+    const { overviewUrl, maskUrl } = source;
+    const tiff =
+      overviewUrl == null
+        ? main
+        : new MultiGeoTIFF(main, [await fromUrl(overviewUrl, { allowFullFile: true }, signal)]);
+    return {
+      tiff,
+      sizeBytes,
+      ...(maskUrl == null
+        ? {}
+        : { maskTiff: await fromUrl(maskUrl, { allowFullFile: true }, signal) }),
+    };
   }
   if (source.kind === 'blob') {
     const main = await GeoTIFF.fromSource(blobSource(source.blob), undefined, signal);
@@ -399,6 +414,52 @@ async function openPixelImage(source: RasterSource): Promise<PixelRaster> {
   return { pixels: window, info };
 }
 
+type UrlSource = Extract<RasterSource, { kind: 'url' }>;
+
+/**
+ * `url` with `suffix` appended to its path (a query, such as a signed URL's,
+ * stays at the end), when the server answers there with a TIFF; else null.
+ * Only the first bytes are asked for. A server that answers every path with
+ * its web page (a single-page app's fallback) has no sidecar there.
+ */
+export async function sidecarUrl(
+  url: string,
+  suffix: '.ovr' | '.msk',
+  signal?: AbortSignal,
+): Promise<string | null> {
+  const candidate = new URL(url);
+  candidate.pathname += suffix;
+  try {
+    const response = await fetch(candidate.href, {
+      headers: { Range: 'bytes=0-3' },
+      ...(signal === undefined ? {} : { signal }),
+    });
+    if (!response.ok) return null;
+    const bytes = new Uint8Array(await response.arrayBuffer()).subarray(0, 4);
+    return isTiffMagic(bytes) ? candidate.href : null;
+  } catch (error) {
+    if (signal?.aborted === true) throw error;
+    return null; // Unreachable or refused (CORS): no sidecar, as GDAL when the probe fails.
+  }
+}
+
+/** II*\0, MM\0*, or BigTIFF's II+\0 and MM\0+. */
+function isTiffMagic(bytes: Uint8Array): boolean {
+  const [a, b, c, d] = bytes;
+  if (a === 0x49 && b === 0x49) return (c === 42 || c === 43) && d === 0;
+  if (a === 0x4d && b === 0x4d) return c === 0 && (d === 42 || d === 43);
+  return false;
+}
+
+/** The source with both sidecar URLs settled: given ones kept, missing ones probed. */
+async function withUrlSidecars(source: UrlSource, signal?: AbortSignal): Promise<UrlSource> {
+  const [overviewUrl, maskUrl] = await Promise.all([
+    source.overviewUrl !== undefined ? source.overviewUrl : sidecarUrl(source.url, '.ovr', signal),
+    source.maskUrl !== undefined ? source.maskUrl : sidecarUrl(source.url, '.msk', signal),
+  ]);
+  return { ...source, overviewUrl, maskUrl };
+}
+
 /** A .msk covers its image pixel for pixel (its first image); any other size is refused at open, not at a read. */
 async function assertMaskFits(maskTiff: GeoTIFF, image: GeoTIFFImage): Promise<void> {
   const mask = await maskTiff.getImage(0);
@@ -416,9 +477,10 @@ async function assertMaskFits(maskTiff: GeoTIFF, image: GeoTIFFImage): Promise<v
  * TiffRefusal with a specific message before geotiff.js allocates anything,
  * and geotiff.js errors are rethrown in the same words (explainDecodeError).
  */
-export async function openRaster(source: RasterSource, signal?: AbortSignal): Promise<OpenRaster> {
-  if (sniffPixelFormat(await head(source)) !== null) return openPixelImage(source);
+export async function openRaster(given: RasterSource, signal?: AbortSignal): Promise<OpenRaster> {
+  if (sniffPixelFormat(await head(given)) !== null) return openPixelImage(given);
   registerSafeDecoders();
+  const source = given.kind === 'url' ? await withUrlSidecars(given, signal) : given;
   await assertReadableSource(source, signal);
   try {
     const { tiff, sizeBytes, maskTiff } = await openTiff(source, signal);

@@ -813,7 +813,12 @@ export type PreflightSource =
       readonly blob: Blob;
       readonly sidecars?: { readonly overviews?: Blob; readonly mask?: Blob };
     }
-  | { readonly kind: 'url'; readonly url: string; readonly overviewUrl?: string };
+  | {
+      readonly kind: 'url';
+      readonly url: string;
+      readonly overviewUrl?: string | null;
+      readonly maskUrl?: string | null;
+    };
 
 /**
  * Preflights a source (and its external overviews and mask) and throws a TiffRefusal
@@ -828,28 +833,38 @@ export async function assertReadableSource(
     await assertReadableTiff(readerFromBuffer(source.buffer), source.buffer.byteLength, limits);
     return;
   }
+  // The image itself is checked first; a sidecar's refusal names the file beside it.
+  const sidecar = async (what: string, check: () => Promise<void>): Promise<void> => {
+    try {
+      await check();
+    } catch (error) {
+      if (!(error instanceof TiffRefusal)) throw error;
+      const message = `its ${what} beside it: ${error.message}; remove or repair that file`;
+      throw new TiffRefusal(error.reason, message, { cause: error });
+    }
+  };
   if (source.kind === 'blob') {
     await assertReadableTiff(readerFromBlob(source.blob), source.blob.size, limits);
-    const sidecars = [
+    for (const [what, blob] of [
       ['overviews (.ovr)', source.sidecars?.overviews],
       ['mask (.msk)', source.sidecars?.mask],
-    ] as const;
-    for (const [what, sidecar] of sidecars) {
-      if (sidecar === undefined) continue;
-      try {
-        await assertReadableTiff(readerFromBlob(sidecar), sidecar.size, limits);
-      } catch (error) {
-        // The image itself is fine: say which file beside it is not.
-        if (!(error instanceof TiffRefusal)) throw error;
-        const message = `its ${what} beside it: ${error.message}; remove or repair that file`;
-        throw new TiffRefusal(error.reason, message, { cause: error });
-      }
+    ] as const) {
+      if (blob === undefined) continue;
+      await sidecar(what, async () => {
+        await assertReadableTiff(readerFromBlob(blob), blob.size, limits);
+      });
     }
     return;
   }
-  for (const url of [source.url, source.overviewUrl]) {
-    if (url === undefined) continue;
+  const checkUrl = async (url: string): Promise<void> => {
     const remote = await readerFromUrl(url, signal);
     if (remote !== null) await assertReadableTiff(remote.read, remote.sizeBytes, limits);
+  };
+  await checkUrl(source.url);
+  for (const [what, url] of [
+    ['overviews (.ovr)', source.overviewUrl],
+    ['mask (.msk)', source.maskUrl],
+  ] as const) {
+    if (url != null) await sidecar(what, () => checkUrl(url));
   }
 }

@@ -17,9 +17,26 @@ export function crsLabel(crs: RasterInfo['crs'] | undefined): string {
   return crs.epsg === null ? crs.name : `EPSG:${crs.epsg}`;
 }
 
-/** One line describing a raster: size, type, compression, CRS, GSD. */
+/** What marks the pixels without data (GDAL's precedence picked it), or null for nothing. */
+function dataMaskLabel(info: Pick<RasterInfo, 'mask' | 'nodata'>): string | null {
+  switch (info.mask) {
+    case 'none':
+      return null;
+    case 'alpha':
+      return 'alpha band';
+    case 'internal-mask':
+      return 'internal mask';
+    case 'external-mask':
+      return '.msk';
+    case 'nodata':
+      return `nodata ${String(info.nodata)}`;
+  }
+}
+
+/** One line describing a raster: size, type, compression, CRS, GSD, and its data mask if any. */
 export function describeRaster(info: RasterInfo): string {
   const crs = crsLabel(info.crs);
   const gsd = info.gsdM === null ? 'no georeference' : `${info.gsdM.toFixed(2)} m`;
-  return `${info.name}: ${info.width}×${info.height}×${info.bands} ${info.dtype}, ${info.compression}, ${crs}, ${gsd}`;
+  const mask = dataMaskLabel(info);
+  return `${info.name}: ${info.width}×${info.height}×${info.bands} ${info.dtype}, ${info.compression}, ${crs}, ${gsd}${mask === null ? '' : `, data mask: ${mask}`}`;
 }

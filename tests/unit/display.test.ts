@@ -2,7 +2,36 @@ import { describe, expect, test } from 'vitest';
 import { percentileStretch, toDisplayRgba } from '../../src/core/display.ts';
 import { mapToPixel, pixelToMap, type GeoTransform } from '../../src/core/raster.ts';
 import { fitImage } from '../../src/core/view-fit.ts';
+import type { RasterInfo } from '../../src/core/raster.ts';
 import { describeRaster, formatDate } from '../../src/ui/format.ts';
+
+/** A 4×4 RGBA TIFF without georeference or data mask; tests change what they look at. */
+const PLAIN_INFO: RasterInfo = {
+  name: 'b.tif',
+  sizeBytes: 1,
+  width: 4,
+  height: 4,
+  bands: 4,
+  bitsPerSample: 8,
+  sampleFormat: 'uint',
+  dtype: 'uint8',
+  compression: 'deflate',
+  photometric: 'rgb',
+  tiled: false,
+  interleave: 'pixel',
+  tileWidth: null,
+  tileHeight: null,
+  bigTiff: false,
+  littleEndian: true,
+  overviews: [],
+  nodata: null,
+  mask: 'none',
+  georeference: 'none',
+  geoTransform: null,
+  crs: null,
+  gsdM: null,
+  acquired: null,
+};
 
 describe('display helpers', () => {
   test('8-bit RGB passes through unchanged, alpha opaque', () => {
@@ -52,31 +81,29 @@ describe('display helpers', () => {
     expect(formatDate(null)).toBe('undated');
     expect(
       describeRaster({
+        ...PLAIN_INFO,
         name: 'a.tif',
-        sizeBytes: 1,
         width: 10,
         height: 5,
         bands: 3,
-        bitsPerSample: 8,
-        sampleFormat: 'uint',
-        dtype: 'uint8',
         compression: 'jpeg',
         photometric: 'ycbcr',
         tiled: true,
-        interleave: 'pixel',
         tileWidth: 256,
         tileHeight: 256,
-        bigTiff: false,
-        littleEndian: true,
-        overviews: [],
-        nodata: null,
-        mask: 'none',
-        georeference: 'none',
-        geoTransform: null,
         crs: { epsg: 32652, proj4: null, geographic: false, name: 'WGS 84 / UTM zone 52N' },
         gsdM: 0.5,
-        acquired: null,
       }),
     ).toBe('a.tif: 10×5×3 uint8, jpeg, EPSG:32652, 0.50 m');
+  });
+
+  test('a raster summary says what marks its pixels without data', () => {
+    const line = (mask: RasterInfo['mask'], nodata: number | null = null): string =>
+      describeRaster({ ...PLAIN_INFO, mask, nodata });
+    expect(line('none')).toBe('b.tif: 4×4×4 uint8, deflate, no CRS, no georeference');
+    expect(line('alpha')).toBe(`${line('none')}, data mask: alpha band`);
+    expect(line('internal-mask')).toBe(`${line('none')}, data mask: internal mask`);
+    expect(line('external-mask')).toBe(`${line('none')}, data mask: .msk`);
+    expect(line('nodata', 0)).toBe(`${line('none')}, data mask: nodata 0`);
   });
 });

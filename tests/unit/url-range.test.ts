@@ -1,30 +1,50 @@
-import { createReadStream, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { largeFixtureName, makeLargeFixture } from '../../scripts/make-large-fixture.ts';
+import { MASK_BAND } from '../../src/core/raster.ts';
 import { levelFor, openRaster, readWindow } from '../../src/io/decoder.ts';
+import { writeTiff } from '../../src/io/tiff-writer.ts';
 
 // A local HTTP server with Range support, counting the bytes it sends: a
-// cloud-optimized GeoTIFF must be readable without downloading it.
+// cloud-optimized GeoTIFF must be readable without downloading it. It also
+// serves small files by path (sidecars beside an image), 404 elsewhere.
 const fixture = join(tmpdir(), largeFixtureName(20000));
+const small = new Map<string, Uint8Array>();
+let fixtureBytes = new Uint8Array(0);
 let server: Server;
+let origin = '';
 let url = '';
 let bytesSent = 0;
 let requests = 0;
 
 beforeAll(async () => {
   await makeLargeFixture(fixture, 20000);
-  const size = statSync(fixture).size;
+  fixtureBytes = readFileSync(fixture);
   server = createServer((request, response) => {
     requests++;
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // A single-page app's fallback: its web page for any path, with 200.
+    if (path.startsWith('/spa/') && path.endsWith('.msk')) {
+      response.writeHead(200, { 'Content-Type': 'text/html' });
+      response.end('<!doctype html><title>app</title>');
+      return;
+    }
+    const served = path === '/fixture.tif' ? fixtureBytes : small.get(path);
+    if (served === undefined) {
+      response.writeHead(404);
+      response.end();
+      return;
+    }
+    const size = served.byteLength;
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
     if (range === null) {
       response.writeHead(200, { 'Content-Length': size, 'Accept-Ranges': 'bytes' });
       bytesSent += size;
-      createReadStream(fixture).pipe(response);
+      response.end(served);
       return;
     }
     const start = Number(range[1]);
@@ -35,10 +55,11 @@ beforeAll(async () => {
       'Accept-Ranges': 'bytes',
     });
     bytesSent += end - start + 1;
-    createReadStream(fixture, { start, end }).pipe(response);
+    response.end(served.subarray(start, end + 1));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fixture.tif`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `${origin}/fixture.tif`;
 }, 120_000);
 
 afterAll(async () => {
@@ -49,7 +70,9 @@ describe('opening a GeoTIFF by URL', () => {
   test('reads the header, an overview and a window through range requests only', async () => {
     const size = statSync(fixture).size;
     const raster = await openRaster({ kind: 'url', url });
+    // Its .ovr and .msk were asked for (404): it has internal overviews and no mask.
     expect(raster.info).toMatchObject({ width: 20000, height: 20000, bands: 3, sizeBytes: size });
+    expect(raster.info.mask).toBe('none');
     const afterOpen = bytesSent;
     const level = levelFor(raster.info, 1000, 1000);
     const overview = await readWindow(raster, { level });
@@ -62,5 +85,47 @@ describe('opening a GeoTIFF by URL', () => {
         `${bytesSent - afterOpen} B; ${requests} requests, ${((100 * bytesSent) / size).toFixed(1)} % of the file`,
     );
     expect(bytesSent).toBeLessThan(size * 0.2);
+  });
+
+  // GDAL looks for x.tif.msk beside x.tif; so does a URL source (decoder.ts sidecarUrl).
+  const [width, height] = [8, 6];
+  const image = writeTiff([
+    {
+      width,
+      height,
+      samplesPerPixel: 3,
+      bitsPerSample: 8,
+      data: new Uint8Array(width * height * 3).fill(120),
+    },
+  ]);
+  // Data in the 5 western columns only.
+  const maskValues = Uint8Array.from({ length: width * height }, (_, i) =>
+    i % width < 5 ? 255 : 0,
+  );
+  const mask = writeTiff([
+    { width, height, samplesPerPixel: 1, bitsPerSample: 8, data: maskValues },
+  ]);
+
+  test('a .msk beside the URL is found and read as the data mask', async () => {
+    small.set('/masked/x.tif', image);
+    small.set('/masked/x.tif.msk', mask);
+    const raster = await openRaster({ kind: 'url', url: `${origin}/masked/x.tif?token=1` });
+    expect(raster.info.mask).toBe('external-mask');
+    const read = await readWindow(raster, { bands: [MASK_BAND] });
+    expect(Array.from(read.bands[0] ?? [])).toEqual(Array.from(maskValues));
+    // Told there is none: not looked for.
+    const told = await openRaster({ kind: 'url', url: `${origin}/masked/x.tif`, maskUrl: null });
+    expect(told.info.mask).toBe('none');
+  });
+
+  test('a web page where the .msk would be is no mask; a broken .msk is named as the file at fault', async () => {
+    small.set('/spa/x.tif', image);
+    const spa = await openRaster({ kind: 'url', url: `${origin}/spa/x.tif` });
+    expect(spa.info.mask).toBe('none');
+    small.set('/broken/x.tif', image);
+    small.set('/broken/x.tif.msk', mask.subarray(0, 12));
+    await expect(openRaster({ kind: 'url', url: `${origin}/broken/x.tif` })).rejects.toThrow(
+      /^its mask \(\.msk\) beside it: .+; remove or repair that file$/,
+    );
   });
 });
