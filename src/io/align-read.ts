@@ -15,7 +15,7 @@ import {
   type GridRef,
   type PixelMapping,
 } from '../core/align/grid-mapping.ts';
-import { resampleBilinear } from '../core/align/resample.ts';
+import { resampleBilinear, type Resampled } from '../core/align/resample.ts';
 import { resamplingBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import { combineMasksCpu } from '../core/mask-combine.ts';
 import { maskBandOf, type BandArray, type RasterInfo } from '../core/raster.ts';
@@ -243,33 +243,35 @@ export async function readAligned(
   const toWindow = affineAfter(mapping, levelScaleX, levelScaleY, -levelWindow[0], -levelWindow[1]);
   const nodata = info.nodata;
   let valid: Uint8Array | undefined;
-  const dataBands = maskBand === null ? window.bands : window.bands.slice(0, -1);
-  const read = options.expand === undefined ? dataBands : options.expand([...dataBands]);
-  const bands = read.map((band) => {
-    const resampled = resampleBilinear(
+  const resample = (band: BandArray, nodataValue: number | null): Resampled<Float32Array> =>
+    resampleBilinear(
       band,
       window.width,
       window.height,
       toWindow,
       target.width,
       target.height,
-      nodata,
+      nodataValue,
     );
+  const dataBands = maskBand === null ? window.bands : window.bands.slice(0, -1);
+  const read = options.expand === undefined ? dataBands : options.expand([...dataBands]);
+  // A palette image's nodata is an index: it is tested on the indices, not on the colours.
+  const tested = options.expand === undefined ? read : dataBands;
+  const bands = read.map((band) => {
+    const resampled = resample(band, tested === read ? nodata : null);
     valid = valid === undefined ? resampled.valid : combineMasksCpu(valid, resampled.valid, 'and');
     return resampled.data;
   });
+  if (tested !== read && nodata !== null && valid !== undefined) {
+    for (const band of tested) {
+      const indexValid = resample(band, nodata).valid;
+      valid = combineMasksCpu(valid, indexValid, 'and');
+    }
+  }
   const maskRead = maskBand === null ? undefined : window.bands[window.bands.length - 1];
   if (maskRead !== undefined && valid !== undefined) {
     // Resampled with 0 as nodata: a target pixel is data only where every source pixel it blends is.
-    const maskValid = resampleBilinear(
-      maskRead,
-      window.width,
-      window.height,
-      toWindow,
-      target.width,
-      target.height,
-      0,
-    ).valid;
+    const maskValid = resample(maskRead, 0).valid;
     valid = combineMasksCpu(valid, maskValid, 'and');
   }
   return {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { fileSource } from '../../src/cli/file-source.ts';
-import { dataMaskOf, MASK_BAND, maskBandOf } from '../../src/core/raster.ts';
+import { dataMaskOf, MASK_BAND, maskBandOf, type BandArray } from '../../src/core/raster.ts';
 import { gridOf, readAligned } from '../../src/io/align-read.ts';
 import { referenceData, referenceReadBands } from '../../src/io/analysis-plan.ts';
 import { openRaster, readWindow, type OpenRaster } from '../../src/io/decoder.ts';
@@ -155,6 +155,28 @@ describe('where an image holds data', () => {
     expect(dataColumns(aligned.valid, 8)).toEqual([1, 1, 1, 1, 0, 0, 0, 0]);
     const still = await readAligned(raster, target, { shiftPx: [0, 0], bands: [0, 1, 2] });
     expect(dataColumns(still.valid, 8)).toEqual([1, 1, 1, 1, 1, 0, 0, 0]);
+  });
+
+  test('a palette image is resampled through its colours, its nodata tested on the indices', async () => {
+    // Indices: 0 (nodata) in the 3 eastern columns, 7 elsewhere; colour 7 is
+    // black, so testing nodata 0 on the colours would empty the western part.
+    const [width, height] = [8, 6];
+    const indices = Uint8Array.from({ length: width * height }, (_, i) => (i % width < 5 ? 7 : 0));
+    const raster = await open(
+      { width, height, samplesPerPixel: 1, bitsPerSample: 8, data: indices, nodata: 0 },
+      'palette.tif',
+    );
+    const colours = (index: number): [number, number, number] =>
+      index === 7 ? [0, 0, 0] : [200, 100, 50];
+    const expand = (bands: BandArray[]): BandArray[] => {
+      const band = bands[0] ?? new Uint8Array(0);
+      return [0, 1, 2].map((b) => Uint8Array.from(band, (index) => colours(index)[b] ?? 0));
+    };
+    const target = { grid: gridOf(raster.info), width, height, name: 'before.tif' };
+    const aligned = await readAligned(raster, target, { shiftPx: [0, 0], bands: [0], expand });
+    expect(aligned.bands).toHaveLength(3);
+    expect(dataColumns(aligned.valid, width)).toEqual([1, 1, 1, 1, 1, 0, 0, 0]);
+    expect(aligned.bands[2]?.[0]).toBe(0);
   });
 });
 
