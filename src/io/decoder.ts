@@ -427,7 +427,13 @@ export async function sidecarUrl(
   suffix: '.ovr' | '.msk',
   signal?: AbortSignal,
 ): Promise<string | null> {
-  const candidate = new URL(url);
+  let candidate: URL;
+  try {
+    // Relative URLs resolve as fetch resolves them (the page's or the worker's location).
+    candidate = new URL(url, (globalThis as { location?: { href: string } }).location?.href);
+  } catch {
+    return null;
+  }
   candidate.pathname += suffix;
   try {
     const response = await fetch(candidate.href, {

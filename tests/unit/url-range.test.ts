@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { largeFixtureName, makeLargeFixture } from '../../scripts/make-large-fixture.ts';
 import { MASK_BAND } from '../../src/core/raster.ts';
-import { levelFor, openRaster, readWindow } from '../../src/io/decoder.ts';
+import { levelFor, openRaster, readWindow, sidecarUrl } from '../../src/io/decoder.ts';
 import { writeTiff } from '../../src/io/tiff-writer.ts';
 
 // A local HTTP server with Range support, counting the bytes it sends: a
@@ -122,6 +122,8 @@ describe('opening a GeoTIFF by URL', () => {
     small.set('/spa/x.tif', image);
     const spa = await openRaster({ kind: 'url', url: `${origin}/spa/x.tif` });
     expect(spa.info.mask).toBe('none');
+    // Nothing to resolve a relative URL against (Node has no location): no sidecar, no throw.
+    await expect(sidecarUrl('relative/x.tif', '.msk')).resolves.toBeNull();
     small.set('/broken/x.tif', image);
     small.set('/broken/x.tif.msk', mask.subarray(0, 12));
     await expect(openRaster({ kind: 'url', url: `${origin}/broken/x.tif` })).rejects.toThrow(
