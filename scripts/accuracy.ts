@@ -8,7 +8,7 @@
  *    WGS 84 lon/lat at 0.55–0.6 m, a berthed ship with deck cargo, trucks.
  *    Seeds 101–114; the defaults were tuned on seeds 201–208, not these.
  * 2. Decodes both GeoTIFFs and aligns after onto before as the app does
- *    (readAligned, estimateShift, readAligned with the shift).
+ *    (readAligned, estimateShift, readAligned with the shift it applies).
  * 3. Runs the analysis with DEFAULT_ANALYSIS_PARAMS, the same analysis with
  *    shadow handling off (the shadow measurement), with sharpness matching
  *    off (its measurement: the mean net error is the bias between dates), and
@@ -36,7 +36,7 @@ import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/analys
 import { rasterizeRois } from '../src/core/analysis/roi-raster.ts';
 import { morphologyCpu } from '../src/core/morphology.ts';
 import { meanBlurExcessPx2 } from '../src/core/align/resampling-blur.ts';
-import { estimateShift, toLuminance } from '../src/core/align/phase-correlation.ts';
+import { estimateShift, shiftToApply, toLuminance } from '../src/core/align/phase-correlation.ts';
 import {
   containerColourName,
   DEFAULT_DEMO_PARAMS,
@@ -113,7 +113,9 @@ export async function prepareScene(spec: SceneSpec): Promise<PreparedScene> {
   const shift = estimateShift(toLuminance(beforeBands), toLuminance(rough.bands), width, height, {
     valid: rough.valid,
   });
-  const aligned = await readAligned(after, target, { shiftPx: [shift.dxPx, shift.dyPx], bands });
+  // As the CLI: an estimate without agreeing tiles is not applied.
+  const { shiftPx } = shiftToApply(shift);
+  const aligned = await readAligned(after, target, { shiftPx, bands });
   const rois = projectRois(
     parseRoiGeoJson(JSON.stringify(files.piersGeoJson), 'piers.geojson').rois,
     grid.proj4,
@@ -133,7 +135,7 @@ export async function prepareScene(spec: SceneSpec): Promise<PreparedScene> {
     piers,
     pixelAreaM2: Math.abs(t.pixelWidth * t.pixelHeight - t.rowRotation * t.columnRotation),
     afterBlurExcessPx2: meanBlurExcessPx2(aligned.blurExcessPx2),
-    shiftPx: [shift.dxPx, shift.dyPx],
+    shiftPx,
     truth: files.truth,
     demo: files.scene,
     renderMs: rendered - started,

@@ -22,6 +22,7 @@ import {
   CancelledError,
   readColorMap,
   readWindowInStrips,
+  settleSidecars,
   type OpenRaster,
   type RasterSource,
 } from './decoder.ts';
@@ -225,10 +226,12 @@ async function readAlignedDisplayOf(
 }
 
 const api = {
-  async open(source: RasterSource): Promise<RasterInfo> {
-    raster = await openRaster(source, controller.signal);
-    openedSource = source;
-    return raster.info;
+  /** Opens `source`; gives its info and the source with its sidecars settled, to reopen by. */
+  async open(source: RasterSource): Promise<{ info: RasterInfo; source: RasterSource }> {
+    const settled = await settleSidecars(source, controller.signal);
+    raster = await openRaster(settled, controller.signal);
+    openedSource = settled;
+    return { info: raster.info, source: settled };
   },
 
   /** The whole image for display, read from the coarsest overview that is still sharp enough. */

@@ -351,26 +351,46 @@ function blobSource(blob: Blob): Parameters<typeof GeoTIFF.fromSource>[0] {
   };
 }
 
-/** Opens the TIFF itself (and its .ovr sidecar, if any) without reading pixels. */
+/**
+ * A TIFF by URL. Range requests where the server honours them: only the
+ * header, IFDs and the tiles a read needs cross the network. A server that
+ * answers a range with the whole file (200; e.g. `python -m http.server`)
+ * gets the file read from that answer: geotiff.js took such an answer for
+ * the range it asked and read garbage ("Invalid field type: 0").
+ */
+async function openUrlTiff(
+  url: string,
+  signal?: AbortSignal,
+): Promise<{ tiff: GeoTIFF; sizeBytes: number }> {
+  const probe = await fetch(url, {
+    headers: { Range: 'bytes=0-0' },
+    ...(signal === undefined ? {} : { signal }),
+  });
+  if (probe.status === 200) {
+    const whole = await probe.arrayBuffer();
+    return { tiff: await fromArrayBuffer(whole, signal), sizeBytes: whole.byteLength };
+  }
+  await probe.body?.cancel();
+  const tiff = await fromUrl(url, { allowFullFile: true }, signal);
+  return { tiff, sizeBytes: (tiff.source as { fileSize?: number | null }).fileSize ?? 0 };
+}
+
+/** Opens the TIFF itself (and its .ovr and .msk sidecars, if any) without reading pixels. */
 async function openTiff(
   source: RasterSource,
   signal?: AbortSignal,
 ): Promise<{ tiff: GeoTIFF | MultiGeoTIFF; sizeBytes: number; maskTiff?: GeoTIFF }> {
   if (source.kind === 'url') {
-    // Range requests: only the header, IFDs and the tiles a read needs cross the network.
-    const main = await fromUrl(source.url, { allowFullFile: true }, signal);
-    const sizeBytes = (main.source as { fileSize?: number | null }).fileSize ?? 0;
+    const { tiff: main, sizeBytes } = await openUrlTiff(source.url, signal);
     const { overviewUrl, maskUrl } = source;
     const tiff =
       overviewUrl == null
         ? main
-        : new MultiGeoTIFF(main, [await fromUrl(overviewUrl, { allowFullFile: true }, signal)]);
+        : new MultiGeoTIFF(main, [(await openUrlTiff(overviewUrl, signal)).tiff]);
     return {
       tiff,
       sizeBytes,
-      ...(maskUrl == null
-        ? {}
-        : { maskTiff: await fromUrl(maskUrl, { allowFullFile: true }, signal) }),
+      ...(maskUrl == null ? {} : { maskTiff: (await openUrlTiff(maskUrl, signal)).tiff }),
     };
   }
   if (source.kind === 'blob') {
@@ -434,13 +454,21 @@ export async function sidecarUrl(
   } catch {
     return null;
   }
+  // blob: and data: URLs have no path beside them (appending would name the image itself).
+  if (candidate.protocol !== 'http:' && candidate.protocol !== 'https:') return null;
   candidate.pathname += suffix;
   try {
     const response = await fetch(candidate.href, {
       headers: { Range: 'bytes=0-3' },
       ...(signal === undefined ? {} : { signal }),
     });
-    if (!response.ok) return null;
+    // Overviews only save reading: from a server without ranges (200) they would cost
+    // the whole file twice (preflight, then geotiff.js). A mask is needed whatever it costs.
+    const usable = response.status === 206 || (response.ok && suffix === '.msk');
+    if (!usable) {
+      await response.body?.cancel();
+      return null;
+    }
     return isTiffMagic(await firstBytes(response, 4)) ? candidate.href : null;
   } catch (error) {
     if (signal?.aborted === true) throw error;
@@ -479,7 +507,19 @@ function isTiffMagic(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** The source with both sidecar URLs settled: given ones kept, missing ones probed. */
+/**
+ * The source with its sidecars settled: a URL source's given sidecar URLs
+ * kept, missing ones probed (sidecarUrl); other sources as they are. A source
+ * reopened later (a worker replaced, a read retried) should be the settled
+ * one, so that it reads the same files without asking the server again.
+ */
+export async function settleSidecars(
+  source: RasterSource,
+  signal?: AbortSignal,
+): Promise<RasterSource> {
+  return source.kind === 'url' ? withUrlSidecars(source, signal) : source;
+}
+
 async function withUrlSidecars(source: UrlSource, signal?: AbortSignal): Promise<UrlSource> {
   const [overviewUrl, maskUrl] = await Promise.all([
     source.overviewUrl !== undefined ? source.overviewUrl : sidecarUrl(source.url, '.ovr', signal),
@@ -508,7 +548,7 @@ async function assertMaskFits(maskTiff: GeoTIFF, image: GeoTIFFImage): Promise<v
 export async function openRaster(given: RasterSource, signal?: AbortSignal): Promise<OpenRaster> {
   if (sniffPixelFormat(await head(given)) !== null) return openPixelImage(given);
   registerSafeDecoders();
-  const source = given.kind === 'url' ? await withUrlSidecars(given, signal) : given;
+  const source = await settleSidecars(given, signal);
   await assertReadableSource(source, signal);
   try {
     const { tiff, sizeBytes, maskTiff } = await openTiff(source, signal);

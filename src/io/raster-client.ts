@@ -65,10 +65,15 @@ export class RasterClient {
   private closed = false;
 
   private constructor(
-    readonly source: RasterSource,
+    private openSource: RasterSource,
     readonly name: string,
     private readonly stallMs: number,
   ) {}
+
+  /** The source as the worker opened it (a URL's sidecars settled), or as given before that. */
+  get source(): RasterSource {
+    return this.openSource;
+  }
 
   /** Opens `source` in a new worker; rejects with a message naming the file. */
   static async open(
@@ -151,12 +156,14 @@ export class RasterClient {
     this.live = live;
     live.opened = this.guard(
       live,
-      () => live.api.open(this.source),
+      () => live.api.open(this.openSource),
       options,
       `Opening ${this.name}`,
     ).then(
-      (info) => {
+      ({ info, source }) => {
         this.infoValue = info;
+        // A replaced worker reopens the same files, without probing for sidecars again.
+        this.openSource = source;
       },
       (error: unknown) => {
         // A worker without the file open is of no use to the next call.

@@ -582,7 +582,13 @@ export class QwApp extends LitElement {
 
   private openDemo(paths: readonly [string, string]): void {
     this.addSources(
-      paths.map((path) => ({ kind: 'url', url: new URL(path, document.baseURI).href })),
+      // The bundled demo has no sidecars: not asked for.
+      paths.map((path) => ({
+        kind: 'url',
+        url: new URL(path, document.baseURI).href,
+        overviewUrl: null,
+        maskUrl: null,
+      })),
     );
     const folder = paths[0].slice(0, paths[0].lastIndexOf('/') + 1);
     void fetch(new URL(`${folder}piers.geojson`, document.baseURI))

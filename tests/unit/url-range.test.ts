@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { largeFixtureName, makeLargeFixture } from '../../scripts/make-large-fixture.ts';
 import { MASK_BAND } from '../../src/core/raster.ts';
-import { levelFor, openRaster, readWindow, sidecarUrl } from '../../src/io/decoder.ts';
+import {
+  levelFor,
+  openRaster,
+  readWindow,
+  settleSidecars,
+  sidecarUrl,
+} from '../../src/io/decoder.ts';
 import { writeTiff } from '../../src/io/tiff-writer.ts';
 
 // A local HTTP server with Range support, counting the bytes it sends: a
@@ -41,7 +47,8 @@ beforeAll(async () => {
     }
     const size = served.byteLength;
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
-    if (range === null) {
+    // Under /norange/ the server ignores Range and sends whole files, as simple servers do.
+    if (range === null || path.startsWith('/norange/')) {
       response.writeHead(200, { 'Content-Length': size, 'Accept-Ranges': 'bytes' });
       bytesSent += size;
       response.end(served);
@@ -116,6 +123,17 @@ describe('opening a GeoTIFF by URL', () => {
     // Told there is none: not looked for.
     const told = await openRaster({ kind: 'url', url: `${origin}/masked/x.tif`, maskUrl: null });
     expect(told.info.mask).toBe('none');
+    // Settled once, a source reopens the same files without asking again (a replaced worker).
+    const settled = await settleSidecars({ kind: 'url', url: `${origin}/masked/x.tif` });
+    expect(settled).toEqual({
+      kind: 'url',
+      url: `${origin}/masked/x.tif`,
+      overviewUrl: null,
+      maskUrl: `${origin}/masked/x.tif.msk`,
+    });
+    const asked = requests;
+    await expect(settleSidecars(settled)).resolves.toEqual(settled);
+    expect(requests).toBe(asked);
   });
 
   test('a web page where the .msk would be is no mask; a broken .msk is named as the file at fault', async () => {
@@ -124,10 +142,54 @@ describe('opening a GeoTIFF by URL', () => {
     expect(spa.info.mask).toBe('none');
     // Nothing to resolve a relative URL against (Node has no location): no sidecar, no throw.
     await expect(sidecarUrl('relative/x.tif', '.msk')).resolves.toBeNull();
+    // A data: URL has no path beside it: appending would name the image itself.
+    await expect(sidecarUrl('data:image/tiff;base64,SUkqAA==', '.msk')).resolves.toBeNull();
     small.set('/broken/x.tif', image);
     small.set('/broken/x.tif.msk', mask.subarray(0, 12));
     await expect(openRaster({ kind: 'url', url: `${origin}/broken/x.tif` })).rejects.toThrow(
       /^its mask \(\.msk\) beside it: .+; remove or repair that file$/,
     );
+  });
+
+  test('a .ovr beside the URL is used for overviews; from a server without ranges only the .msk is', async () => {
+    const rgb = (n: number): Uint8Array =>
+      writeTiff([
+        {
+          width: n,
+          height: n,
+          samplesPerPixel: 3,
+          bitsPerSample: 8,
+          data: new Uint8Array(n * n * 3).fill(90),
+        },
+      ]);
+    const maskOf = (n: number): Uint8Array =>
+      writeTiff([
+        {
+          width: n,
+          height: n,
+          samplesPerPixel: 1,
+          bitsPerSample: 8,
+          data: new Uint8Array(n * n).fill(255),
+        },
+      ]);
+    for (const folder of ['/ranged', '/norange']) {
+      small.set(`${folder}/y.tif`, rgb(64));
+      small.set(`${folder}/y.tif.ovr`, rgb(32));
+      small.set(`${folder}/y.tif.msk`, maskOf(64));
+    }
+    const ranged = await openRaster({ kind: 'url', url: `${origin}/ranged/y.tif` });
+    expect(ranged.info.overviews).toHaveLength(1);
+    expect(ranged.info.mask).toBe('external-mask');
+    // Overviews would cost the whole .ovr to save reading; the mask is needed whatever it costs.
+    const whole = await openRaster({ kind: 'url', url: `${origin}/norange/y.tif` });
+    expect(whole.info.overviews).toHaveLength(0);
+    expect(whole.info.mask).toBe('external-mask');
+  });
+
+  test('an open aborted while the sidecars are asked for rejects with the abort', async () => {
+    small.set('/aborted/x.tif', image);
+    await expect(
+      openRaster({ kind: 'url', url: `${origin}/aborted/x.tif` }, AbortSignal.abort()),
+    ).rejects.toThrow(/abort/i);
   });
 });
