@@ -6,7 +6,12 @@ import { fromArrayBuffer, fromUrl, GeoTIFF, MultiGeoTIFF, type GeoTIFFImage } fr
 import { decodePixelImage, sniffPixelFormat } from './pixel-image.ts';
 import { readTagsEagerly } from './geotiff-fixes.ts';
 import { registerSafeDecoders } from './safe-decoders.ts';
-import { assertReadableSource, explainDecodeError, TiffRefusal } from './tiff-preflight.ts';
+import {
+  assertReadableSource,
+  explainDecodeError,
+  TiffRefusal,
+  wholeFileOf,
+} from './tiff-preflight.ts';
 import { crsFromEpsg, type Crs } from '../core/crs.ts';
 import type {
   BandArray,
@@ -367,8 +372,12 @@ async function openUrlTiff(
     ...(signal === undefined ? {} : { signal }),
   });
   if (probe.status === 200) {
-    const whole = await probe.arrayBuffer();
-    return { tiff: await fromArrayBuffer(whole, signal), sizeBytes: whole.byteLength };
+    // wholeFileOf's array spans its own buffer.
+    const whole = await wholeFileOf(probe);
+    return {
+      tiff: await fromArrayBuffer(whole.buffer as ArrayBuffer, signal),
+      sizeBytes: whole.byteLength,
+    };
   }
   await probe.body?.cancel();
   const tiff = await fromUrl(url, { allowFullFile: true }, signal);

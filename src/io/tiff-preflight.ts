@@ -675,6 +675,52 @@ export function readerFromBlob(blob: Blob): ByteRangeReader {
  * Reads in 64 KiB blocks, cached, so the preflight costs a few requests. A
  * server that ignores ranges answers 200 with the whole file, which is kept.
  */
+/** The largest file read whole from a server that ignores range requests. */
+export const MAX_WHOLE_DOWNLOAD_BYTES = 1e9;
+
+/**
+ * The body of a server's 200 answer to a range request: the whole file, read
+ * only up to `maxBytes` (declared or counted); past that a TiffRefusal says
+ * why, rather than the tab running out of memory. The array spans its own
+ * buffer.
+ */
+export async function wholeFileOf(
+  response: Response,
+  maxBytes = MAX_WHOLE_DOWNLOAD_BYTES,
+): Promise<Uint8Array> {
+  const refuse = (bytes: number, atLeast: boolean): TiffRefusal =>
+    new TiffRefusal(
+      'too-large',
+      `The server does not answer range requests, so the whole file would be downloaded at once: ${atLeast ? 'over ' : ''}${(bytes / 1e6).toFixed(0)} MB, more than the ${(maxBytes / 1e6).toFixed(0)} MB read that way. Serve it from a server with range requests (most static servers, S3, GCS) to read only the parts shown`,
+    );
+  const declared = Number(response.headers.get('Content-Length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    throw refuse(declared, false);
+  }
+  const reader = response.body?.getReader();
+  if (reader === undefined) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw refuse(maxBytes, true);
+    }
+    chunks.push(value);
+  }
+  const whole = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return whole;
+}
+
 export async function readerFromUrl(
   url: string,
   signal?: AbortSignal,
@@ -689,7 +735,7 @@ export async function readerFromUrl(
   const first = await get(0, blockBytes);
   if (!first.ok) return null;
   if (first.status === 200) {
-    const whole = new Uint8Array(await first.arrayBuffer());
+    const whole = await wholeFileOf(first);
     return { read: readerFromBuffer(whole), sizeBytes: whole.byteLength };
   }
   const total = /\/(\d+)\s*$/.exec(first.headers.get('Content-Range') ?? '')?.[1];

@@ -13,6 +13,7 @@ import {
   settleSidecars,
   sidecarUrl,
 } from '../../src/io/decoder.ts';
+import { wholeFileOf } from '../../src/io/tiff-preflight.ts';
 import { writeTiff } from '../../src/io/tiff-writer.ts';
 
 // A local HTTP server with Range support, counting the bytes it sends: a
@@ -191,5 +192,30 @@ describe('opening a GeoTIFF by URL', () => {
     await expect(
       openRaster({ kind: 'url', url: `${origin}/aborted/x.tif` }, AbortSignal.abort()),
     ).rejects.toThrow(/abort/i);
+  });
+
+  test('a server without ranges: a file over the whole-download limit is refused, saying why', async () => {
+    const bytes = new Uint8Array(3000).fill(7);
+    const tooLarge =
+      'The server does not answer range requests, so the whole file would be downloaded at once';
+    // Declared in Content-Length: refused before the body is read.
+    const declared = new Response(bytes, { headers: { 'Content-Length': '3000' } });
+    await expect(wholeFileOf(declared, 2000)).rejects.toThrow(
+      `${tooLarge}: 0 MB, more than the 0 MB read that way`,
+    );
+    // Not declared (a stream): refused once the count passes the limit.
+    const streamed = new Response(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let k = 0; k < 3; k++) controller.enqueue(bytes.subarray(k * 1000, (k + 1) * 1000));
+          controller.close();
+        },
+      }),
+    );
+    await expect(wholeFileOf(streamed, 2000)).rejects.toThrow(`${tooLarge}: over 0 MB`);
+    const within = await wholeFileOf(new Response(bytes), 3000);
+    expect(within.byteLength).toBe(3000);
+    expect(within.buffer.byteLength).toBe(3000);
+    expect(within[2999]).toBe(7);
   });
 });
