@@ -6,12 +6,7 @@ import { fromArrayBuffer, fromUrl, GeoTIFF, MultiGeoTIFF, type GeoTIFFImage } fr
 import { decodePixelImage, sniffPixelFormat } from './pixel-image.ts';
 import { readTagsEagerly } from './geotiff-fixes.ts';
 import { registerSafeDecoders } from './safe-decoders.ts';
-import {
-  assertReadableSource,
-  explainDecodeError,
-  TiffRefusal,
-  wholeFileOf,
-} from './tiff-preflight.ts';
+import { assertReadableSource, explainDecodeError, TiffRefusal } from './tiff-preflight.ts';
 import { crsFromEpsg, type Crs } from '../core/crs.ts';
 import type {
   BandArray,
@@ -357,29 +352,25 @@ function blobSource(blob: Blob): Parameters<typeof GeoTIFF.fromSource>[0] {
 }
 
 /**
- * A TIFF by URL. Range requests where the server honours them: only the
- * header, IFDs and the tiles a read needs cross the network. A server that
- * answers a range with the whole file (200; e.g. `python -m http.server`)
- * gets the file read from that answer: geotiff.js took such an answer for
- * the range it asked and read garbage ("Invalid field type: 0").
+ * A TIFF by URL: range requests, so only the header, IFDs and the tiles a read
+ * needs cross the network; or, where the preflight found the server ignoring
+ * ranges and kept the whole file (`wholeFiles`), that file. geotiff.js took
+ * such a server's whole-file answer for the range it asked and read garbage
+ * ("Invalid field type: 0").
  */
 async function openUrlTiff(
   url: string,
+  wholeFiles: ReadonlyMap<string, Uint8Array>,
   signal?: AbortSignal,
 ): Promise<{ tiff: GeoTIFF; sizeBytes: number }> {
-  const probe = await fetch(url, {
-    headers: { Range: 'bytes=0-0' },
-    ...(signal === undefined ? {} : { signal }),
-  });
-  if (probe.status === 200) {
+  const whole = wholeFiles.get(url);
+  if (whole !== undefined) {
     // wholeFileOf's array spans its own buffer.
-    const whole = await wholeFileOf(probe);
     return {
       tiff: await fromArrayBuffer(whole.buffer as ArrayBuffer, signal),
       sizeBytes: whole.byteLength,
     };
   }
-  await probe.body?.cancel();
   const tiff = await fromUrl(url, { allowFullFile: true }, signal);
   return { tiff, sizeBytes: (tiff.source as { fileSize?: number | null }).fileSize ?? 0 };
 }
@@ -387,19 +378,19 @@ async function openUrlTiff(
 /** Opens the TIFF itself (and its .ovr and .msk sidecars, if any) without reading pixels. */
 async function openTiff(
   source: RasterSource,
+  wholeFiles: ReadonlyMap<string, Uint8Array>,
   signal?: AbortSignal,
 ): Promise<{ tiff: GeoTIFF | MultiGeoTIFF; sizeBytes: number; maskTiff?: GeoTIFF }> {
   if (source.kind === 'url') {
-    const { tiff: main, sizeBytes } = await openUrlTiff(source.url, signal);
+    const open = (url: string) => openUrlTiff(url, wholeFiles, signal);
+    const { tiff: main, sizeBytes } = await open(source.url);
     const { overviewUrl, maskUrl } = source;
     const tiff =
-      overviewUrl == null
-        ? main
-        : new MultiGeoTIFF(main, [(await openUrlTiff(overviewUrl, signal)).tiff]);
+      overviewUrl == null ? main : new MultiGeoTIFF(main, [(await open(overviewUrl)).tiff]);
     return {
       tiff,
       sizeBytes,
-      ...(maskUrl == null ? {} : { maskTiff: (await openUrlTiff(maskUrl, signal)).tiff }),
+      ...(maskUrl == null ? {} : { maskTiff: (await open(maskUrl)).tiff }),
     };
   }
   if (source.kind === 'blob') {
@@ -472,7 +463,7 @@ export async function sidecarUrl(
       ...(signal === undefined ? {} : { signal }),
     });
     // Overviews only save reading: from a server without ranges (200) they would cost
-    // the whole file twice (preflight, then geotiff.js). A mask is needed whatever it costs.
+    // the whole .ovr. A mask is needed whatever it costs.
     const usable = response.status === 206 || (response.ok && suffix === '.msk');
     if (!usable) {
       await response.body?.cancel();
@@ -558,9 +549,9 @@ export async function openRaster(given: RasterSource, signal?: AbortSignal): Pro
   if (sniffPixelFormat(await head(given)) !== null) return openPixelImage(given);
   registerSafeDecoders();
   const source = await settleSidecars(given, signal);
-  await assertReadableSource(source, signal);
+  const wholeFiles = await assertReadableSource(source, signal);
   try {
-    const { tiff, sizeBytes, maskTiff } = await openTiff(source, signal);
+    const { tiff, sizeBytes, maskTiff } = await openTiff(source, wholeFiles, signal);
     const files = tiffFiles(tiff);
     readTagsEagerly(maskTiff === undefined ? files : [...files, maskTiff], source.kind === 'url');
     const image = await tiff.getImage(0);

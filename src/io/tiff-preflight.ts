@@ -670,11 +670,6 @@ export function readerFromBlob(blob: Blob): ByteRangeReader {
     new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
 }
 
-/**
- * A reader over HTTP range requests, with the file size from Content-Range.
- * Reads in 64 KiB blocks, cached, so the preflight costs a few requests. A
- * server that ignores ranges answers 200 with the whole file, which is kept.
- */
 /** The largest file read whole from a server that ignores range requests. */
 export const MAX_WHOLE_DOWNLOAD_BYTES = 1e9;
 
@@ -721,10 +716,16 @@ export async function wholeFileOf(
   return whole;
 }
 
+/**
+ * A reader over HTTP range requests, with the file size from Content-Range.
+ * Reads in 64 KiB blocks, cached, so the preflight costs a few requests. A
+ * server that ignores ranges answers 200 with the whole file, which is kept
+ * and given back as `whole` (the open reads it instead of downloading again).
+ */
 export async function readerFromUrl(
   url: string,
   signal?: AbortSignal,
-): Promise<{ read: ByteRangeReader; sizeBytes: number } | null> {
+): Promise<{ read: ByteRangeReader; sizeBytes: number; whole?: Uint8Array } | null> {
   const blockBytes = 65536;
   const blocks = new Map<number, Promise<Uint8Array>>();
   const get = async (start: number, end: number): Promise<Response> =>
@@ -736,7 +737,7 @@ export async function readerFromUrl(
   if (!first.ok) return null;
   if (first.status === 200) {
     const whole = await wholeFileOf(first);
-    return { read: readerFromBuffer(whole), sizeBytes: whole.byteLength };
+    return { read: readerFromBuffer(whole), sizeBytes: whole.byteLength, whole };
   }
   const total = /\/(\d+)\s*$/.exec(first.headers.get('Content-Range') ?? '')?.[1];
   if (total === undefined) return null;
@@ -868,16 +869,18 @@ export type PreflightSource =
 
 /**
  * Preflights a source (and its external overviews and mask) and throws a TiffRefusal
- * when it is refused. A URL whose server reports no size is not checked.
+ * when it is refused. A URL whose server reports no size is not checked. Gives
+ * the files of URLs whose server ignored ranges, downloaded whole, by URL.
  */
 export async function assertReadableSource(
   source: PreflightSource,
   signal?: AbortSignal,
   limits: PreflightLimits = DEFAULT_PREFLIGHT_LIMITS,
-): Promise<void> {
+): Promise<ReadonlyMap<string, Uint8Array>> {
+  const wholeFiles = new Map<string, Uint8Array>();
   if (source.kind === 'buffer') {
     await assertReadableTiff(readerFromBuffer(source.buffer), source.buffer.byteLength, limits);
-    return;
+    return wholeFiles;
   }
   // The image itself is checked first; a sidecar's refusal names the file beside it.
   const sidecar = async (what: string, check: () => Promise<void>): Promise<void> => {
@@ -900,11 +903,13 @@ export async function assertReadableSource(
         await assertReadableTiff(readerFromBlob(blob), blob.size, limits);
       });
     }
-    return;
+    return wholeFiles;
   }
   const checkUrl = async (url: string): Promise<void> => {
     const remote = await readerFromUrl(url, signal);
-    if (remote !== null) await assertReadableTiff(remote.read, remote.sizeBytes, limits);
+    if (remote === null) return;
+    await assertReadableTiff(remote.read, remote.sizeBytes, limits);
+    if (remote.whole !== undefined) wholeFiles.set(url, remote.whole);
   };
   await checkUrl(source.url);
   for (const [what, url] of [
@@ -913,4 +918,5 @@ export async function assertReadableSource(
   ] as const) {
     if (url != null) await sidecar(what, () => checkUrl(url));
   }
+  return wholeFiles;
 }

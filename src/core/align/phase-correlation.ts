@@ -597,7 +597,8 @@ export function estimateShift(
       votesY.push(iy + tile.dyPx);
     }
   }
-  if (votesX.length < 3) return { ...fallback, tilesUsed: votesX.length, tilesTried };
+  if (votesX.length < MIN_AGREEING_TILES)
+    return { ...fallback, tilesUsed: votesX.length, tilesTried };
   const dxPx = median(votesX);
   const dyPx = median(votesY);
   const spread = (votes: number[], centre: number): number =>
