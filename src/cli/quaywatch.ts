@@ -15,7 +15,15 @@ import { analyze, ANALYZE_USAGE } from './analyze.ts';
 import { fileSource } from './file-source.ts';
 import { series, SERIES_USAGE } from './series.ts';
 
-const USAGE = `usage: quaywatch info FILE | quaywatch --version\n       ${ANALYZE_USAGE}\n       ${SERIES_USAGE}`;
+/** One command per line, each under the same `usage:` (the commands' own lines begin with it). */
+const USAGE = [
+  'quaywatch info FILE',
+  ANALYZE_USAGE.replace(/^usage: /, ''),
+  SERIES_USAGE.replace(/^usage: /, ''),
+  'quaywatch --version',
+]
+  .map((line, k) => `${k === 0 ? 'usage: ' : '       '}${line}`)
+  .join('\n');
 /** The one line an error ends with: where to find out how to call the tool. */
 const COMMANDS =
   'commands: analyze, series, info, --version; quaywatch --help shows how to call them';

@@ -51,4 +51,18 @@ describe('quaywatch CLI', () => {
     );
     expect(quaywatch('info').stderr).toBe('quaywatch: info needs a file: quaywatch info FILE\n');
   });
+
+  test('--help lists each command on its own line under one usage:', () => {
+    const help = quaywatch('--help');
+    expect(help.status).toBe(0);
+    const lines = help.stdout.trimEnd().split('\n');
+    // The first 28 characters: the margin, the tool and the command.
+    expect(lines.map((line) => line.slice(0, 28).trimEnd())).toEqual([
+      'usage: quaywatch info FILE',
+      '       quaywatch analyze --b',
+      '       quaywatch series --ro',
+      '       quaywatch --version',
+    ]);
+    expect(help.stdout.match(/usage:/g)).toHaveLength(1);
+  });
 });
