@@ -44,7 +44,12 @@ import {
   type AnalysisInput,
   type AnalysisResult,
 } from '../core/analysis/cpu-pipeline.ts';
-import { minKeptAreaPx, teuFromCounts, type MaskEstimate } from '../core/analysis/estimate.ts';
+import {
+  maxHolePxOf,
+  minKeptAreaPx,
+  teuFromCounts,
+  type MaskEstimate,
+} from '../core/analysis/estimate.ts';
 import type { Rgb } from '../core/analysis/occupancy.ts';
 import { validateAnalysisParams, type AnalysisParams } from '../core/analysis/params.ts';
 import { rasterizeRois, roisTouch } from '../core/analysis/roi-raster.ts';
@@ -434,7 +439,7 @@ export async function analyzePairGpu(
             createHoleFillStage(device, {
               widthPx: w,
               heightPx: h,
-              maxHolePx: params.maxHoleM2 / input.pixelAreaM2,
+              maxHolePx: maxHolePxOf(params.maxHoleM2, input.pixelAreaM2),
               scratch,
             }),
           )

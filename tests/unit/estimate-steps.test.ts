@@ -10,6 +10,7 @@ import {
   estimateFromMask,
   fillHoles,
   maxHoleAreaPx,
+  maxHolePxOf,
   minKeptAreaPx,
   roiBlobCounts,
   roiBlobCountsAtRoots,
@@ -187,6 +188,14 @@ describe('estimate and hole filling as chains of the GPU steps', () => {
       expect(limit - 1 < m2 / px).toBe(true);
       expect(limit >= m2 / px).toBe(true);
     }
+    // A limit of a whole number of pixels is that many, however the division rounds.
+    expect(0.27 / 0.09).toBeGreaterThan(3);
+    expect(minKeptAreaPx(0.27, 0.09)).toBe(3);
+    expect(minKeptAreaPx(3.6, 0.36)).toBe(10);
+    expect(150 / (0.1 * 0.1)).toBeLessThan(15000);
+    expect(maxHolePxOf(150, 0.1 * 0.1)).toBe(15000);
+    expect(maxHolePxOf(150, 0.16)).toBe(937);
+    expect(maxHolePxOf(150, 0.25)).toBe(600);
     expect(maxHoleAreaPx(4.5)).toBe(4);
     expect(maxHoleAreaPx(4)).toBe(4);
     expect(maxHoleAreaPx(0.5)).toBe(0);

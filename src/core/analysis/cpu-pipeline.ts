@@ -33,7 +33,13 @@ import { histogramCpu, otsuThreshold } from '../histogram.ts';
 import { combineMasksCpu } from '../mask-combine.ts';
 import { changeLevelsPerDn, changeMagnitudeCpu, type ChangeMagnitude } from './change-magnitude.ts';
 import { morphologyCpu } from '../morphology.ts';
-import { estimateFromMask, fillHoles, type MaskEstimate, type TeuEstimate } from './estimate.ts';
+import {
+  estimateFromMask,
+  fillHoles,
+  maxHolePxOf,
+  type MaskEstimate,
+  type TeuEstimate,
+} from './estimate.ts';
 import {
   applyNormalization,
   estimateNormalization,
@@ -427,7 +433,7 @@ export function* analyzePairCpuSteps(
       m = morphologyCpu(m, w, h, { operation: 'close', radiusPx: params.closeRadiusPx });
     m = and(m, domain);
     return params.maxHoleM2 > 0
-      ? fillHoles(m, domain, w, h, params.maxHoleM2 / input.pixelAreaM2)
+      ? fillHoles(m, domain, w, h, maxHolePxOf(params.maxHoleM2, input.pixelAreaM2))
       : m;
   };
   // The twins of the GPU pipeline's threshold and mask-combine kernels.

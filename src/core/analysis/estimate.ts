@@ -7,7 +7,9 @@
  * - Per component: area in pixels, and rim pixels (4-neighbour outside the
  *   mask or the image).
  * - A component is kept when its area in pixels ≥ minAreaM2 / pixelAreaM2
- *   (minKeptAreaPx; its whole area, inside and outside ROIs).
+ *   (minKeptAreaPx). The masks are empty outside the ROIs (occupancy is
+ *   measured against each ROI's own surface colour), so that area is the
+ *   component's within the ROIs: over touching ROIs, all of it.
  * - Each ROI gets the pixels of kept components that lie inside it: a blob cut
  *   by an ROI edge counts by its share inside, and a blob over two ROIs is split.
  * - TEU = areaM2 · fillFactor / teuFootprintM2 (DESIGN.md, "Container estimate");
@@ -52,12 +54,26 @@ export interface RoiCounts {
 }
 
 /**
- * Smallest component area (pixels) that is kept: `area < minAreaM2 / pixelAreaM2`
- * drops a component, so for whole pixel counts the limit is the ceiling,
- * clamped to the u32 range the GPU holds it in.
+ * A ratio of areas (m² ÷ m² per pixel) as a pixel count: a quotient within a
+ * billionth of a whole number is that number, so a limit the analyst sets to a
+ * whole number of pixels' area is that many pixels whichever way the division
+ * rounds (0.27 m² ÷ 0.09 m² gives 3.0000000000000004, and 10 px · 0.36 m² is
+ * 3.5999999999999996 m²).
+ */
+function areaRatioPx(areaM2: number, pixelAreaM2: number): number {
+  const ratio = areaM2 / pixelAreaM2;
+  const whole = Math.round(ratio);
+  return Math.abs(ratio - whole) <= 1e-9 * Math.max(1, whole) ? whole : ratio;
+}
+
+/**
+ * Smallest component area (pixels) that is kept: a component of fewer than
+ * minAreaM2 / pixelAreaM2 pixels is dropped, so for whole pixel counts the
+ * limit is the ceiling (of the ratio read as areaRatioPx does), clamped to the
+ * u32 range the GPU holds it in.
  */
 export function minKeptAreaPx(minAreaM2: number, pixelAreaM2: number): number {
-  const limit = Math.ceil(minAreaM2 / pixelAreaM2);
+  const limit = Math.ceil(areaRatioPx(minAreaM2, pixelAreaM2));
   return Number.isNaN(limit) ? 0 : Math.min(0xffffffff, Math.max(0, limit));
 }
 
@@ -68,6 +84,15 @@ export function minKeptAreaPx(minAreaM2: number, pixelAreaM2: number): number {
 export function maxHoleAreaPx(maxHolePx: number): number {
   const limit = Math.floor(maxHolePx);
   return Number.isNaN(limit) ? 0 : Math.min(0xffffffff, Math.max(0, limit));
+}
+
+/**
+ * The hole limit in pixels for maxHoleM2 (fillHoles' and the GPU stage's
+ * maxHolePx): a hole of exactly maxHoleM2 is filled however the division
+ * rounds (150 m² over pixels of (0.1 m)² gives 14999.999999999996).
+ */
+export function maxHolePxOf(maxHoleM2: number, pixelAreaM2: number): number {
+  return maxHoleAreaPx(areaRatioPx(maxHoleM2, pixelAreaM2));
 }
 
 /** Pixel count per canonical label (index = label; 0 where no component is rooted). */
