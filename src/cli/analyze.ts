@@ -277,9 +277,28 @@ interface AnalyzeOptions {
   readonly credit: string | undefined;
 }
 
+/**
+ * `--shift -1.5,2` as `--shift=-1.5,2`: parseArgs takes a value that starts
+ * with a dash for a forgotten value (an option), but a shift is often negative.
+ */
+export function joinNegativeShift(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const arg = argv[k] ?? '';
+    const next = argv[k + 1];
+    if (arg === '--shift' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`--shift=${next}`);
+      k++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 export async function analyze(argv: readonly string[], openSource: OpenSource): Promise<void> {
   const { values } = parseArgs({
-    args: [...argv],
+    args: joinNegativeShift(argv),
     options: {
       before: { type: 'string' },
       after: { type: 'string' },

@@ -15,9 +15,10 @@ import { analyze, ANALYZE_USAGE } from './analyze.ts';
 import { fileSource } from './file-source.ts';
 import { series, SERIES_USAGE } from './series.ts';
 
+const INFO_USAGE = 'usage: quaywatch info FILE';
 /** One command per line, each under the same `usage:` (the commands' own lines begin with it). */
 const USAGE = [
-  'quaywatch info FILE',
+  INFO_USAGE.replace(/^usage: /, ''),
   ANALYZE_USAGE.replace(/^usage: /, ''),
   SERIES_USAGE.replace(/^usage: /, ''),
   'quaywatch --version',
@@ -41,8 +42,22 @@ async function info(path: string | undefined): Promise<void> {
   }
 }
 
+/** A command's own usage for `quaywatch COMMAND --help` (or -h), else undefined. */
+function commandUsage(command: string | undefined, rest: readonly string[]): string | undefined {
+  if (!rest.some((arg) => arg === '--help' || arg === '-h')) return undefined;
+  if (command === 'analyze') return ANALYZE_USAGE;
+  if (command === 'series') return SERIES_USAGE;
+  if (command === 'info') return INFO_USAGE;
+  return undefined;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const ownUsage = commandUsage(command, rest);
+  if (ownUsage !== undefined) {
+    console.log(ownUsage);
+    return 0;
+  }
   try {
     switch (command) {
       case 'analyze':
@@ -52,6 +67,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         await series(rest, fileSource);
         return 0;
       case 'info':
+        if (rest.length > 1) {
+          throw new Error(`info takes one file (got ${rest.length}): ${INFO_USAGE}`);
+        }
         await info(rest[0]);
         return 0;
       case '--version':
@@ -63,6 +81,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       case '--help':
+      case '-h':
       case 'help':
         console.log(USAGE);
         return 0;

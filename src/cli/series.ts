@@ -311,6 +311,8 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
   if (failed.length > 0) {
     const others =
       failed.length > 1 ? ` (and ${failed.length - 1} more date(s), see series.json)` : '';
-    throw new Error(`${failed[0]?.error ?? ''}${others}; the other dates are in ${out}`);
+    // The first error without its full stop, as the sentence goes on.
+    const first = (failed[0]?.error ?? '').replace(/\.$/, '');
+    throw new Error(`${first}${others}; the other dates are in ${out}`);
   }
 }

@@ -233,9 +233,18 @@ export class QwPierTable extends LitElement {
             <th scope="col">Pier</th>
             <th scope="col">Before TEU</th>
             <th scope="col">After TEU</th>
-            <th scope="col">Ap&shy;peared</th>
-            <th scope="col">Disap&shy;peared</th>
-            <th scope="col">Net</th>
+            <th scope="col" title="Containers where the after date shows one and a change">
+              Ap&shy;peared
+            </th>
+            <th scope="col" title="Containers where the before date shows one and a change">
+              Disap&shy;peared
+            </th>
+            <th
+              scope="col"
+              title="After − before. Appeared and disappeared are measured on their own, from what changed, so they need not add up to it."
+            >
+              Net
+            </th>
           </tr>
         </thead>
         <tbody>

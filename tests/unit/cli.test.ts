@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { joinNegativeShift } from '../../src/cli/analyze.ts';
 import { quaywatch } from '../support/cli.ts';
 
 describe('quaywatch CLI', () => {
@@ -64,5 +65,29 @@ describe('quaywatch CLI', () => {
       '       quaywatch --version',
     ]);
     expect(help.stdout.match(/usage:/g)).toHaveLength(1);
+    expect(quaywatch('-h').stdout).toBe(help.stdout);
+  });
+
+  test('a command’s --help or -h prints its own usage; info takes one file', () => {
+    const analyze = quaywatch('analyze', '--help');
+    expect(analyze.status).toBe(0);
+    expect(analyze.stdout).toMatch(/^usage: quaywatch analyze --before B\.tif .*\n$/);
+    expect(quaywatch('series', '-h').stdout).toMatch(/^usage: quaywatch series --rois .*\n$/);
+    expect(quaywatch('info', '--help').stdout).toBe('usage: quaywatch info FILE\n');
+    const two = quaywatch('info', 'a.tif', 'b.tif');
+    expect(two.status).toBe(1);
+    expect(two.stderr).toBe('quaywatch: info takes one file (got 2): usage: quaywatch info FILE\n');
+  });
+
+  test('--shift takes a negative first value without =', () => {
+    expect(joinNegativeShift(['--shift', '-1.5,2', '--out', 'x'])).toEqual([
+      '--shift=-1.5,2',
+      '--out',
+      'x',
+    ]);
+    expect(joinNegativeShift(['--shift', '.5,-2'])).toEqual(['--shift', '.5,-2']);
+    expect(joinNegativeShift(['--shift', '-.5,0'])).toEqual(['--shift=-.5,0']);
+    // A forgotten value stays an error of parseArgs.
+    expect(joinNegativeShift(['--shift', '--out', 'x'])).toEqual(['--shift', '--out', 'x']);
   });
 });
