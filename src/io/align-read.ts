@@ -11,6 +11,7 @@ import {
   controlPointMapping,
   overlap,
   noOverlapMessage,
+  windowOutsideMessage,
   withResidualShift,
   type GridRef,
   type PixelMapping,
@@ -107,6 +108,10 @@ export interface AlignTarget {
     readonly window: readonly [number, number, number, number];
     readonly referenceWidth: number;
     readonly referenceHeight: number;
+    /** The whole reference's grid, so a source that misses only the window is told apart. */
+    readonly referenceGrid?: GridRef;
+    /** What the window is, for messages ("the piers' area"). */
+    readonly windowName?: string;
   };
 }
 
@@ -166,7 +171,19 @@ export async function readAligned(
     geometric = controlPointMapping(target.grid, source);
     method = geometric.kind === 'affine' ? 'same-crs' : 'proj4-control-points';
     if (overlap(target.grid, source, geometric) === null) {
-      throw new Error(noOverlapMessage(target.grid, target.name, source, info.name));
+      const whole = target.inReference?.referenceGrid;
+      // A window of the reference: say whether the images overlap elsewhere.
+      if (whole !== undefined && overlap(whole, source, controlPointMapping(whole, source))) {
+        throw new Error(
+          windowOutsideMessage(
+            target.grid,
+            `${target.inReference?.windowName ?? 'the area read'} of ${target.name}`,
+            source,
+            info.name,
+          ),
+        );
+      }
+      throw new Error(noOverlapMessage(whole ?? target.grid, target.name, source, info.name));
     }
   } else if (target.grid !== null && target.inReference !== undefined) {
     // Only an image of the reference's very size is taken to share its pixel

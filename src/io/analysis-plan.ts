@@ -73,7 +73,7 @@ export function planAnalysis(
     window,
     widthPx,
     heightPx,
-    target: windowTarget(grid, window, before.name),
+    target: windowTarget(grid, window, before.name, Infinity, 'the piers’ area'),
     rois: pixelRois.map((roi) => ({
       name: roi.name,
       rings: roi.polygons
@@ -94,8 +94,15 @@ export function windowTarget(
   window: readonly [number, number, number, number],
   name: string,
   maxSidePx = Infinity,
+  windowName = 'the area read',
 ): AlignTarget {
-  const inReference = { window, referenceWidth: grid.width, referenceHeight: grid.height };
+  const inReference = {
+    window,
+    referenceWidth: grid.width,
+    referenceHeight: grid.height,
+    referenceGrid: grid,
+    windowName,
+  };
   const widthPx = window[2] - window[0];
   const heightPx = window[3] - window[1];
   const [originX, originY] = pixelToMap(grid.geoTransform, window[0], window[1]);

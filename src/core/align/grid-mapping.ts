@@ -401,6 +401,22 @@ export function noOverlapMessage(
   );
 }
 
+/**
+ * The message for a source that overlaps the target image but misses the
+ * window of it being read (the piers' area): both extents, that window's.
+ */
+export function windowOutsideMessage(
+  window: GridRef,
+  windowName: string,
+  source: GridRef,
+  sourceName: string,
+): string {
+  return (
+    `${sourceName} does not reach ${windowName}: ${sourceName} ${describeExtent(source)}; ` +
+    `${windowName} ${describeExtent(window)}.`
+  );
+}
+
 /** The overlap window, or an Error with noOverlapMessage when there is none. */
 export function requireOverlap(
   target: GridRef,
