@@ -13,13 +13,16 @@ import {
   type PixelPolygonRings,
 } from '../../src/core/export/blob-polygons.ts';
 import {
+  analysedRoiAreaPx,
   PIERS_CSV_HEADER,
   pierExportRows,
+  roiRingsAreaPx,
   piersCsv,
   spreadsheetText,
   type PierExportRow,
 } from '../../src/core/export/piers-csv.ts';
 import type { RasterInfo } from '../../src/core/raster.ts';
+import { rasterizeRois } from '../../src/core/analysis/roi-raster.ts';
 import { gridOf } from '../../src/io/align-read.ts';
 import { pairInput } from '../../src/io/analysis-plan.ts';
 import { openRaster } from '../../src/io/decoder.ts';
@@ -355,5 +358,36 @@ describe('exports of the demo pair (CPU analysis, same steps as quaywatch analyz
       compared++;
     }
     expect(compared).toBeGreaterThan(10);
+  });
+});
+
+describe('the pier area in the exports', () => {
+  test('a ring that crosses itself counts its pixels, both loops, not its cancelling signed area', () => {
+    const bowTie: [number, number][] = [
+      [0, 0],
+      [20, 20],
+      [20, 0],
+      [0, 20],
+      [0, 0],
+    ];
+    const square: [number, number][] = [
+      [30, 0],
+      [40, 0],
+      [40, 10],
+      [30, 10],
+      [30, 0],
+    ];
+    const rois = [
+      { name: 'Bow tie', rings: [bowTie] },
+      { name: 'Square', rings: [square] },
+    ];
+    const roiIndex = rasterizeRois(rois, 50, 25);
+    const bowTiePixels = roiIndex.filter((roi) => roi === 0).length;
+    expect(roiRingsAreaPx([bowTie])).toBe(0);
+    // Two triangles of 100 px² each, as the raster counts them.
+    expect(bowTiePixels).toBeGreaterThan(180);
+    expect(analysedRoiAreaPx([bowTie], 0, roiIndex)).toBe(bowTiePixels);
+    // A simple ring keeps its exact area.
+    expect(analysedRoiAreaPx([square], 1, roiIndex)).toBe(100);
   });
 });
