@@ -1,4 +1,6 @@
-// Connected-component labelling of a binary mask, 8-connected, block-based
+// Connected-component labelling of a binary mask, 8-connected (4-connected
+// with CONNECTIVITY = 4: the background of 8-connected blobs, whose holes are
+// its 4-connected components), block-based
 // union-find: union-find inside each tile in workgroup memory first, then
 // union-find in global memory across tile borders only. This is the BUF
 // scheme of Allegretti, Bolelli & Grana 2020 ("Optimized Block-Based
@@ -18,7 +20,8 @@
 //   borderMerge  one workgroup per tile, BORDER_WORKGROUP_SIZE invocations
 //                covering the tile's top row, left and right columns: union in
 //                global memory with the neighbours that lie in other tiles.
-// Both unions prune by the decision tree of Wu et al. 2009 (N alone when set;
+// Under 4-connectivity both link N and W, the only earlier 4-neighbours.
+// Under 8-connectivity both unions prune by the decision tree of Wu et al. 2009 (N alone when set;
 // otherwise NW or W, and NE). localLabel applies it to the tile as if it were
 // the whole image, which labels the tile exactly; borderMerge applies it to
 // the whole image and keeps only the chosen links that leave the tile, which
@@ -48,6 +51,8 @@ override TILE_THREAD_ROWS: u32 = 8u;
 override TILE_ROWS_PER_INVOCATION: u32 = 4u;
 override TILE_SIZE: u32 = 1024u;
 override BORDER_WORKGROUP_SIZE: u32 = 128u;
+// 8 or 4 (any value other than 4 labels 8-connected).
+override CONNECTIVITY: u32 = 8u;
 
 const BACKGROUND: u32 = 0xFFFFFFFFu;
 
@@ -149,7 +154,14 @@ fn localLabel(
     let ly = local.y + k * TILE_THREAD_ROWS;
     let l = ly * TILE_WIDTH + lx;
     let hasN = ly > 0u;
-    if (hasN && isTileForeground(lx, ly - 1u)) {
+    if (CONNECTIVITY == 4u) {
+      if (hasN && isTileForeground(lx, ly - 1u)) {
+        uniteLocal(l, l - TILE_WIDTH);
+      }
+      if (hasW && isTileForeground(lx - 1u, ly)) {
+        uniteLocal(l, l - 1u);
+      }
+    } else if (hasN && isTileForeground(lx, ly - 1u)) {
       uniteLocal(l, l - TILE_WIDTH);
     } else {
       if (hasW && hasN && isTileForeground(lx - 1u, ly - 1u)) {
@@ -262,6 +274,16 @@ fn borderMerge(
   let topRow = ly == 0u;
   let leftColumn = lx == 0u;
   let rightColumn = lx + 1u == TILE_WIDTH;
+  if (CONNECTIVITY == 4u) {
+    // A right column's east link is the next tile's west link.
+    if (topRow && hasN && isForeground(x, y - 1u)) {
+      unite(i, i - w);
+    }
+    if (leftColumn && hasW && isForeground(x - 1u, y)) {
+      unite(i, i - 1u);
+    }
+    return;
+  }
   if (hasN && isForeground(x, y - 1u)) {
     if (topRow) {
       unite(i, i - w);

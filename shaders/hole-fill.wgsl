@@ -2,10 +2,11 @@
 // holeStatsCpu and fillFromHoleStats in src/core/analysis/estimate.ts, which
 // fillHoles chains; wrapper src/gpu/hole-fill.ts).
 //
-// A hole is an 8-connected component of the background (domain pixels outside
-// the mask) that touches neither the image edge nor a 4-neighbour outside the
-// domain, with at most maxHolePx pixels; holes become mask. Entry points, in
-// order, around a labelling of the background (src/gpu/ccl.ts, canonical
+// A hole is a 4-connected component of the background (domain pixels outside
+// the mask; 4 because blobs are 8-connected) that touches neither the image
+// edge nor a 4-neighbour outside the domain, with at most maxHolePx pixels;
+// holes become mask. Entry points, in order, around a 4-connected labelling
+// of the background (src/gpu/ccl.ts, canonical
 // labels: the component's smallest pixel index, 0xFFFFFFFF for none):
 //   background  one invocation per pixel: out = domain != 0 && mask == 0.
 //   holeStats   one invocation per run of RUN_PX pixels of a row: per label,

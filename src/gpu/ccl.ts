@@ -1,6 +1,7 @@
 /**
  * Thin wrapper around shaders/ccl-label.wgsl and shaders/ccl-dense.wgsl:
- * 8-connected component labelling in a fixed sequence of six dispatches
+ * 8-connected (or 4-connected, for the background: hole filling) component
+ * labelling in a fixed sequence of six dispatches
  * (localLabel, borderMerge, rankRoots, scanBlocks, scanGroups, writeIds),
  * whatever the image: block-based union-find (BUF, Allegretti, Bolelli &
  * Grana 2020) over Playne & Hawick's (2018) atomicMin union, then a
@@ -11,7 +12,7 @@
  */
 import cclLabelWgsl from '../../shaders/ccl-label.wgsl?raw';
 import cclDenseWgsl from '../../shaders/ccl-dense.wgsl?raw';
-import { validateMask } from '../core/ccl.ts';
+import { validateMask, type Connectivity } from '../core/ccl.ts';
 import {
   CCL_BORDER_WORKGROUP_SIZE,
   CCL_PARAMS_LAYOUT,
@@ -43,8 +44,8 @@ interface CclPipelines {
   readonly byDispatch: Readonly<Record<CclDispatch, GPUComputePipeline>>;
 }
 
-// Cached per device so a lost device takes its pipelines with it.
-const pipelineCache = new WeakMap<GPUDevice, CclPipelines>();
+// Cached per device (and connectivity) so a lost device takes its pipelines with it.
+const pipelineCache = new WeakMap<GPUDevice, Map<Connectivity, CclPipelines>>();
 
 function bufferEntry(binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry {
   return { binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } };
@@ -53,8 +54,13 @@ function bufferEntry(binding: number, type: GPUBufferBindingType): GPUBindGroupL
 // Tile, border and scan constants are checked against WebGPU's default limits
 // in tests/unit/kernel-layout.test.ts.
 
-function cclPipelines(device: GPUDevice): CclPipelines {
-  const cached = pipelineCache.get(device);
+function cclPipelines(device: GPUDevice, connectivity: Connectivity): CclPipelines {
+  let byConnectivity = pipelineCache.get(device);
+  if (byConnectivity === undefined) {
+    byConnectivity = new Map();
+    pipelineCache.set(device, byConnectivity);
+  }
+  const cached = byConnectivity.get(connectivity);
   if (cached !== undefined) return cached;
   // Explicit layouts: one bind group serves every entry point of a shader,
   // including those that leave some bindings unused.
@@ -95,6 +101,7 @@ function cclPipelines(device: GPUDevice): CclPipelines {
     TILE_ROWS_PER_INVOCATION: CCL_TILE_HEIGHT / CCL_TILE_THREAD_ROWS,
     TILE_SIZE: CCL_TILE_WIDTH * CCL_TILE_HEIGHT,
     BORDER_WORKGROUP_SIZE: CCL_BORDER_WORKGROUP_SIZE,
+    CONNECTIVITY: connectivity,
   };
   const scan = {
     SCAN_WORKGROUP_SIZE: CCL_SCAN_WORKGROUP_SIZE,
@@ -123,7 +130,7 @@ function cclPipelines(device: GPUDevice): CclPipelines {
       writeIds: make('writeIds', denseModule, densePipelineLayout, scan),
     },
   };
-  pipelineCache.set(device, pipelines);
+  byConnectivity.set(connectivity, pipelines);
   return pipelines;
 }
 
@@ -252,6 +259,8 @@ export function createCclWorkspace(
 
 /** How encodeLabelComponents records its dispatches; the default is one compute pass. */
 export interface CclEncodeOptions {
+  /** 8 (default): blobs; 4: their background, whose enclosed components are holes. */
+  readonly connectivity?: Connectivity;
   /** Timestamps at the beginning and end of the (single) labelling pass. */
   readonly timestampWrites?: GPUComputePassTimestampWrites;
   /**
@@ -280,7 +289,7 @@ export function encodeLabelComponents(
   if (options.timestampWrites !== undefined && options.dispatchTimestamps !== undefined) {
     throw new Error('Labelling takes either pass or per-dispatch timestamps, not both');
   }
-  const pipelines = cclPipelines(device);
+  const pipelines = cclPipelines(device, options.connectivity ?? 8);
   const labelBindings = device.createBindGroup({
     label: 'ccl-label bindings',
     layout: pipelines.labelLayout,
@@ -353,7 +362,7 @@ export interface CclScratch {
   readonly ids: GPUBuffer;
   readonly count: GPUBuffer;
   /** Records the labelling of `mask` (u32, nonzero = foreground) into `labels`, `ids`, `count`. */
-  encode(encoder: GPUCommandEncoder, mask: GPUBuffer): void;
+  encode(encoder: GPUCommandEncoder, mask: GPUBuffer, connectivity?: Connectivity): void;
   destroy(): void;
 }
 
@@ -377,8 +386,8 @@ export function createCclScratch(device: GPUDevice, widthPx: number, heightPx: n
     labels,
     ids,
     count,
-    encode(encoder, mask) {
-      encodeLabelComponents(encoder, workspace, { mask, labels, ids, count });
+    encode(encoder, mask, connectivity = 8) {
+      encodeLabelComponents(encoder, workspace, { mask, labels, ids, count }, { connectivity });
     },
     destroy() {
       workspace.destroy();
@@ -406,12 +415,13 @@ export interface GpuLabelResult {
   readonly count: number;
 }
 
-/** Uploads a 0/1 mask, labels it, reads labels, ids and count back, destroys everything. */
+/** Uploads a 0/1 mask, labels it (8- or 4-connected), reads labels, ids and count back, destroys everything. */
 export async function labelComponentsGpu(
   device: GPUDevice,
   mask: Uint8Array,
   widthPx: number,
   heightPx: number,
+  connectivity: Connectivity = 8,
 ): Promise<GpuLabelResult> {
   validateMask(mask, widthPx, heightPx);
   const pixelCount = widthPx * heightPx;
@@ -432,7 +442,12 @@ export async function labelComponentsGpu(
   });
   try {
     const encoder = device.createCommandEncoder({ label: 'connected components' });
-    encodeLabelComponents(encoder, workspace, { mask: maskBuffer, labels, ids, count });
+    encodeLabelComponents(
+      encoder,
+      workspace,
+      { mask: maskBuffer, labels, ids, count },
+      { connectivity },
+    );
     device.queue.submit([encoder.finish()]);
     const [labelBytes, idBytes, countBytes] = await Promise.all([
       readBuffer(device, labels, pixelCount * 4),

@@ -1,6 +1,6 @@
 /**
  * Hole filling on the GPU: thin wrapper around shaders/hole-fill.wgsl, around
- * a labelling of the background (ccl.ts). CPU twin and semantics: fillHoles
+ * a 4-connected labelling of the background (ccl.ts). CPU twin and semantics: fillHoles
  * and its steps in src/core/analysis/estimate.ts.
  */
 import holeFillWgsl from '../../shaders/hole-fill.wgsl?raw';
@@ -103,7 +103,7 @@ export function createHoleFillStage(
         ],
         geometry.pixels,
       );
-      scratch.encode(encoder, background);
+      scratch.encode(encoder, background, 4);
       encodeAutoDispatch(
         device,
         encoder,

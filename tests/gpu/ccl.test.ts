@@ -29,12 +29,13 @@ async function compareWithCpu(
   mask: Uint8Array,
   width: number,
   height: number,
+  connectivity: 4 | 8 = 8,
 ): Promise<number> {
   const cpuStart = performance.now();
-  const cpu = labelComponentsCpu(mask, width, height);
+  const cpu = labelComponentsCpu(mask, width, height, connectivity);
   const cpuMs = performance.now() - cpuStart;
   const gpuStart = performance.now();
-  const gpu = await labelComponentsGpu(device, mask, width, height);
+  const gpu = await labelComponentsGpu(device, mask, width, height, connectivity);
   const gpuMs = performance.now() - gpuStart;
   console.info(
     `ccl ${name} ${width}×${height}: ${cpu.count} components; CPU ${cpuMs.toFixed(1)} ms, GPU (upload+run+read-back) ${gpuMs.toFixed(1)} ms`,
@@ -281,6 +282,41 @@ describe('ccl-label.wgsl + ccl-dense.wgsl against the CPU twin (exact)', () => {
       const column = new Uint8Array(1000).fill(1);
       expect(await compareWithCpu(device, 'one column', column, 1, 1000)).toBe(1);
       expect(await compareWithCpu(device, 'snake', snake(2, 999), 2, 999)).toBe(1);
+    });
+  });
+
+  test('4-connected (hole filling’s background): checkerboards, snakes, tile borders, random', async () => {
+    await withDevice(async (device) => {
+      const four = (name: string, mask: Uint8Array, width: number, height: number) =>
+        compareWithCpu(device, `${name} (4-connected)`, mask, width, height, 4);
+      // Every square of a checkerboard is its own component.
+      const board = checkerboard(63, 65);
+      expect(await four('checkerboard', board, 63, 65)).toBe(board.reduce((n, v) => n + v, 0));
+      expect(await four('snake', snake(131, 97), 131, 97)).toBe(1);
+      expect(await four('spiral', spiral(97, 203), 97, 203)).toBe(1);
+      const tw = CCL_TILE_WIDTH;
+      const th = CCL_TILE_HEIGHT;
+      const width = 3 * tw + 3;
+      const height = 3 * th + 5;
+      for (const [name, set] of [
+        ['rows on tile edges', (_x: number, y: number) => y % th === 0 || y % th === th - 1],
+        ['columns on tile edges', (x: number) => x % tw === 0 || x % tw === tw - 1],
+        // Steps that join only through corners under 8-connectivity.
+        ['corner diagonals', (x: number, y: number) => (x + y) % tw === tw - 1],
+        ['staircase', (x: number, y: number) => x === y || x === y + 1],
+      ] as const) {
+        await four(name, fromPredicate(width, height, set), width, height);
+      }
+      const random = new Random(4444);
+      for (const [w, h] of [
+        [17, 13],
+        [2 * tw + 1, 2 * th + 1],
+        [257, 129],
+      ] as const) {
+        for (const density of [0.3, 0.5, 0.6, 0.7]) {
+          await four(`random ${density * 100} %`, randomMask(random, w, h, density), w, h);
+        }
+      }
     });
   });
 

@@ -11,14 +11,15 @@ import { Random } from '../../src/core/random.ts';
 import { randomMask } from '../support/masks.ts';
 
 /**
- * Independent oracle: a plain 8-connected flood fill from each unlabelled
- * foreground pixel in raster order. The seed is the first pixel of its
- * component in raster order, so it is the component's smallest index.
+ * Independent oracle: a plain 8-connected (or 4-connected) flood fill from
+ * each unlabelled foreground pixel in raster order. The seed is the first
+ * pixel of its component in raster order, so it is the component's smallest index.
  */
 function floodFillLabels(
   mask: Uint8Array,
   width: number,
   height: number,
+  connectivity: 4 | 8 = 8,
 ): { labels: Int32Array; count: number } {
   const labels = new Int32Array(width * height).fill(BACKGROUND_LABEL);
   const stack: number[] = [];
@@ -34,6 +35,7 @@ function floodFillLabels(
       const py = (p - px) / width;
       for (let dy = -1; dy <= 1; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
+          if (connectivity === 4 && dx !== 0 && dy !== 0) continue;
           const x = px + dx;
           const y = py + dy;
           if (x < 0 || y < 0 || x >= width || y >= height) continue;
@@ -78,9 +80,14 @@ function firstDifference(got: Int32Array, want: Int32Array): string | undefined 
   return undefined;
 }
 
-function checkAgainstOracle(mask: Uint8Array, width: number, height: number): number {
-  const got = labelComponentsCpu(mask, width, height);
-  const want = floodFillLabels(mask, width, height);
+function checkAgainstOracle(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  connectivity: 4 | 8 = 8,
+): number {
+  const got = labelComponentsCpu(mask, width, height, connectivity);
+  const want = floodFillLabels(mask, width, height, connectivity);
   expect(got.count).toBe(want.count);
   // Whole arrays, exact: labels are integers with one right answer.
   expect(firstDifference(got.labels, want.labels), 'labels').toBeUndefined();
@@ -190,6 +197,40 @@ describe('labelComponentsCpu (8-connected, canonical labels)', () => {
       `CPU labelling (labels + dense ids) 4096² at 50 %: ${elapsedMs.toFixed(1)} ms, ${count} components`,
     );
     expect(count).toBeGreaterThan(0);
+  });
+});
+
+describe('labelComponentsCpu, 4-connected (the background of hole filling)', () => {
+  test('hand-computed: diagonals stay apart, a U joins at its base', () => {
+    // 1 0 1
+    // 0 1 0
+    // 1 1 1
+    const mask = new Uint8Array([1, 0, 1, 0, 1, 0, 1, 1, 1]);
+    const { labels, count } = labelComponentsCpu(mask, 3, 3, 4);
+    expect(count).toBe(3);
+    expect(Array.from(labels)).toEqual([0, -1, 2, -1, 4, -1, 4, 4, 4]);
+    expect(labelComponentsCpu(mask, 3, 3).count).toBe(1);
+  });
+
+  test('a checkerboard is one component per pixel; random masks against the flood fill', () => {
+    const width = 9;
+    const height = 7;
+    const board = new Uint8Array(width * height);
+    for (let i = 0; i < board.length; i++) board[i] = ((i % width) + Math.floor(i / width)) % 2;
+    expect(checkAgainstOracle(board, width, height, 4)).toBe(31);
+    const random = new Random(4343);
+    for (const [w, h] of [
+      [1, 1],
+      [1, 29],
+      [33, 1],
+      [17, 13],
+      [64, 64],
+      [127, 61],
+    ] as const) {
+      for (let density = 0.1; density < 0.95; density += 0.1) {
+        checkAgainstOracle(randomMask(random, w, h, density), w, h, 4);
+      }
+    }
   });
 });
 

@@ -94,7 +94,7 @@ function referenceFillHoles(
   const n = widthPx * heightPx;
   const background = new Uint8Array(n);
   for (let i = 0; i < n; i++) background[i] = domain[i] !== 0 && mask[i] === 0 ? 1 : 0;
-  const { labels } = labelComponentsCpu(background, widthPx, heightPx);
+  const { labels } = labelComponentsCpu(background, widthPx, heightPx, 4);
   const area = new Int32Array(n);
   const open = new Uint8Array(n);
   for (let y = 0; y < heightPx; y++) {
@@ -173,6 +173,46 @@ describe('estimate and hole filling as chains of the GPU steps', () => {
       });
     }
   }
+
+  test('holes are 4-connected background: corners close a blob’s outline', () => {
+    // Parse rows of '#' (mask), '.' (background in the domain), 'x' (outside the domain).
+    const grid = (rows: readonly string[]) => {
+      const width = rows[0]!.length;
+      const cells = rows.join('');
+      return {
+        width,
+        height: rows.length,
+        mask: Uint8Array.from(cells, (c) => (c === '#' ? 1 : 0)),
+        domain: Uint8Array.from(cells, (c) => (c === 'x' ? 0 : 1)),
+      };
+    };
+    const filled = (rows: readonly string[], maxHolePx: number): string[] => {
+      const { width, height, mask, domain } = grid(rows);
+      const out = fillHoles(mask, domain, width, height, maxHolePx);
+      return rows.map((row, y) =>
+        row.replace(/./g, (c, x: number) => (out[y * width + x] === 1 && c === '.' ? 'F' : c)),
+      );
+    };
+    // Two one-pixel holes that meet at a corner are two holes of 1 px, not one of 2.
+    const touching = ['......', '.####.', '.#.##.', '.##.#.', '.####.', '......'];
+    expect(filled(touching, 1)).toEqual([
+      '......',
+      '.####.',
+      '.#F##.',
+      '.##F#.',
+      '.####.',
+      '......',
+    ]);
+    // A gap walled on its four sides meets open ground only at a corner: enclosed.
+    const corner = ['.....', '.##..', '#.#..', '.##..', '.....'];
+    expect(filled(corner, 4)[2]).toBe('#F#..');
+    // The same gap meeting the outside of the domain only at a corner: enclosed too.
+    const cornerOut = ['x....', '.##..', '#.#..', '.##..', '.....'];
+    expect(filled(cornerOut, 4)[2]).toBe('#F#..');
+    // Touching the outside of the domain by a side: open.
+    const sideOut = ['.....', '.##..', 'x.#..', '.##..', '.....'];
+    expect(filled(sideOut, 4)[2]).toBe('x.#..');
+  });
 
   test('whole-pixel limits: area ≥ minAreaM2 / pixel area, hole area ≤ maxHolePx', () => {
     expect(minKeptAreaPx(0, 0.36)).toBe(0);

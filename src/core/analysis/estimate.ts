@@ -302,9 +302,12 @@ export function fillFromHoleStats(
 }
 
 /**
- * Fills holes: background components (8-connected, of the domain's pixels
+ * Fills holes: background components (4-connected, of the domain's pixels
  * outside the mask) that do not touch a pixel outside the domain or the image
- * edge and are smaller than maxHolePx. Inside a block, a grey container or one
+ * edge by a side and are at most maxHolePx. 4-connected because blobs are
+ * 8-connected: a blob's diagonal steps close its outline, so a gap that meets
+ * open ground only at a corner is enclosed, and two holes that meet at a
+ * corner are two (the (8, 4) pairing, Rosenfeld 1970). Inside a block, a grey container or one
  * in the shade of a taller stack looks like bare deck; surrounded by
  * containers, it is one. Kernels: labelling of the complement, a per-component
  * reduction (area, touches-border flag), one per-pixel pass.
@@ -316,7 +319,7 @@ export function fillHoles(
   heightPx: number,
   maxHolePx: number,
 ): Uint8Array {
-  const { labels } = labelComponentsCpu(holeBackground(mask, domain), widthPx, heightPx);
+  const { labels } = labelComponentsCpu(holeBackground(mask, domain), widthPx, heightPx, 4);
   const stats = holeStatsCpu(labels, domain, widthPx, heightPx);
   return fillFromHoleStats(mask, labels, stats, maxHolePx);
 }
