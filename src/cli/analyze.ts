@@ -19,7 +19,7 @@ import {
   DEFAULT_ANALYSIS_PARAMS,
   type AnalysisParams,
 } from '../core/analysis/params.ts';
-import { coverageWarnings, pierCoverage } from '../core/analysis/coverage.ts';
+import { coverageWarnings, pierCoverage, piersWithoutPixels } from '../core/analysis/coverage.ts';
 import { pierExportRows, piersCsv } from '../core/export/piers-csv.ts';
 import type { RasterInfo } from '../core/raster.ts';
 import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
@@ -447,6 +447,7 @@ async function analyzeOn(
     ...coverageWarnings(
       output.rois.map((roi) => roi.name),
       output.rois.map((roi) => roi.coverage),
+      piersWithoutPixels(input, result.roiIndex),
     ),
   ];
   for (const warning of warnings) console.error(`warning: ${warning}`);

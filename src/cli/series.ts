@@ -22,7 +22,7 @@
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkOutFolder, prepareOutFolder, writeOutFile } from './out-folder.ts';
-import { coverageWarnings, pierCoverage } from '../core/analysis/coverage.ts';
+import { coverageWarnings, pierCoverage, piersWithoutPixels } from '../core/analysis/coverage.ts';
 import { bandMismatchWarning, pairInput } from '../io/analysis-plan.ts';
 import { csvNumber, csvText, spreadsheetText } from '../core/export/piers-csv.ts';
 import {
@@ -190,6 +190,7 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
           ...coverageWarnings(
             result.rois.map((roi) => roi.name),
             pierCoverage(input, result.roiIndex),
+            piersWithoutPixels(input, result.roiIndex),
           ).map((warning) => `${run.name}: ${warning}`),
         );
         run.shiftPx = aligned.shiftPx;

@@ -46,7 +46,7 @@ import {
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker, releaseWorkerInput } from './analysis-client.ts';
 import { ringsBoundsPx, type PierRow, type PierZoomDetail } from './qw-pier-table.ts';
-import { pierCoverage } from '../core/analysis/coverage.ts';
+import { pierCoverage, piersWithoutPixels } from '../core/analysis/coverage.ts';
 import { roiSetToGeoJson } from '../io/geojson.ts';
 import {
   looksLikeSession,
@@ -1082,9 +1082,11 @@ export class QwApp extends LitElement {
       const bandWarning = after.info === null ? null : bandMismatchWarning(before.info, after.info);
       this.pierWarnings = bandWarning === null ? [] : [bandWarning];
       const coverage = this.coverageOf(input, result.roiIndex);
+      const withoutPixels = piersWithoutPixels(input, result.roiIndex);
       this.pierRows = result.rois.map((roi, index) => ({
         name: roi.name,
         coverage: coverage[index] ?? 0,
+        withoutPixels: withoutPixels[index] ?? false,
         before: roi.before,
         after: roi.after,
         appeared: roi.appeared,

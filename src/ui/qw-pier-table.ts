@@ -5,7 +5,7 @@
  * app to zoom the view to that pier (`qw-pier-zoom`).
  */
 import { css, html, LitElement } from 'lit';
-import { COVERED_SHARE } from '../core/analysis/coverage.ts';
+import { COVERED_SHARE, NO_PIXELS_NOTE } from '../core/analysis/coverage.ts';
 
 export interface TeuCell {
   readonly teu: number;
@@ -22,6 +22,8 @@ export interface PierRow {
   readonly net: TeuCell;
   /** Share of the pier that both images cover (0..1); its numbers count that part only. */
   readonly coverage?: number;
+  /** No pixel centre lies inside the pier (piersWithoutPixels): nothing of it was analysed. */
+  readonly withoutPixels?: boolean;
 }
 
 /** `qw-pier-zoom`: the chosen row, in the order of `rows` (the analysis's ROIs). */
@@ -46,7 +48,10 @@ export function ringsBoundsPx(
   return [x0, y0, x1, y1];
 }
 
-function sum(rows: readonly PierRow[], key: keyof Omit<PierRow, 'name' | 'coverage'>): TeuCell {
+function sum(
+  rows: readonly PierRow[],
+  key: keyof Omit<PierRow, 'name' | 'coverage' | 'withoutPixels'>,
+): TeuCell {
   return rows.reduce(
     (total, row) => ({
       teu: total.teu + row[key].teu,
@@ -171,7 +176,12 @@ export class QwPierTable extends LitElement {
   }
 
   /** Under a pier's name when the images do not wholly cover it. */
-  private coverageNote(coverage: number | undefined): unknown {
+  private coverageNote(coverage: number | undefined, withoutPixels = false): unknown {
+    if (withoutPixels) {
+      return html`<span class="coverage" data-coverage="0" title=${`The pier: ${NO_PIXELS_NOTE}.`}
+        >smaller than a pixel: not analysed</span
+      >`;
+    }
     if (coverage === undefined || coverage >= COVERED_SHARE) return null;
     const percent = Math.round(coverage * 100);
     return html`<span
@@ -182,7 +192,7 @@ export class QwPierTable extends LitElement {
     >`;
   }
 
-  private cells(row: Omit<PierRow, 'name' | 'coverage'>): unknown {
+  private cells(row: Omit<PierRow, 'name' | 'coverage' | 'withoutPixels'>): unknown {
     return html`${this.cell(row.before)} ${this.cell(row.after)} ${this.cell(row.appeared)}
     ${this.cell(row.disappeared)} ${this.cell(row.net, true)}`;
   }
@@ -210,7 +220,7 @@ export class QwPierTable extends LitElement {
       @click=${zoom}
       @keydown=${onKey}
     >
-      <td>${row.name}${this.coverageNote(row.coverage)}</td>
+      <td>${row.name}${this.coverageNote(row.coverage, row.withoutPixels)}</td>
       ${this.cells(row)}
     </tr>`;
   }

@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { coverageWarnings, pierCoverage } from '../../src/core/analysis/coverage.ts';
+import {
+  coverageWarnings,
+  NO_PIXELS_NOTE,
+  pierCoverage,
+  piersWithoutPixels,
+} from '../../src/core/analysis/coverage.ts';
 import type { AnalysisInput } from '../../src/core/analysis/cpu-pipeline.ts';
 import { rasterizeRois, type PixelPolygon } from '../../src/core/analysis/roi-raster.ts';
 import { clipRing } from '../../src/core/roi-raster.ts';
@@ -38,5 +43,29 @@ describe('per-pier coverage', () => {
     expect(coverageWarnings(['A', 'B', 'C'], coverage)).toEqual([
       'C: only 16 % of it lies in both images; its numbers count that part only',
     ]);
+  });
+
+  test('a pier that holds no pixel centre is told it is too small, not that it lies outside', () => {
+    const width = 20;
+    const height = 10;
+    const valid = new Uint8Array(width * height).fill(1);
+    // D: 0.6 × 0.6 px between pixel centres, inside both images; E: outside the window.
+    const rois = [box('A', 2, 2, 8, 8), box('D', 10.6, 4.6, 11.2, 5.2), box('E', 40, 2, 48, 8)];
+    const input = { widthPx: width, heightPx: height, valid, rois } as unknown as AnalysisInput;
+    const roiIndex = rasterizeRois(rois, width, height);
+    const withoutPixels = piersWithoutPixels(input, roiIndex);
+    expect(withoutPixels).toEqual([false, true, false]);
+    const warnings = coverageWarnings(
+      ['A', 'D', 'E'],
+      pierCoverage(input, roiIndex),
+      withoutPixels,
+    );
+    expect(warnings).toEqual([
+      `D: ${NO_PIXELS_NOTE}`,
+      'E: no part of it lies in both images, so its numbers are 0 and mean nothing',
+    ]);
+    expect(NO_PIXELS_NOTE).toMatch(
+      /^no pixel centre lies inside it \(it is smaller or thinner than a pixel/,
+    );
   });
 });

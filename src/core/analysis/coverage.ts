@@ -34,9 +34,40 @@ export function pierCoverage(input: AnalysisInput, roiIndex: Int32Array): number
   });
 }
 
-/** A warning for each pier that the images do not wholly cover, or none (CLI stderr). */
-export function coverageWarnings(names: readonly string[], coverage: readonly number[]): string[] {
+/**
+ * Per pier, whether part of it lies on the analysis grid yet no pixel centre
+ * lies inside it (a pier smaller or thinner than a pixel, or hidden under an
+ * earlier pier): nothing of it is analysed, though it is not outside.
+ */
+export function piersWithoutPixels(
+  input: Pick<AnalysisInput, 'rois' | 'widthPx' | 'heightPx'>,
+  roiIndex: Int32Array,
+): boolean[] {
+  const seen = new Uint8Array(input.rois.length);
+  for (const roi of roiIndex) if (roi >= 0 && roi < seen.length) seen[roi] = 1;
+  return input.rois.map((roi, index) => {
+    if (seen[index] === 1) return false;
+    const clipped = roi.rings.map((ring) => clipRing(ring, input.widthPx, input.heightPx));
+    return roiRingsAreaPx(clipped) > 0;
+  });
+}
+
+/** What a pier without pixels is told (CLI stderr, and the pier table's note). */
+export const NO_PIXELS_NOTE =
+  'no pixel centre lies inside it (it is smaller or thinner than a pixel, or under an earlier pier), so it is not analysed';
+
+/**
+ * A warning for each pier that the images do not wholly cover, or none (CLI
+ * stderr); `withoutPixels` (piersWithoutPixels) tells a pier too small to
+ * hold a pixel from one outside the images.
+ */
+export function coverageWarnings(
+  names: readonly string[],
+  coverage: readonly number[],
+  withoutPixels: readonly boolean[] = [],
+): string[] {
   return names.flatMap((name, index) => {
+    if (withoutPixels[index] === true) return [`${name}: ${NO_PIXELS_NOTE}`];
     const share = coverage[index] ?? 0;
     if (share >= COVERED_SHARE) return [];
     return share <= 0
