@@ -5,7 +5,7 @@
  * src/io/export-blobs.ts) — the same functions as the app's export buttons.
  */
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { estimateShift, shiftToApply, toLuminance } from '../core/align/phase-correlation.ts';
 import {
@@ -26,6 +26,8 @@ import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
 import {
   analysisBands,
   bandMismatchWarning,
+  coarsePixelWarning,
+  reversedDatesWarning,
   pairInput,
   planAnalysis,
   referenceData,
@@ -439,11 +441,18 @@ async function analyzeOn(
       `${roi.name}: before ${roi.before_teu} TEU, after ${roi.after_teu}, appeared ${roi.appeared_teu}, disappeared ${roi.disappeared_teu}, net ${roi.net_teu}`,
     );
   }
-  const bandWarning = bandMismatchWarning(beforeRaster.info, afterRaster.info);
+  const pairWarnings = [
+    resolve(beforePath) === resolve(afterPath)
+      ? `--before and --after name the same file (${beforePath}): nothing can have changed`
+      : null,
+    reversedDatesWarning(beforeRaster.info, afterRaster.info),
+    coarsePixelWarning(beforeRaster.info),
+    bandMismatchWarning(beforeRaster.info, afterRaster.info),
+  ].filter((text) => text !== null);
   const warnings = [
     ...roiSet.warnings,
     ...(warning === undefined ? [] : [warning]),
-    ...(bandWarning === null ? [] : [bandWarning]),
+    ...pairWarnings,
     ...coverageWarnings(
       output.rois.map((roi) => roi.name),
       output.rois.map((roi) => roi.coverage),

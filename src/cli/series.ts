@@ -19,11 +19,11 @@
  * A date that cannot be analysed does not stop the others: its error is in
  * series.json, the rest is written, and the command ends with that error.
  */
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkOutFolder, prepareOutFolder, writeOutFile } from './out-folder.ts';
 import { coverageWarnings, pierCoverage, piersWithoutPixels } from '../core/analysis/coverage.ts';
-import { bandMismatchWarning, pairInput } from '../io/analysis-plan.ts';
+import { bandMismatchWarning, coarsePixelWarning, pairInput } from '../io/analysis-plan.ts';
 import { csvNumber, csvText, spreadsheetText } from '../core/export/piers-csv.ts';
 import {
   assembleSeries,
@@ -120,6 +120,12 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
   if (fineAlign !== 'on' && fineAlign !== 'off') {
     throw new Error(`--fine-align takes on or off (got "${fineAlign}")`);
   }
+  const repeated = positionals.find((path, k) =>
+    positionals.slice(0, k).some((earlier) => resolve(earlier) === resolve(path)),
+  );
+  if (repeated !== undefined) {
+    throw new Error(`${repeated} is given twice; give each image once`);
+  }
   const params = readParams(values.params);
   const roiSet = readRois(roisPath);
   checkOutFolder(out);
@@ -163,7 +169,11 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
   if (referenceRun === undefined) throw new Error('internal: no reference date');
 
   // Per date: coverage and band warnings, printed with the ROI file's.
-  const pairWarnings: string[] = [];
+  const pairWarnings: string[] = runs.flatMap((run) => {
+    const info = rasters.get(run.path)?.info;
+    const coarse = info === undefined ? null : coarsePixelWarning(info);
+    return coarse === null ? [] : [coarse];
+  });
   const backend = await openBackend(values.backend);
   try {
     const referenceRaster = rasters.get(referenceRun.path);

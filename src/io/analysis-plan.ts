@@ -181,6 +181,32 @@ export function pairInput(
  * pixel differs in colour, and change (appeared, disappeared) means little; a
  * palette image's analysis reads its colour indices, not its colours.
  */
+/**
+ * Coarsest pixel (m) at which a 20-ft container (2.44 m × 6.06 m) still spans
+ * two pixels across; past it, blobs are a pixel or two wide and the opening
+ * and the minimum area erase them.
+ */
+export const COARSEST_USEFUL_GSD_M = 1.25;
+
+/** A warning when the image's pixels are too coarse to count containers, else null. */
+export function coarsePixelWarning(info: RasterInfo): string | null {
+  if (info.gsdM === null || !(info.gsdM > COARSEST_USEFUL_GSD_M)) return null;
+  const gsd = info.gsdM >= 10 ? info.gsdM.toFixed(0) : info.gsdM.toFixed(1);
+  return `${info.name} has ${gsd} m pixels: a container (2.4 m wide) spans less than two of them, so its counts mean little (containers need about 1 m or finer)`;
+}
+
+/**
+ * A warning when the before image is dated after the after image (by their
+ * TIFF DateTime tags), else null: appeared and disappeared then read the
+ * other way round.
+ */
+export function reversedDatesWarning(before: RasterInfo, after: RasterInfo): string | null {
+  if (before.acquired === null || after.acquired === null) return null;
+  if (!(Date.parse(before.acquired) > Date.parse(after.acquired))) return null;
+  const day = (iso: string): string => iso.slice(0, 10);
+  return `the before image ${before.name} is dated ${day(before.acquired)}, after the after image ${after.name} (${day(after.acquired)}): appeared and disappeared read the other way round; swap the two if the dates are right`;
+}
+
 export function bandMismatchWarning(before: RasterInfo, after: RasterInfo): string | null {
   const palette = [before, after].find((info) => info.photometric === 'palette');
   if (palette !== undefined) {

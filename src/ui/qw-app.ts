@@ -35,6 +35,8 @@ import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../gpu/p
 import {
   analysisBands,
   bandMismatchWarning,
+  coarsePixelWarning,
+  reversedDatesWarning,
   pairInput,
   planAnalysis,
   referenceData,
@@ -1079,8 +1081,12 @@ export class QwApp extends LitElement {
       if (controller.signal.aborted) return;
       this.lastAnalysis = { result, input, params, windowPx };
       this.onAnalysisShown();
-      const bandWarning = after.info === null ? null : bandMismatchWarning(before.info, after.info);
-      this.pierWarnings = bandWarning === null ? [] : [bandWarning];
+      const afterInfo = after.info;
+      this.pierWarnings = [
+        afterInfo === null ? null : reversedDatesWarning(before.info, afterInfo),
+        coarsePixelWarning(before.info),
+        afterInfo === null ? null : bandMismatchWarning(before.info, afterInfo),
+      ].filter((text) => text !== null);
       const coverage = this.coverageOf(input, result.roiIndex);
       const withoutPixels = piersWithoutPixels(input, result.roiIndex);
       this.pierRows = result.rois.map((roi, index) => ({

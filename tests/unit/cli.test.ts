@@ -79,6 +79,41 @@ describe('quaywatch CLI', () => {
     expect(two.stderr).toBe('quaywatch: info takes one file (got 2): usage: quaywatch info FILE\n');
   });
 
+  test('the same image twice: series refuses it, analyze warns that nothing can have changed', () => {
+    const out = join(tmpdir(), 'quaywatch-twice');
+    const twice = quaywatch(
+      'series',
+      '--rois',
+      'public/demo/piers.geojson',
+      '--out',
+      out,
+      'public/demo/before.tif',
+      'public/demo/after.tif',
+      './public/demo/before.tif',
+    );
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toBe(
+      'quaywatch: ./public/demo/before.tif is given twice; give each image once\n',
+    );
+    const same = quaywatch(
+      'analyze',
+      '--before',
+      'public/demo/before.tif',
+      '--after',
+      'public/demo/before.tif',
+      '--rois',
+      'public/demo/piers.geojson',
+      '--out',
+      out,
+      '--backend',
+      'cpu',
+    );
+    expect(same.status).toBe(0);
+    expect(same.stderr).toContain(
+      'warning: --before and --after name the same file (public/demo/before.tif): nothing can have changed',
+    );
+  });
+
   test('--shift takes a negative first value without =', () => {
     expect(joinNegativeShift(['--shift', '-1.5,2', '--out', 'x'])).toEqual([
       '--shift=-1.5,2',

@@ -1,0 +1,64 @@
+/** Warnings about a pair that the analysis runs on but whose numbers need a caveat. */
+import { describe, expect, test } from 'vitest';
+import type { RasterInfo } from '../../src/core/raster.ts';
+import {
+  bandMismatchWarning,
+  coarsePixelWarning,
+  COARSEST_USEFUL_GSD_M,
+  reversedDatesWarning,
+} from '../../src/io/analysis-plan.ts';
+
+const INFO: RasterInfo = {
+  name: 'before.tif',
+  sizeBytes: 1,
+  width: 4,
+  height: 4,
+  bands: 3,
+  bitsPerSample: 8,
+  sampleFormat: 'uint',
+  dtype: 'uint8',
+  compression: 'none',
+  photometric: 'rgb',
+  tiled: false,
+  interleave: 'pixel',
+  tileWidth: null,
+  tileHeight: null,
+  bigTiff: false,
+  littleEndian: true,
+  overviews: [],
+  nodata: null,
+  mask: 'none',
+  georeference: 'geotransform',
+  geoTransform: null,
+  crs: null,
+  gsdM: 0.5,
+  acquired: '2023-10-13T02:14:00',
+};
+
+describe('pair warnings', () => {
+  test('pixels too coarse for containers are named with their size', () => {
+    expect(coarsePixelWarning(INFO)).toBeNull();
+    expect(coarsePixelWarning({ ...INFO, gsdM: COARSEST_USEFUL_GSD_M })).toBeNull();
+    expect(coarsePixelWarning({ ...INFO, gsdM: null })).toBeNull();
+    expect(coarsePixelWarning({ ...INFO, name: 'naip.tif', gsdM: 5 })).toBe(
+      'naip.tif has 5.0 m pixels: a container (2.4 m wide) spans less than two of them, so its counts mean little (containers need about 1 m or finer)',
+    );
+    expect(coarsePixelWarning({ ...INFO, gsdM: 30.2 })).toMatch(/ has 30 m pixels:/);
+  });
+
+  test('a before image dated after the after image is flagged; undated or in order is not', () => {
+    const after = { ...INFO, name: 'after.tif', acquired: '2023-10-16T02:10:00' };
+    expect(reversedDatesWarning(INFO, after)).toBeNull();
+    expect(reversedDatesWarning(INFO, { ...after, acquired: null })).toBeNull();
+    expect(reversedDatesWarning(INFO, { ...after, acquired: INFO.acquired })).toBeNull();
+    expect(reversedDatesWarning(after, INFO)).toBe(
+      'the before image after.tif is dated 2023-10-16, after the after image before.tif (2023-10-13): appeared and disappeared read the other way round; swap the two if the dates are right',
+    );
+  });
+
+  test('the band warning still names the grey image', () => {
+    expect(bandMismatchWarning(INFO, { ...INFO, name: 'grey.tif', bands: 1 })).toMatch(
+      /^grey\.tif has 1 band and before\.tif 3: grey\.tif is compared in grey/,
+    );
+  });
+});
