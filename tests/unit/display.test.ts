@@ -4,34 +4,9 @@ import { mapToPixel, pixelToMap, type GeoTransform } from '../../src/core/raster
 import { fitImage } from '../../src/core/view-fit.ts';
 import type { RasterInfo } from '../../src/core/raster.ts';
 import { describeRaster, formatDate } from '../../src/ui/format.ts';
+import { PLAIN_RASTER_INFO } from '../support/raster-info.ts';
 
-/** A 4×4 RGBA TIFF without georeference or data mask; tests change what they look at. */
-const PLAIN_INFO: RasterInfo = {
-  name: 'b.tif',
-  sizeBytes: 1,
-  width: 4,
-  height: 4,
-  bands: 4,
-  bitsPerSample: 8,
-  sampleFormat: 'uint',
-  dtype: 'uint8',
-  compression: 'deflate',
-  photometric: 'rgb',
-  tiled: false,
-  interleave: 'pixel',
-  tileWidth: null,
-  tileHeight: null,
-  bigTiff: false,
-  littleEndian: true,
-  overviews: [],
-  nodata: null,
-  mask: 'none',
-  georeference: 'none',
-  geoTransform: null,
-  crs: null,
-  gsdM: null,
-  acquired: null,
-};
+const PLAIN_INFO: RasterInfo = PLAIN_RASTER_INFO;
 
 describe('display helpers', () => {
   test('8-bit RGB passes through unchanged, alpha opaque', () => {

@@ -7,30 +7,13 @@ import {
   COARSEST_USEFUL_GSD_M,
   reversedDatesWarning,
 } from '../../src/io/analysis-plan.ts';
+import { PLAIN_RASTER_INFO } from '../support/raster-info.ts';
 
 const INFO: RasterInfo = {
+  ...PLAIN_RASTER_INFO,
   name: 'before.tif',
-  sizeBytes: 1,
-  width: 4,
-  height: 4,
   bands: 3,
-  bitsPerSample: 8,
-  sampleFormat: 'uint',
-  dtype: 'uint8',
-  compression: 'none',
-  photometric: 'rgb',
-  tiled: false,
-  interleave: 'pixel',
-  tileWidth: null,
-  tileHeight: null,
-  bigTiff: false,
-  littleEndian: true,
-  overviews: [],
-  nodata: null,
-  mask: 'none',
   georeference: 'geotransform',
-  geoTransform: null,
-  crs: null,
   gsdM: 0.5,
   acquired: '2023-10-13T02:14:00',
 };
