@@ -405,10 +405,10 @@ function geometryTypeName(geometry: unknown): string {
 }
 
 /** The `name` property (or NAME, Name, ...) as a non-empty string, if any. */
-function nameProperty(properties: unknown): string | null {
+function nameProperty(properties: unknown, wanted = 'name'): string | null {
   if (!isObject(properties)) return null;
   const key =
-    'name' in properties ? 'name' : Object.keys(properties).find((k) => k.toLowerCase() === 'name');
+    wanted in properties ? wanted : Object.keys(properties).find((k) => k.toLowerCase() === wanted);
   const value = key === undefined ? undefined : properties[key];
   if (typeof value === 'string' && value.trim() !== '') return value.trim();
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -570,7 +570,10 @@ function collectRawRois(root: JsonObject, sourceName: string, warnings: WarningL
       }
       if (feature !== root) checkCrs(feature, sourceName);
       const id = featureId(feature);
-      const name = nameProperty(feature['properties']) ?? (id === null ? null : String(id));
+      // name, else the feature's id, else an id among its properties (many files keep it there).
+      const name =
+        nameProperty(feature['properties']) ??
+        (id === null ? nameProperty(feature['properties'], 'id') : String(id));
       const label = name ?? `feature ${k + 1}`;
       const parts = readGeometry(feature['geometry'], label, sourceName);
       if (parts === null) {

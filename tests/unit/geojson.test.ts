@@ -108,7 +108,7 @@ describe('accepted shapes and names', () => {
     expect(multi.warnings).toEqual([]);
   });
 
-  test('names: `name` property, else NAME, else id, else ROI n in file order', () => {
+  test('names: `name` property, else NAME, else id (the feature’s, then a property), else ROI n in file order', () => {
     const text = JSON.stringify(
       collection(
         feature(polygon(square), { name: '  Pier No. 3 ' }, 'a'),
@@ -116,6 +116,8 @@ describe('accepted shapes and names', () => {
         feature(polygon(square), { name: '' }, 42),
         feature(polygon(square), null),
         feature(polygon(square), { other: 1 }, 'quay-east'),
+        feature(polygon(square), { id: 'P-9' }),
+        feature(polygon(square), { ID: 17 }, 'feature-id-first'),
       ),
     );
     const { rois, warnings } = parseRoiGeoJson(text, FILE);
@@ -125,8 +127,18 @@ describe('accepted shapes and names', () => {
       '42',
       'ROI 4',
       'quay-east',
+      'P-9',
+      'feature-id-first',
     ]);
-    expect(rois.map((roi) => roi.id)).toEqual(['a', null, 42, null, 'quay-east']);
+    expect(rois.map((roi) => roi.id)).toEqual([
+      'a',
+      null,
+      42,
+      null,
+      'quay-east',
+      null,
+      'feature-id-first',
+    ]);
     expect(warnings).toEqual([]);
   });
 
