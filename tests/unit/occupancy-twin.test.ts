@@ -104,4 +104,51 @@ describe('occupancy twins (f32) against an f64 oracle', () => {
     // Against itself the best match is the pixel itself: 0 in the domain, 0 outside.
     expect(change.every((v) => v === 0)).toBe(true);
   });
+
+  test('misregistration tolerance: a shift within matchRadiusPx is no change, beyond it the edges are', () => {
+    // Container-like blocks (red on concrete), the other date shifted 1 px east.
+    const w = 48;
+    const h = 32;
+    const n = w * h;
+    const concrete: Rgb = [156, 154, 147];
+    const red: Rgb = [158, 42, 36];
+    const paint = (shiftX: number, shiftY: number): Float32Array[] => {
+      const bands = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const sx = x - shiftX;
+          const sy = y - shiftY;
+          const block = sx % 16 >= 4 && sx % 16 < 14 && sy % 10 >= 3 && sy % 10 < 8;
+          const colour = block ? red : concrete;
+          for (let b = 0; b < 3; b++) bands[b]![y * w + x] = colour[b]!;
+        }
+      }
+      return bands;
+    };
+    const before = paint(0, 0);
+    const domain = new Uint8Array(n).fill(1);
+    const params = { ...P, shadowHandling: 'off' as const };
+    const inner = (change: Float32Array, margin: number): number[] => {
+      const values: number[] = [];
+      for (let y = margin; y < h - margin; y++) {
+        for (let x = margin; x < w - margin; x++) values.push(change[y * w + x]!);
+      }
+      return values;
+    };
+    const east = paint(1, 0);
+    // Radius 1 takes a 1 px shift along an axis: no change away from the image edge.
+    const tolerant = bestMatchChange(east, before, w, h, domain, { ...params, matchRadiusPx: 1 });
+    expect(Math.max(...inner(tolerant, 1))).toBe(0);
+    // Radius 0 compares pixel with pixel: the blocks' east and west edges change by the full colour distance.
+    const strict = bestMatchChange(east, before, w, h, domain, { ...params, matchRadiusPx: 0 });
+    const edges = inner(strict, 1).filter((d) => d > 0);
+    expect(edges.length).toBeGreaterThan(20);
+    expect(Math.min(...edges)).toBeCloseTo(Math.hypot(156 - 158, 154 - 42, 147 - 36), 3);
+    // A diagonal shift of (1, 1) lies outside the disc of radius 1 (1² + 1² > 1²), inside radius 2's.
+    const diagonal = paint(1, 1);
+    const r1 = bestMatchChange(diagonal, before, w, h, domain, { ...params, matchRadiusPx: 1 });
+    expect(Math.max(...inner(r1, 2))).toBeGreaterThan(100);
+    const r2 = bestMatchChange(diagonal, before, w, h, domain, { ...params, matchRadiusPx: 2 });
+    expect(Math.max(...inner(r2, 2))).toBe(0);
+  });
 });
