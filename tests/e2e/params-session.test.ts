@@ -66,7 +66,7 @@ function hashParams(page: Page): unknown {
 }
 
 describe('live parameters and the session', () => {
-  test('WebGPU: the threshold slider re-runs the analysis, a bad number is refused next to its field, reset restores the first table', async () => {
+  test('WebGPU: the threshold slider re-runs the analysis, a bad number is refused next to its field; after a device loss, reset restores the first table on the CPU', async () => {
     const context = await app.browser.newContext({ viewport: VIEWPORT });
     // Auto would pick the CPU worker on SwiftShader: this test is about the WebGPU path.
     const { page, errors } = await openApp(context, '?analysis=webgpu');
@@ -104,8 +104,17 @@ describe('live parameters and the session', () => {
     await expect(tableCaption(page)).resolves.toMatch(/thresholdDn 60$/);
     expect(hashParams(page)).toEqual({ thresholdDn: 60 });
 
+    // The device is lost between runs: not fatal; the next run (reset) goes to
+    // the CPU twins in the worker, says so, and gives the WebGPU table's numbers.
+    await page.locator('qw-app').evaluate((app) => {
+      (app as HTMLElementTagNameMap['qw-app']).gpu?.device.destroy();
+    });
+    await expect
+      .poll(async () => (await page.locator('qw-app .banner').textContent()) ?? '')
+      .toContain('GPU device was lost');
     await page.locator('qw-params-panel button', { hasText: 'Reset to defaults' }).click();
     await waitForParams(page, 'default parameters');
+    await expect(tableCaption(page)).resolves.toContain('analysed on the CPU (worker)');
     expect(await tableRowTexts(page)).toEqual(first);
     await expect(message.count()).resolves.toBe(0);
     await expect(slider(page, 'thresholdDn').inputValue()).resolves.toBe('30');
