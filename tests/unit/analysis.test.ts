@@ -142,5 +142,36 @@ describe('analysis of a generated port pair', () => {
     const again = analyzePairCpu(input, DEFAULT_ANALYSIS_PARAMS);
     expect(again.rois).toEqual(result.rois);
     expect(again.masks.appeared).toEqual(result.masks.appeared);
+
+    // Shadows, measured: without shadow handling the shade that containers and
+    // sheds cast on the decks counts as containers, and the error grows several-fold.
+    const off = analyzePairCpu(input, { ...DEFAULT_ANALYSIS_PARAMS, shadowHandling: 'off' });
+    const summedError = (run: typeof result): number =>
+      scene.truth.piers.reduce((sum, truth, k) => {
+        const roi = run.rois[k]!;
+        return (
+          sum +
+          Math.abs(roi.before.teu - truth.before_teu) +
+          Math.abs(roi.after.teu - truth.after_teu)
+        );
+      }, 0);
+    const overCount = (run: typeof result): number =>
+      scene.truth.piers.reduce(
+        (sum, truth, k) =>
+          sum +
+          run.rois[k]!.before.teu +
+          run.rois[k]!.after.teu -
+          truth.before_teu -
+          truth.after_teu,
+        0,
+      );
+    console.info(
+      `shadow handling on: Σ|error| ${summedError(result).toFixed(1)} TEU; off: ${summedError(off).toFixed(1)} TEU, over-count ${overCount(off).toFixed(1)}`,
+    );
+    expect(summedError(off)).toBeGreaterThan(3 * summedError(result));
+    expect(overCount(off)).toBeGreaterThan(0.8 * summedError(off));
+    // The shadow masks hold the shade: a share of every pier at both dates.
+    expect(result.masks.shadowBefore.some((v) => v !== 0)).toBe(true);
+    expect(result.masks.shadowAfter.some((v) => v !== 0)).toBe(true);
   });
 });
