@@ -131,6 +131,8 @@ export interface NormalizationBands {
 export interface NormalizationStageOptions {
   readonly pixelCount: number;
   readonly bandCount: number;
+  /** For tests: fold dispatches into 2-D past this many workgroups per dimension (default WebGPU's 65535). */
+  readonly maxWorkgroupsPerDimension?: number;
 }
 
 export interface NormalizationStage {
@@ -224,10 +226,15 @@ export function createNormalizationStage(
   const reduceDispatch = linearDispatch(
     pixelCount,
     NORMALIZATION_WORKGROUP_SIZE * NORMALIZATION_PIXELS_PER_INVOCATION,
+    options.maxWorkgroupsPerDimension,
   );
   const reduceGroupsPerRow = reduceDispatch.x;
   const sumGroups = reduceDispatch.x * reduceDispatch.y;
-  const pixelDispatch = linearDispatch(pixelCount, NORMALIZATION_WORKGROUP_SIZE);
+  const pixelDispatch = linearDispatch(
+    pixelCount,
+    NORMALIZATION_WORKGROUP_SIZE,
+    options.maxWorkgroupsPerDimension,
+  );
   const bins = NORMALIZATION_HISTOGRAM_BINS;
   // Slots 0 … bandCount − 1: before bands; then after bands; the last: residuals.
   const slotCount = 2 * bandCount + 1;
@@ -717,6 +724,7 @@ export async function normalizeGpu(
   after: readonly Float32Array[],
   valid: Uint8Array,
   options: NormalizationOptions,
+  stageOptions: Pick<NormalizationStageOptions, 'maxWorkgroupsPerDimension'> = {},
 ): Promise<GpuNormalizationResult> {
   const pixelCount = valid.length;
   const bandCount = before.length;
@@ -735,7 +743,7 @@ export async function normalizeGpu(
   if (after.length < bandCount) {
     throw new Error(`The after image lacks band ${after.length + 1}`);
   }
-  const stage = createNormalizationStage(device, { pixelCount, bandCount });
+  const stage = createNormalizationStage(device, { pixelCount, bandCount, ...stageOptions });
   const uploaded: GPUBuffer[] = [];
   const upload = (label: string, data: Float32Array | Uint32Array): GPUBuffer => {
     const buffer = createStorageBufferFrom(device, label, data);
