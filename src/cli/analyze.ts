@@ -447,6 +447,7 @@ async function analyzeOn(
       : null,
     reversedDatesWarning(beforeRaster.info, afterRaster.info),
     coarsePixelWarning(beforeRaster.info),
+    coarsePixelWarning(afterRaster.info),
     bandMismatchWarning(beforeRaster.info, afterRaster.info),
   ].filter((text) => text !== null);
   const warnings = [

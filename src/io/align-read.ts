@@ -172,8 +172,18 @@ export async function readAligned(
     method = geometric.kind === 'affine' ? 'same-crs' : 'proj4-control-points';
     if (overlap(target.grid, source, geometric) === null) {
       const whole = target.inReference?.referenceGrid;
-      // A window of the reference: say whether the images overlap elsewhere.
-      if (whole !== undefined && overlap(whole, source, controlPointMapping(whole, source))) {
+      // A window of the reference: say whether the images overlap elsewhere,
+      // tested on the reference at most 512 px a side (an error's wording
+      // must not cost a pass over every pixel of a large image).
+      const coarse =
+        whole === undefined
+          ? undefined
+          : scaledGrid(
+              whole,
+              Math.max(1, Math.round(whole.width * Math.min(1, 512 / whole.width))),
+              Math.max(1, Math.round(whole.height * Math.min(1, 512 / whole.height))),
+            );
+      if (coarse !== undefined && overlap(coarse, source, controlPointMapping(coarse, source))) {
         throw new Error(
           windowOutsideMessage(
             target.grid,

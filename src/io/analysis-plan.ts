@@ -203,8 +203,11 @@ export function coarsePixelWarning(info: RasterInfo): string | null {
 export function reversedDatesWarning(before: RasterInfo, after: RasterInfo): string | null {
   if (before.acquired === null || after.acquired === null) return null;
   if (!(Date.parse(before.acquired) > Date.parse(after.acquired))) return null;
-  const day = (iso: string): string => iso.slice(0, 10);
-  return `the before image ${before.name} is dated ${day(before.acquired)}, after the after image ${after.name} (${day(after.acquired)}): appeared and disappeared read the other way round; swap the two if the dates are right`;
+  // The day, or the time too where both fall on the same day.
+  const sameDay = before.acquired.slice(0, 10) === after.acquired.slice(0, 10);
+  const when = (iso: string): string =>
+    sameDay ? iso.slice(0, 16).replace('T', ' ') : iso.slice(0, 10);
+  return `the before image ${before.name} is dated ${when(before.acquired)}, after the after image ${after.name} (${when(after.acquired)}): appeared and disappeared read the other way round; swap the two if the dates are right`;
 }
 
 export function bandMismatchWarning(before: RasterInfo, after: RasterInfo): string | null {

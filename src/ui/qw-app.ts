@@ -1085,6 +1085,7 @@ export class QwApp extends LitElement {
       this.pierWarnings = [
         afterInfo === null ? null : reversedDatesWarning(before.info, afterInfo),
         coarsePixelWarning(before.info),
+        afterInfo === null ? null : coarsePixelWarning(afterInfo),
         afterInfo === null ? null : bandMismatchWarning(before.info, afterInfo),
       ].filter((text) => text !== null);
       const coverage = this.coverageOf(input, result.roiIndex);

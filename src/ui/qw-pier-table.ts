@@ -179,7 +179,7 @@ export class QwPierTable extends LitElement {
   private coverageNote(coverage: number | undefined, withoutPixels = false): unknown {
     if (withoutPixels) {
       return html`<span class="coverage" data-coverage="0" title=${`The pier: ${NO_PIXELS_NOTE}.`}
-        >smaller than a pixel: not analysed</span
+        >no pixel of its own: not analysed</span
       >`;
     }
     if (coverage === undefined || coverage >= COVERED_SHARE) return null;

@@ -68,4 +68,45 @@ describe('per-pier coverage', () => {
       /^no pixel centre lies inside it \(it is smaller or thinner than a pixel/,
     );
   });
+
+  test('a bow tie is covered whole; a pier under an earlier one has no pixel; a sliver on the image is outside', () => {
+    const width = 40;
+    const height = 20;
+    const valid = new Uint8Array(width * height).fill(1);
+    const bowTie: PixelPolygon = {
+      name: 'Bow',
+      rings: [
+        [
+          [2, 2],
+          [18, 18],
+          [18, 2],
+          [2, 18],
+          [2, 2],
+        ],
+      ],
+    };
+    // Berth lies wholly inside Terminal, which is listed first and takes every pixel.
+    const rois = [
+      bowTie,
+      box('Terminal', 20, 2, 38, 18),
+      box('Berth', 24, 6, 30, 12),
+      // 200 px long, of which 0.3 px lies on the image: mostly outside.
+      box('Sliver', 39.7, 5, 239.7, 15),
+    ];
+    const input = { widthPx: width, heightPx: height, valid, rois } as unknown as AnalysisInput;
+    const roiIndex = rasterizeRois(rois, width, height);
+    // The bow tie's signed loops cancel; its coverage counts its pixels.
+    expect(pierCoverage(input, roiIndex)).toEqual([1, 1, 0, 0]);
+    expect(piersWithoutPixels(input, roiIndex)).toEqual([false, false, true, false]);
+    expect(
+      coverageWarnings(
+        ['Bow', 'Terminal', 'Berth', 'Sliver'],
+        pierCoverage(input, roiIndex),
+        piersWithoutPixels(input, roiIndex),
+      ),
+    ).toEqual([
+      `Berth: ${NO_PIXELS_NOTE}`,
+      'Sliver: no part of it lies in both images, so its numbers are 0 and mean nothing',
+    ]);
+  });
 });

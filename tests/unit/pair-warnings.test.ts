@@ -34,6 +34,13 @@ describe('pair warnings', () => {
     expect(reversedDatesWarning(INFO, after)).toBeNull();
     expect(reversedDatesWarning(INFO, { ...after, acquired: null })).toBeNull();
     expect(reversedDatesWarning(INFO, { ...after, acquired: INFO.acquired })).toBeNull();
+    // On one day the times are told too.
+    expect(
+      reversedDatesWarning(
+        { ...INFO, acquired: '2023-10-13T14:00:00' },
+        { ...after, acquired: '2023-10-13T09:30:00' },
+      ),
+    ).toContain('is dated 2023-10-13 14:00, after the after image after.tif (2023-10-13 09:30)');
     expect(reversedDatesWarning(after, INFO)).toBe(
       'the before image after.tif is dated 2023-10-16, after the after image before.tif (2023-10-13): appeared and disappeared read the other way round; swap the two if the dates are right',
     );

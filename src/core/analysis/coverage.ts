@@ -7,6 +7,7 @@
 import { roiRingsAreaPx } from '../export/piers-csv.ts';
 import { clipRing } from '../roi-raster.ts';
 import type { AnalysisInput } from './cpu-pipeline.ts';
+import { roiRingsCross, windingAreaPx, type PixelPolygon } from './roi-raster.ts';
 
 /**
  * Per pier, the share of its area that both images cover, rounded down to
@@ -25,19 +26,38 @@ export function pierCoverage(input: AnalysisInput, roiIndex: Int32Array): number
     if (input.valid[i] !== 0) validPx[roi] = (validPx[roi] ?? 0) + 1;
   }
   return input.rois.map((roi, index) => {
-    const areaPx = roiRingsAreaPx(roi.rings);
     const own = ownPx[index] ?? 0;
-    if (!(areaPx > 0) || own === 0) return 0;
-    const clipped = roi.rings.map((ring) => clipRing(ring, input.widthPx, input.heightPx));
-    const insideShare = Math.min(1, roiRingsAreaPx(clipped) / areaPx);
+    const insideShare = shareInWindow(roi.rings, input);
+    if (own === 0 || !(insideShare > 0)) return 0;
     return Math.floor(insideShare * ((validPx[index] ?? 0) / own) * 100) / 100;
   });
 }
 
 /**
- * Per pier, whether part of it lies on the analysis grid yet no pixel centre
- * lies inside it (a pier smaller or thinner than a pixel, or hidden under an
- * earlier pier): nothing of it is analysed, though it is not outside.
+ * The share of an ROI's area inside the analysis window (holes count): by
+ * clipping its rings, or, for rings that cross themselves (whose signed loop
+ * areas cancel), by counting the pixel centres the raster puts inside.
+ */
+function shareInWindow(
+  rings: PixelPolygon['rings'],
+  input: Pick<AnalysisInput, 'widthPx' | 'heightPx'>,
+): number {
+  if (roiRingsCross(rings)) {
+    const all = windingAreaPx(rings);
+    const inside = windingAreaPx(rings, input);
+    if (all !== null && inside !== null) return all > 0 ? Math.min(1, inside / all) : 0;
+  }
+  const areaPx = roiRingsAreaPx(rings);
+  if (!(areaPx > 0)) return 0;
+  const clipped = rings.map((ring) => clipRing(ring, input.widthPx, input.heightPx));
+  return Math.min(1, roiRingsAreaPx(clipped) / areaPx);
+}
+
+/**
+ * Per pier, whether most of it (half its area or more) lies on the analysis
+ * grid yet no pixel centre lies inside it (a pier smaller or thinner than a
+ * pixel, or hidden under an earlier pier): nothing of it is analysed, though
+ * it is not outside. A pier mostly off the grid gets the coverage message.
  */
 export function piersWithoutPixels(
   input: Pick<AnalysisInput, 'rois' | 'widthPx' | 'heightPx'>,
@@ -46,9 +66,7 @@ export function piersWithoutPixels(
   const seen = new Uint8Array(input.rois.length);
   for (const roi of roiIndex) if (roi >= 0 && roi < seen.length) seen[roi] = 1;
   return input.rois.map((roi, index) => {
-    if (seen[index] === 1) return false;
-    const clipped = roi.rings.map((ring) => clipRing(ring, input.widthPx, input.heightPx));
-    return roiRingsAreaPx(clipped) > 0;
+    return seen[index] !== 1 && shareInWindow(roi.rings, input) >= 0.5;
   });
 }
 

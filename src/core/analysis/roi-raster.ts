@@ -15,6 +15,8 @@
  * - roiIndex[i] = −1 outside every ROI, else the ROI's index.
  */
 
+import { ringSelfIntersection } from '../roi-edit.ts';
+
 /** One ROI in pixel coordinates of the analysis grid. */
 export interface PixelPolygon {
   readonly name: string;
@@ -158,4 +160,51 @@ export function roisTouch(roiIndex: Int32Array, widthPx: number, heightPx: numbe
     }
   }
   return false;
+}
+
+/** Rings longer than this are not checked for crossings (O(n²)), as on reading GeoJSON. */
+const MAX_VERTICES_FOR_CROSSING_CHECK = 4000;
+/** Past this many pixels of bounding box, a crossing ROI's area is not counted pixel by pixel. */
+const MAX_WINDING_RASTER_PX = 64e6;
+
+/** Whether any ring of an ROI crosses or touches itself (ringSelfIntersection; long rings unchecked). */
+export function roiRingsCross(rings: PixelPolygon['rings']): boolean {
+  return rings.some(
+    (ring) => ring.length <= MAX_VERTICES_FOR_CROSSING_CHECK && ringSelfIntersection(ring) !== null,
+  );
+}
+
+/**
+ * The area of an ROI in pixels as the raster counts it (pixel centres inside
+ * by the nonzero winding rule), over the ROI's own bounding box, or only its
+ * part inside [0, widthPx) × [0, heightPx) when `within` is given; other ROIs
+ * play no part. For rings that cross themselves, whose signed loop areas
+ * cancel; null past MAX_WINDING_RASTER_PX of bounding box.
+ */
+export function windingAreaPx(
+  rings: PixelPolygon['rings'],
+  within?: { readonly widthPx: number; readonly heightPx: number },
+): number | null {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const ring of rings) {
+    for (const [x, y] of ring) {
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+    }
+  }
+  let [c0, r0, c1, r1] = [Math.floor(x0), Math.floor(y0), Math.ceil(x1), Math.ceil(y1)];
+  if (within !== undefined) {
+    [c0, r0] = [Math.max(0, c0), Math.max(0, r0)];
+    [c1, r1] = [Math.min(within.widthPx, c1), Math.min(within.heightPx, r1)];
+  }
+  const [w, h] = [c1 - c0, r1 - r0];
+  if (!(w > 0 && h > 0)) return 0;
+  if (w * h > MAX_WINDING_RASTER_PX) return null;
+  const shifted = rings.map((ring) => ring.map(([x, y]) => [x - c0, y - r0] as const));
+  const raster = rasterizeRois([{ name: '', rings: shifted }], w, h);
+  let count = 0;
+  for (const roi of raster) if (roi === 0) count++;
+  return count;
 }

@@ -9,11 +9,8 @@
  */
 import type { AnalysisInput, AnalysisResult } from '../analysis/cpu-pipeline.ts';
 import type { TeuEstimate } from '../analysis/estimate.ts';
-import { ringSelfIntersection } from '../roi-edit.ts';
+import { roiRingsCross, windingAreaPx } from '../analysis/roi-raster.ts';
 import { signedArea } from '../roi-raster.ts';
-
-/** Rings longer than this are not checked for crossings (O(n²)), as on reading GeoJSON. */
-const MAX_VERTICES_FOR_CROSSING_CHECK = 4000;
 
 export interface TeuRange {
   readonly teu: number;
@@ -41,35 +38,27 @@ export function roiRingsAreaPx(rings: readonly (readonly (readonly [number, numb
 }
 
 /**
- * The area an ROI was analysed over, in pixels: its rings' area, or, where a
- * ring crosses itself, its pixels in the ROI raster. The loops of a crossing
- * ring wind opposite ways, so their signed areas cancel (a bow tie's to about
- * 0) while the raster's nonzero-winding rule counts both loops; the
- * GeoJSON reader warns about such a ring.
+ * The area of an ROI in pixels: its rings' area, or, where a ring crosses
+ * itself, the pixels whose centres the raster counts inside (nonzero
+ * winding) over the ROI's own bounding box. The loops of a crossing ring wind
+ * opposite ways, so their signed areas cancel (a bow tie's to about 0) while
+ * the raster counts both loops; the GeoJSON reader warns about such a ring.
  */
 export function analysedRoiAreaPx(
   rings: readonly (readonly (readonly [number, number])[])[],
-  index: number,
-  roiIndex: Int32Array,
 ): number {
-  const crosses = rings.some(
-    (ring) => ring.length <= MAX_VERTICES_FOR_CROSSING_CHECK && ringSelfIntersection(ring) !== null,
-  );
-  if (!crosses) return roiRingsAreaPx(rings);
-  let pixels = 0;
-  for (const roi of roiIndex) if (roi === index) pixels++;
-  return pixels;
+  if (!roiRingsCross(rings)) return roiRingsAreaPx(rings);
+  return windingAreaPx(rings) ?? roiRingsAreaPx(rings);
 }
 
 /** The export rows of an analysis: the pier table's numbers and areas, in ROI order. */
 export function pierExportRows(
-  result: Pick<AnalysisResult, 'rois' | 'roiIndex'>,
+  result: Pick<AnalysisResult, 'rois'>,
   input: Pick<AnalysisInput, 'rois' | 'pixelAreaM2'>,
 ): PierExportRow[] {
   return result.rois.map((roi, index) => ({
     name: roi.name,
-    roiAreaM2:
-      analysedRoiAreaPx(input.rois[index]?.rings ?? [], index, result.roiIndex) * input.pixelAreaM2,
+    roiAreaM2: analysedRoiAreaPx(input.rois[index]?.rings ?? []) * input.pixelAreaM2,
     before: roi.before,
     after: roi.after,
     appeared: roi.appeared,
