@@ -47,8 +47,9 @@ import {
 } from '../io/analysis-plan.ts';
 import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker, releaseWorkerInput } from './analysis-client.ts';
-import { ringsBoundsPx, type PierRow, type PierZoomDetail } from './qw-pier-table.ts';
+import { type PierRow, type PierZoomDetail } from './qw-pier-table.ts';
 import { pierCoverage, piersWithoutPixels } from '../core/analysis/coverage.ts';
+import { ringsBoundsPx } from '../core/analysis/roi-raster.ts';
 import { roiSetToGeoJson } from '../io/geojson.ts';
 import {
   looksLikeSession,

@@ -32,22 +32,6 @@ export interface PierZoomDetail {
   readonly name: string;
 }
 
-/** [x0, y0, x1, y1] around rings of [col, row] positions; all infinite when there are none. */
-export function ringsBoundsPx(
-  rings: readonly (readonly (readonly [number, number])[])[],
-): readonly [number, number, number, number] {
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const ring of rings) {
-    for (const [x, y] of ring) {
-      x0 = Math.min(x0, x);
-      y0 = Math.min(y0, y);
-      x1 = Math.max(x1, x);
-      y1 = Math.max(y1, y);
-    }
-  }
-  return [x0, y0, x1, y1];
-}
-
 function sum(
   rows: readonly PierRow[],
   key: keyof Omit<PierRow, 'name' | 'coverage' | 'withoutPixels'>,

@@ -185,15 +185,7 @@ export function windingAreaPx(
   rings: PixelPolygon['rings'],
   within?: { readonly widthPx: number; readonly heightPx: number },
 ): number | null {
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const ring of rings) {
-    for (const [x, y] of ring) {
-      x0 = Math.min(x0, x);
-      y0 = Math.min(y0, y);
-      x1 = Math.max(x1, x);
-      y1 = Math.max(y1, y);
-    }
-  }
+  const [x0, y0, x1, y1] = ringsBoundsPx(rings);
   let [c0, r0, c1, r1] = [Math.floor(x0), Math.floor(y0), Math.ceil(x1), Math.ceil(y1)];
   if (within !== undefined) {
     [c0, r0] = [Math.max(0, c0), Math.max(0, r0)];
@@ -207,4 +199,20 @@ export function windingAreaPx(
   let count = 0;
   for (const roi of raster) if (roi === 0) count++;
   return count;
+}
+
+/** [x0, y0, x1, y1] around rings of [col, row] positions; all infinite when there are none. */
+export function ringsBoundsPx(
+  rings: readonly (readonly (readonly [number, number])[])[],
+): readonly [number, number, number, number] {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const ring of rings) {
+    for (const [x, y] of ring) {
+      x0 = Math.min(x0, x);
+      y0 = Math.min(y0, y);
+      x1 = Math.max(x1, x);
+      y1 = Math.max(y1, y);
+    }
+  }
+  return [x0, y0, x1, y1];
 }
