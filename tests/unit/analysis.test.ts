@@ -175,3 +175,102 @@ describe('analysis of a generated port pair', () => {
     expect(result.masks.shadowAfter.some((v) => v !== 0)).toBe(true);
   });
 });
+
+describe('the estimate by hand on painted blocks', () => {
+  const width = 60;
+  const height = 40;
+  const concrete = [150, 148, 141] as const;
+  const red = [158, 42, 36] as const;
+  const blue = [38, 86, 150] as const;
+  type Block = readonly [x0: number, y0: number, colour: readonly [number, number, number]];
+  /** 20 × 10 px blocks on concrete. */
+  const paint = (blocks: readonly Block[]): Float32Array[] => {
+    const bands = [0, 1, 2].map((b) => new Float32Array(width * height).fill(concrete[b]!));
+    for (const [x0, y0, colour] of blocks) {
+      for (let y = y0; y < y0 + 10; y++) {
+        for (let x = x0; x < x0 + 20; x++) {
+          for (let b = 0; b < 3; b++) bands[b]![y * width + x] = colour[b]!;
+        }
+      }
+    }
+    return bands;
+  };
+  // Normalization by the extremes, which both dates share: the identity here.
+  const params: AnalysisParams = {
+    ...DEFAULT_ANALYSIS_PARAMS,
+    normalizeLowPct: 0,
+    normalizeHighPct: 100,
+    invariantPct: 0,
+    sharpnessMatching: 'off',
+    blurRadiusPx: 0,
+    textureThresholdDn: 0,
+    shadowHandling: 'off',
+    openRadiusPx: 0,
+    closeRadiusPx: 0,
+    maxHoleM2: 0,
+    minAreaM2: 0,
+  };
+  const run = (before: readonly Block[], after: readonly Block[]) =>
+    analyzePairCpu(
+      {
+        widthPx: width,
+        heightPx: height,
+        before: paint(before),
+        after: paint(after),
+        valid: new Uint8Array(width * height).fill(1),
+        rois: [
+          {
+            name: 'Pier',
+            rings: [
+              [
+                [0, 0],
+                [width, 0],
+                [width, height],
+                [0, height],
+                [0, 0],
+              ],
+            ],
+          },
+        ],
+        pixelAreaM2: 0.25,
+      },
+      params,
+    ).rois[0]!;
+
+  test('one block more: TEU, ranges and net from area, rim, fill factor and footprint', () => {
+    const roi = run(
+      [[10, 10, red]],
+      [
+        [10, 10, red],
+        [35, 25, red],
+      ],
+    );
+    // A 20 × 10 block: 200 px = 50 m², its rim (a 4-neighbour outside) 56 px = 14 m².
+    const teu = (m2: number): number => (m2 * 0.97) / 14.77;
+    const low = (m2: number, rim: number): number => ((m2 - rim / 2) * 0.92) / 14.77;
+    const high = (m2: number, rim: number): number => ((m2 + rim / 2) * 1.02) / 14.77;
+    expect(roi.before.areaM2).toBe(50);
+    expect(roi.before.teu).toBeCloseTo(teu(50), 10);
+    expect(roi.before.lowTeu).toBeCloseTo(low(50, 14), 10);
+    expect(roi.before.highTeu).toBeCloseTo(high(50, 14), 10);
+    expect(roi.after.areaM2).toBe(100);
+    expect(roi.after.teu).toBeCloseTo(teu(100), 10);
+    expect(roi.appeared.areaM2).toBe(50);
+    expect(roi.disappeared.areaM2).toBe(0);
+    expect(roi.netTeu).toBeCloseTo(teu(50), 10); // 3.28 TEU
+    // The net's range takes the dates' ends apart: 1.42 to 5.19 TEU.
+    expect(roi.netLowTeu).toBeCloseTo(low(100, 28) - high(50, 14), 10);
+    expect(roi.netHighTeu).toBeCloseTo(high(100, 28) - low(50, 14), 10);
+  });
+
+  test('a box swapped for another colour in its slot is one gone and one come; a box moved by a pixel is neither', () => {
+    const swapped = run([[10, 10, red]], [[10, 10, blue]]);
+    expect(swapped.appeared.areaM2).toBe(50);
+    expect(swapped.disappeared.areaM2).toBe(50);
+    expect(swapped.netTeu).toBe(0);
+    const moved = run([[10, 10, red]], [[11, 10, red]]);
+    expect(moved.appeared.areaM2).toBe(0);
+    expect(moved.disappeared.areaM2).toBe(0);
+    expect(moved.netTeu).toBe(0);
+  });
+});
