@@ -25,10 +25,8 @@ import type { RasterInfo } from '../core/raster.ts';
 import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
 import {
   analysisBands,
-  bandMismatchWarning,
-  coarsePixelWarning,
-  reversedDatesWarning,
   pairInput,
+  pairWarnings,
   planAnalysis,
   referenceData,
   referenceReadBands,
@@ -441,19 +439,15 @@ async function analyzeOn(
       `${roi.name}: before ${roi.before_teu} TEU, after ${roi.after_teu}, appeared ${roi.appeared_teu}, disappeared ${roi.disappeared_teu}, net ${roi.net_teu}`,
     );
   }
-  const pairWarnings = [
+  const sameFile =
     resolve(beforePath) === resolve(afterPath)
-      ? `--before and --after name the same file (${beforePath}): nothing can have changed`
-      : null,
-    reversedDatesWarning(beforeRaster.info, afterRaster.info),
-    coarsePixelWarning(beforeRaster.info),
-    coarsePixelWarning(afterRaster.info),
-    bandMismatchWarning(beforeRaster.info, afterRaster.info),
-  ].filter((text) => text !== null);
+      ? [`--before and --after name the same file (${beforePath}): nothing can have changed`]
+      : [];
   const warnings = [
     ...roiSet.warnings,
     ...(warning === undefined ? [] : [warning]),
-    ...pairWarnings,
+    ...sameFile,
+    ...pairWarnings(beforeRaster.info, afterRaster.info),
     ...coverageWarnings(
       output.rois.map((roi) => roi.name),
       output.rois.map((roi) => roi.coverage),

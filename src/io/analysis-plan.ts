@@ -176,12 +176,6 @@ export function pairInput(
 }
 
 /**
- * Why a pair's colours cannot be compared, or null: an image of one or two
- * bands is analysed as grey in all three, so against a colour image its every
- * pixel differs in colour, and change (appeared, disappeared) means little; a
- * palette image's analysis reads its colour indices, not its colours.
- */
-/**
  * Coarsest pixel (m) at which a 20-ft container (2.44 m × 6.06 m) still spans
  * two pixels across; past it, blobs are a pixel or two wide and the opening
  * and the minimum area erase them.
@@ -210,6 +204,12 @@ export function reversedDatesWarning(before: RasterInfo, after: RasterInfo): str
   return `the before image ${before.name} is dated ${when(before.acquired)}, after the after image ${after.name} (${when(after.acquired)}): appeared and disappeared read the other way round; swap the two if the dates are right`;
 }
 
+/**
+ * Why a pair's colours cannot be compared, or null: an image of one or two
+ * bands is analysed as grey in all three, so against a colour image its every
+ * pixel differs in colour, and change (appeared, disappeared) means little; a
+ * palette image's analysis reads its colour indices, not its colours.
+ */
 export function bandMismatchWarning(before: RasterInfo, after: RasterInfo): string | null {
   const palette = [before, after].find((info) => info.photometric === 'palette');
   if (palette !== undefined) {
@@ -220,4 +220,19 @@ export function bandMismatchWarning(before: RasterInfo, after: RasterInfo): stri
   const [grey, other] = colour(before) ? [after, before] : [before, after];
   const bands = `${grey.bands} band${grey.bands === 1 ? '' : 's'}`;
   return `${grey.name} has ${bands} and ${other.name} ${other.bands}: ${grey.name} is compared in grey, so appeared and disappeared are not to be trusted`;
+}
+
+/**
+ * Every warning about a pair the analysis runs on but whose numbers need a
+ * caveat (the CLI prints them, the app shows them under the pier table):
+ * dates the wrong way round, pixels too coarse in either image, bands that
+ * do not match.
+ */
+export function pairWarnings(before: RasterInfo, after: RasterInfo): string[] {
+  return [
+    reversedDatesWarning(before, after),
+    coarsePixelWarning(before),
+    coarsePixelWarning(after),
+    bandMismatchWarning(before, after),
+  ].filter((text) => text !== null);
 }

@@ -16,6 +16,7 @@
  * looking at `polygons`.
  */
 import proj4 from 'proj4';
+import { MAX_VERTICES_FOR_CROSSING_CHECK } from '../core/analysis/roi-raster.ts';
 import { crsFromEpsg } from '../core/crs.ts';
 import { pixelToMap, type GeoTransform } from '../core/raster.ts';
 
@@ -60,8 +61,6 @@ export interface GeoJsonFeatureCollection {
 const WGS84_PROJ4 = '+proj=longlat +datum=WGS84 +no_defs';
 const REPROJECT_HINT =
   'reproject it to WGS 84 (e.g. `ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson`)';
-/** Rings longer than this skip the O(n²) self-intersection check. */
-const MAX_VERTICES_FOR_CROSSING_CHECK = 4000;
 /** A ring whose |area| is below this fraction of its bounding-box diagonal² is degenerate. */
 const ZERO_AREA_RELATIVE = 1e-9;
 
@@ -404,8 +403,8 @@ function geometryTypeName(geometry: unknown): string {
   return typeof type === 'string' ? type : 'untyped geometry';
 }
 
-/** The `name` property (or NAME, Name, ...) as a non-empty string, if any. */
-function nameProperty(properties: unknown, wanted = 'name'): string | null {
+/** The `wanted` property (any case: name, NAME, Name, …) as a non-empty string, if any. */
+function textProperty(properties: unknown, wanted: string): string | null {
   if (!isObject(properties)) return null;
   const key =
     wanted in properties ? wanted : Object.keys(properties).find((k) => k.toLowerCase() === wanted);
@@ -572,8 +571,8 @@ function collectRawRois(root: JsonObject, sourceName: string, warnings: WarningL
       const id = featureId(feature);
       // name, else the feature's id, else an id among its properties (many files keep it there).
       const name =
-        nameProperty(feature['properties']) ??
-        (id === null ? nameProperty(feature['properties'], 'id') : String(id));
+        textProperty(feature['properties'], 'name') ??
+        (id === null ? textProperty(feature['properties'], 'id') : String(id));
       const label = name ?? `feature ${k + 1}`;
       const parts = readGeometry(feature['geometry'], label, sourceName);
       if (parts === null) {

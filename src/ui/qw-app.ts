@@ -34,10 +34,8 @@ import {
 import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../gpu/pipeline.ts';
 import {
   analysisBands,
-  bandMismatchWarning,
-  coarsePixelWarning,
-  reversedDatesWarning,
   pairInput,
+  pairWarnings,
   planAnalysis,
   referenceData,
   referenceReadBands,
@@ -387,10 +385,13 @@ export class QwApp extends LitElement {
   /** The per-pier table of the last analysis. */
   declare pierRows: readonly PierRow[];
   /**
-   * Per-pier coverage of each analysis input: it depends on the input only,
+   * Per-pier coverage (and which piers hold no pixel) of each analysis input: it depends on the input only,
    * and a slider move re-runs the analysis on the same input.
    */
-  private readonly coverageByInput = new WeakMap<AnalysisInput, readonly number[]>();
+  private readonly coverageByInput = new WeakMap<
+    AnalysisInput,
+    { readonly shares: readonly number[]; readonly withoutPixels: readonly boolean[] }
+  >();
   /** Warnings about the analysed pair, under the pier table. */
   declare pierWarnings: readonly string[];
   /** What the analysis is doing or what went wrong, for the table's caption. */
@@ -1082,18 +1083,11 @@ export class QwApp extends LitElement {
       if (controller.signal.aborted) return;
       this.lastAnalysis = { result, input, params, windowPx };
       this.onAnalysisShown();
-      const afterInfo = after.info;
-      this.pierWarnings = [
-        afterInfo === null ? null : reversedDatesWarning(before.info, afterInfo),
-        coarsePixelWarning(before.info),
-        afterInfo === null ? null : coarsePixelWarning(afterInfo),
-        afterInfo === null ? null : bandMismatchWarning(before.info, afterInfo),
-      ].filter((text) => text !== null);
-      const coverage = this.coverageOf(input, result.roiIndex);
-      const withoutPixels = piersWithoutPixels(input, result.roiIndex);
+      this.pierWarnings = after.info === null ? [] : pairWarnings(before.info, after.info);
+      const { shares, withoutPixels } = this.coverageOf(input, result.roiIndex);
       this.pierRows = result.rois.map((roi, index) => ({
         name: roi.name,
-        coverage: coverage[index] ?? 0,
+        coverage: shares[index] ?? 0,
         withoutPixels: withoutPixels[index] ?? false,
         before: roi.before,
         after: roi.after,
@@ -1648,11 +1642,18 @@ export class QwApp extends LitElement {
     };
   };
 
-  /** pierCoverage of `input`, once per input. */
-  private coverageOf(input: AnalysisInput, roiIndex: Int32Array): readonly number[] {
+  /** pierCoverage and piersWithoutPixels of `input`, once per input. */
+  private coverageOf(
+    input: AnalysisInput,
+    roiIndex: Int32Array,
+  ): { readonly shares: readonly number[]; readonly withoutPixels: readonly boolean[] } {
     const known = this.coverageByInput.get(input);
     if (known !== undefined) return known;
-    const coverage = pierCoverage(input, roiIndex);
+    // Both scan the pier raster: once per input, not on every slider move.
+    const coverage = {
+      shares: pierCoverage(input, roiIndex),
+      withoutPixels: piersWithoutPixels(input, roiIndex),
+    };
     this.coverageByInput.set(input, coverage);
     return coverage;
   }

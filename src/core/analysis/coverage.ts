@@ -4,10 +4,8 @@
  * after image (or the before image) is counted over the covered part only,
  * and the numbers must say so.
  */
-import { roiRingsAreaPx } from '../export/piers-csv.ts';
-import { clipRing } from '../roi-raster.ts';
 import type { AnalysisInput } from './cpu-pipeline.ts';
-import { roiRingsCross, windingAreaPx, type PixelPolygon } from './roi-raster.ts';
+import { analysedAreaPx, type PixelPolygon } from './roi-raster.ts';
 
 /**
  * Per pier, the share of its area that both images cover, rounded down to
@@ -33,24 +31,13 @@ export function pierCoverage(input: AnalysisInput, roiIndex: Int32Array): number
   });
 }
 
-/**
- * The share of an ROI's area inside the analysis window (holes count): by
- * clipping its rings, or, for rings that cross themselves (whose signed loop
- * areas cancel), by counting the pixel centres the raster puts inside.
- */
+/** The share of an ROI's area inside the analysis window (holes count). */
 function shareInWindow(
   rings: PixelPolygon['rings'],
   input: Pick<AnalysisInput, 'widthPx' | 'heightPx'>,
 ): number {
-  if (roiRingsCross(rings)) {
-    const all = windingAreaPx(rings);
-    const inside = windingAreaPx(rings, input);
-    if (all !== null && inside !== null) return all > 0 ? Math.min(1, inside / all) : 0;
-  }
-  const areaPx = roiRingsAreaPx(rings);
-  if (!(areaPx > 0)) return 0;
-  const clipped = rings.map((ring) => clipRing(ring, input.widthPx, input.heightPx));
-  return Math.min(1, roiRingsAreaPx(clipped) / areaPx);
+  const areaPx = analysedAreaPx(rings);
+  return areaPx > 0 ? Math.min(1, analysedAreaPx(rings, input) / areaPx) : 0;
 }
 
 /**

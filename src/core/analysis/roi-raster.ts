@@ -16,6 +16,7 @@
  */
 
 import { ringSelfIntersection } from '../roi-edit.ts';
+import { clipRing, signedArea } from '../roi-raster.ts';
 
 /** One ROI in pixel coordinates of the analysis grid. */
 export interface PixelPolygon {
@@ -162,8 +163,8 @@ export function roisTouch(roiIndex: Int32Array, widthPx: number, heightPx: numbe
   return false;
 }
 
-/** Rings longer than this are not checked for crossings (O(n²)), as on reading GeoJSON. */
-const MAX_VERTICES_FOR_CROSSING_CHECK = 4000;
+/** Rings longer than this are not checked for crossings (O(n²)); the GeoJSON reader uses it too. */
+export const MAX_VERTICES_FOR_CROSSING_CHECK = 4000;
 /** Past this many pixels of bounding box, a crossing ROI's area is not counted pixel by pixel. */
 const MAX_WINDING_RASTER_PX = 64e6;
 
@@ -199,6 +200,29 @@ export function windingAreaPx(
   let count = 0;
   for (const roi of raster) if (roi === 0) count++;
   return count;
+}
+
+/**
+ * The area of an ROI in pixels, whole or only its part inside
+ * [0, widthPx) × [0, heightPx) (`within`): its rings' signed areas summed
+ * (exteriors and holes wind opposite ways), clipped to the window when asked;
+ * or, where a ring crosses itself, so that its loops' signed areas cancel (a
+ * bow tie's to about 0), the pixel centres the raster counts inside
+ * (windingAreaPx), as the analysis counts them.
+ */
+export function analysedAreaPx(
+  rings: PixelPolygon['rings'],
+  within?: { readonly widthPx: number; readonly heightPx: number },
+): number {
+  if (roiRingsCross(rings)) {
+    const counted = windingAreaPx(rings, within);
+    if (counted !== null) return counted;
+  }
+  const kept =
+    within === undefined
+      ? rings
+      : rings.map((ring) => clipRing(ring, within.widthPx, within.heightPx));
+  return Math.abs(kept.reduce((sum, ring) => sum + signedArea(ring), 0));
 }
 
 /** [x0, y0, x1, y1] around rings of [col, row] positions; all infinite when there are none. */

@@ -9,8 +9,7 @@
  */
 import type { AnalysisInput, AnalysisResult } from '../analysis/cpu-pipeline.ts';
 import type { TeuEstimate } from '../analysis/estimate.ts';
-import { roiRingsCross, windingAreaPx } from '../analysis/roi-raster.ts';
-import { signedArea } from '../roi-raster.ts';
+import { analysedAreaPx } from '../analysis/roi-raster.ts';
 
 export interface TeuRange {
   readonly teu: number;
@@ -29,28 +28,6 @@ export interface PierExportRow {
   readonly net: TeuRange;
 }
 
-/**
- * Area of an ROI's rings in pixels: exteriors and holes wind opposite ways
- * (geojson.ts), so the sum of signed areas is the area of every part less its holes.
- */
-export function roiRingsAreaPx(rings: readonly (readonly (readonly [number, number])[])[]): number {
-  return Math.abs(rings.reduce((sum, ring) => sum + signedArea(ring), 0));
-}
-
-/**
- * The area of an ROI in pixels: its rings' area, or, where a ring crosses
- * itself, the pixels whose centres the raster counts inside (nonzero
- * winding) over the ROI's own bounding box. The loops of a crossing ring wind
- * opposite ways, so their signed areas cancel (a bow tie's to about 0) while
- * the raster counts both loops; the GeoJSON reader warns about such a ring.
- */
-export function analysedRoiAreaPx(
-  rings: readonly (readonly (readonly [number, number])[])[],
-): number {
-  if (!roiRingsCross(rings)) return roiRingsAreaPx(rings);
-  return windingAreaPx(rings) ?? roiRingsAreaPx(rings);
-}
-
 /** The export rows of an analysis: the pier table's numbers and areas, in ROI order. */
 export function pierExportRows(
   result: Pick<AnalysisResult, 'rois'>,
@@ -58,7 +35,7 @@ export function pierExportRows(
 ): PierExportRow[] {
   return result.rois.map((roi, index) => ({
     name: roi.name,
-    roiAreaM2: analysedRoiAreaPx(input.rois[index]?.rings ?? []) * input.pixelAreaM2,
+    roiAreaM2: analysedAreaPx(input.rois[index]?.rings ?? []) * input.pixelAreaM2,
     before: roi.before,
     after: roi.after,
     appeared: roi.appeared,
