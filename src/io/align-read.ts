@@ -41,6 +41,15 @@ export function gridOf(info: RasterInfo): GridRef | null {
   };
 }
 
+/** `grid` itself, or its ground extent in at most `maxSidePx` pixels a side (aspect kept). */
+export function gridAtMostPx(grid: GridRef, maxSidePx: number): GridRef {
+  const k = Math.min(1, maxSidePx / Math.max(grid.width, grid.height));
+  if (k === 1) return grid;
+  const width = Math.max(1, Math.round(grid.width * k));
+  const height = Math.max(1, Math.round(grid.height * k));
+  return scaledGrid(grid, width, height);
+}
+
 /** The same ground extent as `grid` in width × height pixels. */
 export function scaledGrid(grid: GridRef, width: number, height: number): GridRef {
   const sx = grid.width / width;
@@ -175,14 +184,7 @@ export async function readAligned(
       // A window of the reference: say whether the images overlap elsewhere,
       // tested on the reference at most 512 px a side (an error's wording
       // must not cost a pass over every pixel of a large image).
-      const coarse =
-        whole === undefined
-          ? undefined
-          : scaledGrid(
-              whole,
-              Math.max(1, Math.round(whole.width * Math.min(1, 512 / whole.width))),
-              Math.max(1, Math.round(whole.height * Math.min(1, 512 / whole.height))),
-            );
+      const coarse = whole === undefined ? undefined : gridAtMostPx(whole, 512);
       if (coarse !== undefined && overlap(coarse, source, controlPointMapping(coarse, source))) {
         throw new Error(
           windowOutsideMessage(

@@ -11,7 +11,7 @@ import { combineMasksCpu } from '../core/mask-combine.ts';
 import { maskBandOf, dataMaskOf, pixelToMap, type RasterInfo } from '../core/raster.ts';
 import { lonLatPixelAreaM2, lonLatRoisToPixel, projectedPixelAreaM2 } from '../core/roi-raster.ts';
 import type { GridRef } from '../core/align/grid-mapping.ts';
-import { gridOf, scaledGrid, type AlignedBands, type AlignTarget } from './align-read.ts';
+import { gridAtMostPx, gridOf, type AlignedBands, type AlignTarget } from './align-read.ts';
 import type { Roi } from './geojson.ts';
 
 /** Pixels around the piers that blur, matching and morphology may look at. */
@@ -112,16 +112,8 @@ export function windowTarget(
     proj4: grid.proj4,
     geoTransform: { ...grid.geoTransform, originX, originY },
   };
-  const k = Math.min(1, maxSidePx / Math.max(widthPx, heightPx));
-  const width = Math.max(1, Math.round(widthPx * k));
-  const height = Math.max(1, Math.round(heightPx * k));
-  return {
-    grid: k === 1 ? full : scaledGrid(full, width, height),
-    width,
-    height,
-    name,
-    inReference,
-  };
+  const read = gridAtMostPx(full, maxSidePx);
+  return { grid: read, width: read.width, height: read.height, name, inReference };
 }
 
 /**

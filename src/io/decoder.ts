@@ -6,7 +6,12 @@ import { fromArrayBuffer, fromUrl, GeoTIFF, MultiGeoTIFF, type GeoTIFFImage } fr
 import { decodePixelImage, sniffPixelFormat } from './pixel-image.ts';
 import { readTagsEagerly } from './geotiff-fixes.ts';
 import { registerSafeDecoders } from './safe-decoders.ts';
-import { assertReadableSource, explainDecodeError, TiffRefusal } from './tiff-preflight.ts';
+import {
+  assertReadableSource,
+  bodyUpTo,
+  explainDecodeError,
+  TiffRefusal,
+} from './tiff-preflight.ts';
 import { crsFromEpsg, type Crs } from '../core/crs.ts';
 import type {
   BandArray,
@@ -469,34 +474,11 @@ export async function sidecarUrl(
       await response.body?.cancel();
       return null;
     }
-    return isTiffMagic(await firstBytes(response, 4)) ? candidate.href : null;
+    return isTiffMagic((await bodyUpTo(response, 4)).bytes) ? candidate.href : null;
   } catch (error) {
     if (signal?.aborted === true) throw error;
     return null; // Unreachable or refused (CORS): no sidecar, as GDAL when the probe fails.
   }
-}
-
-/**
- * Up to `count` first bytes of a response's body, the rest not downloaded: a
- * server that ignores Range sends the whole file.
- */
-async function firstBytes(response: Response, count: number): Promise<Uint8Array> {
-  const reader = response.body?.getReader();
-  if (reader === undefined) return new Uint8Array(0);
-  const bytes = new Uint8Array(count);
-  let filled = 0;
-  try {
-    while (filled < count) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const take = value.subarray(0, count - filled);
-      bytes.set(take, filled);
-      filled += take.length;
-    }
-  } finally {
-    await reader.cancel();
-  }
-  return bytes.subarray(0, filled);
 }
 
 /** II*\0, MM\0*, or BigTIFF's II+\0 and MM\0+. */

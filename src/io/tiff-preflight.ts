@@ -693,27 +693,51 @@ export async function wholeFileOf(
     await response.body?.cancel();
     throw refuse(declared, false);
   }
+  const { bytes, more } = await bodyUpTo(response, maxBytes);
+  if (more) throw refuse(maxBytes, true);
+  return bytes;
+}
+
+/**
+ * Up to `maxBytes` of a response's body, read chunk by chunk and the rest
+ * cancelled (a server that ignores Range sends the whole file); `more` when
+ * the body went on past them. The array spans its own buffer.
+ */
+export async function bodyUpTo(
+  response: Response,
+  maxBytes: number,
+): Promise<{ readonly bytes: Uint8Array; readonly more: boolean }> {
   const reader = response.body?.getReader();
-  if (reader === undefined) return new Uint8Array(await response.arrayBuffer());
+  if (reader === undefined) {
+    const all = new Uint8Array(await response.arrayBuffer());
+    return { bytes: all.slice(0, maxBytes), more: all.byteLength > maxBytes };
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw refuse(maxBytes, true);
+  let more = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (total + value.byteLength > maxBytes) {
+        chunks.push(value.subarray(0, maxBytes - total));
+        total = maxBytes;
+        more = true;
+        break;
+      }
+      chunks.push(value);
+      total += value.byteLength;
     }
-    chunks.push(value);
+  } finally {
+    if (more) await reader.cancel();
   }
-  const whole = new Uint8Array(total);
+  const bytes = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {
-    whole.set(chunk, offset);
+    bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return whole;
+  return { bytes, more };
 }
 
 /**

@@ -32,10 +32,10 @@ export interface PierZoomDetail {
   readonly name: string;
 }
 
-function sum(
-  rows: readonly PierRow[],
-  key: keyof Omit<PierRow, 'name' | 'coverage' | 'withoutPixels'>,
-): TeuCell {
+/** A row's TEU columns, without its name and notes. */
+type TeuColumns = Pick<PierRow, 'before' | 'after' | 'appeared' | 'disappeared' | 'net'>;
+
+function sum(rows: readonly PierRow[], key: keyof TeuColumns): TeuCell {
   return rows.reduce(
     (total, row) => ({
       teu: total.teu + row[key].teu,
@@ -176,7 +176,7 @@ export class QwPierTable extends LitElement {
     >`;
   }
 
-  private cells(row: Omit<PierRow, 'name' | 'coverage' | 'withoutPixels'>): unknown {
+  private cells(row: TeuColumns): unknown {
     return html`${this.cell(row.before)} ${this.cell(row.after)} ${this.cell(row.appeared)}
     ${this.cell(row.disappeared)} ${this.cell(row.net, true)}`;
   }
