@@ -17,6 +17,21 @@ import type { Roi } from './geojson.ts';
 /** Pixels around the piers that blur, matching and morphology may look at. */
 export const ANALYSIS_MARGIN_PX = 24;
 
+/**
+ * Peak memory of an analysis per window pixel, bytes: the CLI's peak resident
+ * memory on the CPU path over a 4048² window was 2.0 GB (both dates' bands,
+ * the stage outputs and the masks).
+ */
+export const ANALYSIS_BYTES_PER_PX = 125;
+
+/**
+ * The largest pier window an analysis reads at full resolution: 8192² px, the
+ * largest size the benchmarks cover, about 8 GB at ANALYSIS_BYTES_PER_PX.
+ * Past it a run would read for minutes and then fail on an allocation that
+ * names nothing (or take the browser tab with it), so it is refused up front.
+ */
+export const MAX_ANALYSIS_WINDOW_PX = 8192 * 8192;
+
 export interface AnalysisPlan {
   /** [x0, y0, x1, y1) of the before image, full resolution. */
   readonly window: readonly [number, number, number, number];
@@ -67,6 +82,9 @@ export function planAnalysis(
   }
   const widthPx = window[2] - window[0];
   const heightPx = window[3] - window[1];
+  if (widthPx * heightPx > MAX_ANALYSIS_WINDOW_PX) {
+    throw new Error(windowTooLargeMessage(widthPx, heightPx, before.name, source));
+  }
   const centreLatDeg =
     grid.geoTransform.originY + grid.geoTransform.pixelHeight * (before.height / 2);
   return {
@@ -82,6 +100,24 @@ export function planAnalysis(
     })),
     pixelAreaM2: projectedPixelAreaM2(grid) ?? lonLatPixelAreaM2(grid.geoTransform, centreLatDeg),
   };
+}
+
+/** Why a pier window of widthPx × heightPx is refused (MAX_ANALYSIS_WINDOW_PX). */
+function windowTooLargeMessage(
+  widthPx: number,
+  heightPx: number,
+  imageName: string,
+  source: string,
+): string {
+  const mpx = (px: number): string => `${(px / 1e6).toFixed(0)} Mpx`;
+  const gb = (px: number): string => `${((px * ANALYSIS_BYTES_PER_PX) / 1e9).toFixed(0)} GB`;
+  const px = widthPx * heightPx;
+  return (
+    `The piers of ${source} span ${widthPx} × ${heightPx} px of ${imageName} at full resolution ` +
+    `(${mpx(px)}, about ${gb(px)} of memory to analyse); an analysis reads at most ` +
+    `${mpx(MAX_ANALYSIS_WINDOW_PX)} (8192 × 8192 px): analyse piers that lie far apart ` +
+    `in separate runs, and split a pier larger than that`
+  );
 }
 
 /**

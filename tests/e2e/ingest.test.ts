@@ -8,6 +8,7 @@ import { writeTiff } from '../../src/io/tiff-writer.ts';
 import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
 import { noiseAfterTif } from '../support/demo-after-variants.ts';
+import { squarePierGeoJson } from '../support/large-fixture-piers.ts';
 
 const app = useAppInBrowser();
 
@@ -199,6 +200,23 @@ describe('ingest and alignment in the app', () => {
     await expect(page.locator('qw-file-list li').first().textContent()).resolves.toContain(
       '20000×20000×3',
     );
+
+    // Piers spanning most of it (326 Mpx, some 40 GB to analyse) are refused by name before
+    // any full-resolution read; the pair and the piers stay for the analyst to redraw.
+    await page.locator('qw-app header input[type="file"]').setInputFiles([
+      {
+        name: 'yard.geojson',
+        mimeType: 'application/geo+json',
+        buffer: Buffer.from(squarePierGeoJson('Yard', 100, 9000)),
+      },
+    ]);
+    await expect
+      .poll(() => page.locator('qw-app p.status .status-text').textContent(), { timeout: 60_000 })
+      .toMatch(
+        /^Analysis failed: The piers of yard\.geojson span 18049 × 18048 px of quaywatch-large-v\d+-20000\.tif at full resolution \(326 Mpx, about 41 GB of memory to analyse\); an analysis reads at most 67 Mpx/,
+      );
+    await expect(page.locator('qw-file-list li').count()).resolves.toBe(2);
+    await expect(page.locator('qw-app').getAttribute('data-phase')).resolves.toBe('ready');
     expect(errors).toEqual([]);
     await page.close();
   });

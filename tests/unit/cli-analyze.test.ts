@@ -18,6 +18,8 @@ import {
   plainNoiseTif,
 } from '../support/demo-after-variants.ts';
 import { pairArgs, quaywatch, type CliRun } from '../support/cli.ts';
+import { squarePierGeoJson } from '../support/large-fixture-piers.ts';
+import { largeFixtureName, makeLargeFixture } from '../../scripts/make-large-fixture.ts';
 
 let folder = '';
 const DEMO: DemoSceneParams = { ...DEFAULT_DEMO_PARAMS, widthPx: 560, heightPx: 420, seed: 31 };
@@ -384,5 +386,29 @@ describe('quaywatch analyze', () => {
     expect(result.alignment.method).toBe(
       'pixel grid + no residual shift (phase correlation unreliable)',
     );
+  });
+
+  test('piers spanning more than 8192² px are refused before any pixel is read', async () => {
+    const large = join(tmpdir(), largeFixtureName(20000));
+    await makeLargeFixture(large, 20000);
+    // 9 km square on the fixture's 0.5 m grid: about 326 Mpx, some 40 GB to analyse.
+    const huge = join(folder, 'huge.geojson');
+    writeFileSync(huge, squarePierGeoJson('Yard', 100, 9000));
+    const run = quaywatch(
+      'analyze',
+      '--before',
+      large,
+      '--after',
+      large,
+      '--rois',
+      huge,
+      '--out',
+      join(folder, 'huge-out'),
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `quaywatch: The piers of huge.geojson span 18049 × 18048 px of ${largeFixtureName(20000)} at full resolution (326 Mpx, about 41 GB of memory to analyse); an analysis reads at most 67 Mpx (8192 × 8192 px): analyse piers that lie far apart in separate runs, and split a pier larger than that`,
+    ]);
+    expect(existsSync(join(folder, 'huge-out', 'result.json'))).toBe(false);
   });
 });

@@ -1,0 +1,84 @@
+/** Where an analysis reads: the pier window and its size limit. */
+import proj4 from 'proj4';
+import { describe, expect, test } from 'vitest';
+import { crsFromEpsg } from '../../src/core/crs.ts';
+import type { RasterInfo } from '../../src/core/raster.ts';
+import {
+  ANALYSIS_MARGIN_PX,
+  MAX_ANALYSIS_WINDOW_PX,
+  planAnalysis,
+} from '../../src/io/analysis-plan.ts';
+import type { Roi } from '../../src/io/geojson.ts';
+import { PLAIN_RASTER_INFO } from '../support/raster-info.ts';
+
+const UTM52N = crsFromEpsg(32652);
+const ORIGIN = { x: 600000, y: 4690000 };
+const GSD_M = 0.5;
+
+/** A 20000² RGB image at 0.5 m in UTM zone 52N, like the large fixture. */
+const LARGE: RasterInfo = {
+  ...PLAIN_RASTER_INFO,
+  name: 'large.tif',
+  width: 20000,
+  height: 20000,
+  bands: 3,
+  georeference: 'geotransform',
+  geoTransform: {
+    originX: ORIGIN.x,
+    pixelWidth: GSD_M,
+    rowRotation: 0,
+    originY: ORIGIN.y,
+    columnRotation: 0,
+    pixelHeight: -GSD_M,
+  },
+  crs: UTM52N,
+  gsdM: GSD_M,
+};
+
+/** A pier over pixel corners (x0, y0)–(x1, y1) of LARGE, in lon/lat. */
+function pierOverPx(x0: number, y0: number, x1: number, y1: number): Roi {
+  const toLonLat = (x: number, y: number): [number, number] => {
+    const [lon = NaN, lat = NaN] = proj4(UTM52N.proj4 ?? '', 'WGS84', [
+      ORIGIN.x + x * GSD_M,
+      ORIGIN.y - y * GSD_M,
+    ]);
+    return [lon, lat];
+  };
+  const ring = [
+    toLonLat(x0, y0),
+    toLonLat(x0, y1),
+    toLonLat(x1, y1),
+    toLonLat(x1, y0),
+    toLonLat(x0, y0),
+  ];
+  return { name: 'Pier', id: null, rings: [ring], polygons: [[ring]] };
+}
+
+describe('planAnalysis', () => {
+  test('the window is the piers plus the margin, up to 8192² px; one pixel more is refused', () => {
+    // Half-pixel corners: the window's edges do not depend on how projection rounds.
+    const side = 8192 - 2 * ANALYSIS_MARGIN_PX;
+    const fits = planAnalysis(
+      LARGE,
+      [pierOverPx(1000.5, 1000.5, 1000 + side - 0.5, 1000 + side - 0.5)],
+      'fits.geojson',
+    );
+    expect(fits.window).toEqual([1000 - 24, 1000 - 24, 1000 + side + 24, 1000 + side + 24]);
+    expect(fits.widthPx * fits.heightPx).toBe(MAX_ANALYSIS_WINDOW_PX);
+
+    const wider = pierOverPx(1000.5, 1000.5, 1000 + side + 0.5, 1000 + side - 0.5);
+    expect(() => planAnalysis(LARGE, [wider], 'wide.geojson')).toThrow(
+      'The piers of wide.geojson span 8193 × 8192 px of large.tif at full resolution (67 Mpx, about 8 GB of memory to analyse); an analysis reads at most 67 Mpx (8192 × 8192 px): analyse piers that lie far apart in separate runs, and split a pier larger than that',
+    );
+  });
+
+  test('two small piers far apart are refused by the window around both', () => {
+    const piers = [
+      pierOverPx(100.5, 100.5, 200.5, 150.5),
+      { ...pierOverPx(19000.5, 19000.5, 19100.5, 19050.5), name: 'Far' },
+    ];
+    expect(() => planAnalysis(LARGE, piers, 'spread.geojson')).toThrow(
+      /^The piers of spread\.geojson span 19049 × 18999 px of large\.tif at full resolution \(362 Mpx, about 45 GB/,
+    );
+  });
+});
