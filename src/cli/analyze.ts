@@ -20,7 +20,7 @@ import {
   type AnalysisParams,
 } from '../core/analysis/params.ts';
 import { coverageWarnings, pierCoverage, piersWithoutPixels } from '../core/analysis/coverage.ts';
-import { pierExportRows, piersCsv } from '../core/export/piers-csv.ts';
+import { pierExportRows, piersCsv, type PierExportRow } from '../core/export/piers-csv.ts';
 import type { RasterInfo } from '../core/raster.ts';
 import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
 import {
@@ -229,7 +229,7 @@ export async function alignAfter(
   };
 }
 
-/** DIR/piers.csv and DIR/blobs.geojson of one analysis; returns the paths written. */
+/** DIR/piers.csv (from `rows`, result.json's too) and DIR/blobs.geojson of one analysis; returns the paths written. */
 export function writeDataExports(
   out: string,
   analysis: {
@@ -238,14 +238,15 @@ export function writeDataExports(
     readonly input: AnalysisInput;
     readonly result: AnalysisResult;
     readonly params: AnalysisParams;
+    readonly rows: readonly PierExportRow[];
   },
 ): string[] {
-  const { beforeInfo, plan, input, result, params } = analysis;
+  const { beforeInfo, plan, input, result, params, rows } = analysis;
   const georef = gridOf(beforeInfo);
   if (georef === null) throw new Error(`${beforeInfo.name} has no usable georeference`);
   const csvPath = join(out, 'piers.csv');
   const blobsPath = join(out, 'blobs.geojson');
-  writeOutFile(csvPath, piersCsv(pierExportRows(result, input)));
+  writeOutFile(csvPath, piersCsv(rows));
   writeOutFile(
     blobsPath,
     blobsGeoJsonText({ result, input, params, windowPx: plan.window }, georef),
@@ -413,7 +414,14 @@ async function analyzeOn(
   prepareOutFolder(out);
   // An earlier run's result.json must not vouch for files this run may fail to finish.
   removeOutFile(join(out, 'result.json'));
-  writeDataExports(out, { beforeInfo: beforeRaster.info, plan, input, result, params });
+  writeDataExports(out, {
+    beforeInfo: beforeRaster.info,
+    plan,
+    input,
+    result,
+    params,
+    rows: exportRows,
+  });
 
   // The annotated snapshot: the same scene, layout and drawing code as the app's export.
   writeCliSnapshot({

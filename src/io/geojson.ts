@@ -18,6 +18,7 @@
 import proj4 from 'proj4';
 import { MAX_VERTICES_FOR_CROSSING_CHECK } from '../core/analysis/roi-raster.ts';
 import { crsFromEpsg } from '../core/crs.ts';
+import { ringSelfIntersection } from '../core/roi-edit.ts';
 import { pixelToMap, type GeoTransform } from '../core/raster.ts';
 
 /** A position: [lon, lat] in degrees for `Roi`, [x, y] in map units for `MapRoi`. */
@@ -451,51 +452,14 @@ function samePosition(a: Position | undefined, b: Position | undefined): boolean
   return a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1];
 }
 
-function orientation(a: Position, b: Position, c: Position): number {
-  const value = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
-  return value > 0 ? 1 : value < 0 ? -1 : 0;
-}
-
-function onSegment(a: Position, b: Position, p: Position): boolean {
-  return (
-    Math.min(a[0], b[0]) <= p[0] &&
-    p[0] <= Math.max(a[0], b[0]) &&
-    Math.min(a[1], b[1]) <= p[1] &&
-    p[1] <= Math.max(a[1], b[1])
-  );
-}
-
-function segmentsIntersect(a: Position, b: Position, c: Position, d: Position): boolean {
-  const o1 = orientation(a, b, c);
-  const o2 = orientation(a, b, d);
-  const o3 = orientation(c, d, a);
-  const o4 = orientation(c, d, b);
-  if (o1 !== o2 && o3 !== o4) return true;
-  return (
-    (o1 === 0 && onSegment(a, b, c)) ||
-    (o2 === 0 && onSegment(a, b, d)) ||
-    (o3 === 0 && onSegment(c, d, a)) ||
-    (o4 === 0 && onSegment(c, d, b))
-  );
-}
-
-/** A position near where an open ring (no repeated closing position) meets itself, or null. */
+/**
+ * Where an open ring (no repeated closing position) meets itself, or null;
+ * rings over MAX_VERTICES_FOR_CROSSING_CHECK are not checked (O(n²)).
+ */
 function selfIntersection(ring: readonly Position[]): Position | null {
-  const n = ring.length;
-  if (n < 4 || n > MAX_VERTICES_FOR_CROSSING_CHECK) return null;
-  for (let i = 0; i < n; i++) {
-    const a = ring[i];
-    const b = ring[(i + 1) % n];
-    if (a === undefined || b === undefined) continue;
-    for (let j = i + 2; j < n; j++) {
-      if (i === 0 && j === n - 1) continue; // adjacent through the closing edge
-      const c = ring[j];
-      const d = ring[(j + 1) % n];
-      if (c === undefined || d === undefined) continue;
-      if (segmentsIntersect(a, b, c, d)) return [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
-    }
-  }
-  return null;
+  if (ring.length > MAX_VERTICES_FOR_CROSSING_CHECK) return null;
+  const hit = ringSelfIntersection(ring);
+  return hit === null ? null : [hit[0], hit[1]];
 }
 
 /** Closes an open ring (copy) and orients it: counter-clockwise when `ccw`, else clockwise. */
