@@ -603,7 +603,9 @@ export function levelFor(info: RasterInfo, minWidth: number, minHeight: number):
 
 /** A window of an in-memory image, nearest-neighbour scaled to the output size. */
 function cropPixels(pixels: RasterWindow, options: ReadOptions): RasterWindow {
-  const [x0, y0, x1, y1] = options.window ?? [0, 0, pixels.width, pixels.height];
+  // One level only: the level window is the window.
+  const [x0, y0, x1, y1] = options.levelWindow ??
+    options.window ?? [0, 0, pixels.width, pixels.height];
   const width = options.outWidth ?? x1 - x0;
   const height = options.outHeight ?? y1 - y0;
   const chosen = options.bands ?? pixels.bands.map((_, b) => b);

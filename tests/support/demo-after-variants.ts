@@ -3,6 +3,7 @@
  * for the CLI and e2e tests: without georeference, in grey, and with pixels
  * marked as holding no data.
  */
+import { encode as encodePng } from 'fast-png';
 import { afterGrid, beforeGrid } from '../../src/core/demo/georeference.ts';
 import { buildDemoScene, type DemoSceneParams } from '../../src/core/demo/scene.ts';
 import { demoGeoreference, renderDemoOnGrid, tiffDateTime } from '../../src/io/demo-files.ts';
@@ -24,6 +25,12 @@ export function plainAfterTif(params: DemoSceneParams): Uint8Array {
   return writeTiff([
     { width: grid.width, height: grid.height, samplesPerPixel: 3, bitsPerSample: 8, data: rgb },
   ]);
+}
+
+/** The same picture as plainAfterTif as a PNG (decoded whole on open, read as a pixel raster). */
+export function plainAfterPng(params: DemoSceneParams): Uint8Array {
+  const { grid, rgb } = demoAfterRgb(params);
+  return encodePng({ width: grid.width, height: grid.height, data: rgb, channels: 3, depth: 8 });
 }
 
 /** The demo's after date as a one-band (grey) GeoTIFF on its usual grid, dated the 16th. */

@@ -3,6 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { controlPointMapping, type GridRef } from '../../src/core/align/grid-mapping.ts';
 import { resampleBilinear, resampleNearest } from '../../src/core/align/resample.ts';
 import { crsFromEpsg } from '../../src/core/crs.ts';
+import { readWindow, readWindowInStrips } from '../../src/io/decoder.ts';
+import { PLAIN_RASTER_INFO } from '../support/raster-info.ts';
 
 const UTM52N = crsFromEpsg(32652).proj4!;
 const UTM53N = crsFromEpsg(32653).proj4!;
@@ -160,5 +162,20 @@ describe('resampleNearest', () => {
     }
     expect(inside).toBeGreaterThan(500);
     expect(inside).toBeLessThan(1000);
+  });
+});
+
+describe('reading a decoded PNG or JPEG (a pixel raster)', () => {
+  const raster = {
+    pixels: { width: 4, height: 3, bands: [Uint8Array.from({ length: 12 }, (_, i) => i)] },
+    info: { ...PLAIN_RASTER_INFO, width: 4, height: 3, bands: 1 },
+  };
+
+  test('a level window is the window read, as for a TIFF', async () => {
+    const read = await readWindow(raster, { levelWindow: [1, 1, 3, 3] });
+    expect([read.width, read.height]).toEqual([2, 2]);
+    expect(Array.from(read.bands[0] ?? [])).toEqual([5, 6, 9, 10]);
+    const inStrips = await readWindowInStrips(raster, { levelWindow: [2, 0, 4, 2] });
+    expect(Array.from(inStrips.bands[0] ?? [])).toEqual([2, 3, 6, 7]);
   });
 });

@@ -14,6 +14,7 @@ import {
   demoTifWithoutDataEast,
   greyAfterTif,
   noiseAfterTif,
+  plainAfterPng,
   plainAfterTif,
   plainNoiseTif,
 } from '../support/demo-after-variants.ts';
@@ -255,6 +256,11 @@ describe('quaywatch analyze', () => {
       expect(Math.abs(roi.after_teu - (other?.after_teu ?? NaN))).toBeLessThanOrEqual(2);
       expect(roi.coverage).toBeGreaterThan(0.98);
     });
+    // The same picture as a PNG: read over the pier window alone, not squashed into it.
+    writeFileSync(join(folder, 'plain-after.png'), plainAfterPng(DEMO));
+    const png = analyzeOnCpu({ after: 'plain-after.png' }, 'png-out');
+    expect(png.status).toBe(0);
+    expect(readResult(join(folder, 'png-out')).rois).toEqual(plainResult.rois);
     const small = analyzeOnCpu({ after: 'small-after.tif' }, 'small-out');
     expect(small.status).toBe(1);
     expect(small.stderr).toBe(
