@@ -101,6 +101,7 @@ export async function makeLargeFixture(
   path: string,
   sizePx = 20000,
   force = false,
+  overviews: 'auto' | 0 = 'auto',
 ): Promise<LargeFixtureReport> {
   const empty = { byteLength: 0, bigTiff: false, levels: [], tilesEncoded: 0, tilesReused: 0 };
   if (!force && existsSync(path)) {
@@ -123,7 +124,7 @@ export async function makeLargeFixture(
         georeference: LARGE_FIXTURE_GEO,
         description: `Quaywatch large fixture v${LARGE_FIXTURE_VERSION}, ${sizePx}x${sizePx}`,
         software: 'quaywatch scripts/make-large-fixture.ts',
-        overviews: 'auto',
+        overviews,
         // Node's zlib is native: about 4× faster than pako on these tiles.
         deflate: (bytes) => deflateSync(bytes),
       },

@@ -19,14 +19,84 @@ import {
 import { resampleBilinear, type Resampled } from '../core/align/resample.ts';
 import { resamplingBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import { combineMasksCpu } from '../core/mask-combine.ts';
-import { maskBandOf, type BandArray, type RasterInfo } from '../core/raster.ts';
+import { maskBandOf, type BandArray, type RasterInfo, type RasterWindow } from '../core/raster.ts';
 import {
+  CancelledError,
   levelFor,
   levelSize,
   levelWindowOf,
+  readWindow,
   readWindowInStrips,
   type OpenRaster,
+  type ReadOptions,
 } from './decoder.ts';
+
+/**
+ * A level window grown (within the level) to whole k × k blocks where it can
+ * be, so every pixel readThinned keeps sits at the same place in its block.
+ */
+function blockAligned(
+  window: readonly [number, number, number, number],
+  k: number,
+  size: { readonly width: number; readonly height: number },
+): [number, number, number, number] {
+  const grow = (lo: number, hi: number, extent: number): [number, number] => {
+    const span = Math.ceil((hi - lo) / k) * k;
+    const end = Math.min(extent, lo + span);
+    return [Math.max(0, end - span), end];
+  };
+  const [x0, x1] = grow(window[0], window[2], size.width);
+  const [y0, y1] = grow(window[1], window[3], size.height);
+  return [x0, y0, x1, y1];
+}
+
+/**
+ * The level window of `options` with one pixel in k kept per axis, the one at
+ * ⌊k/2⌋ of each k × k block (clamped into a last, partial block), read in
+ * strips of whole blocks: a strip at full resolution at a time, so an image
+ * without overviews costs the output's memory, not its own. Nearest, like the
+ * display's reads: values are never mixed, so nodata, masks and palette
+ * indices keep their meaning.
+ */
+async function readThinned(
+  raster: OpenRaster,
+  options: ReadOptions & { readonly levelWindow: readonly [number, number, number, number] },
+  k: number,
+  onProgress?: (fraction: number) => void,
+): Promise<RasterWindow> {
+  const [lx0, ly0, lx1, ly1] = options.levelWindow;
+  const levelWidth = lx1 - lx0;
+  const outWidth = Math.ceil(levelWidth / k);
+  const outHeight = Math.ceil((ly1 - ly0) / k);
+  const offset = Math.floor(k / 2);
+  // About a tile row (at least 256 level rows) per strip.
+  const outRowsPerStrip = Math.max(1, Math.round(Math.max(256, raster.info.tileHeight ?? 0) / k));
+  let bands: BandArray[] | undefined;
+  for (let row = 0; row < outHeight; row += outRowsPerStrip) {
+    if (options.signal?.aborted === true) throw new CancelledError(`Reading ${raster.info.name}`);
+    const rows = Math.min(outRowsPerStrip, outHeight - row);
+    const top = ly0 + row * k;
+    const bottom = Math.min(ly1, top + rows * k);
+    const strip = await readWindow(raster, { ...options, levelWindow: [lx0, top, lx1, bottom] });
+    bands ??= strip.bands.map((band) => {
+      const Ctor = band.constructor as new (length: number) => BandArray;
+      return new Ctor(outWidth * outHeight);
+    });
+    strip.bands.forEach((band, b) => {
+      const out = bands?.[b];
+      if (out === undefined) return;
+      for (let y = 0; y < rows; y++) {
+        const from = Math.min(bottom - top - 1, y * k + offset) * levelWidth;
+        const to = (row + y) * outWidth;
+        for (let x = 0; x < outWidth; x++) {
+          out[to + x] = band[from + Math.min(levelWidth - 1, x * k + offset)] ?? 0;
+        }
+      }
+    });
+    onProgress?.((row + rows) / outHeight);
+  }
+  return { width: outWidth, height: outHeight, bands: bands ?? [] };
+}
 
 /** The grid of an image, or null without a usable georeference (no transform or unknown CRS). */
 export function gridOf(info: RasterInfo): GridRef | null {
@@ -251,25 +321,41 @@ export async function readAligned(
     Math.ceil(info.width / Math.max(1, sourcePxPerTargetPx)),
     Math.ceil(info.height / Math.max(1, sourcePxPerTargetPx)),
   );
-  const levelWindow = levelWindowOf(info, level, [x0, y0, x1, y1]);
-  // The alpha band or TIFF mask is read too: where it is 0 the source has no data.
-  const maskBand = maskBandOf(info);
-  const window = await readWindowInStrips(
-    raster,
-    {
-      levelWindow,
-      level,
-      bands: maskBand === null ? options.bands : [...options.bands, maskBand],
-      ...(options.skipCostlyMask === true ? { skipCostlyMask: true } : {}),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    },
-    options.onProgress,
-  );
-  // Full-resolution source pixels → pixels of the window read at that level.
   const size = levelSize(info, level);
   const levelScaleX = size.width / info.width;
   const levelScaleY = size.height / info.height;
-  const toWindow = affineAfter(mapping, levelScaleX, levelScaleY, -levelWindow[0], -levelWindow[1]);
+  // Without an overview near the target's size (an image without overviews, or
+  // one much finer than the target), keep one level pixel in k per axis as the
+  // strips are read: memory follows the target (under 4× its pixels), not the source.
+  const levelPxPerTargetPx = Math.min(
+    ((x1 - x0) * levelScaleX) / target.width,
+    ((y1 - y0) * levelScaleY) / target.height,
+  );
+  const keepEvery = Math.max(1, Math.floor(levelPxPerTargetPx));
+  const levelWindow = blockAligned(levelWindowOf(info, level, [x0, y0, x1, y1]), keepEvery, size);
+  // The alpha band or TIFF mask is read too: where it is 0 the source has no data.
+  const maskBand = maskBandOf(info);
+  const readOptions = {
+    levelWindow,
+    level,
+    bands: maskBand === null ? options.bands : [...options.bands, maskBand],
+    ...(options.skipCostlyMask === true ? { skipCostlyMask: true } : {}),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+  const window =
+    keepEvery === 1
+      ? await readWindowInStrips(raster, readOptions, options.onProgress)
+      : await readThinned(raster, readOptions, keepEvery, options.onProgress);
+  // Full-resolution source pixels → pixels of the window read at that level: pixel x
+  // of the window holds level pixel x0 + k·x + ⌊k/2⌋ (corner-origin coordinates).
+  const kept = Math.floor(keepEvery / 2) + 0.5;
+  const toWindow = affineAfter(
+    mapping,
+    levelScaleX / keepEvery,
+    levelScaleY / keepEvery,
+    0.5 - (levelWindow[0] + kept) / keepEvery,
+    0.5 - (levelWindow[1] + kept) / keepEvery,
+  );
   const nodata = info.nodata;
   let valid: Uint8Array | undefined;
   const resample = (band: BandArray, nodataValue: number | null): Resampled<Float32Array> =>
