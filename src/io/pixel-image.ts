@@ -18,6 +18,46 @@ export function sniffPixelFormat(head: Uint8Array): PixelFormat | null {
 
 /** Decoded pixels refuse to exceed this many samples (≈ 1 GB of 8-bit data). */
 const MAX_SAMPLES = 1 << 30;
+/** jpeg-js's own limit on a JPEG's size (it refuses larger ones before decoding). */
+const MAX_JPEG_MEGAPIXELS = 250;
+
+/** Samples per pixel once decoded, by PNG colour type (a palette expands to RGB). */
+const PNG_CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 };
+
+const CONVERT_HINT =
+  'convert it to a tiled GeoTIFF with overviews (e.g. gdal_translate -of COG), which is read a window at a time';
+
+/**
+ * Refuses a PNG too large to decode from its header (IHDR: width, height,
+ * bit depth, colour type at bytes 16–25), before the decoder inflates it:
+ * a PNG is decoded whole.
+ */
+function checkPngSize(bytes: Uint8Array, name: string): void {
+  if (bytes.byteLength < 26) return; // the decoder names a truncated file
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const bitDepth = bytes[24] ?? 8;
+  const channels = PNG_CHANNELS[bytes[25] ?? 2] ?? 4;
+  const samples = width * height * channels;
+  if (samples <= MAX_SAMPLES) return;
+  const decodedGb = (samples * (bitDepth === 16 ? 2 : 1)) / 1e9;
+  throw new Error(
+    `${name} is ${width}×${height} px × ${channels} samples (${decodedGb.toFixed(1)} GB decoded); ` +
+      `a PNG is decoded whole, at most ${(MAX_SAMPLES / 1e9).toFixed(2)} G samples: ${CONVERT_HINT}`,
+  );
+}
+
+/** jpeg-js's refusal of a JPEG over its limits, in words that say what to do. */
+function explainJpegLimit(error: unknown, name: string): unknown {
+  const text = error instanceof Error ? error.message : String(error);
+  if (!text.includes('limit exceeded')) return error;
+  return new Error(
+    `${name} is too large to decode: a JPEG is decoded whole, at most ${MAX_JPEG_MEGAPIXELS} megapixels ` +
+      `and 1 GB (${text}): ${CONVERT_HINT}`,
+    { cause: error },
+  );
+}
 
 function splitBands(
   interleaved: ArrayLike<number>,
@@ -42,11 +82,10 @@ export function decodePixelImage(
   let bands: BandArray[];
   let bitsPerSample: number;
   if (format === 'png') {
+    checkPngSize(bytes, name);
     const png = decodePng(bytes);
     width = png.width;
     height = png.height;
-    if (width * height * png.channels > MAX_SAMPLES)
-      throw new Error(`${name} is too large to decode (${width}×${height})`);
     bitsPerSample = png.depth === 16 ? 16 : 8;
     if (png.palette !== undefined) {
       // Expand the colour map to RGB.
@@ -66,12 +105,17 @@ export function decodePixelImage(
       );
     }
   } else if (format === 'jpeg') {
-    const decoded = jpeg.decode(bytes, {
-      useTArray: true,
-      formatAsRGBA: false,
-      maxResolutionInMP: 250,
-      maxMemoryUsageInMB: 1024,
-    });
+    let decoded: { width: number; height: number; data: Uint8Array };
+    try {
+      decoded = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: false,
+        maxResolutionInMP: MAX_JPEG_MEGAPIXELS,
+        maxMemoryUsageInMB: 1024,
+      });
+    } catch (error) {
+      throw explainJpegLimit(error, name);
+    }
     width = decoded.width;
     height = decoded.height;
     bitsPerSample = 8;

@@ -1,0 +1,55 @@
+/** PNG and JPEG files, decoded whole: sizes past the limits are refused by name before decoding. */
+import { encode as encodePng } from 'fast-png';
+import { describe, expect, test } from 'vitest';
+import { decodePixelImage } from '../../src/io/pixel-image.ts';
+
+/** A PNG signature and IHDR chunk declaring width × height (RGB, 8-bit) and nothing else. */
+function pngHeader(width: number, height: number, colourType = 2, bitDepth = 8): Uint8Array {
+  const bytes = new Uint8Array(33);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  bytes[24] = bitDepth;
+  bytes[25] = colourType;
+  return bytes;
+}
+
+/** A baseline JPEG's SOI and SOF0 declaring width × height, three components. */
+function jpegHeader(width: number, height: number): Uint8Array {
+  const bytes = new Uint8Array([
+    0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, 0, 0, 0, 0, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0,
+  ]);
+  const view = new DataView(bytes.buffer);
+  view.setUint16(7, height);
+  view.setUint16(9, width);
+  return bytes;
+}
+
+describe('PNG and JPEG sizes', () => {
+  test('a PNG is read whole, as its bands', () => {
+    const data = Uint8Array.from({ length: 2 * 3 * 3 }, (_, i) => i);
+    const { info, window } = decodePixelImage(
+      encodePng({ width: 2, height: 3, data, channels: 3, depth: 8 }),
+      'small.png',
+    );
+    expect([info.width, info.height, info.bands]).toEqual([2, 3, 3]);
+    expect(Array.from(window.bands[1] ?? [])).toEqual([1, 4, 7, 10, 13, 16]);
+  });
+
+  test('a PNG whose header declares more than 2³⁰ samples is refused before it is inflated', () => {
+    expect(() => decodePixelImage(pngHeader(40000, 40000), 'port.png')).toThrow(
+      'port.png is 40000×40000 px × 3 samples (4.8 GB decoded); a PNG is decoded whole, at most 1.07 G samples: convert it to a tiled GeoTIFF with overviews (e.g. gdal_translate -of COG), which is read a window at a time',
+    );
+    // 16-bit RGBA: twice the bytes per sample, four samples.
+    expect(() => decodePixelImage(pngHeader(20000, 20000, 6, 16), 'rgba16.png')).toThrow(
+      /^rgba16\.png is 20000×20000 px × 4 samples \(3\.2 GB decoded\)/,
+    );
+  });
+
+  test('a JPEG over the decoder’s limit says what to do', () => {
+    expect(() => decodePixelImage(jpegHeader(30000, 20000), 'wide.jpg')).toThrow(
+      'wide.jpg is too large to decode: a JPEG is decoded whole, at most 250 megapixels and 1 GB (maxResolutionInMP limit exceeded by 350MP): convert it to a tiled GeoTIFF with overviews (e.g. gdal_translate -of COG), which is read a window at a time',
+    );
+  });
+});
