@@ -4,7 +4,7 @@
  * src/core/export/piers-csv.ts) and DIR/blobs.geojson (every kept blob,
  * src/io/export-blobs.ts) — the same functions as the app's export buttons.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { estimateShift, shiftToApply, toLuminance } from '../core/align/phase-correlation.ts';
@@ -35,7 +35,7 @@ import {
 } from '../io/analysis-plan.ts';
 import { openRaster, readWindow, type OpenRaster, type RasterSource } from '../io/decoder.ts';
 import { blobsGeoJsonText } from '../io/export-blobs.ts';
-import { parseRoiGeoJson, type RoiSet } from '../io/geojson.ts';
+import { parseRoiGeoJson, textFileSizeProblem, type RoiSet } from '../io/geojson.ts';
 import { dawnGpu } from './dawn.ts';
 import { checkOutFolder, prepareOutFolder, removeOutFile, writeOutFile } from './out-folder.ts';
 import { snapshotLayoutOption, writeCliSnapshot } from './snapshot.ts';
@@ -45,10 +45,16 @@ export const ANALYZE_USAGE =
 
 export type OpenSource = (path: string) => Promise<RasterSource>;
 
+/** A text file refused for its size (textFileSizeProblem), not for a read error. */
+class TextFileTooLarge extends Error {}
+
 export function readText(path: string, what: string): string {
   try {
+    const tooLarge = textFileSizeProblem(basename(path), statSync(path).size);
+    if (tooLarge !== null) throw new TextFileTooLarge(tooLarge);
     return readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof TextFileTooLarge) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(
       code === 'ENOENT'

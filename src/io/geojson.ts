@@ -678,6 +678,29 @@ function uniqueNames(rois: readonly RawRoi[], warnings: WarningList): string[] {
  * appears in every message. Throws an Error with a specific message for text
  * that cannot give ROIs; returns the ROIs in file order with any warnings.
  */
+/**
+ * The largest pier (GeoJSON) or session file read: a port's piers take
+ * kilobytes, and parsing holds 6–8 bytes per byte of text, so a file of
+ * hundreds of MB (a whole country's layer) would take the tab with it.
+ */
+export const MAX_TEXT_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The most piers one analysis takes: each holds its own surface histograms
+ * (about 0.1 MB a date on the GPU, more on the CPU), and a port has tens to hundreds.
+ */
+export const MAX_ROIS = 1000;
+
+/** Why a pier or session file of `sizeBytes` is not read, or null when it may be. */
+export function textFileSizeProblem(name: string, sizeBytes: number): string | null {
+  if (sizeBytes <= MAX_TEXT_FILE_BYTES) return null;
+  const mb = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(0)} MB`;
+  return (
+    `${name} is ${mb(sizeBytes)}: pier and session files are read up to ${mb(MAX_TEXT_FILE_BYTES)} ` +
+    `(a port's piers take kilobytes); clip the layer to the port first (e.g. ogr2ogr -clipsrc)`
+  );
+}
+
 export function parseRoiGeoJson(text: string, sourceName: string): RoiSet {
   const json = parseJson(text, sourceName);
   if (!isObject(json) || typeof json['type'] !== 'string') {
@@ -693,6 +716,11 @@ export function parseRoiGeoJson(text: string, sourceName: string): RoiSet {
   checkCrs(json, sourceName);
   const warnings = new WarningList();
   const raw = collectRawRois(json, sourceName, warnings);
+  if (raw.length > MAX_ROIS) {
+    throw new Error(
+      `${sourceName} holds ${raw.length} piers; an analysis takes at most ${MAX_ROIS}: keep the piers of one port, or split the file`,
+    );
+  }
   checkLonLatRanges(raw, sourceName);
   const names = uniqueNames(raw, warnings);
   const rois = raw.map((roi, k): Roi => {

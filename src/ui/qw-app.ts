@@ -43,7 +43,7 @@ import {
   type AnalysisPlan,
   type ReferenceData,
 } from '../io/analysis-plan.ts';
-import { parseRoiGeoJson, type Roi } from '../io/geojson.ts';
+import { parseRoiGeoJson, textFileSizeProblem, type Roi } from '../io/geojson.ts';
 import { analyzeInWorker, releaseWorkerInput } from './analysis-client.ts';
 import { type PierRow, type PierZoomDetail } from './qw-pier-table.ts';
 import { pierCoverage, piersWithoutPixels } from '../core/analysis/coverage.ts';
@@ -708,10 +708,12 @@ export class QwApp extends LitElement {
   private takeNonSnapshotFiles(files: readonly File[]): void {
     const geojson = files.filter((file) => /\.(geo)?json$/i.test(file.name));
     for (const file of geojson) {
-      void file.text().then((text) => {
+      void textOfFile(file).then((read) => {
+        // What is open stays as it was.
+        if ('problem' in read) this.notice = read.problem;
         // A session file (marked "quaywatch-session") is a .json too.
-        if (looksLikeSession(text)) this.takeSessionText(text, file.name);
-        else this.takeRois(text, file.name);
+        else if (looksLikeSession(read.text)) this.takeSessionText(read.text, file.name);
+        else this.takeRois(read.text, file.name);
       });
     }
     const intake = groupDroppedFiles(files.filter((file) => !geojson.includes(file)));
@@ -1499,8 +1501,9 @@ export class QwApp extends LitElement {
     input.addEventListener('change', () => {
       const file = input.files?.[0];
       if (file === undefined) return;
-      void file.text().then((text) => {
-        this.takeSessionText(text, file.name);
+      void textOfFile(file).then((read) => {
+        if ('problem' in read) this.notice = read.problem;
+        else this.takeSessionText(read.text, file.name);
       });
     });
     input.click();
@@ -2327,6 +2330,17 @@ async function readPairInput(
 interface PairInput {
   readonly input: AnalysisInput;
   readonly reference: ReferenceData;
+}
+
+/** A pier or session file's text, or why it is not read: too large (unread), or unreadable. */
+async function textOfFile(file: File): Promise<{ text: string } | { problem: string }> {
+  const tooLarge = textFileSizeProblem(file.name, file.size);
+  if (tooLarge !== null) return { problem: tooLarge };
+  try {
+    return { text: await file.text() };
+  } catch (error) {
+    return { problem: `${file.name} could not be read: ${message(error)}` };
+  }
 }
 
 /** Default display bands: the first three (RGB) when there are three or more, else grey. */

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
@@ -115,6 +117,17 @@ describe('per-pier analysis in the app', () => {
     await expect
       .poll(() => page.locator('qw-app .notice').textContent(), { timeout: 30_000 })
       .toContain('utm-piers.geojson');
+    await expect(rows.count()).resolves.toBe(3);
+    // One over 64 MB (a whole country's layer, say) is refused by its size, unread.
+    const country = join(mkdtempSync(join(tmpdir(), 'quaywatch-')), 'country.geojson');
+    writeFileSync(country, '');
+    truncateSync(country, 65 * 1024 * 1024);
+    await page.locator('qw-app header input[type="file"]').setInputFiles([country]);
+    await expect
+      .poll(() => page.locator('qw-app .notice').textContent(), { timeout: 30_000 })
+      .toBe(
+        "country.geojson is 65 MB: pier and session files are read up to 64 MB (a port's piers take kilobytes); clip the layer to the port first (e.g. ogr2ogr -clipsrc)",
+      );
     await expect(rows.count()).resolves.toBe(3);
     expect(errors).toEqual([]);
     await page.close();

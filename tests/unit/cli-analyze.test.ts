@@ -1,4 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -142,6 +149,23 @@ describe('quaywatch analyze', () => {
     expect(bad.status).not.toBe(0);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain('bad.geojson is not valid JSON');
+
+    // A pier file over 64 MB is refused by its size, not read (sparse: no bytes written).
+    const huge = join(folder, 'country.geojson');
+    writeFileSync(huge, '');
+    truncateSync(huge, 65 * 1024 * 1024);
+    const tooLarge = quaywatch(
+      'analyze',
+      ...pairArgs(folder).slice(0, 4),
+      '--rois',
+      huge,
+      '--out',
+      join(folder, 'z'),
+    );
+    expect(tooLarge.status).toBe(1);
+    expect(tooLarge.stderr).toBe(
+      "quaywatch: country.geojson is 65 MB: pier and session files are read up to 64 MB (a port's piers take kilobytes); clip the layer to the port first (e.g. ogr2ogr -clipsrc)\n",
+    );
 
     const backend = quaywatch(
       'analyze',

@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { crsFromEpsg } from '../../src/core/crs.ts';
 import {
+  MAX_ROIS,
+  MAX_TEXT_FILE_BYTES,
   parseRoiGeoJson,
   projectRois,
   roiSetToGeoJson,
+  textFileSizeProblem,
   unprojectRois,
   type Position,
   type Roi,
@@ -332,6 +335,21 @@ describe('errors name the file and say what is wrong', () => {
 
   test('the file name given is the one in the message', () => {
     expect(errorOf('nope', 'Najin piers (draft).json')).toMatch(/^Najin piers \(draft\)\.json /);
+  });
+
+  test('more piers than an analysis takes, and files too large to read', () => {
+    const many = (n: number): object =>
+      collection(
+        ...Array.from({ length: n }, (_, k) => feature(polygon(square), { name: `B${k}` })),
+      );
+    expect(parseRoiGeoJson(JSON.stringify(many(MAX_ROIS)), FILE).rois).toHaveLength(1000);
+    expect(errorOf(many(MAX_ROIS + 1))).toBe(
+      'najin-piers.geojson holds 1001 piers; an analysis takes at most 1000: keep the piers of one port, or split the file',
+    );
+    expect(textFileSizeProblem('osm.geojson', MAX_TEXT_FILE_BYTES)).toBeNull();
+    expect(textFileSizeProblem('osm.geojson', 612 * 1024 * 1024)).toBe(
+      "osm.geojson is 612 MB: pier and session files are read up to 64 MB (a port's piers take kilobytes); clip the layer to the port first (e.g. ogr2ogr -clipsrc)",
+    );
   });
 });
 
