@@ -22,7 +22,8 @@ export type RefusalReason =
   | 'unsupported-layout'
   | 'unsupported-sample-format'
   | 'decoder-missing'
-  | 'decode-failed';
+  | 'decode-failed'
+  | 'unreachable';
 
 /** An input Quaywatch will not decode, with a message meant for the analyst. */
 export class TiffRefusal extends Error {
@@ -758,7 +759,17 @@ export async function readerFromUrl(
       ...(signal === undefined ? {} : { signal }),
     });
   const first = await get(0, blockBytes);
-  if (!first.ok) return null;
+  if (first.status === 416) {
+    // Range Not Satisfiable for the first bytes: there are none.
+    throw new TiffRefusal('empty', 'The file is empty (the server has no bytes for it)');
+  }
+  if (!first.ok) {
+    const status = `${first.status}${first.statusText === '' ? '' : ` ${first.statusText}`}`;
+    throw new TiffRefusal(
+      'unreachable',
+      `The server answered ${status} to a request for the file: check the address`,
+    );
+  }
   if (first.status === 200) {
     const whole = await wholeFileOf(first);
     return { read: readerFromBuffer(whole), sizeBytes: whole.byteLength, whole };
@@ -846,6 +857,13 @@ const DECODE_ERRORS: readonly (readonly [RegExp, RefusalReason, (m: RegExpExecAr
       /WebP|Decoding error/,
       'damaged',
       () => 'The file is damaged: a WebP-compressed block could not be decoded',
+    ],
+    [
+      // geotiff.js's remote source, on an answer that is not OK (the server went away mid-read).
+      /^Error fetching data/,
+      'unreachable',
+      () =>
+        'The server stopped answering while the file was read (geotiff.js: Error fetching data): check the connection and open it again',
     ],
     [
       /Invalid (?:planar configuration|byte order value|magic number)|Unsupported offset byte-size|Invalid field type/i,

@@ -26,6 +26,8 @@ let server: Server;
 let origin = '';
 let url = '';
 let bytesSent = 0;
+/** While true, /flaky/fixture.tif answers 503: a server gone between the open and a read. */
+let serverDown = false;
 let requests = 0;
 
 beforeAll(async () => {
@@ -40,7 +42,18 @@ beforeAll(async () => {
       response.end('<!doctype html><title>app</title>');
       return;
     }
-    const served = path === '/fixture.tif' ? fixtureBytes : small.get(path);
+    if (path === '/flaky/fixture.tif' && serverDown) {
+      response.writeHead(503);
+      response.end();
+      return;
+    }
+    if (path === '/gone/empty.tif') {
+      // What a server answers a range request for a file of 0 bytes.
+      response.writeHead(416, { 'Content-Range': 'bytes */0' });
+      response.end();
+      return;
+    }
+    const served = path.endsWith('/fixture.tif') ? fixtureBytes : small.get(path);
     if (served === undefined) {
       response.writeHead(404);
       response.end();
@@ -75,6 +88,27 @@ afterAll(async () => {
 });
 
 describe('opening a GeoTIFF by URL', () => {
+  test('a missing file or an empty one is named for what it is', async () => {
+    await expect(openRaster({ kind: 'url', url: `${origin}/no-such.tif` })).rejects.toThrow(
+      'The server answered 404 Not Found to a request for the file: check the address',
+    );
+    await expect(openRaster({ kind: 'url', url: `${origin}/gone/empty.tif` })).rejects.toThrow(
+      'The file is empty (the server has no bytes for it)',
+    );
+  });
+
+  test('a server that stops answering during a read is named as the cause', async () => {
+    const raster = await openRaster({ kind: 'url', url: `${origin}/flaky/fixture.tif` });
+    serverDown = true;
+    try {
+      await expect(readWindow(raster, { window: [15000, 15000, 15100, 15100] })).rejects.toThrow(
+        'The server stopped answering while the file was read (geotiff.js: Error fetching data): check the connection and open it again',
+      );
+    } finally {
+      serverDown = false;
+    }
+  });
+
   test('reads the header, an overview and a window through range requests only', async () => {
     const size = statSync(fixture).size;
     const raster = await openRaster({ kind: 'url', url });
