@@ -21,6 +21,7 @@ import { resamplingBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import { combineMasksCpu } from '../core/mask-combine.ts';
 import { maskBandOf, type BandArray, type RasterInfo, type RasterWindow } from '../core/raster.ts';
 import {
+  blockRowsOf,
   CancelledError,
   levelFor,
   levelSize,
@@ -69,8 +70,11 @@ async function readThinned(
   const outWidth = Math.ceil(levelWidth / k);
   const outHeight = Math.ceil((ly1 - ly0) / k);
   const offset = Math.floor(k / 2);
-  // About a tile row (at least 256 level rows) per strip.
-  const outRowsPerStrip = Math.max(1, Math.round(Math.max(256, raster.info.tileHeight ?? 0) / k));
+  // About a block row (at least 256 level rows) per strip.
+  const outRowsPerStrip = Math.max(
+    1,
+    Math.round(Math.max(256, blockRowsOf(raster, options.level ?? 0)) / k),
+  );
   let bands: BandArray[] | undefined;
   for (let row = 0; row < outHeight; row += outRowsPerStrip) {
     if (options.signal?.aborted === true) throw new CancelledError(`Reading ${raster.info.name}`);

@@ -818,6 +818,18 @@ export class CancelledError extends Error {
 }
 
 /**
+ * Rows one stored block spans at `level`: the tile height, or at full
+ * resolution of a stripped TIFF its RowsPerStrip (geotiff.js decodes a whole
+ * strip for any row of it, so reads split finer than a strip decode it again
+ * each time: a TIFF written as one strip is one block); 256 when unknown.
+ */
+export function blockRowsOf(raster: OpenRaster, level: number): number {
+  if (raster.info.tileHeight !== null) return raster.info.tileHeight;
+  if (level === 0 && !isPixelRaster(raster)) return raster.image.getTileHeight();
+  return 256;
+}
+
+/**
  * readWindow in horizontal strips, so a long read reports progress and can
  * be cancelled between strips (geotiff.js itself reports neither). Strips
  * follow the tile height so no tile row is decoded twice.
@@ -834,9 +846,9 @@ export async function readWindowInStrips(
     levelWindowOf(info, level, options.window ?? [0, 0, info.width, info.height]);
   const outWidth = options.outWidth ?? lx1 - lx0;
   const outHeight = options.outHeight ?? ly1 - ly0;
-  // About one tile row of the level per strip, at least 64 output rows.
+  // About one block row of the level per strip, at least 64 output rows.
   const levelRowsPerOutRow = (ly1 - ly0) / outHeight;
-  const stripRows = Math.max(64, Math.round((info.tileHeight ?? 256) / levelRowsPerOutRow));
+  const stripRows = Math.max(64, Math.round(blockRowsOf(raster, level) / levelRowsPerOutRow));
   if (outHeight <= stripRows || isPixelRaster(raster)) {
     const window = await readWindow(raster, {
       ...options,

@@ -9,7 +9,7 @@ import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromFile, GeoTIFF } from 'geotiff';
+import { fromFile, GeoTIFF, writeArrayBuffer } from 'geotiff';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { RasterWindow } from '../../src/core/raster.ts';
 import {
@@ -17,6 +17,7 @@ import {
   levelFor,
   openRaster,
   readWindow,
+  readWindowInStrips,
   type TiffRaster,
 } from '../../src/io/decoder.ts';
 import { writeTiledTiff, type ByteSink } from '../../src/io/tiff-stream-writer.ts';
@@ -284,6 +285,28 @@ describe('large image without overviews, read onto a coarse grid', () => {
     }
     expect(checked).toBeGreaterThan(2000);
   }, 120_000);
+});
+
+describe('a stripped TIFF written as one strip', () => {
+  test('is decoded once by a read in strips, not once per strip of the read', async () => {
+    // 900 × 2400 RGB in a single strip, as geotiff.js's writer and some GIS tools write it.
+    const [width, height] = [900, 2400];
+    const values = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7) & 255);
+    const bytes = writeArrayBuffer(values, { width, height, SamplesPerPixel: 3 });
+    const raster = await openRaster({ kind: 'buffer', buffer: bytes, name: 'one-strip.tif' });
+    if (!('image' in raster)) throw new Error('expected a TIFF raster');
+    let decodes = 0;
+    const image = raster.image;
+    const decode = image.getTileOrStrip.bind(image);
+    image.getTileOrStrip = (...args: Parameters<typeof image.getTileOrStrip>) => {
+      decodes++;
+      return decode(...args);
+    };
+    const read = await readWindowInStrips(raster, { bands: [0] });
+    // Every 256 rows decoded the whole strip again before: 10 decodes of it.
+    expect(decodes).toBe(1);
+    expect(read.bands[0]?.[(height - 1) * width + 5]).toBe((((height - 1) * width + 5) * 21) & 255);
+  });
 });
 
 describe('streaming tiled writer', () => {
