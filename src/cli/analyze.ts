@@ -24,6 +24,7 @@ import { pierExportRows, piersCsv, type PierExportRow } from '../core/export/pie
 import type { RasterInfo } from '../core/raster.ts';
 import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
 import {
+  CLI_WINDOW_LIMIT,
   analysisBands,
   pairInput,
   pairWarnings,
@@ -159,7 +160,7 @@ export async function readReference(
   rois: RoiSet,
   roisPath: string,
 ): Promise<Reference> {
-  const plan = planAnalysis(raster.info, rois.rois, basename(roisPath));
+  const plan = planAnalysis(raster.info, rois.rois, basename(roisPath), CLI_WINDOW_LIMIT);
   const window = await readWindow(raster, {
     window: plan.window,
     bands: referenceReadBands(raster.info),

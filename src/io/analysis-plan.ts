@@ -17,20 +17,29 @@ import type { Roi } from './geojson.ts';
 /** Pixels around the piers that blur, matching and morphology may look at. */
 export const ANALYSIS_MARGIN_PX = 24;
 
-/**
- * Peak memory of an analysis per window pixel, bytes: the CLI's peak resident
- * memory on the CPU path over a 4048² window was 2.0 GB (both dates' bands,
- * the stage outputs and the masks).
- */
-export const ANALYSIS_BYTES_PER_PX = 125;
+/** How large a pier window an analysis may read, and what a window pixel costs in memory. */
+export interface WindowLimit {
+  readonly maxWindowPx: number;
+  /** Peak memory per window pixel, bytes (measured; for the refusal's estimate). */
+  readonly bytesPerPx: number;
+}
 
 /**
- * The largest pier window an analysis reads at full resolution: 8192² px, the
- * largest size the benchmarks cover, about 8 GB at ANALYSIS_BYTES_PER_PX.
- * Past it a run would read for minutes and then fail on an allocation that
- * names nothing (or take the browser tab with it), so it is refused up front.
+ * The CLI's limit: 8192² px, the largest size the benchmarks cover. The CLI's
+ * peak resident memory on the CPU path over a 4048² window was 2.0 GB
+ * (125 B/px: both dates' bands, the stage outputs, the masks), so about 8 GB
+ * at the limit. Past it a run would read for minutes and then fail on an
+ * allocation that names nothing, so it is refused up front.
  */
-export const MAX_ANALYSIS_WINDOW_PX = 8192 * 8192;
+export const CLI_WINDOW_LIMIT: WindowLimit = { maxWindowPx: 8192 * 8192, bytesPerPx: 125 };
+
+/**
+ * The app's limit, half the CLI's: in Chromium the analysis of a 4048² window
+ * on the CPU worker raised the browser's resident memory by 2.2 GB at its peak
+ * (134 B/px; 8.9 GB for 8048²), most of it held while the table is shown, and
+ * a tab that runs out of memory takes the analyst's work with it.
+ */
+export const APP_WINDOW_LIMIT: WindowLimit = { maxWindowPx: 4096 * 8192, bytesPerPx: 135 };
 
 export interface AnalysisPlan {
   /** [x0, y0, x1, y1) of the before image, full resolution. */
@@ -48,6 +57,7 @@ export function planAnalysis(
   before: RasterInfo,
   rois: readonly Roi[],
   source: string,
+  limit: WindowLimit,
 ): AnalysisPlan {
   const grid = gridOf(before);
   if (grid === null) {
@@ -82,8 +92,8 @@ export function planAnalysis(
   }
   const widthPx = window[2] - window[0];
   const heightPx = window[3] - window[1];
-  if (widthPx * heightPx > MAX_ANALYSIS_WINDOW_PX) {
-    throw new Error(windowTooLargeMessage(widthPx, heightPx, before.name, source));
+  if (widthPx * heightPx > limit.maxWindowPx) {
+    throw new Error(windowTooLargeMessage(widthPx, heightPx, before.name, source, limit));
   }
   const centreLatDeg =
     grid.geoTransform.originY + grid.geoTransform.pixelHeight * (before.height / 2);
@@ -102,21 +112,23 @@ export function planAnalysis(
   };
 }
 
-/** Why a pier window of widthPx × heightPx is refused (MAX_ANALYSIS_WINDOW_PX). */
+/** Why a pier window of widthPx × heightPx is refused (over `limit`). */
 function windowTooLargeMessage(
   widthPx: number,
   heightPx: number,
   imageName: string,
   source: string,
+  limit: WindowLimit,
 ): string {
   const mpx = (px: number): string => `${(px / 1e6).toFixed(0)} Mpx`;
-  const gb = (px: number): string => `${((px * ANALYSIS_BYTES_PER_PX) / 1e9).toFixed(0)} GB`;
+  const gb = (px: number): string => `${((px * limit.bytesPerPx) / 1e9).toFixed(0)} GB`;
   const px = widthPx * heightPx;
+  const side = Math.floor(Math.sqrt(limit.maxWindowPx));
   return (
     `The piers of ${source} span ${widthPx} × ${heightPx} px of ${imageName} at full resolution ` +
-    `(${mpx(px)}, about ${gb(px)} of memory to analyse); an analysis reads at most ` +
-    `${mpx(MAX_ANALYSIS_WINDOW_PX)} (8192 × 8192 px): analyse piers that lie far apart ` +
-    `in separate runs, and split a pier larger than that`
+    `(${mpx(px)}, about ${gb(px)} of memory to analyse); an analysis here reads at most ` +
+    `${mpx(limit.maxWindowPx)} (${side} × ${side} px, about ${gb(limit.maxWindowPx)}): ` +
+    `analyse piers that lie far apart in separate runs, and split a pier larger than that`
   );
 }
 

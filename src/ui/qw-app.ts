@@ -33,6 +33,7 @@ import {
 } from '../core/align/phase-correlation.ts';
 import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../gpu/pipeline.ts';
 import {
+  APP_WINDOW_LIMIT,
   analysisBands,
   pairInput,
   pairWarnings,
@@ -1050,7 +1051,7 @@ export class QwApp extends LitElement {
         input = cached.input;
         windowPx = cached.windowPx;
       } else {
-        const plan = planAnalysis(before.info, rois.set, rois.source);
+        const plan = planAnalysis(before.info, rois.set, rois.source, APP_WINDOW_LIMIT);
         // The copies of the previous input in the worker and on the GPU are stale now.
         releaseWorkerInput();
         this.releaseGpuInputWhenIdle();
@@ -1915,7 +1916,7 @@ export class QwApp extends LitElement {
     if (reference.client === null || reference.info === null) {
       throw new Error(`${reference.name} is no longer open.`);
     }
-    const plan = planAnalysis(reference.info, rois.set, rois.source);
+    const plan = planAnalysis(reference.info, rois.set, rois.source, APP_WINDOW_LIMIT);
     const { shiftPx, shiftSource } = fineAlign
       ? await this.seriesShift(date, signal)
       : { shiftPx: [0, 0] as const, shiftSource: 'none (fine alignment per date is off)' };

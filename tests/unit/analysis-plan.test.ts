@@ -5,7 +5,8 @@ import { crsFromEpsg } from '../../src/core/crs.ts';
 import type { RasterInfo } from '../../src/core/raster.ts';
 import {
   ANALYSIS_MARGIN_PX,
-  MAX_ANALYSIS_WINDOW_PX,
+  CLI_WINDOW_LIMIT,
+  APP_WINDOW_LIMIT,
   planAnalysis,
 } from '../../src/io/analysis-plan.ts';
 import type { Roi } from '../../src/io/geojson.ts';
@@ -62,13 +63,23 @@ describe('planAnalysis', () => {
       LARGE,
       [pierOverPx(1000.5, 1000.5, 1000 + side - 0.5, 1000 + side - 0.5)],
       'fits.geojson',
+      CLI_WINDOW_LIMIT,
     );
     expect(fits.window).toEqual([1000 - 24, 1000 - 24, 1000 + side + 24, 1000 + side + 24]);
-    expect(fits.widthPx * fits.heightPx).toBe(MAX_ANALYSIS_WINDOW_PX);
+    expect(fits.widthPx * fits.heightPx).toBe(CLI_WINDOW_LIMIT.maxWindowPx);
 
     const wider = pierOverPx(1000.5, 1000.5, 1000 + side + 0.5, 1000 + side - 0.5);
-    expect(() => planAnalysis(LARGE, [wider], 'wide.geojson')).toThrow(
-      'The piers of wide.geojson span 8193 × 8192 px of large.tif at full resolution (67 Mpx, about 8 GB of memory to analyse); an analysis reads at most 67 Mpx (8192 × 8192 px): analyse piers that lie far apart in separate runs, and split a pier larger than that',
+    expect(() => planAnalysis(LARGE, [wider], 'wide.geojson', CLI_WINDOW_LIMIT)).toThrow(
+      'The piers of wide.geojson span 8193 × 8192 px of large.tif at full resolution (67 Mpx, about 8 GB of memory to analyse); an analysis here reads at most 67 Mpx (8192 × 8192 px, about 8 GB): analyse piers that lie far apart in separate runs, and split a pier larger than that',
+    );
+  });
+
+  test('the app takes half the CLI’s window: what the browser holds per pixel is more', () => {
+    const side = 6000 - 2 * ANALYSIS_MARGIN_PX;
+    const pier = pierOverPx(1000.5, 1000.5, 1000 + side - 0.5, 1000 + side - 0.5);
+    expect(planAnalysis(LARGE, [pier], 'port.geojson', CLI_WINDOW_LIMIT).widthPx).toBe(6000);
+    expect(() => planAnalysis(LARGE, [pier], 'port.geojson', APP_WINDOW_LIMIT)).toThrow(
+      'The piers of port.geojson span 6000 × 6000 px of large.tif at full resolution (36 Mpx, about 5 GB of memory to analyse); an analysis here reads at most 34 Mpx (5792 × 5792 px, about 5 GB): analyse piers that lie far apart in separate runs, and split a pier larger than that',
     );
   });
 
@@ -77,7 +88,7 @@ describe('planAnalysis', () => {
       pierOverPx(100.5, 100.5, 200.5, 150.5),
       { ...pierOverPx(19000.5, 19000.5, 19100.5, 19050.5), name: 'Far' },
     ];
-    expect(() => planAnalysis(LARGE, piers, 'spread.geojson')).toThrow(
+    expect(() => planAnalysis(LARGE, piers, 'spread.geojson', CLI_WINDOW_LIMIT)).toThrow(
       /^The piers of spread\.geojson span 19049 × 18999 px of large\.tif at full resolution \(362 Mpx, about 45 GB/,
     );
   });
