@@ -43,8 +43,9 @@ function checkPngSize(bytes: Uint8Array, name: string): void {
   if (samples <= MAX_SAMPLES) return;
   const decodedGb = (samples * (bitDepth === 16 ? 2 : 1)) / 1e9;
   throw new Error(
-    `${name} is ${width}×${height} px × ${channels} samples (${decodedGb.toFixed(1)} GB decoded); ` +
-      `a PNG is decoded whole, at most ${(MAX_SAMPLES / 1e9).toFixed(2)} G samples: ${CONVERT_HINT}`,
+    `${name} is ${width}×${height} px × ${channels} values a pixel (${decodedGb.toFixed(1)} GB decoded); ` +
+      `a PNG is decoded whole, at most ${Math.round(MAX_SAMPLES / 1e6)} million values ` +
+      `(${Math.floor(Math.sqrt(MAX_SAMPLES / 3))} px square in RGB): ${CONVERT_HINT}`,
   );
 }
 
@@ -72,6 +73,34 @@ function splitBands(
   });
 }
 
+/**
+ * PNG samples of 1, 2 or 4 bits, packed most significant first in rows padded
+ * to whole bytes (PNG spec §7.2), one per byte; grey levels are scaled to
+ * 0–255 as a viewer shows them, palette indices are kept.
+ */
+function unpackLowBitSamples(
+  packed: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: number,
+  depth: number,
+  scaleToByte: boolean,
+): Uint8Array {
+  const perRow = width * channels;
+  const rowBytes = Math.ceil((perRow * depth) / 8);
+  const mask = (1 << depth) - 1;
+  const scale = scaleToByte ? 255 / mask : 1;
+  const out = new Uint8Array(perRow * height);
+  for (let y = 0; y < height; y++) {
+    for (let j = 0; j < perRow; j++) {
+      const bit = j * depth;
+      const byte = packed[y * rowBytes + (bit >> 3)] ?? 0;
+      out[y * perRow + j] = Math.round(((byte >> (8 - depth - (bit & 7))) & mask) * scale);
+    }
+  }
+  return out;
+}
+
 export function decodePixelImage(
   bytes: Uint8Array,
   name: string,
@@ -87,10 +116,22 @@ export function decodePixelImage(
     width = png.width;
     height = png.height;
     bitsPerSample = png.depth === 16 ? 16 : 8;
+    // The decoder leaves 1-, 2- and 4-bit samples packed (grey and palette PNGs).
+    const samples =
+      png.depth < 8
+        ? unpackLowBitSamples(
+            png.data,
+            width,
+            height,
+            png.channels,
+            png.depth,
+            png.palette === undefined,
+          )
+        : png.data;
     if (png.palette !== undefined) {
       // Expand the colour map to RGB.
       const palette = png.palette;
-      const indices = png.data;
+      const indices = samples;
       bands = [0, 1, 2].map((c) => {
         const band = new Uint8Array(width * height);
         for (let i = 0; i < band.length; i++) band[i] = palette[indices[i] ?? 0]?.[c] ?? 0;
@@ -98,7 +139,7 @@ export function decodePixelImage(
       });
     } else {
       bands = splitBands(
-        png.data,
+        samples,
         width * height,
         png.channels,
         bitsPerSample === 16 ? Uint16Array : Uint8Array,

@@ -1,4 +1,5 @@
 /** PNG and JPEG files, decoded whole: sizes past the limits are refused by name before decoding. */
+import { crc32, deflateSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
 import { describe, expect, test } from 'vitest';
 import { decodePixelImage } from '../../src/io/pixel-image.ts';
@@ -26,6 +27,72 @@ function jpegHeader(width: number, height: number): Uint8Array {
   return bytes;
 }
 
+/** A PNG of `depth`-bit samples (rows given packed, filter 0), with an optional palette. */
+function lowBitPng(
+  width: number,
+  height: number,
+  depth: number,
+  colourType: number,
+  packedRows: number[][],
+  palette?: number[][],
+): Uint8Array {
+  const chunk = (type: string, data: Uint8Array): Buffer => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = depth;
+  header[9] = colourType;
+  const rows = Buffer.concat(packedRows.map((row) => Buffer.from([0, ...row])));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    ...(palette === undefined ? [] : [chunk('PLTE', Buffer.from(palette.flat()))]),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+describe('PNG samples below 8 bits', () => {
+  test('a 4-bit palette PNG expands each index, rows padded to whole bytes', () => {
+    // 3 × 2 px: indices 0 1 2 / 3 2 1, each row 2 bytes (the last nibble is padding).
+    const { window } = decodePixelImage(
+      lowBitPng(
+        3,
+        2,
+        4,
+        3,
+        [
+          [0x01, 0x20],
+          [0x32, 0x10],
+        ],
+        [
+          [10, 11, 12],
+          [20, 21, 22],
+          [30, 31, 32],
+          [40, 41, 42],
+        ],
+      ),
+      'palette4.png',
+    );
+    expect(Array.from(window.bands[0] ?? [])).toEqual([10, 20, 30, 40, 30, 20]);
+    expect(Array.from(window.bands[2] ?? [])).toEqual([12, 22, 32, 42, 32, 22]);
+  });
+
+  test('1- and 2-bit grey are scaled to 0–255', () => {
+    const one = decodePixelImage(lowBitPng(10, 1, 1, 0, [[0b10110000, 0b01000000]]), 'mask.png');
+    expect(Array.from(one.window.bands[0] ?? [])).toEqual([255, 0, 255, 255, 0, 0, 0, 0, 0, 255]);
+    const two = decodePixelImage(lowBitPng(4, 1, 2, 0, [[0b00011011]]), 'grey2.png');
+    expect(Array.from(two.window.bands[0] ?? [])).toEqual([0, 85, 170, 255]);
+  });
+});
+
 describe('PNG and JPEG sizes', () => {
   test('a PNG is read whole, as its bands', () => {
     const data = Uint8Array.from({ length: 2 * 3 * 3 }, (_, i) => i);
@@ -39,11 +106,11 @@ describe('PNG and JPEG sizes', () => {
 
   test('a PNG whose header declares more than 2³⁰ samples is refused before it is inflated', () => {
     expect(() => decodePixelImage(pngHeader(40000, 40000), 'port.png')).toThrow(
-      'port.png is 40000×40000 px × 3 samples (4.8 GB decoded); a PNG is decoded whole, at most 1.07 G samples: convert it to a tiled GeoTIFF with overviews (e.g. gdal_translate -of COG), which is read a window at a time',
+      'port.png is 40000×40000 px × 3 values a pixel (4.8 GB decoded); a PNG is decoded whole, at most 1074 million values (18918 px square in RGB): convert it to a tiled GeoTIFF with overviews (e.g. gdal_translate -of COG), which is read a window at a time',
     );
     // 16-bit RGBA: twice the bytes per sample, four samples.
     expect(() => decodePixelImage(pngHeader(20000, 20000, 6, 16), 'rgba16.png')).toThrow(
-      /^rgba16\.png is 20000×20000 px × 4 samples \(3\.2 GB decoded\)/,
+      /^rgba16\.png is 20000×20000 px × 4 values a pixel \(3\.2 GB decoded\)/,
     );
   });
 
