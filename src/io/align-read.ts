@@ -102,6 +102,47 @@ async function readThinned(
   return { width: outWidth, height: outHeight, bands: bands ?? [] };
 }
 
+/**
+ * `toLevelWindow` (target → pixels of the level window read, corner origin)
+ * onto the window readThinned kept of it: window pixel x holds level window
+ * pixel k·x + ⌊k/2⌋, whose centre k·x + ⌊k/2⌋ + ½ goes to x + ½. Positions
+ * off the level window stay off (NaN: no data, as an unthinned read has
+ * them); ones on it are clamped into the kept window, so its edges keep the
+ * unthinned read's extent.
+ */
+function thinnedWindowMapping(
+  toLevelWindow: PixelMapping,
+  levelWindow: readonly [number, number, number, number],
+  k: number,
+  outWidth: number,
+  outHeight: number,
+): PixelMapping {
+  const levelWidth = levelWindow[2] - levelWindow[0];
+  const levelHeight = levelWindow[3] - levelWindow[1];
+  const kept = Math.floor(k / 2) + 0.5;
+  // Largest window coordinate below the edge: the resampler takes [0, size).
+  const lastX = outWidth * (1 - Number.EPSILON);
+  const lastY = outHeight * (1 - Number.EPSILON);
+  const toKept = (value: number, levelSize: number, last: number): number =>
+    value >= 0 && value < levelSize
+      ? Math.min(last, Math.max(0, (value - kept) / k + 0.5))
+      : Number.NaN;
+  return {
+    kind: toLevelWindow.kind,
+    map(col, row) {
+      const [x, y] = toLevelWindow.map(col, row);
+      return [toKept(x, levelWidth, lastX), toKept(y, levelHeight, lastY)];
+    },
+    mapRow(colStartPx, rowPx, count, srcColPx, srcRowPx) {
+      toLevelWindow.mapRow(colStartPx, rowPx, count, srcColPx, srcRowPx);
+      for (let i = 0; i < count; i++) {
+        srcColPx[i] = toKept(srcColPx[i] ?? Number.NaN, levelWidth, lastX);
+        srcRowPx[i] = toKept(srcRowPx[i] ?? Number.NaN, levelHeight, lastY);
+      }
+    },
+  };
+}
+
 /** The grid of an image, or null without a usable georeference (no transform or unknown CRS). */
 export function gridOf(info: RasterInfo): GridRef | null {
   if (info.geoTransform === null || info.crs?.proj4 === undefined || info.crs.proj4 === null) {
@@ -244,6 +285,14 @@ export async function readAligned(
     readonly expand?: (bands: BandArray[]) => BandArray[];
     /** For display reads: ReadOptions.skipCostlyMask. */
     readonly skipCostlyMask?: boolean;
+    /**
+     * For display reads: where the source is two or more times finer than the
+     * target at the level read (no overview near the target's size), keep one
+     * level pixel in k per axis as the strips are read (readThinned), so
+     * memory follows the target, not the source. Analysis reads leave it off:
+     * the bilinear read of every pixel averages where thinning would pick.
+     */
+    readonly thin?: boolean;
   },
 ): Promise<AlignedBands> {
   const { info } = raster;
@@ -335,7 +384,7 @@ export async function readAligned(
     ((x1 - x0) * levelScaleX) / target.width,
     ((y1 - y0) * levelScaleY) / target.height,
   );
-  const keepEvery = Math.max(1, Math.floor(levelPxPerTargetPx));
+  const keepEvery = options.thin === true ? Math.max(1, Math.floor(levelPxPerTargetPx)) : 1;
   const levelWindow = blockAligned(levelWindowOf(info, level, [x0, y0, x1, y1]), keepEvery, size);
   // The alpha band or TIFF mask is read too: where it is 0 the source has no data.
   const maskBand = maskBandOf(info);
@@ -350,16 +399,18 @@ export async function readAligned(
     keepEvery === 1
       ? await readWindowInStrips(raster, readOptions, options.onProgress)
       : await readThinned(raster, readOptions, keepEvery, options.onProgress);
-  // Full-resolution source pixels → pixels of the window read at that level: pixel x
-  // of the window holds level pixel x0 + k·x + ⌊k/2⌋ (corner-origin coordinates).
-  const kept = Math.floor(keepEvery / 2) + 0.5;
-  const toWindow = affineAfter(
+  // Full-resolution source pixels → pixels of the window read at that level.
+  const toLevelWindow = affineAfter(
     mapping,
-    levelScaleX / keepEvery,
-    levelScaleY / keepEvery,
-    0.5 - (levelWindow[0] + kept) / keepEvery,
-    0.5 - (levelWindow[1] + kept) / keepEvery,
+    levelScaleX,
+    levelScaleY,
+    -levelWindow[0],
+    -levelWindow[1],
   );
+  const toWindow =
+    keepEvery === 1
+      ? toLevelWindow
+      : thinnedWindowMapping(toLevelWindow, levelWindow, keepEvery, window.width, window.height);
   const nodata = info.nodata;
   let valid: Uint8Array | undefined;
   const resample = (band: BandArray, nodataValue: number | null): Resampled<Float32Array> =>

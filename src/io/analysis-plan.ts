@@ -34,12 +34,12 @@ export interface WindowLimit {
 export const CLI_WINDOW_LIMIT: WindowLimit = { maxWindowPx: 8192 * 8192, bytesPerPx: 125 };
 
 /**
- * The app's limit, half the CLI's: in Chromium the analysis of a 4048² window
+ * The app's limit, half the CLI's (5792² px): in Chromium the analysis of a 4048² window
  * on the CPU worker raised the browser's resident memory by 2.2 GB at its peak
  * (134 B/px; 8.9 GB for 8048²), most of it held while the table is shown, and
  * a tab that runs out of memory takes the analyst's work with it.
  */
-export const APP_WINDOW_LIMIT: WindowLimit = { maxWindowPx: 4096 * 8192, bytesPerPx: 135 };
+export const APP_WINDOW_LIMIT: WindowLimit = { maxWindowPx: 5792 * 5792, bytesPerPx: 135 };
 
 export interface AnalysisPlan {
   /** [x0, y0, x1, y1) of the before image, full resolution. */
@@ -120,7 +120,7 @@ function windowTooLargeMessage(
   source: string,
   limit: WindowLimit,
 ): string {
-  const mpx = (px: number): string => `${(px / 1e6).toFixed(0)} Mpx`;
+  const mpx = (px: number): string => `${(px / 1e6).toFixed(1)} Mpx`;
   const gb = (px: number): string => `${((px * limit.bytesPerPx) / 1e9).toFixed(0)} GB`;
   const px = widthPx * heightPx;
   const side = Math.floor(Math.sqrt(limit.maxWindowPx));

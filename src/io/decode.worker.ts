@@ -191,6 +191,7 @@ async function readAlignedDisplayOf(
     ...(onProgress === undefined ? {} : { onProgress }),
     ...(expand === undefined ? {} : { expand }),
     skipCostlyMask: true,
+    thin: true,
   });
   const { width, height, valid } = aligned;
   const stretches =

@@ -817,16 +817,21 @@ export class CancelledError extends Error {
   }
 }
 
+/** The most rows a strip of a read spans for a stripped TIFF: its memory and its progress steps. */
+const MAX_STRIP_READ_ROWS = 2048;
+
 /**
- * Rows one stored block spans at `level`: the tile height, or at full
- * resolution of a stripped TIFF its RowsPerStrip (geotiff.js decodes a whole
- * strip for any row of it, so reads split finer than a strip decode it again
- * each time: a TIFF written as one strip is one block); 256 when unknown.
+ * Rows a strip of a read should span at `level`: the tile height; for a
+ * stripped TIFF at full resolution its RowsPerStrip, from 256 (strips are
+ * often a row or a few) up to 2048 rows (geotiff.js decodes a whole strip
+ * for any row of it, so reads split finer than a tall strip decode it again
+ * each time, while one read of a whole one-strip image would hold it all at
+ * once and report no progress); 256 when unknown.
  */
 export function blockRowsOf(raster: OpenRaster, level: number): number {
   if (raster.info.tileHeight !== null) return raster.info.tileHeight;
-  if (level === 0 && !isPixelRaster(raster)) return raster.image.getTileHeight();
-  return 256;
+  if (level !== 0 || isPixelRaster(raster)) return 256;
+  return Math.min(MAX_STRIP_READ_ROWS, Math.max(256, raster.image.getTileHeight()));
 }
 
 /**

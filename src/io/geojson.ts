@@ -674,11 +674,6 @@ function uniqueNames(rois: readonly RawRoi[], warnings: WarningList): string[] {
 }
 
 /**
- * Reads ROI polygons from GeoJSON text. `sourceName` (the file name) starts or
- * appears in every message. Throws an Error with a specific message for text
- * that cannot give ROIs; returns the ROIs in file order with any warnings.
- */
-/**
  * The largest pier (GeoJSON) or session file read: a port's piers take
  * kilobytes, and parsing holds 6–8 bytes per byte of text, so a file of
  * hundreds of MB (a whole country's layer) would take the tab with it.
@@ -701,6 +696,11 @@ export function textFileSizeProblem(name: string, sizeBytes: number): string | n
   );
 }
 
+/**
+ * Reads ROI polygons from GeoJSON text. `sourceName` (the file name) starts or
+ * appears in every message. Throws an Error with a specific message for text
+ * that cannot give ROIs; returns the ROIs in file order with any warnings.
+ */
 export function parseRoiGeoJson(text: string, sourceName: string): RoiSet {
   const json = parseJson(text, sourceName);
   if (!isObject(json) || typeof json['type'] !== 'string') {

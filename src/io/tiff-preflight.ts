@@ -859,11 +859,11 @@ const DECODE_ERRORS: readonly (readonly [RegExp, RefusalReason, (m: RegExpExecAr
       () => 'The file is damaged: a WebP-compressed block could not be decoded',
     ],
     [
-      // geotiff.js's remote source, on an answer that is not OK (the server went away mid-read).
+      // geotiff.js's remote source, on any answer that is not OK to a block read after the open.
       /^Error fetching data/,
       'unreachable',
       () =>
-        'The server stopped answering while the file was read (geotiff.js: Error fetching data): check the connection and open it again',
+        'The server refused a read part-way through the file (geotiff.js: Error fetching data): the file may have moved or changed, or its link expired; open it again',
     ],
     [
       /Invalid (?:planar configuration|byte order value|magic number)|Unsupported offset byte-size|Invalid field type/i,

@@ -1503,7 +1503,7 @@ export class QwApp extends LitElement {
       const file = input.files?.[0];
       if (file === undefined) return;
       void textOfFile(file).then((read) => {
-        if ('problem' in read) this.notice = read.problem;
+        if ('problem' in read) this.sessionNotice = read.problem;
         else this.takeSessionText(read.text, file.name);
       });
     });

@@ -213,7 +213,7 @@ describe('ingest and alignment in the app', () => {
     await expect
       .poll(() => page.locator('qw-app p.status .status-text').textContent(), { timeout: 60_000 })
       .toMatch(
-        /^Analysis failed: The piers of yard\.geojson span 18049 × 18048 px of quaywatch-large-v\d+-20000\.tif at full resolution \(326 Mpx, about 44 GB of memory to analyse\); an analysis here reads at most 34 Mpx \(5792 × 5792 px, about 5 GB\)/,
+        /^Analysis failed: The piers of yard\.geojson span 18049 × 18048 px of quaywatch-large-v\d+-20000\.tif at full resolution \(325.7 Mpx, about 44 GB of memory to analyse\); an analysis here reads at most 33.5 Mpx \(5792 × 5792 px, about 5 GB\)/,
       );
     await expect(page.locator('qw-file-list li').count()).resolves.toBe(2);
     await expect(page.locator('qw-app').getAttribute('data-phase')).resolves.toBe('ready');

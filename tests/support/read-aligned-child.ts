@@ -33,7 +33,11 @@ const target = {
   height,
   name: 'coarse grid',
 };
-const aligned = await readAligned(raster, target, { shiftPx: [0, 0], bands: [0, 1] });
+const aligned = await readAligned(raster, target, {
+  shiftPx: [0, 0],
+  bands: [0, 1],
+  thin: true,
+});
 process.stdout.write(
   JSON.stringify({
     peakRssBytes: process.resourceUsage().maxRSS * 1024,

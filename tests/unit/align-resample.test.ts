@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { controlPointMapping, type GridRef } from '../../src/core/align/grid-mapping.ts';
 import { resampleBilinear, resampleNearest } from '../../src/core/align/resample.ts';
 import { crsFromEpsg } from '../../src/core/crs.ts';
+import { readAligned } from '../../src/io/align-read.ts';
 import { readWindow, readWindowInStrips } from '../../src/io/decoder.ts';
 import { PLAIN_RASTER_INFO } from '../support/raster-info.ts';
 
@@ -177,5 +178,44 @@ describe('reading a decoded PNG or JPEG (a pixel raster)', () => {
     expect(Array.from(read.bands[0] ?? [])).toEqual([5, 6, 9, 10]);
     const inStrips = await readWindowInStrips(raster, { levelWindow: [2, 0, 4, 2] });
     expect(Array.from(inStrips.bands[0] ?? [])).toEqual([2, 3, 6, 7]);
+  });
+
+  test('a display read thinned onto a coarse grid keeps the extent and places what it keeps', async () => {
+    // 1001 × 203 px, a ramp in x (value = column) and 0 = nodata on column 500,
+    // read onto 50 × 10 px (k = 20 per axis, a partial last block), shifted so
+    // part of the target falls off the image on each side.
+    const [width, height] = [1001, 203];
+    const ramp = Uint16Array.from({ length: width * height }, (_, i) => (i % width) + 1);
+    for (let y = 0; y < height; y++) ramp[y * width + 500] = 0;
+    const odd = {
+      pixels: { width, height, bands: [ramp] },
+      info: { ...PLAIN_RASTER_INFO, width, height, bands: 1, nodata: 0 },
+    };
+    const target = { grid: null, width: 50, height: 10, name: 'coarse' };
+    for (const shiftPx of [
+      [-1.3, 0.6],
+      [2.2, -0.4],
+    ] as const) {
+      const read = (thin: boolean): ReturnType<typeof readAligned> =>
+        readAligned(odd, target, { shiftPx, bands: [0], thin });
+      const [plain, thinned] = await Promise.all([read(false), read(true)]);
+      // The same pixels hold data, off-image ones included, except next to the nodata
+      // column, which the thinned read keeps or skips whole.
+      const nearNodata = (x: number): boolean =>
+        Math.abs((x + 0.5 - shiftPx[0]) * 20.02 - 500) < 41;
+      for (let i = 0; i < 50 * 10; i++) {
+        if (!nearNodata(i % 50)) expect([i, thinned.valid[i]]).toEqual([i, plain.valid[i]]);
+      }
+      expect(plain.valid.filter((v) => v === 0).length).toBeGreaterThanOrEqual(10);
+      // A ramp reads the same wherever both hold data and no edge is near.
+      for (let i = 0; i < 50 * 10; i++) {
+        const x = i % 50;
+        if (plain.valid[i] === 1 && thinned.valid[i] === 1 && x > 2 && x < 47) {
+          expect(Math.abs((thinned.bands[0]?.[i] ?? 0) - (plain.bands[0]?.[i] ?? 0))).toBeLessThan(
+            0.51,
+          );
+        }
+      }
+    }
   });
 });

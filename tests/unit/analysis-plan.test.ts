@@ -70,7 +70,7 @@ describe('planAnalysis', () => {
 
     const wider = pierOverPx(1000.5, 1000.5, 1000 + side + 0.5, 1000 + side - 0.5);
     expect(() => planAnalysis(LARGE, [wider], 'wide.geojson', CLI_WINDOW_LIMIT)).toThrow(
-      'The piers of wide.geojson span 8193 × 8192 px of large.tif at full resolution (67 Mpx, about 8 GB of memory to analyse); an analysis here reads at most 67 Mpx (8192 × 8192 px, about 8 GB): analyse piers that lie far apart in separate runs, and split a pier larger than that',
+      'The piers of wide.geojson span 8193 × 8192 px of large.tif at full resolution (67.1 Mpx, about 8 GB of memory to analyse); an analysis here reads at most 67.1 Mpx (8192 × 8192 px, about 8 GB): analyse piers that lie far apart in separate runs, and split a pier larger than that',
     );
   });
 
@@ -79,7 +79,7 @@ describe('planAnalysis', () => {
     const pier = pierOverPx(1000.5, 1000.5, 1000 + side - 0.5, 1000 + side - 0.5);
     expect(planAnalysis(LARGE, [pier], 'port.geojson', CLI_WINDOW_LIMIT).widthPx).toBe(6000);
     expect(() => planAnalysis(LARGE, [pier], 'port.geojson', APP_WINDOW_LIMIT)).toThrow(
-      'The piers of port.geojson span 6000 × 6000 px of large.tif at full resolution (36 Mpx, about 5 GB of memory to analyse); an analysis here reads at most 34 Mpx (5792 × 5792 px, about 5 GB): analyse piers that lie far apart in separate runs, and split a pier larger than that',
+      'The piers of port.geojson span 6000 × 6000 px of large.tif at full resolution (36.0 Mpx, about 5 GB of memory to analyse); an analysis here reads at most 33.5 Mpx (5792 × 5792 px, about 5 GB): analyse piers that lie far apart in separate runs, and split a pier larger than that',
     );
   });
 
@@ -89,7 +89,7 @@ describe('planAnalysis', () => {
       { ...pierOverPx(19000.5, 19000.5, 19100.5, 19050.5), name: 'Far' },
     ];
     expect(() => planAnalysis(LARGE, piers, 'spread.geojson', CLI_WINDOW_LIMIT)).toThrow(
-      /^The piers of spread\.geojson span 19049 × 18999 px of large\.tif at full resolution \(362 Mpx, about 45 GB/,
+      /^The piers of spread\.geojson span 19049 × 18999 px of large\.tif at full resolution \(361.9 Mpx, about 45 GB/,
     );
   });
 });

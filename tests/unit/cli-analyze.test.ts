@@ -437,7 +437,7 @@ describe('quaywatch analyze', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([
-      `quaywatch: The piers of huge.geojson span 18049 × 18048 px of ${largeFixtureName(20000)} at full resolution (326 Mpx, about 41 GB of memory to analyse); an analysis here reads at most 67 Mpx (8192 × 8192 px, about 8 GB): analyse piers that lie far apart in separate runs, and split a pier larger than that`,
+      `quaywatch: The piers of huge.geojson span 18049 × 18048 px of ${largeFixtureName(20000)} at full resolution (325.7 Mpx, about 41 GB of memory to analyse); an analysis here reads at most 67.1 Mpx (8192 × 8192 px, about 8 GB): analyse piers that lie far apart in separate runs, and split a pier larger than that`,
     ]);
     expect(existsSync(join(folder, 'huge-out', 'result.json'))).toBe(false);
   });

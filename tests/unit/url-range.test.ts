@@ -97,12 +97,12 @@ describe('opening a GeoTIFF by URL', () => {
     );
   });
 
-  test('a server that stops answering during a read is named as the cause', async () => {
+  test('a server that refuses a read after the open is named as the cause', async () => {
     const raster = await openRaster({ kind: 'url', url: `${origin}/flaky/fixture.tif` });
     serverDown = true;
     try {
       await expect(readWindow(raster, { window: [15000, 15000, 15100, 15100] })).rejects.toThrow(
-        'The server stopped answering while the file was read (geotiff.js: Error fetching data): check the connection and open it again',
+        'The server refused a read part-way through the file (geotiff.js: Error fetching data): the file may have moved or changed, or its link expired; open it again',
       );
     } finally {
       serverDown = false;
