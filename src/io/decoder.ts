@@ -601,27 +601,45 @@ export function levelFor(info: RasterInfo, minWidth: number, minHeight: number):
   return level;
 }
 
+/**
+ * Window [x0, y0, x1, y1) of a band (`stride` pixels a row) scaled to
+ * width × height by the nearest pixel to each output pixel's centre: output
+ * x takes column x0 + ⌊(x + ½)·(x1 − x0)/width⌋. Centred, unlike geotiff.js's
+ * own resampling (⌊x·rel⌉, up to half an output pixel up and left), so what
+ * is read lies where the grid of the output says (the display's before image
+ * against its aligned after, and the shift estimated between them).
+ */
+function nearestCentred(
+  source: BandArray,
+  stride: number,
+  rows: number,
+  [x0, y0, x1, y1]: readonly [number, number, number, number],
+  width: number,
+  height: number,
+): BandArray {
+  const Ctor = source.constructor as new (length: number) => BandArray;
+  const out = new Ctor(width * height);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(rows - 1, y0 + Math.floor(((y + 0.5) * (y1 - y0)) / height));
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(stride - 1, x0 + Math.floor(((x + 0.5) * (x1 - x0)) / width));
+      out[y * width + x] = source[sy * stride + sx] ?? 0;
+    }
+  }
+  return out;
+}
+
 /** A window of an in-memory image, nearest-neighbour scaled to the output size. */
 function cropPixels(pixels: RasterWindow, options: ReadOptions): RasterWindow {
   // One level only: the level window is the window.
-  const [x0, y0, x1, y1] = options.levelWindow ??
-    options.window ?? [0, 0, pixels.width, pixels.height];
-  const width = options.outWidth ?? x1 - x0;
-  const height = options.outHeight ?? y1 - y0;
+  const window = options.levelWindow ?? options.window ?? [0, 0, pixels.width, pixels.height];
+  const width = options.outWidth ?? window[2] - window[0];
+  const height = options.outHeight ?? window[3] - window[1];
   const chosen = options.bands ?? pixels.bands.map((_, b) => b);
   const bands = chosen.map((b) => {
     const source = pixels.bands[b];
     if (source === undefined) throw new Error(`Band ${b + 1} does not exist`);
-    const Ctor = source.constructor as new (length: number) => BandArray;
-    const out = new Ctor(width * height);
-    for (let y = 0; y < height; y++) {
-      const sy = Math.min(pixels.height - 1, y0 + Math.floor(((y + 0.5) * (y1 - y0)) / height));
-      for (let x = 0; x < width; x++) {
-        const sx = Math.min(pixels.width - 1, x0 + Math.floor(((x + 0.5) * (x1 - x0)) / width));
-        out[y * width + x] = source[sy * pixels.width + sx] ?? 0;
-      }
-    }
-    return out;
+    return nearestCentred(source, pixels.width, pixels.height, window, width, height);
   });
   return { width, height, bands };
 }
@@ -714,7 +732,13 @@ async function readWindowUnexplained(
   // file then decodes wrong bytes ("SOI not found"; tests/gpu/raster-client.test.ts). Reads
   // are cancelled between strips instead (readWindowInStrips), and before they start here.
   if (options.signal?.aborted === true) throw new CancelledError(`Reading ${info.name}`);
-  const common = { window, width, height, interleave: false as const };
+  // Read at the level's own resolution and scaled here (nearestCentred), not by geotiff.js.
+  const [wx0 = 0, wy0 = 0, wx1 = 0, wy1 = 0] = window;
+  const common = { window, interleave: false as const };
+  const scaled = (band: BandArray): BandArray =>
+    width === wx1 - wx0 && height === wy1 - wy0
+      ? band
+      : nearestCentred(band, wx1 - wx0, wy1 - wy0, [0, 0, wx1 - wx0, wy1 - wy0], width, height);
   const wanted = options.bands;
   // MASK_BAND reads the TIFF mask; the other bands come from the image.
   const samples = wanted?.filter((b) => b !== MASK_BAND);
@@ -723,10 +747,12 @@ async function readWindowUnexplained(
     read = [];
   } else if (info.photometric === 'ycbcr') {
     const rgb = Array.from<BandArray>((await image.readRGB(common)) as ArrayLike<BandArray>);
-    read = samples === undefined ? rgb : samples.map((b) => rgb[b] ?? rgb[0] ?? new Uint8Array(0));
+    read = (
+      samples === undefined ? rgb : samples.map((b) => rgb[b] ?? rgb[0] ?? new Uint8Array(0))
+    ).map(scaled);
   } else {
     const raw = await image.readRasters(samples === undefined ? common : { ...common, samples });
-    read = Array.from<BandArray>(raw as ArrayLike<BandArray>);
+    read = Array.from<BandArray>(raw as ArrayLike<BandArray>).map(scaled);
   }
   if (wanted === undefined || samples?.length === wanted.length)
     return { width, height, bands: read };
@@ -776,10 +802,13 @@ async function readMask(
     Math.min(best.getWidth(), Math.ceil(x1 * sx)),
     Math.min(best.getHeight(), Math.ceil(y1 * sy)),
   ];
-  const raw = await best.readRasters({ window, width, height, samples: [0], interleave: false });
+  const raw = await best.readRasters({ window, samples: [0], interleave: false });
   const band = (raw as ArrayLike<BandArray>)[0];
   if (band === undefined) throw new Error(`${info.name}: its TIFF mask could not be read`);
-  return band;
+  const [mx0 = 0, my0 = 0, mx1 = 0, my1 = 0] = window;
+  return width === mx1 - mx0 && height === my1 - my0
+    ? band
+    : nearestCentred(band, mx1 - mx0, my1 - my0, [0, 0, mx1 - mx0, my1 - my0], width, height);
 }
 
 /** maskImages per raster: found once, not again for every strip of every read. */

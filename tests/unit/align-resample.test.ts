@@ -4,7 +4,8 @@ import { controlPointMapping, type GridRef } from '../../src/core/align/grid-map
 import { resampleBilinear, resampleNearest } from '../../src/core/align/resample.ts';
 import { crsFromEpsg } from '../../src/core/crs.ts';
 import { readAligned } from '../../src/io/align-read.ts';
-import { readWindow, readWindowInStrips } from '../../src/io/decoder.ts';
+import { openRaster, readWindow, readWindowInStrips } from '../../src/io/decoder.ts';
+import { writeTiff } from '../../src/io/tiff-writer.ts';
 import { PLAIN_RASTER_INFO } from '../support/raster-info.ts';
 
 const UTM52N = crsFromEpsg(32652).proj4!;
@@ -163,6 +164,31 @@ describe('resampleNearest', () => {
     }
     expect(inside).toBeGreaterThan(500);
     expect(inside).toBeLessThan(1000);
+  });
+});
+
+describe('a TIFF read scaled down', () => {
+  test('takes the pixel nearest each output pixel’s centre, as a PNG does', async () => {
+    // Column and row ramps (16-bit), 1000 × 600 in 256 px tiles, read 4× smaller.
+    const [width, height] = [1000, 600];
+    const data = new Uint16Array(width * height * 3);
+    for (let i = 0; i < width * height; i++) {
+      data[i * 3] = i % width;
+      data[i * 3 + 1] = Math.floor(i / width);
+    }
+    const bytes = writeTiff([
+      { width, height, samplesPerPixel: 3, bitsPerSample: 16, data, tileSize: 256 },
+    ]);
+    const raster = await openRaster({
+      kind: 'buffer',
+      buffer: bytes.slice().buffer,
+      name: 'ramp.tif',
+    });
+    const read = await readWindowInStrips(raster, { outWidth: 250, outHeight: 150, bands: [0, 1] });
+    // Output pixel x covers columns 4x … 4x + 3: its centre is nearest column 4x + 2
+    // (geotiff.js's own scaling took column 4x, 1.5 columns up-left of the centre).
+    expect(Array.from(read.bands[0]?.slice(0, 5) ?? [])).toEqual([2, 6, 10, 14, 18]);
+    expect([0, 1, 63, 64, 149].map((y) => read.bands[1]?.[y * 250])).toEqual([2, 6, 254, 258, 598]);
   });
 });
 
