@@ -169,6 +169,60 @@ describe('blob outlines (traceBlobs)', () => {
   });
 });
 
+describe('blob shares per pier (traceBlobs)', () => {
+  test('each blob lists the piers it covers with its pixels in each, most first, ties in pier order', () => {
+    const random = new Random(7);
+    const [widthPx, heightPx, roiCount] = [48, 40, 60];
+    for (let trial = 0; trial < 20; trial++) {
+      const rows = Array.from({ length: heightPx }, () =>
+        Array.from({ length: widthPx }, () => (random.next() < 0.55 ? '#' : '.')).join(''),
+      );
+      // Piers as 4 × 4 px cells with random ids (some outside every pier), so blobs cross many.
+      const cellRoi = Array.from(
+        { length: 120 },
+        () => Math.floor(random.next() * (roiCount + 4)) - 4,
+      );
+      const source: BlobSource = {
+        ...appearedOnly(rows),
+        roiIndex: Int32Array.from({ length: widthPx * heightPx }, (_, i) => {
+          const id =
+            cellRoi[Math.floor((i % widthPx) / 4) + 12 * Math.floor(i / widthPx / 4)] ?? -1;
+          return id < 0 ? -1 : id;
+        }),
+        roiNames: Array.from({ length: roiCount }, (_, k) => `P${k}`),
+      };
+      const mask = source.masks.appeared;
+      for (const blob of traceBlobsOfKind(source, 'appeared')) {
+        // Oracle: the blob's pixels by an 8-connected flood fill from its first pixel.
+        const counts = new Map<number, number>();
+        const seen = new Set([blob.firstPixel]);
+        const stack = [blob.firstPixel];
+        while (stack.length > 0) {
+          const i = stack.pop() ?? 0;
+          const roi = source.roiIndex[i] ?? -1;
+          if (roi >= 0) counts.set(roi, (counts.get(roi) ?? 0) + 1);
+          const [x, y] = [i % widthPx, Math.floor(i / widthPx)];
+          for (let dy = -1; dy <= 1; dy++) {
+            for (let dx = -1; dx <= 1; dx++) {
+              const [qx, qy] = [x + dx, y + dy];
+              const q = qy * widthPx + qx;
+              if (qx < 0 || qy < 0 || qx >= widthPx || qy >= heightPx || seen.has(q)) continue;
+              if (mask[q] !== 1) continue;
+              seen.add(q);
+              stack.push(q);
+            }
+          }
+        }
+        const expected = [...counts]
+          .sort(([ra, a], [rb, b]) => b - a || ra - rb)
+          .map(([roi, areaPx]) => ({ roi: `P${roi}`, areaPx }));
+        expect(blob.rois).toEqual(expected);
+        expect(blob.roiName).toBe(expected[0]?.roi ?? null);
+      }
+    }
+  });
+});
+
 describe('piers.csv', () => {
   const teu = (value: number) => ({
     teu: value,

@@ -194,7 +194,13 @@ export function traceBlobsOfKind(source: BlobSource, kind: BlobKind): TracedBlob
   const levelSum = new Float64Array(count + 1);
   const firstPixel = new Int32Array(count + 1).fill(-1);
   const roiCount = source.roiNames.length;
-  const perRoi = new Float64Array((count + 1) * roiCount);
+  // Pixels per (blob, ROI), sparse: a blob meets one ROI or a few of up to
+  // 1000 piers (MAX_ROIS, io/geojson.ts), so a dense blobs × ROIs table (8 B each: 560 MB for 70 000
+  // blobs over 1000 piers) would be almost all zeros. The first ROI a blob
+  // meets is counted in typed arrays; any other goes to a map.
+  const firstRoi = new Int32Array(count + 1).fill(-1);
+  const firstRoiPx = new Float64Array(count + 1);
+  const otherRoiPx = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     const id = ids[i] ?? 0;
     if (id === 0) continue;
@@ -202,10 +208,21 @@ export function traceBlobsOfKind(source: BlobSource, kind: BlobKind): TracedBlob
     levelSum[id] = (levelSum[id] ?? 0) + (source.changeMagnitude.levels[i] ?? 0);
     if (firstPixel[id] === -1) firstPixel[id] = i;
     const roi = source.roiIndex[i] ?? -1;
-    if (roi >= 0 && roi < roiCount) {
+    if (roi < 0 || roi >= roiCount) continue;
+    if (firstRoi[id] === -1) firstRoi[id] = roi;
+    if (firstRoi[id] === roi) {
+      firstRoiPx[id] = (firstRoiPx[id] ?? 0) + 1;
+    } else {
       const k = id * roiCount + roi;
-      perRoi[k] = (perRoi[k] ?? 0) + 1;
+      otherRoiPx.set(k, (otherRoiPx.get(k) ?? 0) + 1);
     }
+  }
+  const sharesOf = new Map<number, { roi: number; areaPx: number }[]>();
+  for (const [k, px] of otherRoiPx) {
+    const id = Math.floor(k / roiCount);
+    const shares = sharesOf.get(id) ?? [];
+    shares.push({ roi: k - id * roiCount, areaPx: px });
+    sharesOf.set(id, shares);
   }
   const parts = label4(mask, widthPx, heightPx);
   // Per 4-connected part: its exterior and holes; parts in order of their first pixel.
@@ -227,13 +244,17 @@ export function traceBlobsOfKind(source: BlobSource, kind: BlobKind): TracedBlob
   const blobs: TracedBlob[] = [];
   for (let id = 1; id <= count; id++) {
     const area = areaPx[id] ?? 0;
-    const rois: RoiShare[] = [];
-    for (let roi = 0; roi < roiCount; roi++) {
-      const inRoi = perRoi[id * roiCount + roi] ?? 0;
-      if (inRoi > 0) rois.push({ roi: source.roiNames[roi] ?? `ROI ${roi + 1}`, areaPx: inRoi });
-    }
-    // Stable: ties keep ROI order, as the blob click's strict "more than" does.
-    rois.sort((a, b) => b.areaPx - a.areaPx);
+    const first = firstRoi[id] ?? -1;
+    const shares = [
+      ...(first === -1 ? [] : [{ roi: first, areaPx: firstRoiPx[id] ?? 0 }]),
+      ...(sharesOf.get(id) ?? []),
+    ];
+    // Ties go to the earlier ROI, as the blob click's strict "more than" does.
+    shares.sort((a, b) => b.areaPx - a.areaPx || a.roi - b.roi);
+    const rois: RoiShare[] = shares.map(({ roi, areaPx: inRoi }) => ({
+      roi: source.roiNames[roi] ?? `ROI ${roi + 1}`,
+      areaPx: inRoi,
+    }));
     blobs.push({
       kind,
       number: id,
