@@ -36,6 +36,7 @@ import {
 } from '../io/analysis-plan.ts';
 import { openRaster, readWindow, type OpenRaster, type RasterSource } from '../io/decoder.ts';
 import { blobsGeoJsonText } from '../io/export-blobs.ts';
+import { TooManyBlobs } from '../core/export/blob-polygons.ts';
 import { parseRoiGeoJson, textFileSizeProblem, type RoiSet } from '../io/geojson.ts';
 import { dawnGpu } from './dawn.ts';
 import { checkOutFolder, prepareOutFolder, removeOutFile, writeOutFile } from './out-folder.ts';
@@ -236,7 +237,12 @@ export async function alignAfter(
   };
 }
 
-/** DIR/piers.csv (from `rows`, result.json's too) and DIR/blobs.geojson of one analysis; returns the paths written. */
+/**
+ * DIR/piers.csv (from `rows`, result.json's too) and DIR/blobs.geojson of one
+ * analysis; returns the paths written and warnings. Blobs too many to export
+ * (MAX_EXPORT_BLOBS) leave no blobs.geojson and a warning, not a failed run:
+ * the numbers are written all the same.
+ */
 export function writeDataExports(
   out: string,
   analysis: {
@@ -247,18 +253,24 @@ export function writeDataExports(
     readonly params: AnalysisParams;
     readonly rows: readonly PierExportRow[];
   },
-): string[] {
+): { readonly written: string[]; readonly warnings: string[] } {
   const { beforeInfo, plan, input, result, params, rows } = analysis;
   const georef = gridOf(beforeInfo);
   if (georef === null) throw new Error(`${beforeInfo.name} has no usable georeference`);
   const csvPath = join(out, 'piers.csv');
   const blobsPath = join(out, 'blobs.geojson');
   writeOutFile(csvPath, piersCsv(rows));
-  writeOutFile(
-    blobsPath,
-    blobsGeoJsonText({ result, input, params, windowPx: plan.window }, georef),
-  );
-  return [csvPath, blobsPath];
+  let blobsText: string;
+  try {
+    blobsText = blobsGeoJsonText({ result, input, params, windowPx: plan.window }, georef);
+  } catch (error) {
+    if (!(error instanceof TooManyBlobs)) throw error;
+    // An earlier run's blobs must not pass for this run's.
+    removeOutFile(blobsPath);
+    return { written: [csvPath], warnings: [`blobs.geojson not written: ${error.message}`] };
+  }
+  writeOutFile(blobsPath, blobsText);
+  return { written: [csvPath, blobsPath], warnings: [] };
 }
 
 /** `promise`, with the file's name in front of an error that does not name it yet. */
@@ -421,7 +433,7 @@ async function analyzeOn(
   prepareOutFolder(out);
   // An earlier run's result.json must not vouch for files this run may fail to finish.
   removeOutFile(join(out, 'result.json'));
-  writeDataExports(out, {
+  const exported = writeDataExports(out, {
     beforeInfo: beforeRaster.info,
     plan,
     input,
@@ -459,6 +471,7 @@ async function analyzeOn(
       ? [`--before and --after name the same file (${beforePath}): nothing can have changed`]
       : [];
   const warnings = [
+    ...exported.warnings,
     ...roiSet.warnings,
     ...(warning === undefined ? [] : [warning]),
     ...sameFile,

@@ -16,7 +16,7 @@
 import type { AnalysisInput, AnalysisResult } from '../core/analysis/cpu-pipeline.ts';
 import { blobSourceOf, blobTeu } from '../core/analysis/blob-pick.ts';
 import type { AnalysisParams } from '../core/analysis/params.ts';
-import { traceBlobs, type TracedBlob } from '../core/export/blob-polygons.ts';
+import { TooManyBlobs, traceBlobs, type TracedBlob } from '../core/export/blob-polygons.ts';
 import { csvNumber } from '../core/export/piers-csv.ts';
 import { pixelRoisToLonLat, type ImageGeoref, type Position } from './geojson.ts';
 
@@ -50,13 +50,34 @@ export interface BlobFeatureCollection {
 export interface BlobExportSource {
   readonly result: Pick<AnalysisResult, 'rois' | 'masks' | 'changeMagnitude' | 'roiIndex'>;
   readonly input: Pick<AnalysisInput, 'widthPx' | 'heightPx' | 'pixelAreaM2'>;
-  readonly params: Pick<AnalysisParams, 'fillFactor' | 'fillFactorSpread' | 'teuFootprintM2'>;
+  readonly params: Pick<
+    AnalysisParams,
+    'fillFactor' | 'fillFactorSpread' | 'teuFootprintM2' | 'minAreaM2'
+  >;
   /** [x0, y0, …] of the window in the before image: where window pixel (0, 0) lies. */
   readonly windowPx: readonly [number, number, number, number];
 }
 
 /** Numbers as the CSV writes them (3 decimals): the file stays readable and small. */
 const round = (value: number): number => Number(csvNumber(value));
+
+/**
+ * The most blobs blobs.geojson holds: about 90 MB of text (a feature takes
+ * some 450 characters), far beyond what the defaults give (tens of thousands
+ * on a large port); a few million would pass JavaScript's string length
+ * limit after minutes of tracing.
+ */
+export const MAX_EXPORT_BLOBS = 200_000;
+
+function tooManyBlobsMessage(
+  error: TooManyBlobs,
+  params: Pick<AnalysisParams, 'minAreaM2'>,
+): string {
+  return (
+    `blobs.geojson would hold more than ${error.limit} blobs (${error.atLeast} of one kind): ` +
+    `raise the smallest blob area (minAreaM2, now ${params.minAreaM2} m²) or the threshold to keep fewer`
+  );
+}
 
 /**
  * The blobs of `source` as a FeatureCollection; `georef` is the before
@@ -66,7 +87,13 @@ const round = (value: number): number => Number(csvNumber(value));
 export function blobsGeoJson(source: BlobExportSource, georef: ImageGeoref): BlobFeatureCollection {
   const { result, input, params, windowPx } = source;
   const [x0, y0] = windowPx;
-  const blobs = traceBlobs(blobSourceOf(result, input));
+  let blobs: TracedBlob[];
+  try {
+    blobs = traceBlobs(blobSourceOf(result, input), MAX_EXPORT_BLOBS);
+  } catch (error) {
+    if (!(error instanceof TooManyBlobs)) throw error;
+    throw new TooManyBlobs(error.atLeast, error.limit, tooManyBlobsMessage(error, params));
+  }
   const idOf = (blob: TracedBlob): string => `${blob.kind}-${blob.number}`;
   const lonLat = pixelRoisToLonLat(
     blobs.map((blob) => ({

@@ -62,6 +62,7 @@ async function blobsGeoJsonInWorker(
       fillFactor: params.fillFactor,
       fillFactorSpread: params.fillFactorSpread,
       teuFootprintM2: params.teuFootprintM2,
+      minAreaM2: params.minAreaM2,
     },
     windowPx,
   };

@@ -7,6 +7,7 @@ import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
 import { inKind } from '../../src/core/analysis/overlays.ts';
 import { Random } from '../../src/core/random.ts';
 import {
+  TooManyBlobs,
   traceBlobs,
   traceBlobsOfKind,
   type BlobSource,
@@ -25,7 +26,7 @@ import { signedArea } from '../../src/core/roi-raster.ts';
 import { gridOf } from '../../src/io/align-read.ts';
 import { pairInput } from '../../src/io/analysis-plan.ts';
 import { openRaster } from '../../src/io/decoder.ts';
-import { blobsGeoJson, type BlobFeature } from '../../src/io/export-blobs.ts';
+import { blobsGeoJson, MAX_EXPORT_BLOBS, type BlobFeature } from '../../src/io/export-blobs.ts';
 import { alignAfter, readReference, readRois, runAnalysis } from '../../src/cli/analyze.ts';
 import { registerNodeDecoders } from '../../src/cli/node-decoders.ts';
 import { polygonsAreaM2, rfc7946Problems } from '../support/rfc7946.ts';
@@ -220,6 +221,66 @@ describe('blob shares per pier (traceBlobs)', () => {
         expect(blob.roiName).toBe(expected[0]?.roi ?? null);
       }
     }
+  });
+});
+
+describe('too many blobs to export', () => {
+  test('are refused after labelling, before tracing, with what to change', () => {
+    // 1000 × 1000 px with every other pixel of every other row set: 250 000 one-pixel blobs.
+    const [widthPx, heightPx] = [1000, 1000];
+    const appeared = Uint8Array.from({ length: widthPx * heightPx }, (_, i) =>
+      (i % widthPx) % 2 === 0 && Math.floor(i / widthPx) % 2 === 0 ? 1 : 0,
+    );
+    const n = widthPx * heightPx;
+    const masks = {
+      before: new Uint8Array(n),
+      after: new Uint8Array(n),
+      appeared,
+      disappeared: new Uint8Array(n),
+      change: new Uint8Array(n),
+      shadowBefore: new Uint8Array(n),
+      shadowAfter: new Uint8Array(n),
+    };
+    const result = {
+      rois: [],
+      masks,
+      changeMagnitude: { levels: new Uint8Array(n), dnPerLevel: 1 },
+      roiIndex: new Int32Array(n).fill(-1),
+    };
+    const georef = {
+      width: widthPx,
+      height: heightPx,
+      proj4: '+proj=utm +zone=52 +datum=WGS84 +units=m +no_defs',
+      geoTransform: {
+        originX: 600000,
+        pixelWidth: 0.5,
+        rowRotation: 0,
+        originY: 4690000,
+        columnRotation: 0,
+        pixelHeight: -0.5,
+      },
+    };
+    const export_ = (): unknown =>
+      blobsGeoJson(
+        {
+          result,
+          input: { widthPx, heightPx, pixelAreaM2: 0.25 },
+          params: { ...DEFAULT_ANALYSIS_PARAMS, minAreaM2: 0 },
+          windowPx: [0, 0, widthPx, heightPx],
+        },
+        georef,
+      );
+    expect(MAX_EXPORT_BLOBS).toBe(200_000);
+    expect(export_).toThrow(
+      'blobs.geojson would hold more than 200000 blobs (250000 of one kind): raise the smallest blob area (minAreaM2, now 0 m²) or the threshold to keep fewer',
+    );
+    // Under the limit, the same blobs trace: the limit counts all kinds together.
+    expect(
+      traceBlobs(blobSourceOf(result, { widthPx, heightPx, pixelAreaM2: 0.25 }), 250_000),
+    ).toHaveLength(250_000);
+    expect(() =>
+      traceBlobs(blobSourceOf(result, { widthPx, heightPx, pixelAreaM2: 0.25 }), 249_999),
+    ).toThrow(TooManyBlobs);
   });
 });
 

@@ -184,12 +184,17 @@ function splitAtRepeatedCorners(ring: readonly PixelCorner[], stride: number): P
 }
 
 /** The kept blobs of one kind, traced, in raster order of their first pixel. */
-export function traceBlobsOfKind(source: BlobSource, kind: BlobKind): TracedBlob[] {
+export function traceBlobsOfKind(
+  source: BlobSource,
+  kind: BlobKind,
+  maxBlobs = Infinity,
+): TracedBlob[] {
   const { widthPx, heightPx, masks } = source;
   const n = widthPx * heightPx;
   const mask = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (inKind(masks, kind, i)) mask[i] = 1;
   const { ids, count } = labelComponentsCpu(mask, widthPx, heightPx);
+  if (count > maxBlobs) throw new TooManyBlobs(count, maxBlobs);
   const areaPx = new Float64Array(count + 1);
   const levelSum = new Float64Array(count + 1);
   const firstPixel = new Int32Array(count + 1).fill(-1);
@@ -272,6 +277,23 @@ export function traceBlobsOfKind(source: BlobSource, kind: BlobKind): TracedBlob
 }
 
 /** The kept blobs of every kind: appeared, then disappeared, then present at both dates. */
-export function traceBlobs(source: BlobSource): TracedBlob[] {
-  return BLOB_KINDS.flatMap((kind) => traceBlobsOfKind(source, kind));
+export function traceBlobs(source: BlobSource, maxBlobs = Infinity): TracedBlob[] {
+  let left = maxBlobs;
+  return BLOB_KINDS.flatMap((kind) => {
+    const blobs = traceBlobsOfKind(source, kind, left);
+    left -= blobs.length;
+    return blobs;
+  });
+}
+
+/** Raised before tracing when the blobs outnumber the limit given (counted so far, and the limit). */
+export class TooManyBlobs extends Error {
+  override readonly name = 'TooManyBlobs';
+  constructor(
+    readonly atLeast: number,
+    readonly limit: number,
+    message = `more than ${limit} blobs (${atLeast} of one kind)`,
+  ) {
+    super(message);
+  }
 }
