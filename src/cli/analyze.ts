@@ -47,25 +47,29 @@ export const ANALYZE_USAGE =
 
 export type OpenSource = (path: string) => Promise<RasterSource>;
 
-/** A text file refused for its size (textFileSizeProblem), not for a read error. */
-class TextFileTooLarge extends Error {}
-
+/** A file's text, refused unread past textFileSizeProblem's size; a read error names the file. */
 export function readText(path: string, what: string): string {
-  try {
-    const tooLarge = textFileSizeProblem(basename(path), statSync(path).size);
-    if (tooLarge !== null) throw new TextFileTooLarge(tooLarge);
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if (error instanceof TextFileTooLarge) throw error;
+  const readError = (error: unknown): Error => {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(
+    return new Error(
       code === 'ENOENT'
         ? `${what} ${path}: no such file`
         : `${what} ${path}: cannot read (${code ?? String(error)})`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
+  };
+  let sizeBytes: number;
+  try {
+    sizeBytes = statSync(path).size;
+  } catch (error) {
+    throw readError(error);
+  }
+  const tooLarge = textFileSizeProblem(basename(path), sizeBytes);
+  if (tooLarge !== null) throw new Error(tooLarge);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw readError(error);
   }
 }
 

@@ -498,11 +498,19 @@ export function segmentIntersection(a: Vec2, b: Vec2, c: Vec2, d: Vec2): Vec2 | 
 }
 
 /**
+ * Rings longer than this are not checked for crossings: the test is O(n²),
+ * and an imported outline of tens of thousands of vertices would take seconds
+ * on every edit.
+ */
+export const MAX_VERTICES_FOR_CROSSING_CHECK = 4000;
+
+/**
  * Where an (open or closed) ring meets itself other than at the shared vertex
  * of neighbouring edges, or null: a crossing, a vertex on another edge, or a
- * repeated vertex. O(n²).
+ * repeated vertex; null unchecked for rings over MAX_VERTICES_FOR_CROSSING_CHECK. O(n²).
  */
 export function ringSelfIntersection(ring: EditRing): Vec2 | null {
+  if (ring.length > MAX_VERTICES_FOR_CROSSING_CHECK) return null;
   // Consecutive duplicates are zero-length edges, not crossings.
   const open = openRing(ring).filter((p, k, all) => {
     const previous = all[k - 1];

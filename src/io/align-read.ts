@@ -26,6 +26,7 @@ import {
   levelFor,
   levelSize,
   levelWindowOf,
+  nearestCentred,
   readWindow,
   readWindowInStrips,
   type OpenRaster,
@@ -69,7 +70,6 @@ async function readThinned(
   const levelWidth = lx1 - lx0;
   const outWidth = Math.ceil(levelWidth / k);
   const outHeight = Math.ceil((ly1 - ly0) / k);
-  const offset = Math.floor(k / 2);
   // About a block row (at least 256 level rows) per strip.
   const outRowsPerStrip = Math.max(
     1,
@@ -87,15 +87,16 @@ async function readThinned(
       return new Ctor(outWidth * outHeight);
     });
     strip.bands.forEach((band, b) => {
-      const out = bands?.[b];
-      if (out === undefined) return;
-      for (let y = 0; y < rows; y++) {
-        const from = Math.min(bottom - top - 1, y * k + offset) * levelWidth;
-        const to = (row + y) * outWidth;
-        for (let x = 0; x < outWidth; x++) {
-          out[to + x] = band[from + Math.min(levelWidth - 1, x * k + offset)] ?? 0;
-        }
-      }
+      // Centred over k × k blocks (clamped into a partial last one): level pixel k·x + ⌊k/2⌋.
+      const kept = nearestCentred(
+        band,
+        levelWidth,
+        bottom - top,
+        [0, 0, k * outWidth, k * rows],
+        outWidth,
+        rows,
+      );
+      bands?.[b]?.set(kept, row * outWidth);
     });
     onProgress?.((row + rows) / outHeight);
   }

@@ -609,7 +609,7 @@ export function levelFor(info: RasterInfo, minWidth: number, minHeight: number):
  * is read lies where the grid of the output says (the display's before image
  * against its aligned after, and the shift estimated between them).
  */
-function nearestCentred(
+export function nearestCentred(
   source: BandArray,
   stride: number,
   rows: number,
@@ -627,6 +627,19 @@ function nearestCentred(
     }
   }
   return out;
+}
+
+/** A whole band of inWidth × inHeight at width × height (nearestCentred; itself when the sizes agree). */
+function scaledTo(
+  band: BandArray,
+  inWidth: number,
+  inHeight: number,
+  width: number,
+  height: number,
+): BandArray {
+  return width === inWidth && height === inHeight
+    ? band
+    : nearestCentred(band, inWidth, inHeight, [0, 0, inWidth, inHeight], width, height);
 }
 
 /** A window of an in-memory image, nearest-neighbour scaled to the output size. */
@@ -736,9 +749,7 @@ async function readWindowUnexplained(
   const [wx0 = 0, wy0 = 0, wx1 = 0, wy1 = 0] = window;
   const common = { window, interleave: false as const };
   const scaled = (band: BandArray): BandArray =>
-    width === wx1 - wx0 && height === wy1 - wy0
-      ? band
-      : nearestCentred(band, wx1 - wx0, wy1 - wy0, [0, 0, wx1 - wx0, wy1 - wy0], width, height);
+    scaledTo(band, wx1 - wx0, wy1 - wy0, width, height);
   const wanted = options.bands;
   // MASK_BAND reads the TIFF mask; the other bands come from the image.
   const samples = wanted?.filter((b) => b !== MASK_BAND);
@@ -806,9 +817,7 @@ async function readMask(
   const band = (raw as ArrayLike<BandArray>)[0];
   if (band === undefined) throw new Error(`${info.name}: its TIFF mask could not be read`);
   const [mx0 = 0, my0 = 0, mx1 = 0, my1 = 0] = window;
-  return width === mx1 - mx0 && height === my1 - my0
-    ? band
-    : nearestCentred(band, mx1 - mx0, my1 - my0, [0, 0, mx1 - mx0, my1 - my0], width, height);
+  return scaledTo(band, mx1 - mx0, my1 - my0, width, height);
 }
 
 /** maskImages per raster: found once, not again for every strip of every read. */

@@ -16,7 +16,6 @@
  * looking at `polygons`.
  */
 import proj4 from 'proj4';
-import { MAX_VERTICES_FOR_CROSSING_CHECK } from '../core/analysis/roi-raster.ts';
 import { crsFromEpsg } from '../core/crs.ts';
 import { ringSelfIntersection } from '../core/roi-edit.ts';
 import { pixelToMap, type GeoTransform } from '../core/raster.ts';
@@ -452,12 +451,8 @@ function samePosition(a: Position | undefined, b: Position | undefined): boolean
   return a !== undefined && b !== undefined && a[0] === b[0] && a[1] === b[1];
 }
 
-/**
- * Where an open ring (no repeated closing position) meets itself, or null;
- * rings over MAX_VERTICES_FOR_CROSSING_CHECK are not checked (O(n²)).
- */
+/** Where an open ring (no repeated closing position) meets itself, or null (ringSelfIntersection). */
 function selfIntersection(ring: readonly Position[]): Position | null {
-  if (ring.length > MAX_VERTICES_FOR_CROSSING_CHECK) return null;
   const hit = ringSelfIntersection(ring);
   return hit === null ? null : [hit[0], hit[1]];
 }

@@ -163,16 +163,12 @@ export function roisTouch(roiIndex: Int32Array, widthPx: number, heightPx: numbe
   return false;
 }
 
-/** Rings longer than this are not checked for crossings (O(n²)); the GeoJSON reader uses it too. */
-export const MAX_VERTICES_FOR_CROSSING_CHECK = 4000;
 /** Past this many pixels of bounding box, a crossing ROI's area is not counted pixel by pixel. */
 const MAX_WINDING_RASTER_PX = 64e6;
 
 /** Whether any ring of an ROI crosses or touches itself (ringSelfIntersection; long rings unchecked). */
 export function roiRingsCross(rings: PixelPolygon['rings']): boolean {
-  return rings.some(
-    (ring) => ring.length <= MAX_VERTICES_FOR_CROSSING_CHECK && ringSelfIntersection(ring) !== null,
-  );
+  return rings.some((ring) => ringSelfIntersection(ring) !== null);
 }
 
 /**
