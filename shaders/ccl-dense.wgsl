@@ -156,8 +156,13 @@ fn scanGroups(@builtin(local_invocation_index) lid: u32) {
 }
 
 // Every pointer goes to a smaller index, so a find takes at most pixelCount
-// steps. Other invocations may meanwhile replace a pointer by its root, which
-// keeps every chain leading to the same root.
+// steps. A find halves the path it walks (each node it passes points on to
+// its grandparent, Tarjan & van Leeuwen 1984, "Worst-case analysis of set
+// union algorithms", J. ACM 31(2)): the border merge leaves chains of tile
+// roots as long as the tiles across a large component, and every pixel of the
+// component walks them, so later walkers find them short. Other invocations
+// may meanwhile lower a pointer to an ancestor (atomicMin), which keeps every
+// chain leading to the same root; roots never change here.
 fn findRoot(start: u32) -> u32 {
   var node = start;
   for (var step = 0u; step < params.pixelCount; step++) {
@@ -165,7 +170,11 @@ fn findRoot(start: u32) -> u32 {
     if (next == node) {
       break;
     }
-    node = next;
+    let grand = atomicLoad(&labels[next]);
+    if (grand != next) {
+      atomicMin(&labels[node], grand);
+    }
+    node = grand;
   }
   return node;
 }
