@@ -1,5 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { openAsBlob } from 'node:fs';
+import { existsSync, mkdtempSync, openAsBlob, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { blobSourceOf, pickBlob } from '../../src/core/analysis/blob-pick.ts';
 import type { AnalysisInput, AnalysisResult } from '../../src/core/analysis/cpu-pipeline.ts';
@@ -24,10 +26,16 @@ import type { RasterInfo } from '../../src/core/raster.ts';
 import { analysedAreaPx, rasterizeRois } from '../../src/core/analysis/roi-raster.ts';
 import { signedArea } from '../../src/core/roi-raster.ts';
 import { gridOf } from '../../src/io/align-read.ts';
-import { pairInput } from '../../src/io/analysis-plan.ts';
+import { pairInput, type AnalysisPlan } from '../../src/io/analysis-plan.ts';
 import { openRaster } from '../../src/io/decoder.ts';
 import { blobsGeoJson, MAX_EXPORT_BLOBS, type BlobFeature } from '../../src/io/export-blobs.ts';
-import { alignAfter, readReference, readRois, runAnalysis } from '../../src/cli/analyze.ts';
+import {
+  alignAfter,
+  readReference,
+  readRois,
+  runAnalysis,
+  writeDataExports,
+} from '../../src/cli/analyze.ts';
 import { registerNodeDecoders } from '../../src/cli/node-decoders.ts';
 import { polygonsAreaM2, rfc7946Problems } from '../support/rfc7946.ts';
 
@@ -225,62 +233,83 @@ describe('blob shares per pier (traceBlobs)', () => {
 });
 
 describe('too many blobs to export', () => {
+  // 1000 × 1000 px with every other pixel of every other row set: 250 000 one-pixel blobs.
+  const [widthPx, heightPx] = [1000, 1000];
+  const n = widthPx * heightPx;
+  const appeared = Uint8Array.from({ length: n }, (_, i) =>
+    (i % widthPx) % 2 === 0 && Math.floor(i / widthPx) % 2 === 0 ? 1 : 0,
+  );
+  const masks = {
+    before: new Uint8Array(n),
+    after: new Uint8Array(n),
+    appeared,
+    disappeared: new Uint8Array(n),
+    change: new Uint8Array(n),
+    shadowBefore: new Uint8Array(n),
+    shadowAfter: new Uint8Array(n),
+  };
+  const result = {
+    rois: [],
+    masks,
+    changeMagnitude: { levels: new Uint8Array(n), dnPerLevel: 1 },
+    roiIndex: new Int32Array(n).fill(-1),
+  };
+  const georef = {
+    width: widthPx,
+    height: heightPx,
+    proj4: '+proj=utm +zone=52 +datum=WGS84 +units=m +no_defs',
+    geoTransform: {
+      originX: 600000,
+      pixelWidth: 0.5,
+      rowRotation: 0,
+      originY: 4690000,
+      columnRotation: 0,
+      pixelHeight: -0.5,
+    },
+  };
+  const input = { widthPx, heightPx, pixelAreaM2: 0.25 };
+  const params = { ...DEFAULT_ANALYSIS_PARAMS, minAreaM2: 0 };
+  const message =
+    'blobs.geojson would hold more than 200000 blobs (250000 of one kind): raise the smallest blob area (minAreaM2, now 0 m²) or the threshold to keep fewer';
+
   test('are refused after labelling, before tracing, with what to change', () => {
-    // 1000 × 1000 px with every other pixel of every other row set: 250 000 one-pixel blobs.
-    const [widthPx, heightPx] = [1000, 1000];
-    const appeared = Uint8Array.from({ length: widthPx * heightPx }, (_, i) =>
-      (i % widthPx) % 2 === 0 && Math.floor(i / widthPx) % 2 === 0 ? 1 : 0,
-    );
-    const n = widthPx * heightPx;
-    const masks = {
-      before: new Uint8Array(n),
-      after: new Uint8Array(n),
-      appeared,
-      disappeared: new Uint8Array(n),
-      change: new Uint8Array(n),
-      shadowBefore: new Uint8Array(n),
-      shadowAfter: new Uint8Array(n),
-    };
-    const result = {
-      rois: [],
-      masks,
-      changeMagnitude: { levels: new Uint8Array(n), dnPerLevel: 1 },
-      roiIndex: new Int32Array(n).fill(-1),
-    };
-    const georef = {
-      width: widthPx,
-      height: heightPx,
-      proj4: '+proj=utm +zone=52 +datum=WGS84 +units=m +no_defs',
-      geoTransform: {
-        originX: 600000,
-        pixelWidth: 0.5,
-        rowRotation: 0,
-        originY: 4690000,
-        columnRotation: 0,
-        pixelHeight: -0.5,
-      },
-    };
     const export_ = (): unknown =>
-      blobsGeoJson(
-        {
-          result,
-          input: { widthPx, heightPx, pixelAreaM2: 0.25 },
-          params: { ...DEFAULT_ANALYSIS_PARAMS, minAreaM2: 0 },
-          windowPx: [0, 0, widthPx, heightPx],
-        },
-        georef,
-      );
+      blobsGeoJson({ result, input, params, windowPx: [0, 0, widthPx, heightPx] }, georef);
     expect(MAX_EXPORT_BLOBS).toBe(200_000);
-    expect(export_).toThrow(
-      'blobs.geojson would hold more than 200000 blobs (250000 of one kind): raise the smallest blob area (minAreaM2, now 0 m²) or the threshold to keep fewer',
-    );
+    expect(export_).toThrow(message);
     // Under the limit, the same blobs trace: the limit counts all kinds together.
-    expect(
-      traceBlobs(blobSourceOf(result, { widthPx, heightPx, pixelAreaM2: 0.25 }), 250_000),
-    ).toHaveLength(250_000);
-    expect(() =>
-      traceBlobs(blobSourceOf(result, { widthPx, heightPx, pixelAreaM2: 0.25 }), 249_999),
-    ).toThrow(TooManyBlobs);
+    expect(traceBlobs(blobSourceOf(result, input), 250_000)).toHaveLength(250_000);
+    expect(() => traceBlobs(blobSourceOf(result, input), 249_999)).toThrow(TooManyBlobs);
+  });
+
+  test('the CLI writes piers.csv, warns and removes an earlier blobs.geojson', () => {
+    const out = mkdtempSync(join(tmpdir(), 'quaywatch-blobs-'));
+    try {
+      writeFileSync(join(out, 'blobs.geojson'), '{"type":"FeatureCollection","features":[]}');
+      const beforeInfo = {
+        name: 'before.tif',
+        width: widthPx,
+        height: heightPx,
+        geoTransform: georef.geoTransform,
+        crs: { proj4: georef.proj4 },
+      } as unknown as RasterInfo;
+      const exported = writeDataExports(out, {
+        beforeInfo,
+        plan: { window: [0, 0, widthPx, heightPx] } as unknown as AnalysisPlan,
+        input: input as unknown as AnalysisInput,
+        result: result as unknown as AnalysisResult,
+        params,
+        rows: [],
+      });
+      expect(exported.written).toEqual([join(out, 'piers.csv')]);
+      expect(exported.warnings).toEqual([`blobs.geojson not written: ${message}`]);
+      expect(existsSync(join(out, 'blobs.geojson'))).toBe(false);
+      expect(readFileSync(join(out, 'piers.csv'), 'utf8').split('\r\n')[0]).toBe(
+        PIERS_CSV_HEADER.join(','),
+      );
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 
