@@ -186,11 +186,15 @@ export function referenceReadBands(info: RasterInfo): number[] {
 }
 
 /** A window read with referenceReadBands, as R, G, B and the mask of where it holds data. */
-export function referenceData(info: RasterInfo, read: readonly ArrayLike<number>[]): ReferenceData {
+export function referenceData(
+  info: Pick<RasterInfo, 'nodata' | 'mask' | 'bands'>,
+  read: readonly ArrayLike<number>[],
+): ReferenceData {
   const hasMask = maskBandOf(info) !== null;
-  const rgb = (hasMask ? read.slice(0, -1) : read).map((band) => Float32Array.from(band));
-  const valid = dataMaskOf(rgb, info.nodata, hasMask ? read[read.length - 1] : undefined);
-  return { bands: rgb, valid };
+  const samples = hasMask ? read.slice(0, -1) : read;
+  // Tested on the samples as read: float64 or 32-bit integer nodata need not survive float32.
+  const valid = dataMaskOf(samples, info.nodata, hasMask ? read[read.length - 1] : undefined);
+  return { bands: samples.map((band) => Float32Array.from(band)), valid };
 }
 
 /**

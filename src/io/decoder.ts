@@ -238,6 +238,40 @@ function gsdMOf(
   return (dx * mPerDegLon + dy * mPerDegLat) / 2;
 }
 
+/**
+ * The GDAL_NODATA tag's value as the samples hold it, so that `sample ===
+ * nodata` finds it: GDAL writes the text of a double ("-3.39999999999999996e+38"
+ * for float32's lowest), which a float32 sample equals only after rounding to
+ * float32; integer samples take the nearest integer, and a value outside the
+ * sample type's range marks nothing (null). "nan", "inf" and "-inf" are read
+ * as GDAL writes them, in any case. The text is parsed here rather than by
+ * geotiff.js's getGDALNoData, which drops the last character whether or not
+ * it is the closing NUL ("-9999" written without one became -999).
+ */
+export function nodataOfTag(
+  text: string | undefined,
+  sampleFormat: SampleFormat,
+  bitsPerSample: number,
+): number | null {
+  const trimmed = text?.trim().toLowerCase();
+  if (trimmed === undefined || trimmed === '') return null;
+  const named: Record<string, number> = {
+    nan: Number.NaN,
+    inf: Infinity,
+    '+inf': Infinity,
+    '-inf': -Infinity,
+  };
+  const value = named[trimmed] ?? Number(trimmed);
+  if (Number.isNaN(value)) return trimmed === 'nan' ? Number.NaN : null;
+  if (sampleFormat === 'float') return bitsPerSample === 32 ? Math.fround(value) : value;
+  const rounded = Math.round(value);
+  const [lowest, highest] =
+    sampleFormat === 'int'
+      ? [-(2 ** (bitsPerSample - 1)), 2 ** (bitsPerSample - 1) - 1]
+      : [0, 2 ** bitsPerSample - 1];
+  return rounded >= lowest && rounded <= highest ? rounded : null;
+}
+
 /** TIFF DateTime "YYYY:MM:DD HH:MM:SS" → ISO 8601 without zone. */
 function isoDateTime(value: string | undefined): string | null {
   const match = value?.match(/^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/);
@@ -288,7 +322,7 @@ export async function describeRaster(
   const crs = crsOf(geoKeys);
   const { kind, transform } = await georeferenceOf(image, geoKeys);
   const extraSamples = await numbersTag(image, 'ExtraSamples');
-  const nodata = image.getGDALNoData();
+  const nodata = nodataOfTag(await stringTag(image, 'GDAL_NODATA'), sampleFormat, bitsPerSample);
   // An alpha sample is used as the mask only as the last band (maskBandOf): one
   // before other extra samples (RGB + alpha + NIR) is left unread, not misread.
   const hasAlpha = extraSamples?.at(-1) === 1 || extraSamples?.at(-1) === 2;

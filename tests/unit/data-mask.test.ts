@@ -4,8 +4,13 @@ import { fileSource } from '../../src/cli/file-source.ts';
 import { dataMaskOf, MASK_BAND, maskBandOf, type BandArray } from '../../src/core/raster.ts';
 import { gridOf, readAligned } from '../../src/io/align-read.ts';
 import { referenceData, referenceReadBands } from '../../src/io/analysis-plan.ts';
-import { openRaster, readWindow, type OpenRaster } from '../../src/io/decoder.ts';
+import { nodataOfTag, openRaster, readWindow, type OpenRaster } from '../../src/io/decoder.ts';
 import { writeTiff, type TiffImageSpec } from '../../src/io/tiff-writer.ts';
+
+const FLOAT_NODATA_TIFF = '../shared/data/tiff/rasterio/float_raster_with_nodata.tif';
+if (!existsSync(FLOAT_NODATA_TIFF)) {
+  console.warn(`data-mask.test.ts: ${FLOAT_NODATA_TIFF} is missing — its test is skipped`);
+}
 
 const utm = {
   modelType: 'projected',
@@ -119,6 +124,62 @@ describe('where an image holds data', () => {
     expect([...dataMaskOf([r, g], null, [255, 255, 255, 0, 255])]).toEqual([1, 1, 1, 0, 0]);
     // A NaN nodata value marks nothing by equality (NaN pixels are marked anyway).
     expect([...dataMaskOf([g], NaN)]).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  test('GDAL_NODATA is read as the samples hold it', () => {
+    // GDAL writes float32's lowest as the text of a double, which no float32 sample equals.
+    expect(nodataOfTag('-3.39999999999999996e+38', 'float', 32)).toBe(Math.fround(-3.4e38));
+    expect(nodataOfTag('-3.39999999999999996e+38', 'float', 64)).toBe(-3.4e38);
+    expect(nodataOfTag('-9999.9', 'float', 64)).toBe(-9999.9);
+    expect(nodataOfTag(' -9999 ', 'int', 16)).toBe(-9999);
+    expect(nodataOfTag('-inf', 'float', 32)).toBe(-Infinity);
+    expect(nodataOfTag('INF', 'float', 32)).toBe(Infinity);
+    expect(nodataOfTag('nan', 'float', 32)).toBeNaN();
+    // Integer samples: the nearest integer, and nothing for a value out of the type's range.
+    expect(nodataOfTag('254.6', 'uint', 8)).toBe(255);
+    expect(nodataOfTag('-1', 'uint', 8)).toBeNull();
+    expect(nodataOfTag('4294967295', 'uint', 32)).toBe(4294967295);
+    expect(nodataOfTag('-2147483648', 'int', 32)).toBe(-2147483648);
+    expect(nodataOfTag('-9999', 'uint', 16)).toBeNull();
+    expect(nodataOfTag('none', 'uint', 8)).toBeNull();
+    expect(nodataOfTag('', 'uint', 8)).toBeNull();
+    expect(nodataOfTag(undefined, 'uint', 8)).toBeNull();
+  });
+
+  test.skipIf(!existsSync(FLOAT_NODATA_TIFF))(
+    'a float32 file with GDAL nodata -3.4e+38 (../shared/data, rasterio) marks those pixels',
+    async () => {
+      const raster = await openRaster(await fileSource(FLOAT_NODATA_TIFF));
+      const window = await readWindow(raster, { bands: referenceReadBands(raster.info) });
+      const band = window.bands[0];
+      if (band === undefined) throw new Error('one band expected');
+      const { valid } = referenceData(raster.info, window.bands);
+      let atLowest = 0;
+      let marked = 0;
+      let lowestValid = Infinity;
+      band.forEach((value, i) => {
+        if (value < -1e38) atLowest++;
+        if (valid[i] === 0) marked++;
+        else lowestValid = Math.min(lowestValid, value);
+      });
+      expect(atLowest).toBe(58);
+      expect(marked).toBe(58);
+      expect(lowestValid).toBeGreaterThanOrEqual(0);
+    },
+  );
+
+  test('the before window is tested for nodata before its samples become float32', () => {
+    // Neither value survives float32: -9999.9 rounds, and 2^32 - 1 becomes 2^32.
+    for (const [nodata, dtype] of [
+      [-9999.9, Float64Array],
+      [4294967295, Uint32Array],
+    ] as const) {
+      const info = { nodata, mask: 'nodata', bands: 3 } as const;
+      const band = dtype.from([nodata, 5, 6, 7]);
+      const data = referenceData(info, [band, band, band]);
+      expect([...data.valid]).toEqual([0, 1, 1, 1]);
+      expect(data.bands[0]).toBeInstanceOf(Float32Array);
+    }
   });
 
   test('GDAL_NODATA and an alpha band written are read back as the mask', async () => {
