@@ -27,8 +27,6 @@ export interface RoiRings {
 export type PixelRoi = RoiRings;
 
 const WGS84_PROJ4 = '+proj=longlat +datum=WGS84 +no_defs';
-/** Mean Earth radius (IUGG R1), for the spherical pixel area of lon/lat grids. */
-const EARTH_MEAN_RADIUS_M = 6371008.8;
 
 function ringsToPixel(
   roi: RoiRings,
@@ -83,47 +81,6 @@ export function lonLatRoisToPixel(rois: readonly RoiRings[], grid: GridRef): Pix
       },
       `projected to the image grid (${grid.proj4})`,
     ),
-  );
-}
-
-/** |det| of the geotransform's 2×2 part: the area of one pixel in CRS units². */
-export function pixelAreaCrsUnits(geoTransform: GeoTransform): number {
-  const t = geoTransform;
-  return Math.abs(t.pixelWidth * t.pixelHeight - t.rowRotation * t.columnRotation);
-}
-
-/** Metres per unit of a projected proj4 definition; null for lon/lat or unknown units. */
-function metresPerUnit(proj4Definition: string): number | null {
-  if (/\+proj=(longlat|latlong|lonlat|latlon)\b/.test(proj4Definition)) return null;
-  const toMeter = /\+to_meter=([0-9.eE+-]+)/.exec(proj4Definition);
-  if (toMeter?.[1] !== undefined) return Number(toMeter[1]);
-  const units = /\+units=([a-z-]+)/.exec(proj4Definition)?.[1] ?? 'm';
-  const known: Record<string, number> = { m: 1, km: 1000, ft: 0.3048, 'us-ft': 1200 / 3937 };
-  return known[units] ?? null;
-}
-
-/**
- * Ground area of one pixel in m² for a projected grid (|det| × metres-per-unit²),
- * or null for a lon/lat grid, whose pixel area varies with latitude: the caller
- * computes it (e.g. `lonLatPixelAreaM2`). Projection scale error (UTM: ≤ 0.1 %
- * in-zone) is not corrected.
- */
-export function projectedPixelAreaM2(grid: Pick<GridRef, 'geoTransform' | 'proj4'>): number | null {
-  const metres = metresPerUnit(grid.proj4);
-  return metres === null ? null : pixelAreaCrsUnits(grid.geoTransform) * metres * metres;
-}
-
-/**
- * Spherical ground area of one lon/lat pixel (degrees) at `latitudeDeg`:
- * |det| · (π/180)² · R² · cos φ with the mean Earth radius. Within ~0.5 % of
- * the ellipsoidal area; a helper for callers on lon/lat grids.
- */
-export function lonLatPixelAreaM2(geoTransform: GeoTransform, latitudeDeg: number): number {
-  const radPerDeg = Math.PI / 180;
-  return (
-    pixelAreaCrsUnits(geoTransform) *
-    (radPerDeg * EARTH_MEAN_RADIUS_M) ** 2 *
-    Math.cos(latitudeDeg * radPerDeg)
   );
 }
 

@@ -51,20 +51,78 @@ const WGS84_A = 6_378_137;
 const WGS84_E2 = 0.00669437999014;
 
 /**
- * Ground distance in metres between two nearby [lon, lat] points on the WGS 84
- * ellipsoid (local meridional and prime-vertical radii at their mean
- * latitude): exact enough over the few pixels a scale bar measures, where a
- * sphere would be off by up to 0.5 %.
+ * Ground offset [east, north] in metres from one nearby [lon, lat] point to
+ * another on the WGS 84 ellipsoid (local meridional and prime-vertical radii at
+ * their mean latitude): exact enough over the few pixels it is used for, where
+ * a sphere would be off by up to 0.5 %.
  */
-export function groundMetres(a: readonly [number, number], b: readonly [number, number]): number {
+export function groundOffsetM(
+  a: readonly [number, number],
+  b: readonly [number, number],
+): [east: number, north: number] {
   const toRad = Math.PI / 180;
   const phi = ((a[1] + b[1]) / 2) * toRad;
   const w = 1 - WGS84_E2 * Math.sin(phi) ** 2;
   const primeVertical = WGS84_A / Math.sqrt(w);
   const meridional = (WGS84_A * (1 - WGS84_E2)) / w ** 1.5;
-  const north = (b[1] - a[1]) * toRad * meridional;
-  const east = (b[0] - a[0]) * toRad * primeVertical * Math.cos(phi);
-  return Math.hypot(north, east);
+  // Across the antimeridian, the short way round.
+  const dLonDeg = ((((b[0] - a[0] + 180) % 360) + 360) % 360) - 180;
+  return [dLonDeg * toRad * primeVertical * Math.cos(phi), (b[1] - a[1]) * toRad * meridional];
+}
+
+/** Ground distance in metres between two nearby [lon, lat] points (groundOffsetM). */
+export function groundMetres(a: readonly [number, number], b: readonly [number, number]): number {
+  return Math.hypot(...groundOffsetM(a, b));
+}
+
+/** One pixel of a grid on the ground: its sides and its area. */
+export interface GroundPixel {
+  readonly widthM: number;
+  readonly heightM: number;
+  readonly areaM2: number;
+}
+
+/**
+ * The ground size of the pixel at (col, row) of `grid`, from its neighbours
+ * taken to lon/lat through proj4: in any CRS, map units are not ground metres
+ * (Web Mercator's are 1 / cos φ of them, 1.6 at 52° N; UTM's within 0.1 %;
+ * degrees vary with latitude), so areas in m² come from here. Null where proj4
+ * cannot transform.
+ */
+export function groundPixelAt(
+  grid: Pick<GridRef, 'geoTransform' | 'proj4'>,
+  col: number,
+  row: number,
+): GroundPixel | null {
+  let converter: proj4.Converter;
+  try {
+    converter = proj4(grid.proj4, WGS84);
+  } catch {
+    return null;
+  }
+  const lonLat = (c: number, r: number): [number, number] | null => {
+    const [x, y] = pixelToMap(grid.geoTransform, c, r);
+    try {
+      return finitePair(converter.forward([x, y]));
+    } catch {
+      return null;
+    }
+  };
+  // Central differences over a few pixels, so rounding in the projection does not matter.
+  const span = 8;
+  const west = lonLat(col - span / 2, row);
+  const east = lonLat(col + span / 2, row);
+  const north = lonLat(col, row - span / 2);
+  const south = lonLat(col, row + span / 2);
+  if (west === null || east === null || north === null || south === null) return null;
+  const [xEast, xNorth] = groundOffsetM(west, east).map((m) => m / span) as [number, number];
+  const [yEast, yNorth] = groundOffsetM(north, south).map((m) => m / span) as [number, number];
+  const ground = {
+    widthM: Math.hypot(xEast, xNorth),
+    heightM: Math.hypot(yEast, yNorth),
+    areaM2: Math.abs(xEast * yNorth - yEast * xNorth),
+  };
+  return Object.values(ground).every((v) => Number.isFinite(v) && v > 0) ? ground : null;
 }
 
 export function createViewGeo(grid: GridRef): ViewGeo {

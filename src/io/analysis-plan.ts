@@ -9,7 +9,8 @@ import type { PixelPolygon } from '../core/analysis/roi-raster.ts';
 import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import { combineMasksCpu } from '../core/mask-combine.ts';
 import { maskBandOf, dataMaskOf, pixelToMap, type RasterInfo } from '../core/raster.ts';
-import { lonLatPixelAreaM2, lonLatRoisToPixel, projectedPixelAreaM2 } from '../core/roi-raster.ts';
+import { lonLatRoisToPixel } from '../core/roi-raster.ts';
+import { groundPixelAt } from '../core/view-geo.ts';
 import type { GridRef } from '../core/align/grid-mapping.ts';
 import { gridAtMostPx, gridOf, type AlignedBands, type AlignTarget } from './align-read.ts';
 import type { Roi } from './geojson.ts';
@@ -95,8 +96,11 @@ export function planAnalysis(
   if (widthPx * heightPx > limit.maxWindowPx) {
     throw new Error(windowTooLargeMessage(widthPx, heightPx, before.name, source, limit));
   }
-  const centreLatDeg =
-    grid.geoTransform.originY + grid.geoTransform.pixelHeight * (before.height / 2);
+  // Ground pixel area at the piers (the window's centre), whatever the CRS's units.
+  const ground = groundPixelAt(grid, (window[0] + window[2]) / 2, (window[1] + window[3]) / 2);
+  if (ground === null) {
+    throw new Error(`${before.name}: its CRS (${grid.proj4}) gives no ground size at the piers`);
+  }
   return {
     window,
     widthPx,
@@ -108,7 +112,7 @@ export function planAnalysis(
         .flat()
         .map((ring) => ring.map(([x, y]) => [x - window[0], y - window[1]] as const)),
     })),
-    pixelAreaM2: projectedPixelAreaM2(grid) ?? lonLatPixelAreaM2(grid.geoTransform, centreLatDeg),
+    pixelAreaM2: ground.areaM2,
   };
 }
 

@@ -13,6 +13,7 @@ import {
   TiffRefusal,
 } from './tiff-preflight.ts';
 import { crsFromEpsg, type Crs } from '../core/crs.ts';
+import { groundPixelAt } from '../core/view-geo.ts';
 import type {
   BandArray,
   GeoTransform,
@@ -218,7 +219,11 @@ function linearUnitM(geoKeys: Record<string, unknown> | null): number {
   return 1;
 }
 
-/** GSD in metres; for lon/lat grids, degrees are converted at the image's centre latitude. */
+/**
+ * GSD in metres on the ground at the image's centre (mean of the pixel's two
+ * sides): through proj4 where the CRS is known (degrees, Web Mercator's
+ * metres), else map units times the GeoKeys' linear unit.
+ */
 function gsdMOf(
   t: GeoTransform | null,
   crs: Crs | null,
@@ -227,15 +232,14 @@ function gsdMOf(
   height: number,
 ): number | null {
   if (t === null) return null;
+  if (crs?.proj4 != null) {
+    const ground = groundPixelAt({ geoTransform: t, proj4: crs.proj4 }, width / 2, height / 2);
+    if (ground !== null) return (ground.widthM + ground.heightM) / 2;
+  }
+  if (crs?.geographic === true) return null;
   const dx = Math.hypot(t.pixelWidth, t.columnRotation);
   const dy = Math.hypot(t.pixelHeight, t.rowRotation);
-  if (crs?.geographic !== true) return ((dx + dy) / 2) * linearUnitM(geoKeys);
-  const centreLatDeg = t.originY + t.columnRotation * (width / 2) + t.pixelHeight * (height / 2);
-  const phi = (Math.max(-89.9, Math.min(89.9, centreLatDeg)) * Math.PI) / 180;
-  // Metres per degree on the WGS 84 ellipsoid, series to the first order in cos(2φ).
-  const mPerDegLat = 111132.954 - 559.822 * Math.cos(2 * phi);
-  const mPerDegLon = 111412.84 * Math.cos(phi);
-  return (dx * mPerDegLon + dy * mPerDegLat) / 2;
+  return ((dx + dy) / 2) * linearUnitM(geoKeys);
 }
 
 /**

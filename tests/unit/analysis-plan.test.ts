@@ -3,6 +3,7 @@ import proj4 from 'proj4';
 import { describe, expect, test } from 'vitest';
 import { crsFromEpsg } from '../../src/core/crs.ts';
 import type { RasterInfo } from '../../src/core/raster.ts';
+import { signedArea } from '../../src/core/roi-raster.ts';
 import {
   ANALYSIS_MARGIN_PX,
   CLI_WINDOW_LIMIT,
@@ -72,6 +73,61 @@ describe('planAnalysis', () => {
     expect(() => planAnalysis(LARGE, [wider], 'wide.geojson', CLI_WINDOW_LIMIT)).toThrow(
       'The piers of wide.geojson span 8193 × 8192 px of large.tif at full resolution (67.1 Mpx, about 8 GB of memory to analyse); an analysis here reads at most 67.1 Mpx (8192 × 8192 px, about 8 GB): analyse piers that lie far apart in separate runs, and split a pier larger than that',
     );
+  });
+
+  test('pixel area in m² is on the ground at the piers: Web Mercator and lon/lat as UTM', () => {
+    // One pier near Najin (130.3° E, 42.25° N), 100 m × 60 m on the ground.
+    const [lon, lat] = [130.3, 42.25];
+    const utmAt = proj4('WGS84', UTM52N.proj4 ?? '', [lon, lat]);
+    const corners: readonly (readonly [number, number])[] = [
+      [0, 0],
+      [100, 0],
+      [100, 60],
+      [0, 60],
+      [0, 0],
+    ];
+    const pierUtm = corners.map(([dx, dy]): [number, number] => {
+      const [lonAt = NaN, latAt = NaN] = proj4(UTM52N.proj4 ?? '', 'WGS84', [
+        (utmAt[0] ?? 0) + dx,
+        (utmAt[1] ?? 0) + dy,
+      ]);
+      return [lonAt, latAt];
+    });
+    const pier: Roi = { name: 'Pier', id: null, rings: [pierUtm], polygons: [[pierUtm]] };
+    const pixelAreaOn = (epsg: number, sizeGround: number): number => {
+      const crs = crsFromEpsg(epsg);
+      const [x = 0, y = 0] = proj4('WGS84', crs.proj4 ?? '', [lon - 0.005, lat + 0.005]);
+      // A map pixel spanning about sizeGround metres here.
+      const size =
+        epsg === 3857
+          ? sizeGround / Math.cos((lat * Math.PI) / 180)
+          : epsg === 4326
+            ? sizeGround / 111_000
+            : sizeGround;
+      const info: RasterInfo = {
+        ...LARGE,
+        width: 4000,
+        height: 4000,
+        crs,
+        geoTransform: {
+          ...LARGE.geoTransform!,
+          originX: x,
+          originY: y,
+          pixelWidth: size,
+          pixelHeight: -size,
+        },
+      };
+      const plan = planAnalysis(info, [pier], 'piers.geojson', CLI_WINDOW_LIMIT);
+      // The pier's pixels (by polygon area) times the pixel area: its ground area.
+      const ring = plan.rois[0]?.rings[0] ?? [];
+      return Math.abs(signedArea(ring)) * plan.pixelAreaM2;
+    };
+    // 6000 UTM m² are 6000 / k² on the ground (scale k ≈ 0.99974 here, 107 km east of the
+    // zone's meridian); the same ground in every CRS (Web Mercator's map area is 1.83 times it).
+    const groundM2 = pixelAreaOn(32652, 0.5);
+    expect(groundM2 / 6000).toBeCloseTo(1 / 0.99974 ** 2, 4);
+    expect(pixelAreaOn(3857, 0.5) / groundM2).toBeCloseTo(1, 4);
+    expect(pixelAreaOn(4326, 0.5) / groundM2).toBeCloseTo(1, 4);
   });
 
   test('the app takes half the CLI’s window: what the browser holds per pixel is more', () => {

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
+import proj4 from 'proj4';
 import { describe, expect, test } from 'vitest';
 import type { GridRef } from '../../src/core/align/grid-mapping.ts';
 import { rasterizeRois, type PixelPolygon } from '../../src/core/analysis/roi-raster.ts';
 import {
-  lonLatPixelAreaM2,
   lonLatRoisToPixel,
   mapRoisToPixel,
-  projectedPixelAreaM2,
   roiAreaPx,
   type PixelRoi,
   type Point,
 } from '../../src/core/roi-raster.ts';
+import { groundPixelAt } from '../../src/core/view-geo.ts';
 import { openRaster } from '../../src/io/decoder.ts';
 import { parseRoiGeoJson, projectRois } from '../../src/io/geojson.ts';
 
@@ -22,6 +22,9 @@ const rect = (x0: number, y0: number, x1: number, y1: number): Point[] => [
   [x0, y0],
 ];
 const roi = (name: string, ...polygons: Point[][][]): PixelRoi => ({ name, polygons });
+type GroundGrid = Parameters<typeof groundPixelAt>[0];
+const MERCATOR =
+  '+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +wktext +no_defs';
 
 /** Perimeter in px: the bound on |pixel count − area| for centre sampling (each boundary px ±1). */
 function perimeter(ring: readonly Point[]): number {
@@ -139,27 +142,49 @@ describe('ROI rasterization (src/core/analysis/roi-raster.ts on pier polygons)',
     expect(result[7]).toBe(0);
   });
 
-  test('pixel areas: |det| in metres for projected grids, none for lon/lat', () => {
-    const t = {
-      originX: 0,
-      pixelWidth: 0.5,
-      rowRotation: 0,
-      originY: 0,
-      columnRotation: 0,
-      pixelHeight: -0.5,
-    };
-    expect(projectedPixelAreaM2({ geoTransform: t, proj4: '+proj=utm +zone=52 +units=m' })).toBe(
-      0.25,
+  test('ground pixel areas: UTM within its scale, Web Mercator by cos² φ, degrees by latitude', () => {
+    const grid = (proj4: string, size: number, originX = 0, originY = 0): GroundGrid => ({
+      proj4,
+      geoTransform: {
+        originX,
+        pixelWidth: size,
+        rowRotation: 0,
+        originY,
+        columnRotation: 0,
+        pixelHeight: -size,
+      },
+    });
+    // UTM 52N near Najin (130.3° E, 42.25° N), 0.5 m: within the zone's scale (k ≈ 0.9997).
+    const utm = groundPixelAt(
+      grid('+proj=utm +zone=52 +datum=WGS84 +units=m', 0.5, 607_000, 4_677_000),
+      0,
+      0,
     );
-    expect(
-      projectedPixelAreaM2({ geoTransform: t, proj4: '+proj=tmerc +units=us-ft' }),
-    ).toBeCloseTo(0.25 * (1200 / 3937) ** 2, 12);
-    expect(projectedPixelAreaM2({ geoTransform: t, proj4: '+proj=longlat +datum=WGS84' })).toBe(
-      null,
+    expect(utm?.areaM2).toBeCloseTo(0.25 / 0.99974 ** 2, 4);
+    // Web Mercator at the same place: a map metre is cos φ · N / a east and cos φ · M / a
+    // north on the ground (a sphere's projection of ellipsoidal latitudes).
+    const [x, y] = proj4('+proj=longlat +datum=WGS84', MERCATOR, [130.3, 42.25]);
+    const mercator = groundPixelAt(grid(MERCATOR, 0.5, x, y), 0, 0);
+    const phi = (42.25 * Math.PI) / 180;
+    const w = 1 - 0.00669437999014 * Math.sin(phi) ** 2;
+    const eastPerMapM = (Math.cos(phi) * 1) / Math.sqrt(w);
+    const northPerMapM = (Math.cos(phi) * (1 - 0.00669437999014)) / w ** 1.5;
+    expect(mercator?.widthM).toBeCloseTo(0.5 * eastPerMapM, 6);
+    expect(mercator?.heightM).toBeCloseTo(0.5 * northPerMapM, 6);
+    expect(mercator?.areaM2).toBeCloseTo(0.25 * eastPerMapM * northPerMapM, 6);
+    // US survey feet, and 1″ × 1″ at the equator ≈ 30.92 m × 30.72 m on WGS 84.
+    const feet = groundPixelAt(
+      grid('+proj=tmerc +lat_0=0 +lon_0=0 +k=1 +x_0=0 +y_0=0 +datum=WGS84 +units=us-ft', 10),
+      0,
+      0,
     );
-    // 1″ × 1″ at the equator ≈ 30.9 m × 30.9 m.
-    const arcSecond = { ...t, pixelWidth: 1 / 3600, pixelHeight: -1 / 3600 };
-    expect(lonLatPixelAreaM2(arcSecond, 0)).toBeCloseTo(30.887 ** 2, -1);
+    expect(feet?.widthM).toBeCloseTo(10 * (1200 / 3937), 6);
+    const arcSecond = groundPixelAt(grid('+proj=longlat +datum=WGS84', 1 / 3600), 0, 0);
+    expect(arcSecond?.widthM).toBeCloseTo(30.92, 2);
+    expect(arcSecond?.heightM).toBeCloseTo(30.72, 2);
+    // Across the antimeridian, the short way round.
+    const across = groundPixelAt(grid('+proj=longlat +datum=WGS84', 1 / 3600, 180, 0), 0, 0);
+    expect(across?.widthM).toBeCloseTo(30.92, 2);
   });
 
   test('demo piers on before.tif: pixel areas within 1 % of the polygon areas in m²', async () => {
@@ -181,8 +206,8 @@ describe('ROI rasterization (src/core/analysis/roi-raster.ts on pier polygons)',
     pixelRois.forEach((pixelRoi, r) => {
       expect(roiAreaPx(pixelRoi)).toBeCloseTo(roiAreaPx(viaIo[r] ?? pixelRoi), 6);
     });
-    const pixelAreaM2 = projectedPixelAreaM2(grid);
-    expect(pixelAreaM2).toBeCloseTo(0.25, 9);
+    const pixelAreaM2 = groundPixelAt(grid, grid.width / 2, grid.height / 2)?.areaM2;
+    expect(pixelAreaM2).toBeCloseTo(0.25, 3);
     const indices = raster(pixelRois, grid.width, grid.height);
     pixelRois.forEach((pixelRoi, index) => {
       // Polygon area from the projected (map) rings, independent of the raster.
