@@ -625,7 +625,7 @@ export class QwApp extends LitElement {
       this.analysisController?.abort();
       this.analysisRunning = false;
       this.rois = undefined;
-      this.pierRows = [];
+      this.forgetAnalysis();
       this.analysisStatus = 'No piers: draw one (Rectangle, Polygon) or import GeoJSON.';
       return;
     }
@@ -1112,12 +1112,24 @@ export class QwApp extends LitElement {
     } catch (error) {
       // A cancelled run's late failure (a GPU run cannot be stopped) is not this run's news.
       if (!isAbort(error) && !controller.signal.aborted) {
+        this.forgetAnalysis();
         this.analysisStatus = `Analysis failed: ${message(error)}`;
         this.updateTime = '';
       }
     } finally {
       if (this.analysisController === controller) this.analysisRunning = false;
     }
+  }
+
+  /**
+   * The shown result no longer answers the piers or parameters in place (none
+   * left, or their run failed): its table, overlays and exports go, so that no
+   * export carries numbers of piers that are gone.
+   */
+  private forgetAnalysis(): void {
+    this.lastAnalysis = undefined;
+    this.analysisOverlays.clear();
+    this.pierRows = [];
   }
 
   /** Stops the analysis in progress; the table (if any) stays as it was. */

@@ -287,6 +287,18 @@ describe('piers: draw, edit, undo, export (CPU analysis, ?gpu=off)', () => {
         expect(Math.abs(lat - (original[v]?.[1] ?? 0))).toBeLessThan(1e-8);
       });
     });
+
+    // With every pier deleted, no export may still carry their numbers.
+    await expect(page.locator('qw-data-exports').count()).resolves.toBe(1);
+    for (const pier of ['Pier 1', 'Pier 2', 'Pier 3']) {
+      await page
+        .locator(`qw-roi-list li[data-key] button.delete[aria-label="Delete ${pier}"]`)
+        .click();
+    }
+    await expect.poll(() => rows.count()).toBe(0);
+    await expect(page.locator('qw-data-exports').count()).resolves.toBe(0);
+    await expect(page.locator('qw-snapshot-panel').count()).resolves.toBe(0);
+    await expect(page.locator('qw-overlay-controls').count()).resolves.toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });
