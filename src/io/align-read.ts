@@ -321,6 +321,12 @@ export async function readAligned(
       }
       throw new Error(noOverlapMessage(whole ?? target.grid, target.name, source, info.name));
     }
+  } else if (target.grid !== null && info.crs !== null && info.crs.proj4 === null) {
+    // Georeferenced, but in a CRS without a definition here: laid pixel on
+    // pixel, an image of another place would give confident numbers.
+    throw new Error(
+      `${info.name} is georeferenced in a CRS Quaywatch does not know (${info.crs.epsg === null ? info.crs.name : `EPSG:${info.crs.epsg}`}), so it cannot be placed on the grid of ${target.name}: reproject it to ${target.name}'s CRS or to WGS 84 (e.g. gdalwarp -t_srs EPSG:4326) and open it again.`,
+    );
   } else if (target.grid !== null && target.inReference !== undefined) {
     // Only an image of the reference's very size is taken to share its pixel
     // grid: stretched over a window of piers, any other picture would give

@@ -126,11 +126,14 @@ async function stringTag(image: GeoTIFFImage, name: string): Promise<string | un
 
 function epsgOf(geoKeys: Record<string, unknown> | null): number | null {
   if (geoKeys === null) return null;
-  for (const key of ['ProjectedCSTypeGeoKey', 'GeographicTypeGeoKey']) {
-    const code = geoKeys[key];
-    if (typeof code === 'number' && code > 0 && code !== 32767) return code;
-  }
-  return null;
+  const code = (key: string): number | null => {
+    const value = geoKeys[key];
+    return typeof value === 'number' && value > 0 && value !== 32767 ? value : null;
+  };
+  // A user-defined projection (GDAL: ProjectedCSTypeGeoKey 32767) still names
+  // its geographic base, which is not the CRS of the grid's metres.
+  if (geoKeys['GTModelTypeGeoKey'] === 1) return code('ProjectedCSTypeGeoKey');
+  return code('ProjectedCSTypeGeoKey') ?? code('GeographicTypeGeoKey');
 }
 
 function crsOf(geoKeys: Record<string, unknown> | null): Crs | null {

@@ -24,6 +24,8 @@ export interface TiffGeoreference {
   /** Pixel size in map units, both positive (rows go south). */
   readonly pixelSizeX: number;
   readonly pixelSizeY: number;
+  /** More GeoKeys (key, SHORT value), e.g. those of a user-defined projection. */
+  readonly extraGeoKeys?: readonly (readonly [number, number])[];
 }
 
 export interface TiffImageSpec {
@@ -135,11 +137,14 @@ function writeFieldValues(view: DataView, offset: number, field: Field): void {
 
 function geoKeyDirectory(geo: TiffGeoreference): number[] {
   // [version 1, revision 1.0, key count] then (key, location 0 = inline, count 1, value).
-  const keys: [number, number][] = [
+  const keys: (readonly [number, number])[] = [
     [1024, geo.modelType === 'projected' ? 1 : 2], // GTModelTypeGeoKey
     [1025, 1], // GTRasterTypeGeoKey: PixelIsArea
     geo.modelType === 'projected' ? [3072, geo.epsg] : [2048, geo.epsg], // ProjectedCSType / GeographicType
+    ...(geo.extraGeoKeys ?? []),
   ];
+  // The directory lists its keys in ascending order.
+  keys.sort(([a], [b]) => a - b);
   return [1, 1, 0, keys.length, ...keys.flatMap(([key, value]) => [key, 0, 1, value])];
 }
 

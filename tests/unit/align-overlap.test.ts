@@ -8,10 +8,16 @@ import { noOverlapMessage } from '../../src/core/align/grid-mapping.ts';
 import { gridOf, readAligned } from '../../src/io/align-read.ts';
 import { windowTarget } from '../../src/io/analysis-plan.ts';
 import { openRaster, type OpenRaster } from '../../src/io/decoder.ts';
-import { writeTiff } from '../../src/io/tiff-writer.ts';
+import { writeTiff, type TiffGeoreference } from '../../src/io/tiff-writer.ts';
 
-/** A grey side × side image in UTM 52N with 0.5 m pixels, its corner at (x, y). */
-async function image(name: string, side: number, x: number, y: number): Promise<OpenRaster> {
+/** A grey side × side image with 0.5 m pixels, its corner at (x, y), in UTM 52N or `crs`. */
+async function image(
+  name: string,
+  side: number,
+  x: number,
+  y: number,
+  crs: Pick<TiffGeoreference, 'epsg' | 'extraGeoKeys'> = { epsg: 32652 },
+): Promise<OpenRaster> {
   const bytes = writeTiff([
     {
       width: side,
@@ -21,7 +27,7 @@ async function image(name: string, side: number, x: number, y: number): Promise<
       data: new Uint8Array(side * side).fill(90),
       georeference: {
         modelType: 'projected',
-        epsg: 32652,
+        ...crs,
         originX: x,
         originY: y,
         pixelSizeX: 0.5,
@@ -59,6 +65,38 @@ describe('readAligned on a window of the before image', () => {
     const target = windowTarget(grid, [0, 0, 10, 10], 'before.tif', Infinity, 'the piers’ area');
     await expect(readAligned(far, target, { shiftPx: [0, 0], bands: [0] })).rejects.toThrow(
       noOverlapMessage(grid, 'before.tif', farGrid, 'far.tif'),
+    );
+  });
+
+  test('an after image in a CRS Quaywatch does not know is refused, not laid pixel on pixel', async () => {
+    const before = await image('before.tif', 40, 600_000, 4_700_000);
+    const grid = gridOf(before.info);
+    if (grid === null) throw new Error('the test image has a grid');
+    const target = windowTarget(grid, [0, 0, 40, 40], 'before.tif');
+    // GDAL's keys for a user-defined transverse Mercator on WGS 84: projected CRS 32767,
+    // its geographic base 4326 (which is not the grid's CRS), projection 32767, TM.
+    const userDefined = await image('custom-tm.tif', 40, 600_000, 4_700_000, {
+      epsg: 32767,
+      extraGeoKeys: [
+        [2048, 4326],
+        [3074, 32767],
+        [3075, 1],
+      ],
+    });
+    expect(userDefined.info.crs).toEqual({
+      epsg: null,
+      proj4: null,
+      geographic: false,
+      name: 'user-defined',
+    });
+    expect(userDefined.info.gsdM).toBe(0.5);
+    await expect(readAligned(userDefined, target, { shiftPx: [0, 0], bands: [0] })).rejects.toThrow(
+      "custom-tm.tif is georeferenced in a CRS Quaywatch does not know (user-defined), so it cannot be placed on the grid of before.tif: reproject it to before.tif's CRS or to WGS 84 (e.g. gdalwarp -t_srs EPSG:4326) and open it again.",
+    );
+    // An EPSG code without a definition here (Dutch RD New) is named.
+    const rd = await image('rd.tif', 40, 90_000, 437_000, { epsg: 28992 });
+    await expect(readAligned(rd, target, { shiftPx: [0, 0], bands: [0] })).rejects.toThrow(
+      'rd.tif is georeferenced in a CRS Quaywatch does not know (EPSG:28992)',
     );
   });
 });
