@@ -14,10 +14,17 @@ export interface Crs {
   readonly name: string;
 }
 
+/**
+ * NAD27 to WGS 84 by the EPSG:1173 three-parameter shift (CONUS mean, ±10 m):
+ * proj4's +datum=NAD27 names optional grid files that are not loaded here, and
+ * without them it applies no shift at all (some 80 m off in California).
+ */
+const NAD27 = '+ellps=clrk66 +towgs84=-8,160,176,0,0,0,0';
+
 const SPECIFIC: Record<number, { name: string; proj4: string; geographic?: boolean }> = {
   4326: { name: 'WGS 84', proj4: '+proj=longlat +datum=WGS84 +no_defs', geographic: true },
   4269: { name: 'NAD83', proj4: '+proj=longlat +datum=NAD83 +no_defs', geographic: true },
-  4267: { name: 'NAD27', proj4: '+proj=longlat +datum=NAD27 +no_defs', geographic: true },
+  4267: { name: 'NAD27', proj4: `+proj=longlat ${NAD27} +no_defs`, geographic: true },
   4258: {
     name: 'ETRS89',
     proj4: '+proj=longlat +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +no_defs',
@@ -40,8 +47,7 @@ const SPECIFIC: Record<number, { name: string; proj4: string; geographic?: boole
   },
   26771: {
     name: 'NAD27 / Illinois East',
-    proj4:
-      '+proj=tmerc +lat_0=36.6666666666667 +lon_0=-88.3333333333333 +k=0.999975 +x_0=152400.30480061 +y_0=0 +datum=NAD27 +units=us-ft +no_defs',
+    proj4: `+proj=tmerc +lat_0=36.6666666666667 +lon_0=-88.3333333333333 +k=0.999975 +x_0=152400.30480061 +y_0=0 ${NAD27} +units=us-ft +no_defs`,
   },
   21897: {
     name: 'Bogota 1975 / Colombia Bogota zone',
@@ -69,7 +75,7 @@ export function crsFromEpsg(epsg: number): Crs {
     [32601, 32660, '+datum=WGS84', 'WGS 84 / UTM zone %N', false],
     [32701, 32760, '+datum=WGS84', 'WGS 84 / UTM zone %S', true],
     [26901, 26923, '+datum=NAD83', 'NAD83 / UTM zone %N', false],
-    [26701, 26722, '+datum=NAD27', 'NAD27 / UTM zone %N', false],
+    [26701, 26722, NAD27, 'NAD27 / UTM zone %N', false],
     [25828, 25838, '+ellps=GRS80 +towgs84=0,0,0,0,0,0,0', 'ETRS89 / UTM zone %N', false],
   ];
   for (const [first, last, datum, name, south] of families) {

@@ -191,6 +191,24 @@ describe('control-point mapping against proj4 per pixel', () => {
   });
 });
 
+describe('datums', () => {
+  test('NAD27 is shifted to WGS 84 (EPSG:1173, −8 160 176 m), not taken as WGS 84', () => {
+    // A point in California in WGS 84, in NAD27 / UTM 11N (EPSG:26711) and NAD27 lon/lat.
+    const utm = proj4(WGS84, crsFromEpsg(26711).proj4!, [-117.64, 33.9]);
+    const unshifted = proj4(
+      WGS84,
+      '+proj=utm +zone=11 +ellps=clrk66 +towgs84=0,0,0 +units=m',
+      [-117.64, 33.9],
+    );
+    // Some 80 m east and 220 m south of where the ellipsoid alone puts it.
+    expect((utm[0] ?? 0) - (unshifted[0] ?? 0)).toBeCloseTo(79.9, 1);
+    expect((utm[1] ?? 0) - (unshifted[1] ?? 0)).toBeCloseTo(-223.5, 1);
+    const lonLat = proj4(WGS84, crsFromEpsg(4267).proj4!, [-117.64, 33.9]);
+    expect(lonLat[0]).toBeCloseTo(-117.63912, 5);
+    expect(lonLat[1]).toBeCloseTo(33.89997, 5);
+  });
+});
+
 describe('overlap', () => {
   const crs = UTM52N;
 
