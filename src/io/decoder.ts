@@ -329,7 +329,16 @@ export async function describeRaster(
   const crs = crsOf(geoKeys);
   const { kind, transform } = await georeferenceOf(image, geoKeys);
   const extraSamples = await numbersTag(image, 'ExtraSamples');
-  const nodata = nodataOfTag(await stringTag(image, 'GDAL_NODATA'), sampleFormat, bitsPerSample);
+  const storedNodata = nodataOfTag(
+    await stringTag(image, 'GDAL_NODATA'),
+    sampleFormat,
+    bitsPerSample,
+  );
+  // MinIsWhite samples are read turned round (readWindow), their nodata value with them.
+  const nodata =
+    photometricCode === 0 && sampleFormat === 'uint' && storedNodata !== null
+      ? 2 ** bitsPerSample - 1 - storedNodata
+      : storedNodata;
   // An alpha sample is used as the mask only as the last band (maskBandOf): one
   // before other extra samples (RGB + alpha + NIR) is left unread, not misread.
   const hasAlpha = extraSamples?.at(-1) === 1 || extraSamples?.at(-1) === 2;
@@ -805,6 +814,12 @@ async function readWindowUnexplained(
   } else {
     const raw = await image.readRasters(samples === undefined ? common : { ...common, samples });
     read = Array.from<BandArray>(raw as ArrayLike<BandArray>).map(scaled);
+    if (info.photometric === 'miniswhite' && info.sampleFormat === 'uint') {
+      // 0 is white here: turned round, so that brighter is larger as in every other image
+      // (a gain fitted between a MinIsWhite and a MinIsBlack date cannot be negative).
+      const white = 2 ** info.bitsPerSample - 1;
+      read = read.map((band) => band.map((value) => white - value));
+    }
   }
   if (wanted === undefined || samples?.length === wanted.length)
     return { width, height, bands: read };

@@ -454,6 +454,14 @@ async function checkImage(
       `The file is damaged: ${where} has PlanarConfiguration ${planar} (must be 1 or 2)`,
     );
   }
+  if (planar === 1 && samples > 1 && bits.some((b) => b % 8 !== 0)) {
+    // geotiff.js reads the samples after the first at fractional byte offsets
+    // (12-bit RGB (100, 200, 300) came back as (100, 51200, 11264)).
+    fail(
+      'unsupported-sample-format',
+      `${maxBits}-bit samples packed pixel by pixel (${samples} per pixel) are not supported: convert with gdal_translate -ot UInt16, or -co INTERLEAVE=BAND`,
+    );
+  }
   const photometric = await parser.first(ifd, TAG.Photometric);
   if (photometric === 6 && compression !== 7) {
     const sub = ifd.entries.get(TAG.YCbCrSubSampling);

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { dataMaskOf } from '../../src/core/raster.ts';
 import { openRaster, readWindow } from '../../src/io/decoder.ts';
 import { blockBytes, decodeLzw } from '../../src/io/safe-decoders.ts';
 import {
@@ -244,6 +245,56 @@ describe('TIFF preflight', () => {
     expect((await check(ycbcr)).message).toBe(
       'YCbCr pixels with 2×2 chroma subsampling outside JPEG compression are not supported',
     );
+  });
+
+  test('MinIsWhite is read turned round, its GDAL nodata value with it', async () => {
+    const bytes = smallImage([
+      { tag: 262, type: 3, values: [0] },
+      // GDAL_NODATA "0": stored 0 is white, and no data.
+      { tag: 42113, type: 2, values: [0x30, 0] },
+    ]);
+    bytes.set([0, 64, 192, 255, 0, 10, 20, 30], bytes.length - 8);
+    const raster = await openRaster({
+      kind: 'buffer',
+      buffer: bytes.slice().buffer,
+      name: 'w.tif',
+    });
+    expect(raster.info).toMatchObject({ photometric: 'miniswhite', nodata: 255 });
+    const window = await readWindow(raster);
+    expect(Array.from(window.bands[0] ?? [])).toEqual([255, 191, 63, 0, 255, 245, 235, 225]);
+    expect(Array.from(dataMaskOf(window.bands, raster.info.nodata))).toEqual([
+      0, 1, 1, 1, 0, 1, 1, 1,
+    ]);
+  });
+
+  test('12-bit RGB packed pixel by pixel is refused (geotiff.js misreads it); band by band it opens', async () => {
+    // 4 × 2 px, 3 × 12 bits per pixel: 18 bytes a row.
+    const rgb12 = (planar: number): Uint8Array =>
+      smallImage(
+        [
+          { tag: 258, type: 3, values: [12, 12, 12] },
+          { tag: 262, type: 3, values: [2] },
+          { tag: 277, type: 3, values: [3] },
+          { tag: 284, type: 3, values: [planar] },
+          ...(planar === 1
+            ? [
+                { tag: 273, type: 4, values: [DATA] },
+                { tag: 279, type: 4, values: [36] },
+              ]
+            : [
+                { tag: 273, type: 4, values: [DATA, DATA, DATA] },
+                { tag: 279, type: 4, values: [12, 12, 12] },
+              ]),
+        ],
+        36,
+      );
+    expect(await check(rgb12(1))).toEqual({
+      ok: false,
+      reason: 'unsupported-sample-format',
+      message:
+        '12-bit samples packed pixel by pixel (3 per pixel) are not supported: convert with gdal_translate -ot UInt16, or -co INTERLEAVE=BAND',
+    });
+    expect(await check(rgb12(2))).toEqual({ ok: true });
   });
 
   test('works through a Blob reader as through a buffer', async () => {
