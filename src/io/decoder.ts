@@ -301,6 +301,23 @@ function subfileType(image: GeoTIFFImage): number {
   return numberTag(image, 'NewSubfileType') ?? 0;
 }
 
+/**
+ * Whether image `index` of `tiff` (counted over the file and its .ovr) is an
+ * overview of image 0: smaller and not a mask, and, inside the file itself,
+ * marked reduced-resolution, since a smaller page without the mark is another
+ * picture (a multi-page TIFF); GDAL's .ovr files do not always set the mark.
+ */
+async function isOverview(
+  tiff: GeoTIFF | MultiGeoTIFF,
+  index: number,
+  image: GeoTIFFImage,
+  main: GeoTIFFImage,
+): Promise<boolean> {
+  const type = subfileType(image);
+  if ((type & 4) !== 0 || image.getWidth() >= main.getWidth()) return false;
+  return (type & 1) !== 0 || index >= (await mainFile(tiff).getImageCount());
+}
+
 export async function describeRaster(
   tiff: GeoTIFF | MultiGeoTIFF,
   name: string,
@@ -312,10 +329,8 @@ export async function describeRaster(
   let internalMask = false;
   for (let i = 1; i < imageCount; i++) {
     const other = await tiff.getImage(i);
-    // Masks carry bit 4; anything else smaller than the main image is an
-    // overview (GDAL's .ovr files do not always set the reduced-resolution bit).
     if ((subfileType(other) & 4) !== 0) internalMask = true;
-    else if (other.getWidth() < image.getWidth()) {
+    else if (await isOverview(tiff, i, other, image)) {
       overviews.push({ width: other.getWidth(), height: other.getHeight() });
     }
   }
@@ -634,7 +649,13 @@ async function imageAtLevel(raster: TiffRaster, level: number): Promise<GeoTIFFI
   const count = await raster.tiff.getImageCount();
   for (let i = 1; i < count; i++) {
     const image = await raster.tiff.getImage(i);
-    if (image.getWidth() === wanted.width && image.getHeight() === wanted.height) return image;
+    if (
+      image.getWidth() === wanted.width &&
+      image.getHeight() === wanted.height &&
+      (await isOverview(raster.tiff, i, image, raster.image))
+    ) {
+      return image;
+    }
   }
   throw new Error(`${raster.info.name}: overview ${wanted.width}×${wanted.height} not found`);
 }

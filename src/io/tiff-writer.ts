@@ -50,6 +50,8 @@ export interface TiffImageSpec {
   readonly dateTime?: string;
   readonly description?: string;
   readonly software?: string;
+  /** NewSubfileType, if not the default (0 for the first image, 1 for an overview): 0 for another page. */
+  readonly subfileType?: number;
 }
 
 /** Everything about an image but its pixels: what the tags and the tile encoder need. */
@@ -253,7 +255,11 @@ export function imageFields(spec: TiffLayoutSpec, isOverview: boolean, tileCount
   const isJpeg = compression === 'jpeg';
   const photometric = isJpeg ? 6 : spp >= 3 ? 2 : 1;
   const fields: Field[] = [
-    { tag: TAG.NewSubfileType, type: TYPE.LONG, values: [isOverview ? 1 : 0] },
+    {
+      tag: TAG.NewSubfileType,
+      type: TYPE.LONG,
+      values: [spec.subfileType ?? (isOverview ? 1 : 0)],
+    },
     { tag: TAG.ImageWidth, type: TYPE.LONG, values: [spec.width] },
     { tag: TAG.ImageLength, type: TYPE.LONG, values: [spec.height] },
     {

@@ -4,7 +4,13 @@ import { fileSource } from '../../src/cli/file-source.ts';
 import { dataMaskOf, MASK_BAND, maskBandOf, type BandArray } from '../../src/core/raster.ts';
 import { gridOf, readAligned } from '../../src/io/align-read.ts';
 import { referenceData, referenceReadBands } from '../../src/io/analysis-plan.ts';
-import { nodataOfTag, openRaster, readWindow, type OpenRaster } from '../../src/io/decoder.ts';
+import {
+  levelFor,
+  nodataOfTag,
+  openRaster,
+  readWindow,
+  type OpenRaster,
+} from '../../src/io/decoder.ts';
 import { writeTiff, type TiffImageSpec } from '../../src/io/tiff-writer.ts';
 
 const FLOAT_NODATA_TIFF = '../shared/data/tiff/rasterio/float_raster_with_nodata.tif';
@@ -124,6 +130,30 @@ describe('where an image holds data', () => {
     expect([...dataMaskOf([r, g], null, [255, 255, 255, 0, 255])]).toEqual([1, 1, 1, 0, 0]);
     // A NaN nodata value marks nothing by equality (NaN pixels are marked anyway).
     expect([...dataMaskOf([g], NaN)]).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  test('a smaller page of a multi-page TIFF is not taken for an overview', async () => {
+    const page = (side: number, value: number, subfileType?: number) => ({
+      width: side,
+      height: side,
+      samplesPerPixel: 1,
+      bitsPerSample: 8 as const,
+      data: new Uint8Array(side * side).fill(value),
+      georeference: utm,
+      ...(subfileType === undefined ? {} : { subfileType }),
+    });
+    const open = async (specs: TiffImageSpec[]): Promise<OpenRaster> => {
+      const bytes = writeTiff(specs);
+      const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      return openRaster({ kind: 'buffer', buffer: buffer as ArrayBuffer, name: 'pages.tif' });
+    };
+    // Page 2 (value 200) is another picture: no overview, and a coarse read comes from page 1.
+    const pages = await open([page(8, 10), page(4, 200, 0)]);
+    expect(pages.info.overviews).toEqual([]);
+    expect(levelFor(pages.info, 4, 4)).toBe(0);
+    // Marked reduced-resolution, the same page is an overview.
+    const overview = await open([page(8, 10), page(4, 10)]);
+    expect(overview.info.overviews).toEqual([{ width: 4, height: 4 }]);
   });
 
   test('GDAL_NODATA is read as the samples hold it', () => {
