@@ -19,7 +19,7 @@ import {
   DEFAULT_ANALYSIS_PARAMS,
   type AnalysisParams,
 } from '../core/analysis/params.ts';
-import { coverageWarnings, pierCoverage, piersWithoutPixels } from '../core/analysis/coverage.ts';
+import { coverageWarnings, piersWithoutPixels } from '../core/analysis/coverage.ts';
 import { pierExportRows, piersCsv, type PierExportRow } from '../core/export/piers-csv.ts';
 import type { RasterInfo } from '../core/raster.ts';
 import { gridOf, readAligned, type AlignedBands } from '../io/align-read.ts';
@@ -406,21 +406,22 @@ async function analyzeOn(
 
   const round = (value: number): number => Math.round(value * 100) / 100;
   const exportRows = pierExportRows(result, input);
-  const coverage = pierCoverage(input, result.roiIndex);
   const output = {
     version: 1,
     backend: backendName(backend),
     before: beforeRaster.info,
     after: afterRaster.info,
     alignment: {
-      shiftPx: [round(shiftPx[0]), round(shiftPx[1])],
+      // Unrounded: the numbers were measured with this shift, and --shift or a
+      // snapshot loaded in the app must give them again.
+      shiftPx: [shiftPx[0], shiftPx[1]],
       method,
     },
     params,
     rois: result.rois.map((roi, index) => ({
       name: roi.name,
       areaM2: round(exportRows[index]?.roiAreaM2 ?? Number.NaN),
-      coverage: round(coverage[index] ?? 0),
+      coverage: exportRows[index]?.coverage ?? 0,
       before_teu: round(roi.before.teu),
       after_teu: round(roi.after.teu),
       appeared_teu: round(roi.appeared.teu),

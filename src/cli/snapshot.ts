@@ -125,13 +125,15 @@ export function cliScene(input: CliSnapshotInput): SnapshotScene {
       },
     ],
     piers: input.rois.map((roi, index) => {
-      const numbers = input.numbers[index];
+      // Unrounded, as the app draws them: result.json's two decimals rounded again to one
+      // drew 12.2496 as 12.3 where the app draws 12.2.
+      const numbers = input.result.rois[index];
       return {
         name: roi.name,
         rings: roi.rings.map((ring) => ring.map(([x, y]): [number, number] => [x + x0, y + y0])),
-        beforeTeu: numbers?.before_teu ?? 0,
-        afterTeu: numbers?.after_teu ?? 0,
-        netTeu: numbers?.net_teu ?? 0,
+        beforeTeu: numbers?.before.teu ?? 0,
+        afterTeu: numbers?.after.teu ?? 0,
+        netTeu: numbers?.netTeu ?? 0,
       };
     }),
     metresPerImagePx: geo?.metresPerPixel(centre[0], centre[1]) ?? null,

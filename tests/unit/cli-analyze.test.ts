@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import {
   existsSync,
   mkdirSync,
@@ -323,6 +324,11 @@ describe('quaywatch analyze', () => {
     );
     expect(warned).toEqual(expected);
     expect(result.rois[0]?.after_teu).toBe(0);
+    // piers.csv says it too: a pier off the image is not an empty one.
+    const csv = parse<Record<string, string>>(readFileSync(join(out, 'piers.csv'), 'utf8'), {
+      columns: true,
+    });
+    expect(csv.map((row) => Number(row['coverage']))).toEqual(coverage);
   });
 
   test('pixels either image marks as holding no data (GDAL_NODATA, alpha) count for neither date', () => {

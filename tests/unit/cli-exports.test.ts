@@ -27,6 +27,30 @@ interface BlobsFile {
 }
 
 describe('quaywatch analyze: piers.csv and blobs.geojson', () => {
+  test('the shift result.json records, given back, gives the same numbers (it is not rounded)', () => {
+    const estimated = mkdtempSync(join(tmpdir(), 'quaywatch-shift-'));
+    expect(quaywatch('analyze', ...DEMO, '--out', estimated, '--backend', 'cpu').status).toBe(0);
+    const { alignment } = JSON.parse(readFileSync(join(estimated, 'result.json'), 'utf8')) as {
+      alignment: { shiftPx: [number, number] };
+    };
+    const given = mkdtempSync(join(tmpdir(), 'quaywatch-shift-'));
+    const run = quaywatch(
+      'analyze',
+      ...DEMO,
+      '--out',
+      given,
+      '--backend',
+      'cpu',
+      '--shift',
+      alignment.shiftPx.join(','),
+    );
+    expect(run.status).toBe(0);
+    // Rounded to 0.01 px, the shift moved Pier 1's net from −46.875 to −46.760 TEU.
+    expect(readFileSync(join(given, 'piers.csv'), 'utf8')).toBe(
+      readFileSync(join(estimated, 'piers.csv'), 'utf8'),
+    );
+  });
+
   test('beside result.json, with its numbers; blobs follow RFC 7946 and add up per pier', () => {
     const out = mkdtempSync(join(tmpdir(), 'quaywatch-exports-'));
     const run = quaywatch(

@@ -3,7 +3,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { renderScenePng } from '../../src/cli/snapshot.ts';
+import { cliScene, renderScenePng, type CliSnapshotInput } from '../../src/cli/snapshot.ts';
+import type { AnalysisResult } from '../../src/core/analysis/cpu-pipeline.ts';
+import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
+import { PLAIN_RASTER_INFO } from '../support/raster-info.ts';
 import { layoutOfScene, type SnapshotScene } from '../../src/core/export/snapshot-draw.ts';
 import type { Rgba8Image } from '../../src/core/raster.ts';
 import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
@@ -118,6 +121,54 @@ describe('quaywatch analyze writes snapshot.png', () => {
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--snapshot-layout takes single or side-by-side');
   }, 120_000);
+});
+
+describe('the CLI snapshot scene', () => {
+  test('draws the unrounded numbers, as the app does (result.json keeps 2 decimals)', () => {
+    const side = 8;
+    const n = side * side;
+    const band = new Uint8Array(n).fill(120);
+    const empty = new Uint8Array(n);
+    const masks = Object.fromEntries(
+      ['before', 'after', 'appeared', 'disappeared', 'change', 'shadowBefore', 'shadowAfter'].map(
+        (name) => [name, empty],
+      ),
+    );
+    const teu = (value: number) => ({
+      teu: value,
+      lowTeu: value,
+      highTeu: value,
+      areaM2: 0,
+      blobs: 0,
+    });
+    const roi = { name: 'Pier 1', before: teu(12.2496), after: teu(59.199), netTeu: 46.9494 };
+    const scene = cliScene({
+      out: folder,
+      before: { info: PLAIN_RASTER_INFO, bands: [band, band, band] },
+      after: { info: PLAIN_RASTER_INFO, bands: [band, band, band] },
+      valid: new Uint8Array(n).fill(1),
+      windowPx: [0, 0, side, side],
+      rois: [
+        {
+          name: 'Pier 1',
+          rings: [
+            [
+              [1, 1],
+              [7, 1],
+              [7, 7],
+              [1, 7],
+            ],
+          ],
+        },
+      ],
+      result: { rois: [roi], masks } as unknown as AnalysisResult,
+      params: DEFAULT_ANALYSIS_PARAMS,
+      alignment: { shiftPx: [0, 0], method: 'given shift' },
+      numbers: [{ name: 'Pier 1', before_teu: 12.25, after_teu: 59.2, net_teu: 46.95 }],
+    } as unknown as CliSnapshotInput);
+    // Drawn to one decimal: 12.2, 59.2, +46.9 (12.25 and 46.95 would draw 12.3 and 47.0).
+    expect(scene.piers[0]).toMatchObject({ beforeTeu: 12.2496, afterTeu: 59.199, netTeu: 46.9494 });
+  });
 });
 
 describe('snapshot drawing of a zoomed-out view', () => {

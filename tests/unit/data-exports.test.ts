@@ -329,6 +329,7 @@ describe('piers.csv', () => {
     appeared: teu(2),
     disappeared: teu(1),
     net: { teu: 1, lowTeu: -3.5, highTeu: 5.25 },
+    coverage: 0.5,
   });
 
   test('a CSV parser reads back every name (commas, quotes, line breaks, edge spaces) and number', () => {
@@ -346,10 +347,13 @@ describe('piers.csv', () => {
       expect(Number(record['net_low_teu'])).toBe(-3.5);
       expect(Number(record['before_area_m2'])).toBeCloseTo(value * 14.77, 3);
       expect(Number(record['pier_area_m2'])).toBeCloseTo(1000 + value, 3);
+      expect(record['coverage']).toBe('0.5');
     });
-    expect(PIERS_CSV_HEADER.every((column) => /_(teu|m2)$/.test(column) || column === 'pier')).toBe(
-      true,
-    );
+    expect(
+      PIERS_CSV_HEADER.every(
+        (column) => /_(teu|m2)$/.test(column) || column === 'pier' || column === 'coverage',
+      ),
+    ).toBe(true);
   });
 
   test('a name a spreadsheet would run as a formula gets a leading quote; numbers keep their sign', () => {

@@ -5,10 +5,13 @@
  * quote, a line break or edge spaces, quotes doubled inside; a name that a
  * spreadsheet would take for a formula gets a leading '. No total row (a
  * reader sums the column). Numbers carry 3 decimals at most; TEU count only
- * the top tier of stacked containers, as the table says.
+ * the top tier of stacked containers, as the table says. The last column is
+ * the share of the pier both images cover, so that a pier half off the image
+ * does not pass for a half-empty one.
  */
 import type { AnalysisInput, AnalysisResult } from '../analysis/cpu-pipeline.ts';
 import type { TeuEstimate } from '../analysis/estimate.ts';
+import { pierCoverage } from '../analysis/coverage.ts';
 import { analysedAreaPx } from '../analysis/roi-raster.ts';
 
 export interface TeuRange {
@@ -26,15 +29,22 @@ export interface PierExportRow {
   readonly appeared: TeuEstimate;
   readonly disappeared: TeuEstimate;
   readonly net: TeuRange;
+  /**
+   * Share of the pier that both images cover (pierCoverage, 0–1): its numbers
+   * count that part only, and 0 means nothing of it was analysed.
+   */
+  readonly coverage: number;
 }
 
 /** The export rows of an analysis: the pier table's numbers and areas, in ROI order. */
 export function pierExportRows(
-  result: Pick<AnalysisResult, 'rois'>,
-  input: Pick<AnalysisInput, 'rois' | 'pixelAreaM2'>,
+  result: Pick<AnalysisResult, 'rois' | 'roiIndex'>,
+  input: AnalysisInput,
 ): PierExportRow[] {
+  const coverage = pierCoverage(input, result.roiIndex);
   return result.rois.map((roi, index) => ({
     name: roi.name,
+    coverage: coverage[index] ?? 0,
     roiAreaM2: analysedAreaPx(input.rois[index]?.rings ?? []) * input.pixelAreaM2,
     before: roi.before,
     after: roi.after,
@@ -52,6 +62,7 @@ export const PIERS_CSV_HEADER: readonly string[] = [
   ...TEU_COLUMNS.flatMap((key) => [`${key}_teu`, `${key}_low_teu`, `${key}_high_teu`]),
   ...AREA_COLUMNS.map((key) => `${key}_area_m2`),
   'pier_area_m2',
+  'coverage',
 ];
 
 /** An RFC 4180 field: quoted when it must be. */
@@ -93,6 +104,7 @@ export function piersCsv(rows: readonly PierExportRow[]): string {
       }),
       ...AREA_COLUMNS.map((key) => csvNumber(row[key].areaM2)),
       csvNumber(row.roiAreaM2),
+      csvNumber(row.coverage),
     ]),
   ]);
 }
