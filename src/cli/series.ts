@@ -62,6 +62,7 @@ export const SERIES_CSV_HEADER: readonly string[] = [
   'appeared_vs_reference_teu',
   'disappeared_vs_reference_teu',
   'net_vs_reference_teu',
+  'reference_in_pair_teu',
   'shift_x_px',
   'shift_y_px',
   'shift_source',
@@ -77,6 +78,13 @@ interface PierNumbers {
   readonly appearedTeu: number | null;
   readonly disappearedTeu: number | null;
   readonly netTeu: number | null;
+  /**
+   * The reference's TEU as this date's pair measured it (its "before"), so
+   * that netTeu = value − referenceTeu on the row; the reference's own row
+   * comes from its first pair, and a date's "before" varies a little with the
+   * pair (the shift, sharpness matching). Null for the reference itself.
+   */
+  readonly referenceTeu: number | null;
 }
 
 interface DateRun {
@@ -217,6 +225,7 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
                 appearedTeu: roi?.appeared.teu ?? null,
                 disappearedTeu: roi?.disappeared.teu ?? null,
                 netTeu: roi?.netTeu ?? null,
+                referenceTeu: roi?.before.teu ?? null,
               },
             ];
           }),
@@ -226,7 +235,7 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
           referenceRun.piers = new Map(
             [...teu.before].map(([name, value]) => [
               name,
-              { value, appearedTeu: null, disappearedTeu: null, netTeu: null },
+              { value, appearedTeu: null, disappearedTeu: null, netTeu: null, referenceTeu: null },
             ]),
           );
         }
@@ -266,6 +275,7 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
         optional(numbers.appearedTeu),
         optional(numbers.disappearedTeu),
         optional(numbers.netTeu),
+        optional(numbers.referenceTeu),
         optional(run.isReference ? null : run.shiftPx?.[0]),
         optional(run.isReference ? null : run.shiftPx?.[1]),
         // A 0, 0 from an estimate not applied must not read as a measured one.

@@ -144,6 +144,9 @@ describe('quaywatch series', () => {
       expect(at('2023-10-16T02:31:00')?.['high_teu']).toBe(pier['after_high_teu']);
       expect(at('2023-10-16T02:31:00')?.['appeared_vs_reference_teu']).toBe(pier['appeared_teu']);
       expect(at('2023-10-16T02:31:00')?.['net_vs_reference_teu']).toBe(pier['net_teu']);
+      // The net against the reference as this pair measured it, on the row itself.
+      expect(at('2023-10-16T02:31:00')?.['reference_in_pair_teu']).toBe(pier['before_teu']);
+      expect(at('2023-10-13T02:14:00')?.['reference_in_pair_teu']).toBe('');
     }
   }, 120_000);
 
