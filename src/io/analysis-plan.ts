@@ -176,11 +176,74 @@ export function analysisBands(info: RasterInfo): number[] {
   return info.bands >= 3 ? [0, 1, 2] : [0, 0, 0];
 }
 
+/** A linear map of sample values onto 8-bit DN: dn = value · gain + offset. */
+export interface DnScale {
+  readonly gain: number;
+  readonly offset: number;
+}
+
 /** What the analysis reads of the before image: its R, G, B and where it holds data. */
 export interface ReferenceData {
+  /** In 8-bit DN: scaled by `dnScale` where the image is not 8-bit. */
   readonly bands: Float32Array[];
   /** 1 where the pixel holds data (dataMaskOf: nodata value, alpha band or TIFF mask). */
   readonly valid: Uint8Array;
+  /** How the before window's samples became 8-bit DN (null: they are 8-bit); the after image takes the same. */
+  readonly dnScale: DnScale | null;
+}
+
+/** The low and high quantiles of the samples that the scale maps onto DN_SCALE_TARGET. */
+const DN_SCALE_QUANTILES = [0.005, 0.995] as const;
+/**
+ * Where those quantiles lie in 8-bit products of ports: 26 and 186 DN in the
+ * demo pair, on which the thresholds are tuned (NAIP's 8-bit tiles: 38 and
+ * 170); a full 0–255 stretch would make every threshold some 1.6 times as keen.
+ */
+const DN_SCALE_TARGET = [26, 186] as const;
+/** Samples the quantiles are taken from, at most (an even stride over the window). */
+const DN_SCALE_SAMPLES = 1 << 20;
+
+/**
+ * Thresholds, the texture and shadow rules are in 8-bit DN, so 11-, 12- or
+ * 16-bit samples (and floats) are mapped onto 8-bit DN first: one gain and
+ * offset for all bands (colour ratios kept) that takes the before window's
+ * 0.5 % and 99.5 % quantiles (over its samples holding data) to where 8-bit
+ * port imagery has them (DN_SCALE_TARGET); the after image is then fitted to
+ * the before by the radiometric normalization as any pair is. Null for 8-bit
+ * data, or when the window holds no spread of values.
+ */
+export function dnScaleOf(
+  info: Pick<RasterInfo, 'dtype'>,
+  bands: readonly ArrayLike<number>[],
+  valid: Uint8Array,
+): DnScale | null {
+  if (info.dtype === 'uint8') return null;
+  const n = valid.length;
+  const stride = Math.max(1, Math.ceil((n * bands.length) / DN_SCALE_SAMPLES));
+  const samples: number[] = [];
+  for (const band of bands) {
+    for (let i = 0; i < n; i += stride) {
+      const value = band[i] ?? Number.NaN;
+      if (valid[i] !== 0 && Number.isFinite(value)) samples.push(value);
+    }
+  }
+  if (samples.length === 0) return null;
+  const sorted = Float64Array.from(samples).sort();
+  const at = (q: number): number =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const [low, high] = DN_SCALE_QUANTILES.map(at) as [number, number];
+  if (!(high > low)) return null;
+  const [lowDn, highDn] = DN_SCALE_TARGET;
+  const gain = (highDn - lowDn) / (high - low);
+  return { gain, offset: lowDn - low * gain };
+}
+
+/** `bands` in 8-bit DN by `scale`, in place (they are the analysis's own copies). */
+function toEightBitDn(bands: readonly Float32Array[], scale: DnScale | null): void {
+  if (scale === null) return;
+  for (const band of bands) {
+    for (let i = 0; i < band.length; i++) band[i] = (band[i] ?? 0) * scale.gain + scale.offset;
+  }
 }
 
 /** The bands to read of the before image's window: analysisBands, then its mask band (maskBandOf) if any. */
@@ -191,26 +254,31 @@ export function referenceReadBands(info: RasterInfo): number[] {
 
 /** A window read with referenceReadBands, as R, G, B and the mask of where it holds data. */
 export function referenceData(
-  info: Pick<RasterInfo, 'nodata' | 'mask' | 'bands'>,
+  info: Pick<RasterInfo, 'nodata' | 'mask' | 'bands' | 'dtype'>,
   read: readonly ArrayLike<number>[],
 ): ReferenceData {
   const hasMask = maskBandOf(info) !== null;
   const samples = hasMask ? read.slice(0, -1) : read;
   // Tested on the samples as read: float64 or 32-bit integer nodata need not survive float32.
   const valid = dataMaskOf(samples, info.nodata, hasMask ? read[read.length - 1] : undefined);
-  return { bands: samples.map((band) => Float32Array.from(band)), valid };
+  const dnScale = dnScaleOf(info, samples, valid);
+  const bands = samples.map((band) => Float32Array.from(band));
+  toEightBitDn(bands, dnScale);
+  return { bands, valid, dnScale };
 }
 
 /**
  * The analysis input of a pair: the before image's window data and the after
  * image aligned onto the plan's target; a pixel is valid where both hold data.
- * The CLI and the app build their input here.
+ * The CLI and the app build their input here. The after bands are taken over:
+ * mapped onto 8-bit DN in place by the before image's scale (dnScaleOf).
  */
 export function pairInput(
   plan: AnalysisPlan,
   reference: ReferenceData,
   aligned: AlignedBands,
 ): AnalysisInput {
+  toEightBitDn(aligned.bands, reference.dnScale);
   return {
     widthPx: plan.widthPx,
     heightPx: plan.heightPx,

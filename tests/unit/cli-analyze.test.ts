@@ -17,6 +17,8 @@ import {
   type DemoSceneParams,
 } from '../../src/core/demo/scene.ts';
 import { DEFAULT_DEMO_ENCODING, encodeDemoDate, makeDemoFiles } from '../../src/io/demo-files.ts';
+import { registerNodeDecoders } from '../../src/cli/node-decoders.ts';
+import { openRaster, readWindow } from '../../src/io/decoder.ts';
 import { writeTiff } from '../../src/io/tiff-writer.ts';
 import {
   demoTifWithoutDataEast,
@@ -124,6 +126,61 @@ describe('quaywatch analyze', () => {
       0.2,
     );
     expect(Object.keys(result.timings_ms)).toEqual(['decode', 'align', 'analyze']);
+  });
+
+  test('16-bit imagery is analysed in 8-bit DN: a 16-bit copy of the pair gives its numbers', async () => {
+    // The same pictures as 16-bit samples (v · 8 + 200, like 11-bit data with an offset).
+    // Taken at face value, a 30 DN threshold is some 8 times as keen: Pier 1 read 1127 TEU.
+    registerNodeDecoders();
+    for (const name of ['before', 'after']) {
+      const bytes = readFileSync(join(folder, `${name}.tif`));
+      const raster = await openRaster({
+        kind: 'buffer',
+        buffer: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+        name,
+      });
+      const { width, height, bands } = await readWindow(raster);
+      const data = new Uint16Array(width * height * 3);
+      for (let i = 0; i < width * height; i++) {
+        for (let b = 0; b < 3; b++) data[i * 3 + b] = (bands[b]?.[i] ?? 0) * 8 + 200;
+      }
+      const { crs, geoTransform: t, acquired } = raster.info;
+      if (crs?.epsg == null || t === null) throw new Error('the demo is georeferenced');
+      const tiff = writeTiff([
+        {
+          width,
+          height,
+          samplesPerPixel: 3,
+          bitsPerSample: 16,
+          data,
+          georeference: {
+            modelType: crs.geographic ? 'geographic' : 'projected',
+            epsg: crs.epsg,
+            originX: t.originX,
+            originY: t.originY,
+            pixelSizeX: t.pixelWidth,
+            pixelSizeY: -t.pixelHeight,
+          },
+          ...(acquired === null ? {} : { dateTime: acquired.replace(/-/g, ':').replace('T', ' ') }),
+        },
+      ]);
+      writeFileSync(join(folder, `${name}16.tif`), tiff);
+    }
+    const shift = ['--shift', '0.6,-0.4'];
+    expect(analyzeOnCpu({}, 'out8', ...shift).status).toBe(0);
+    const run = analyzeOnCpu({ before: 'before16.tif', after: 'after16.tif' }, 'out16', ...shift);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const eight = readResult(join(folder, 'out8')).rois;
+    readResult(join(folder, 'out16')).rois.forEach((roi, k) => {
+      const other = eight[k];
+      if (other === undefined) throw new Error('the same piers');
+      for (const key of ['before_teu', 'after_teu'] as const) {
+        expect(Math.abs(roi[key] - other[key]), `${roi.name} ${key}`).toBeLessThanOrEqual(
+          Math.max(2, 0.05 * other[key]),
+        );
+      }
+    });
   });
 
   test('bad input: one clear line on stderr and a non-zero exit', () => {

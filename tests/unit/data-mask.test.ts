@@ -200,12 +200,12 @@ describe('where an image holds data', () => {
 
   test('the before window is tested for nodata before its samples become float32', () => {
     // Neither value survives float32: -9999.9 rounds, and 2^32 - 1 becomes 2^32.
-    for (const [nodata, dtype] of [
-      [-9999.9, Float64Array],
-      [4294967295, Uint32Array],
+    for (const [nodata, dtype, Samples] of [
+      [-9999.9, 'float64', Float64Array],
+      [4294967295, 'uint32', Uint32Array],
     ] as const) {
-      const info = { nodata, mask: 'nodata', bands: 3 } as const;
-      const band = dtype.from([nodata, 5, 6, 7]);
+      const info = { nodata, mask: 'nodata', bands: 3, dtype } as const;
+      const band = Samples.from([nodata, 5, 6, 7]);
       const data = referenceData(info, [band, band, band]);
       expect([...data.valid]).toEqual([0, 1, 1, 1]);
       expect(data.bands[0]).toBeInstanceOf(Float32Array);
