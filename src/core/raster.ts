@@ -46,6 +46,12 @@ export interface RasterInfo {
   readonly compression: string;
   /** TIFF PhotometricInterpretation as a word: `rgb`, `ycbcr`, `minisblack`, `palette`, ... */
   readonly photometric: string;
+  /**
+   * The bands the file declares red, green and blue (GDAL_METADATA colour
+   * interpretation, e.g. Planet's blue-green-red), when it declares all three;
+   * null otherwise, and then the first three bands are taken as R, G, B.
+   */
+  readonly rgbBands: readonly [number, number, number] | null;
   /** `pixel` (RGBRGB…) or `band` (planar). */
   readonly interleave: 'pixel' | 'band';
   readonly tiled: boolean;

@@ -169,10 +169,13 @@ export function windowTarget(
 }
 
 /**
- * The R, G, B bands to analyse: the first three, or the first band for all
- * three when there are fewer (a second band is often alpha, not green).
+ * The R, G, B bands to analyse: those the file declares red, green and blue
+ * (Planet's order is blue, green, red), else the first three, or the first
+ * band for all three when there are fewer (a second band is often alpha, not
+ * green).
  */
-export function analysisBands(info: RasterInfo): number[] {
+export function analysisBands(info: Pick<RasterInfo, 'bands' | 'rgbBands'>): number[] {
+  if (info.rgbBands !== null) return [...info.rgbBands];
   return info.bands >= 3 ? [0, 1, 2] : [0, 0, 0];
 }
 
@@ -350,5 +353,17 @@ export function pairWarnings(before: RasterInfo, after: RasterInfo): string[] {
     coarsePixelWarning(before),
     coarsePixelWarning(after),
     bandMismatchWarning(before, after),
+    undeclaredBandsWarning(before),
+    undeclaredBandsWarning(after),
   ].filter((text) => text !== null);
+}
+
+/**
+ * A warning for an image of more than four bands that declares no red, green
+ * and blue: its first three are analysed as R, G, B, which in multispectral
+ * products are often others (WorldView's are coastal, blue, green).
+ */
+export function undeclaredBandsWarning(info: RasterInfo): string | null {
+  if (info.bands <= 4 || info.rgbBands !== null) return null;
+  return `${info.name} has ${info.bands} bands and declares none of them red, green and blue: bands 1, 2 and 3 are analysed as R, G, B; if they are not, write those three first (gdal_translate -b <red> -b <green> -b <blue>)`;
 }

@@ -279,6 +279,31 @@ export function nodataOfTag(
   return rounded >= lowest && rounded <= highest ? rounded : null;
 }
 
+/**
+ * The bands GDAL_METADATA declares red, green and blue (items with
+ * role="colorinterp", one per sample), when it declares all three; GDAL writes
+ * them where the order is not the photometric one (Planet's and many
+ * multispectral products' blue-green-red, WorldView's eight bands).
+ */
+export function declaredRgbBands(
+  metadata: string | undefined,
+): readonly [number, number, number] | null {
+  if (metadata === undefined) return null;
+  const bandOf = new Map<string, number>();
+  for (const [, attributes = '', text = ''] of metadata.matchAll(
+    /<Item\b([^>]*)>([^<]*)<\/Item>/g,
+  )) {
+    const attribute = (name: string): string | undefined =>
+      new RegExp(`\\b${name}="([^"]*)"`).exec(attributes)?.[1];
+    const sample = Number(attribute('sample'));
+    if (attribute('role') !== 'colorinterp' || !Number.isInteger(sample) || sample < 0) continue;
+    const colour = text.trim().toLowerCase();
+    if (!bandOf.has(colour)) bandOf.set(colour, sample);
+  }
+  const [red, green, blue] = ['red', 'green', 'blue'].map((colour) => bandOf.get(colour));
+  return red === undefined || green === undefined || blue === undefined ? null : [red, green, blue];
+}
+
 /** TIFF DateTime "YYYY:MM:DD HH:MM:SS" → ISO 8601 without zone. */
 function isoDateTime(value: string | undefined): string | null {
   const match = value?.match(/^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/);
@@ -357,6 +382,9 @@ export async function describeRaster(
   // An alpha sample is used as the mask only as the last band (maskBandOf): one
   // before other extra samples (RGB + alpha + NIR) is left unread, not misread.
   const hasAlpha = extraSamples?.at(-1) === 1 || extraSamples?.at(-1) === 2;
+  const declared = declaredRgbBands(await stringTag(image, 'GDAL_METADATA'));
+  const rgbBands =
+    declared?.every((b) => b < image.getSamplesPerPixel()) === true ? declared : null;
   return {
     name,
     sizeBytes,
@@ -371,6 +399,7 @@ export async function describeRaster(
       photometricCode === undefined
         ? 'unknown'
         : (PHOTOMETRIC_NAMES[photometricCode] ?? `tiff-${photometricCode}`),
+    rgbBands,
     interleave: numberTag(image, 'PlanarConfiguration') === 2 ? 'band' : 'pixel',
     tiled: image.isTiled,
     tileWidth: image.isTiled ? image.getTileWidth() : null,

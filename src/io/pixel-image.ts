@@ -173,6 +173,7 @@ export function decodePixelImage(
     bands: bands.length,
     bitsPerSample,
     sampleFormat: 'uint',
+    rgbBands: null,
     dtype: `uint${bitsPerSample}`,
     compression: format,
     photometric: bands.length >= 3 ? 'rgb' : 'minisblack',

@@ -2359,6 +2359,7 @@ async function textOfFile(file: File): Promise<{ text: string } | { problem: str
 /** Default display bands: the first three (RGB) when there are three or more, else grey. */
 export function displayBands(info: RasterInfo | null): number[] {
   if (info === null) return [0, 1, 2];
+  if (info.rgbBands !== null) return [...info.rgbBands];
   return info.bands >= 3 && info.photometric !== 'palette' ? [0, 1, 2] : [0];
 }
 

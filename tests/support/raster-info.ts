@@ -12,6 +12,7 @@ export const PLAIN_RASTER_INFO: RasterInfo = {
   dtype: 'uint8',
   compression: 'deflate',
   photometric: 'rgb',
+  rgbBands: null,
   tiled: false,
   interleave: 'pixel',
   tileWidth: null,

@@ -1,15 +1,20 @@
-/** Where an analysis reads: the pier window and its size limit. */
+/** Where an analysis reads: the pier window and its size limit, and which bands. */
+import { existsSync } from 'node:fs';
 import proj4 from 'proj4';
 import { describe, expect, test } from 'vitest';
 import { crsFromEpsg } from '../../src/core/crs.ts';
 import type { RasterInfo } from '../../src/core/raster.ts';
 import { signedArea } from '../../src/core/roi-raster.ts';
+import { fileSource } from '../../src/cli/file-source.ts';
 import {
   ANALYSIS_MARGIN_PX,
   CLI_WINDOW_LIMIT,
   APP_WINDOW_LIMIT,
+  analysisBands,
   planAnalysis,
+  undeclaredBandsWarning,
 } from '../../src/io/analysis-plan.ts';
+import { declaredRgbBands, openRaster } from '../../src/io/decoder.ts';
 import type { Roi } from '../../src/io/geojson.ts';
 import { PLAIN_RASTER_INFO } from '../support/raster-info.ts';
 
@@ -148,4 +153,52 @@ describe('planAnalysis', () => {
       /^The piers of spread\.geojson span 19049 × 18999 px of large\.tif at full resolution \(361.9 Mpx, about 45 GB/,
     );
   });
+});
+
+describe('which bands are red, green and blue', () => {
+  const RGBA_UINT16 = '../shared/data/tiff/rasterio/RGBA.uint16.tif';
+  if (!existsSync(RGBA_UINT16)) {
+    console.warn(`analysis-plan.test.ts: ${RGBA_UINT16} is missing — its test is skipped`);
+  }
+
+  test('GDAL_METADATA colour interpretation, where it names all three', () => {
+    const item = (sample: number, colour: string): string =>
+      `<Item name="COLORINTERP" sample="${sample}" role="colorinterp">${colour}</Item>`;
+    const metadata = (...items: string[]): string =>
+      `<GDALMetadata>${items.join('')}</GDALMetadata>`;
+    expect(declaredRgbBands(metadata(item(0, 'Blue'), item(1, 'Green'), item(2, 'Red')))).toEqual([
+      2, 1, 0,
+    ]);
+    // WorldView's eight bands: red is the fifth.
+    const worldView = ['Coastal', 'Blue', 'Green', 'Yellow', 'Red', 'RedEdge', 'NIR', 'NIR'];
+    expect(declaredRgbBands(metadata(...worldView.map((c, k) => item(k, c))))).toEqual([4, 2, 1]);
+    // Other items are not colours; an incomplete declaration declares nothing.
+    expect(
+      declaredRgbBands(
+        metadata(
+          '<Item name="SCALE" sample="0" role="scale">2</Item>',
+          item(0, 'Gray'),
+          item(1, 'Green'),
+        ),
+      ),
+    ).toBeNull();
+    expect(declaredRgbBands(undefined)).toBeNull();
+    const info = { ...PLAIN_RASTER_INFO, bands: 8 };
+    expect(analysisBands({ ...info, rgbBands: [4, 2, 1] })).toEqual([4, 2, 1]);
+    expect(analysisBands(info)).toEqual([0, 1, 2]);
+    expect(undeclaredBandsWarning({ ...info, name: 'wv.tif' })).toBe(
+      'wv.tif has 8 bands and declares none of them red, green and blue: bands 1, 2 and 3 are analysed as R, G, B; if they are not, write those three first (gdal_translate -b <red> -b <green> -b <blue>)',
+    );
+    expect(undeclaredBandsWarning({ ...info, rgbBands: [4, 2, 1] })).toBeNull();
+    expect(undeclaredBandsWarning({ ...info, bands: 4 })).toBeNull();
+  });
+
+  test.skipIf(!existsSync(RGBA_UINT16))(
+    'a blue-green-red file (rasterio RGBA.uint16.tif, ../shared/data) is read as R, G, B',
+    async () => {
+      const raster = await openRaster(await fileSource(RGBA_UINT16));
+      expect(raster.info.rgbBands).toEqual([2, 1, 0]);
+      expect(analysisBands(raster.info)).toEqual([2, 1, 0]);
+    },
+  );
 });
