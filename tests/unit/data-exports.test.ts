@@ -539,5 +539,21 @@ describe('the pier area in the exports', () => {
     expect(analysedAreaPx([shifted])).toBe(bowTiePixels);
     // A simple ring keeps its exact area.
     expect(analysedAreaPx([square])).toBe(100);
+    // Two parts of a MultiPolygon that overlap by 5 × 10 px count the overlap once, as the
+    // raster does, not twice (200); parts apart keep their exact areas.
+    const part = (x0: number): [number, number][] => [
+      [x0, 10],
+      [x0 + 10, 10],
+      [x0 + 10, 20],
+      [x0, 20],
+      [x0, 10],
+    ];
+    const overlapping = [part(10), part(15)];
+    const overlapPixels = rasterizeRois([{ name: 'Parts', rings: overlapping }], 40, 40).filter(
+      (roi) => roi === 0,
+    ).length;
+    expect(overlapPixels).toBe(150);
+    expect(analysedAreaPx(overlapping)).toBe(150);
+    expect(analysedAreaPx([part(0), part(25)])).toBe(200);
   });
 });

@@ -210,7 +210,7 @@ export function analysedAreaPx(
   rings: PixelPolygon['rings'],
   within?: { readonly widthPx: number; readonly heightPx: number },
 ): number {
-  if (roiRingsCross(rings)) {
+  if (roiRingsCross(rings) || partsMayOverlap(rings)) {
     const counted = windingAreaPx(rings, within);
     if (counted !== null) return counted;
   }
@@ -219,6 +219,25 @@ export function analysedAreaPx(
       ? rings
       : rings.map((ring) => clipRing(ring, within.widthPx, within.heightPx));
   return Math.abs(kept.reduce((sum, ring) => sum + signedArea(ring), 0));
+}
+
+/**
+ * Whether two rings winding the same way (two parts' exteriors, of a
+ * MultiPolygon say) have overlapping bounds: their signed areas would count
+ * an overlap twice, where the raster's nonzero rule counts it once.
+ */
+function partsMayOverlap(rings: PixelPolygon['rings']): boolean {
+  const parts = rings.filter((ring) => signedArea(ring) !== 0);
+  for (let a = 0; a < parts.length; a++) {
+    for (let b = a + 1; b < parts.length; b++) {
+      const [ringA, ringB] = [parts[a] ?? [], parts[b] ?? []];
+      if (Math.sign(signedArea(ringA)) !== Math.sign(signedArea(ringB))) continue;
+      const [ax0, ay0, ax1, ay1] = ringsBoundsPx([ringA]);
+      const [bx0, by0, bx1, by1] = ringsBoundsPx([ringB]);
+      if (ax0 < bx1 && bx0 < ax1 && ay0 < by1 && by0 < ay1) return true;
+    }
+  }
+  return false;
 }
 
 /** [x0, y0, x1, y1] around rings of [col, row] positions; all infinite when there are none. */
