@@ -437,6 +437,8 @@ export class QwApp extends LitElement {
         readonly input: AnalysisInput;
         readonly params: AnalysisParams;
         readonly windowPx: readonly [number, number, number, number];
+        /** The residual shift the input was read with (a nudge since then starts a new run). */
+        readonly shiftPx: readonly [number, number];
       }
     | undefined;
   /** Settles when no GPU analysis is in flight (GPU runs cannot be cancelled, so they queue). */
@@ -1084,7 +1086,7 @@ export class QwApp extends LitElement {
       );
       // A run made stale by a newer change never repaints.
       if (controller.signal.aborted) return;
-      this.lastAnalysis = { result, input, params, windowPx };
+      this.lastAnalysis = { result, input, params, windowPx, shiftPx };
       this.onAnalysisShown();
       this.pierWarnings = after.info === null ? [] : pairWarnings(before.info, after.info);
       const { shares, withoutPixels } = this.coverageOf(input, result.roiIndex);
@@ -1646,7 +1648,8 @@ export class QwApp extends LitElement {
       })),
       geo: grid === null ? null : createViewGeo(grid),
       params: shown.params,
-      shiftPx: this.alignment?.appliedPx ?? [0, 0],
+      // The shift of the numbers shown, not a nudge whose run has not finished.
+      shiftPx: shown.shiftPx,
       alignmentMethod: this.alignment?.method ?? '',
       files: this.pairFiles(before, after).map((file) => ({
         ...file,
@@ -2232,6 +2235,9 @@ export class QwApp extends LitElement {
                       .rows=${this.pierRows}
                       .caption=${this.analysisStatus}
                       .warnings=${this.pierWarnings}
+                      .teuFootprintM2=${
+                        this.lastAnalysis?.params.teuFootprintM2 ?? this.params.teuFootprintM2
+                      }
                       @qw-pier-zoom=${this.onPierZoom}
                     ></qw-pier-table>`
               }

@@ -6,6 +6,7 @@
  */
 import { css, html, LitElement } from 'lit';
 import { COVERED_SHARE, NO_PIXELS_NOTE } from '../core/analysis/coverage.ts';
+import { DEFAULT_ANALYSIS_PARAMS } from '../core/analysis/params.ts';
 
 export interface TeuCell {
   readonly teu: number;
@@ -51,6 +52,7 @@ export class QwPierTable extends LitElement {
     rows: { attribute: false },
     caption: { attribute: false },
     warnings: { attribute: false },
+    teuFootprintM2: { attribute: false },
   };
 
   static override styles = css`
@@ -138,12 +140,15 @@ export class QwPierTable extends LitElement {
   declare caption: string;
   /** About the whole pair (e.g. a grey image against a colour one), shown under the table. */
   declare warnings: readonly string[];
+  /** The footprint of one TEU the numbers were divided by (AnalysisParams.teuFootprintM2). */
+  declare teuFootprintM2: number;
 
   constructor() {
     super();
     this.rows = [];
     this.caption = '';
     this.warnings = [];
+    this.teuFootprintM2 = DEFAULT_ANALYSIS_PARAMS.teuFootprintM2;
   }
 
   private cell(value: TeuCell, signed = false): unknown {
@@ -254,8 +259,9 @@ export class QwPierTable extends LitElement {
       ${this.warnings.map((warning) => html`<p class="warning" role="note">${warning}</p>`)}
       <span class="hint" id="zoom-hint">Click, Enter or Space: zoom the view to this pier</span>
       <p class="note">
-        TEU = 20-ft equivalents from blob area (area × fill factor ÷ 14.77 m²), low–high range under
-        each value. Only the top tier of stacked containers can be seen from above.
+        TEU = 20-ft equivalents from blob area (area × fill factor ÷ ${this.teuFootprintM2} m²),
+        low–high range under each value. Only the top tier of stacked containers can be seen from
+        above.
       </p>`;
   }
 }

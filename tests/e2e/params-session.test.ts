@@ -274,6 +274,20 @@ describe('live parameters and the session', () => {
     await context.close();
   }, 300_000);
 
+  test("the table's note divides by the TEU footprint in use", async () => {
+    const context = await app.browser.newContext({ viewport: VIEWPORT });
+    const { page, errors } = await openApp(
+      context,
+      `?gpu=off#params=${encodeURIComponent(JSON.stringify({ teuFootprintM2: 29.54 }))}`,
+    );
+    await waitForParams(page, 'teuFootprintM2 29.54');
+    await expect(page.locator('qw-pier-table p.note').textContent()).resolves.toContain(
+      '÷ 29.54 m²',
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
   test('images kept in this browser open again on reload, with their session', async () => {
     const context = await app.browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
