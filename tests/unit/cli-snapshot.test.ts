@@ -1,3 +1,4 @@
+import { createCanvas } from '@napi-rs/canvas';
 import { PNG } from 'pngjs';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,11 @@ import { cliScene, renderScenePng, type CliSnapshotInput } from '../../src/cli/s
 import type { AnalysisResult } from '../../src/core/analysis/cpu-pipeline.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
 import { PLAIN_RASTER_INFO } from '../support/raster-info.ts';
-import { layoutOfScene, type SnapshotScene } from '../../src/core/export/snapshot-draw.ts';
+import {
+  drawSnapshot,
+  layoutOfScene,
+  type SnapshotScene,
+} from '../../src/core/export/snapshot-draw.ts';
 import type { Rgba8Image } from '../../src/core/raster.ts';
 import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { makeDemoFiles } from '../../src/io/demo-files.ts';
@@ -168,6 +173,53 @@ describe('the CLI snapshot scene', () => {
     } as unknown as CliSnapshotInput);
     // Drawn to one decimal: 12.2, 59.2, +46.9 (12.25 and 46.95 would draw 12.3 and 47.0).
     expect(scene.piers[0]).toMatchObject({ beforeTeu: 12.2496, afterTeu: 59.199, netTeu: 46.9494 });
+  });
+});
+
+describe('pier labels on the snapshot', () => {
+  test('a long name is cut to its pier, the net TEU kept whole', () => {
+    const grey = { width: 400, height: 200, rgba: new Uint8ClampedArray(400 * 200 * 4).fill(128) };
+    const rect = [0, 0, 400, 200] as const;
+    const box = (x0: number, x1: number): [number, number][] => [
+      [x0, 50],
+      [x1, 50],
+      [x1, 150],
+      [x0, 150],
+    ];
+    const long = 'North container quay, berths 4 to 7, reefer stacks and the empty depot';
+    const scene: SnapshotScene = {
+      layout: 'single',
+      rectImagePx: rect,
+      outputPxPerImagePx: 1,
+      textScale: 1,
+      before: { image: grey, rectImagePx: rect, label: 'BEFORE' },
+      after: { image: grey, rectImagePx: rect, label: 'AFTER' },
+      overlays: [],
+      piers: [
+        { name: long, rings: [box(20, 180)], beforeTeu: 80, afterTeu: 11.5, netTeu: -68.5 },
+        { name: 'Pier 2', rings: [box(200, 380)], beforeTeu: 1, afterTeu: 2, netTeu: 1 },
+      ],
+      metresPerImagePx: null,
+      northDegrees: null,
+      title: '',
+      credit: '',
+      footnote: '',
+    };
+    const canvas = createCanvas(layoutOfScene(scene).widthPx, layoutOfScene(scene).heightPx);
+    const ctx = canvas.getContext('2d');
+    const drawn: { text: string; x: number; width: number }[] = [];
+    const fillText = ctx.fillText.bind(ctx);
+    ctx.fillText = (text: string, x: number, y: number) => {
+      drawn.push({ text, x, width: ctx.measureText(text).width });
+      fillText(text, x, y);
+    };
+    drawSnapshot(ctx, scene, () => canvas);
+    const first = drawn.find((label) => label.text.startsWith('North'));
+    const second = drawn.find((label) => label.text.startsWith('Pier 2'));
+    if (first === undefined || second === undefined) throw new Error('both labels drawn');
+    expect(first.text).toMatch(/^North .*… {2}−68\.5 TEU$/);
+    // It ends before the next pier's label begins.
+    expect(first.x + first.width).toBeLessThan(second.x);
   });
 });
 

@@ -137,6 +137,9 @@ export function signedTeu(value: number): string {
   return value > 0 && text !== '0.0' ? `+${text}` : value < 0 && text !== '0.0' ? `−${text}` : text;
 }
 
+/** The least width a pier's label gets, whatever the pier's (output px at text scale 1). */
+const MIN_LABEL_WIDTH_PX = 140;
+
 function fitText<B>(ctx: Canvas2dLike<B>, text: string, maxWidth: number): string {
   if (ctx.measureText(text).width <= maxWidth) return text;
   let cut = text.length;
@@ -232,12 +235,14 @@ export function drawSnapshot<B>(
       ctx.beginPath();
       let minX = Infinity;
       let minY = Infinity;
+      let maxX = -Infinity;
       for (const ring of pier.rings) {
         ring.forEach(([px, py], i) => {
           const sx = pane.x + (px - viewX) * s;
           const sy = pane.y + (py - viewY) * s;
           minX = Math.min(minX, sx);
           minY = Math.min(minY, sy);
+          maxX = Math.max(maxX, sx);
           if (i === 0) ctx.moveTo(sx, sy);
           else ctx.lineTo(sx, sy);
         });
@@ -253,7 +258,15 @@ export function drawSnapshot<B>(
         pane.y + pane.height - 4 * k,
       );
       ctx.fillStyle = PIER_COLOUR;
-      haloText(ctx, `${pier.name}  ${signedTeu(pier.netTeu)} TEU`, labelX, labelY, k);
+      // The name is cut to the pier's width (at least MIN_LABEL_WIDTH_PX), the net kept
+      // whole: a long name ran over its neighbours' labels and hid its own net.
+      const net = `  ${signedTeu(pier.netTeu)} TEU`;
+      const room = Math.min(
+        Math.max(maxX - minX, MIN_LABEL_WIDTH_PX * k),
+        pane.x + pane.width - 4 * k - labelX,
+      );
+      const name = fitText(ctx, pier.name, room - ctx.measureText(net).width);
+      haloText(ctx, `${name}${net}`, labelX, labelY, k);
     }
     // Which date this pane shows.
     ctx.font = `bold ${layout.labelFontPx}px ${SNAPSHOT_FONT}`;
