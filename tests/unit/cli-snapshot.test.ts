@@ -176,10 +176,35 @@ describe('the CLI snapshot scene', () => {
   });
 });
 
+/** A scene over flat grey imagery of width × height px, nothing drawn on it but `more`. */
+function greyScene(
+  width: number,
+  height: number,
+  outputPxPerImagePx: number,
+  more: Partial<SnapshotScene>,
+): SnapshotScene {
+  const grey = { width, height, rgba: new Uint8ClampedArray(width * height * 4).fill(128) };
+  const rect = [0, 0, width, height] as const;
+  return {
+    layout: 'single',
+    rectImagePx: rect,
+    outputPxPerImagePx,
+    textScale: 1,
+    before: { image: grey, rectImagePx: rect, label: 'BEFORE' },
+    after: { image: grey, rectImagePx: rect, label: 'AFTER' },
+    overlays: [],
+    piers: [],
+    metresPerImagePx: null,
+    northDegrees: null,
+    title: '',
+    credit: '',
+    footnote: '',
+    ...more,
+  };
+}
+
 describe('pier labels on the snapshot', () => {
   test('a long name is cut to its pier, the net TEU kept whole', () => {
-    const grey = { width: 400, height: 200, rgba: new Uint8ClampedArray(400 * 200 * 4).fill(128) };
-    const rect = [0, 0, 400, 200] as const;
     const box = (x0: number, x1: number): [number, number][] => [
       [x0, 50],
       [x1, 50],
@@ -187,24 +212,12 @@ describe('pier labels on the snapshot', () => {
       [x0, 150],
     ];
     const long = 'North container quay, berths 4 to 7, reefer stacks and the empty depot';
-    const scene: SnapshotScene = {
-      layout: 'single',
-      rectImagePx: rect,
-      outputPxPerImagePx: 1,
-      textScale: 1,
-      before: { image: grey, rectImagePx: rect, label: 'BEFORE' },
-      after: { image: grey, rectImagePx: rect, label: 'AFTER' },
-      overlays: [],
+    const scene = greyScene(400, 200, 1, {
       piers: [
         { name: long, rings: [box(20, 180)], beforeTeu: 80, afterTeu: 11.5, netTeu: -68.5 },
         { name: 'Pier 2', rings: [box(200, 380)], beforeTeu: 1, afterTeu: 2, netTeu: 1 },
       ],
-      metresPerImagePx: null,
-      northDegrees: null,
-      title: '',
-      credit: '',
-      footnote: '',
-    };
+    });
     const canvas = createCanvas(layoutOfScene(scene).widthPx, layoutOfScene(scene).heightPx);
     const ctx = canvas.getContext('2d');
     const drawn: { text: string; x: number; width: number }[] = [];
@@ -234,32 +247,18 @@ describe('snapshot drawing of a zoomed-out view', () => {
   }
   /** Red px in the pane of a quarter-scale snapshot of the picture over grey imagery. */
   function redInPane(minify: 'max' | undefined): number {
-    const grey = { width: 64, height: 64, rgba: new Uint8ClampedArray(64 * 64 * 4).fill(128) };
-    const rect = [0, 0, 64, 64] as const;
-    const scene: SnapshotScene = {
-      layout: 'single',
-      rectImagePx: rect,
-      outputPxPerImagePx: 0.25,
-      textScale: 1,
-      before: { image: grey, rectImagePx: rect, label: 'BEFORE' },
-      after: { image: grey, rectImagePx: rect, label: 'AFTER' },
+    const scene = greyScene(64, 64, 0.25, {
       overlays: [
         {
           id: 'blobs',
           image: lines(),
-          rectImagePx: rect,
+          rectImagePx: [0, 0, 64, 64],
           opacity01: 1,
           legend: [],
           ...(minify === undefined ? {} : { minify }),
         },
       ],
-      piers: [],
-      metresPerImagePx: null,
-      northDegrees: null,
-      title: '',
-      credit: '',
-      footnote: '',
-    };
+    });
     const pane = layoutOfScene(scene).panes[0];
     if (pane === undefined) throw new Error('one pane');
     const png = PNG.sync.read(Buffer.from(renderScenePng(scene)));
