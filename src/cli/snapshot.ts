@@ -134,6 +134,7 @@ export function cliScene(input: CliSnapshotInput): SnapshotScene {
         beforeTeu: numbers?.before.teu ?? 0,
         afterTeu: numbers?.after.teu ?? 0,
         netTeu: numbers?.netTeu ?? 0,
+        coverage: input.numbers[index]?.coverage ?? 1,
       };
     }),
     metresPerImagePx: geo?.metresPerPixel(centre[0], centre[1]) ?? null,

@@ -1615,6 +1615,7 @@ export class QwApp extends LitElement {
     const pane = viewer.panes[0];
     if (pane === undefined) return null;
     const [x0, y0] = shown.windowPx;
+    const coverage = this.coverageOf(shown.input, shown.result.roiIndex);
     const grid = gridOf(before.info);
     const dateOf = (entry: Entry | undefined): string | null => acquiredDay(entry?.info?.acquired);
     return {
@@ -1634,6 +1635,7 @@ export class QwApp extends LitElement {
           beforeTeu: numbers?.before.teu ?? 0,
           afterTeu: numbers?.after.teu ?? 0,
           netTeu: numbers?.netTeu ?? 0,
+          coverage: coverage.shares[index] ?? 1,
         };
       }),
       numbers: shown.result.rois.map((roi) => ({

@@ -3,6 +3,7 @@
  * browser canvas, the CLI an @napi-rs/canvas one, so both draw the same
  * figure from the same scene. Layout comes from snapshot-layout.ts.
  */
+import { COVERED_SHARE } from '../analysis/coverage.ts';
 import type { Rgba8Image } from '../raster.ts';
 import { levelFor, mipChain, type MinifyMode } from '../view-mipmap.ts';
 import { niceScaleBar } from '../view-geo.ts';
@@ -74,6 +75,11 @@ export interface SnapshotPier {
   readonly beforeTeu: number;
   readonly afterTeu: number;
   readonly netTeu: number;
+  /**
+   * Share of the pier both images cover (pierCoverage); below COVERED_SHARE
+   * its table row says so, since its numbers count that part only.
+   */
+  readonly coverage?: number;
 }
 
 export interface SnapshotScene {
@@ -366,7 +372,12 @@ export function drawSnapshot<B>(
   scene.piers.forEach((pier, i) => {
     const y = (table.rowYs[i] ?? table.headerY) + 14 * k;
     ctx.textAlign = 'left';
-    ctx.fillText(fitText(ctx, pier.name, beforeRight - table.x - 60 * k), table.x, y);
+    const covered =
+      pier.coverage === undefined || pier.coverage >= COVERED_SHARE
+        ? ''
+        : ` (${Math.round(pier.coverage * 100)} % covered)`;
+    const nameWidth = beforeRight - table.x - 60 * k - ctx.measureText(covered).width;
+    ctx.fillText(`${fitText(ctx, pier.name, nameWidth)}${covered}`, table.x, y);
     ctx.textAlign = 'right';
     ctx.fillText(pier.beforeTeu.toFixed(1), beforeRight, y);
     ctx.fillText(pier.afterTeu.toFixed(1), afterRight, y);

@@ -30,6 +30,8 @@ export interface SnapshotRoiNumbers {
   readonly net_teu: number;
   /** [low, high]. */
   readonly range_teu: readonly number[];
+  /** Share of the pier both images cover, as result.json has it. */
+  readonly coverage?: number;
 }
 
 export interface SnapshotView {
