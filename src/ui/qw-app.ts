@@ -481,6 +481,8 @@ export class QwApp extends LitElement {
   /** Before-image pixels per display pixel. */
   private displayToBeforePx = 1;
   private shiftController: AbortController | undefined;
+  /** The before and after ids of the pair on screen, once its after image is read. */
+  private shownPairIds: readonly [number, number] | undefined;
   /** Display bands and stretch the analyst chose; undefined for the defaults. */
   private display: DisplaySettings | undefined;
 
@@ -636,6 +638,10 @@ export class QwApp extends LitElement {
       void this.runAnalysis();
       return;
     }
+    // A run of the piers as they were must not repaint over the edit; its table stays
+    // until the new run lands.
+    this.analysisController?.abort();
+    this.analysisRunning = false;
     this.roiAnalysisTimer = setTimeout(() => {
       void this.runAnalysis();
     }, 300);
@@ -782,6 +788,18 @@ export class QwApp extends LitElement {
     entry?.client?.close();
     this.entries = this.entries.filter((candidate) => candidate.id !== id);
     if (id === this.beforeId || id === this.afterId) {
+      // Its reads and runs stop, and nothing of the pair it was in stays on screen.
+      this.pairController?.abort();
+      this.shiftController?.abort();
+      this.analysisController?.abort();
+      this.analysisRunning = false;
+      this.pairProgress = null;
+      this.alignment = undefined;
+      this.shownPairIds = undefined;
+      this.forgetAnalysis();
+      this.pierWarnings = [];
+      if (this.rois !== undefined)
+        this.analysisStatus = 'Open one more image to analyse the piers.';
       this.beforeId = id === this.beforeId ? null : this.beforeId;
       this.afterId = id === this.afterId ? null : this.afterId;
       this.pair = undefined;
@@ -851,14 +869,27 @@ export class QwApp extends LitElement {
     const after = this.entry(this.afterId);
     if (before?.client == null || after?.client == null || before.info === null) return;
     this.pairController?.abort();
+    this.shiftController?.abort();
+    // A run of the old pair (or of the old display's read) must not repaint.
+    this.analysisController?.abort();
     const controller = new AbortController();
     this.pairController = controller;
     this.pairProgress = 0;
     this.pairError = null;
+    // The same pair shown again (display bands or stretch changed) keeps its shift.
+    const samePair = this.shownPairIds?.[0] === before.id && this.shownPairIds[1] === after.id;
+    const keptShiftPx = samePair ? this.alignment?.appliedPx : undefined;
     this.alignment = undefined;
-    // The old pair's overlays and picked blob must not sit over the new images.
-    this.lastAnalysis = undefined;
-    this.analysisOverlays.clear();
+    if (samePair) {
+      // Its overlays are redrawn by the run that follows.
+      this.lastAnalysis = undefined;
+      this.analysisOverlays.clear();
+    } else {
+      // The old pair's table, overlays, exports and picked blob go with it.
+      this.forgetAnalysis();
+      this.pierWarnings = [];
+      if (this.rois !== undefined) this.analysisStatus = 'Reading the pair…';
+    }
     await this.gpuReady;
     try {
       const display = await before.client
@@ -898,7 +929,7 @@ export class QwApp extends LitElement {
           : { width, height, luminance: display.luminance };
       this.displayToBeforePx = before.info.width / width;
       this.roiEditor.setImage(before.info);
-      const appliedPx = await this.restoreSession(before, after);
+      const appliedPx = (await this.restoreSession(before, after)) ?? keptShiftPx ?? [0, 0];
       const aligned = await this.showAfter(appliedPx, controller, { withLuminance: true });
       void this.runAnalysis();
       if (controller.signal.aborted || this.beforeLuminance === undefined) return;
@@ -968,6 +999,7 @@ export class QwApp extends LitElement {
         this.beforeDisplay,
         { image: result.image, label: `AFTER · ${formatDate(after.info.acquired)}` },
       ];
+      this.shownPairIds = [before?.id ?? -1, after.id];
       this.alignment = {
         method: describeMethod(result.method, before?.info ?? null, after.info),
         coverage: result.coverage,
@@ -1005,6 +1037,11 @@ export class QwApp extends LitElement {
     this.shiftController?.abort();
     const controller = new AbortController();
     this.shiftController = controller;
+    // The shift asked for is the one in use from now: a nudge while the read runs
+    // adds to it (three quick presses of → move 0.3 px, not 0.1).
+    if (this.alignment !== undefined) {
+      this.alignment = { ...this.alignment, appliedPx: event.detail, busy: true };
+    }
     void this.showAfter(event.detail, controller)
       .then(() => this.runAnalysis())
       .catch((error: unknown) => {
@@ -1132,6 +1169,8 @@ export class QwApp extends LitElement {
     this.lastAnalysis = undefined;
     this.analysisOverlays.clear();
     this.pierRows = [];
+    // The series was of those piers and parameters too.
+    this.series.clear();
   }
 
   /** Stops the analysis in progress; the table (if any) stays as it was. */
@@ -1425,12 +1464,15 @@ export class QwApp extends LitElement {
    * sizes), applies its piers, parameters (unless the link's hash set them),
    * view and calibration, says so, and returns its shift; else [0, 0].
    */
-  private async restoreSession(before: Entry, after: Entry): Promise<readonly [number, number]> {
+  private async restoreSession(
+    before: Entry,
+    after: Entry,
+  ): Promise<readonly [number, number] | null> {
     await this.sessionReady;
     const waiting = this.savedSession;
     if (waiting === null || !sessionMatchesFiles(waiting.session, this.pairFiles(before, after))) {
       this.sessionSettled = true;
-      return [0, 0];
+      return null;
     }
     const { session, origin } = waiting;
     this.savedSession = null;

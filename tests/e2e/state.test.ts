@@ -1,0 +1,59 @@
+/**
+ * What the app shows belongs to the pair, piers and shift in place: the shift
+ * survives a change of display bands or stretch, quick nudges add up, and
+ * removing an image of the pair takes its table, exports and progress with it
+ * (found by an audit of the app's state; each failed before its mend).
+ */
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
+
+const app = useAppInBrowser();
+
+/** The analysis on two shared CPU cores (the CPU worker, `?gpu=off`). */
+const TABLE_TIMEOUT_MS = 180_000;
+
+const appliedShift = (page: Page): Promise<string> =>
+  page
+    .locator('qw-alignment-panel [data-testid="applied"]')
+    .textContent()
+    .then((text) => (text ?? '').replace(/\s+/g, ' ').trim());
+
+test('the shift survives a display change, nudges add up, a removed image takes its results', async () => {
+  const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = collectPageErrors(page);
+  await page.goto(`${app.server.url}?gpu=off`);
+  const rows = page.locator('qw-pier-table tbody tr');
+  await rows.first().waitFor({ timeout: TABLE_TIMEOUT_MS });
+  await expect(appliedShift(page)).resolves.toBe('shift in use (+0.00, +0.00) px');
+
+  // Three presses while the first re-read runs: 0.3 px, not 0.1.
+  await page.locator('qw-alignment-panel').focus();
+  for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
+  await expect
+    .poll(() => appliedShift(page), { timeout: 60_000 })
+    .toBe('shift in use (+0.30, +0.00) px');
+
+  // A new stretch redraws both dates and keeps the shift (it went back to 0, 0).
+  const stretch = page.locator('qw-display-controls input[aria-label="Stretch high percentile"]');
+  await stretch.fill('80');
+  await stretch.press('Enter');
+  // The run after the redraw brings the exports back.
+  await expect
+    .poll(() => page.locator('qw-data-exports').count(), { timeout: TABLE_TIMEOUT_MS })
+    .toBe(1);
+  await expect(appliedShift(page)).resolves.toBe('shift in use (+0.30, +0.00) px');
+
+  // Removing the after image: no table, exports or reading progress of the pair it was in.
+  await page.locator('qw-file-list').getByRole('button', { name: 'Remove after.tif' }).click();
+  await expect.poll(() => rows.count()).toBe(0);
+  await expect(page.locator('qw-data-exports').count()).resolves.toBe(0);
+  await expect(
+    page.locator('qw-app progress[aria-label="Reading the pair"]').count(),
+  ).resolves.toBe(0);
+  await expect(page.locator('qw-app .placeholder').textContent()).resolves.toContain(
+    'Open one more image of the same place to compare.',
+  );
+  expect(errors).toEqual([]);
+  await page.close();
+}, 400_000);
