@@ -106,6 +106,60 @@ describe('pipeline pieces', () => {
   });
 });
 
+describe('thresholds', () => {
+  test('thresholds compare as the GPU holds them, in f32: a typed 30.1 DN', () => {
+    // A block scoring exactly f32(30.1) > 30.1 at each date: no change on the GPU, whose
+    // threshold is an f32 uniform; the CPU compared in f64 and found 64 px of change.
+    const [w, h] = [40, 20];
+    const n = w * h;
+    const score = Math.fround(30.1);
+    const bands = (x0: number): Float32Array[] => {
+      const out = [0, 1, 2].map(() => new Float32Array(n));
+      for (let y = 4; y < 12; y++) for (let x = x0; x < x0 + 8; x++) out[0]![y * w + x] = score;
+      return out;
+    };
+    const result = analyzePairCpu(
+      {
+        widthPx: w,
+        heightPx: h,
+        before: bands(28),
+        after: bands(4),
+        valid: new Uint8Array(n).fill(1),
+        rois: [
+          {
+            name: 'P',
+            rings: [
+              [
+                [0, 0],
+                [w, 0],
+                [w, h],
+                [0, h],
+              ],
+            ],
+          },
+        ],
+        pixelAreaM2: 1,
+      },
+      {
+        ...DEFAULT_ANALYSIS_PARAMS,
+        blurRadiusPx: 0,
+        matchRadiusPx: 0,
+        sharpnessMatching: 'off',
+        shadowHandling: 'off',
+        textureThresholdDn: 0,
+        openRadiusPx: 0,
+        closeRadiusPx: 0,
+        maxHoleM2: 0,
+        minAreaM2: 0,
+        thresholdDn: 1,
+        changeThresholdDn: 30.1,
+      },
+    );
+    expect(result.masks.change.reduce((sum, v) => sum + v, 0)).toBe(0);
+    expect(result.rois[0]?.appeared.teu).toBe(0);
+  });
+});
+
 describe('analysis of a generated port pair', () => {
   test('per-pier counts within a loose bound, net signs right, deterministic', async () => {
     const spec = sceneSpecs(301, 2, 560, 420)[1];

@@ -185,9 +185,15 @@ function lazily<T>(make: () => T): () => T {
   return () => (made ??= { value: make() }).value;
 }
 
+/**
+ * 1 where a value exceeds the threshold as the GPU holds it (an f32 uniform,
+ * as thresholdCpu rounds it): compared in f64, a typed 30.1 or an Otsu
+ * threshold left a score equal to f32(t) > t in the mask on the CPU only.
+ */
 function above(values: Float32Array, threshold: number): Uint8Array {
   const out = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = (values[i] ?? 0) > threshold ? 1 : 0;
+  const thresholdF32 = Math.fround(threshold);
+  for (let i = 0; i < values.length; i++) out[i] = (values[i] ?? 0) > thresholdF32 ? 1 : 0;
   return out;
 }
 
