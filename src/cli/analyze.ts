@@ -481,6 +481,7 @@ async function analyzeOn(
     ...(warning === undefined ? [] : [warning]),
     ...sameFile,
     ...pairWarnings(beforeRaster.info, afterRaster.info),
+    ...result.warnings,
     ...coverageWarnings(
       output.rois.map((roi) => roi.name),
       output.rois.map((roi) => roi.coverage),

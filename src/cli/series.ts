@@ -205,6 +205,7 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
         pairWarnings.push(
           ...(aligned.warning === undefined ? [] : [aligned.warning]),
           ...(bandWarning === null ? [] : [bandWarning]),
+          ...result.warnings.map((warning) => `${run.name}: ${warning}`),
           ...coverageWarnings(
             result.rois.map((roi) => roi.name),
             pierCoverage(input, result.roiIndex),

@@ -66,6 +66,7 @@ import { createHoleFillStage } from './hole-fill.ts';
 import { createMaskCombineStage } from './mask-combine.ts';
 import { createMorphologyStage } from './morphology.ts';
 import { createBandRangeStage, createNormalizationStage } from './normalization.ts';
+import { guardNormalization } from '../core/analysis/normalization.ts';
 import {
   createOccupancyStage,
   createTextureStage,
@@ -240,7 +241,9 @@ export async function analyzePairGpu(
       params,
       submit,
     );
-    const normalization = estimate.normalization;
+    const { normalization, warning: normalizationWarning } = guardNormalization(
+      estimate.normalization,
+    );
     const afterNormalized = [1, 2, 3].map((k) => image(`analysis after normalized ${k}`));
     submit('analysis normalize', (encoder) => {
       normalizationStage.encodeApply(encoder, afterRaw, normalization, afterNormalized);
@@ -546,6 +549,7 @@ export async function analyzePairGpu(
       normalization,
       thresholdsDn,
       timingsMs,
+      warnings: normalizationWarning === null ? [] : [normalizationWarning],
     });
   } finally {
     for (const resource of owned) resource.destroy();

@@ -1125,7 +1125,10 @@ export class QwApp extends LitElement {
       if (controller.signal.aborted) return;
       this.lastAnalysis = { result, input, params, windowPx, shiftPx };
       this.onAnalysisShown();
-      this.pierWarnings = after.info === null ? [] : pairWarnings(before.info, after.info);
+      this.pierWarnings = [
+        ...(after.info === null ? [] : pairWarnings(before.info, after.info)),
+        ...result.warnings,
+      ];
       const { shares, withoutPixels } = this.coverageOf(input, result.roiIndex);
       this.pierRows = result.rois.map((roi, index) => ({
         name: roi.name,

@@ -9,6 +9,8 @@ import {
   type AnalysisParams,
 } from '../../src/core/analysis/params.ts';
 import { fillHoles } from '../../src/core/analysis/estimate.ts';
+import { guardNormalization } from '../../src/core/analysis/normalization.ts';
+import { Random } from '../../src/core/random.ts';
 import { rasterizeRois } from '../../src/core/analysis/roi-raster.ts';
 import { shadowOf } from '../../src/core/analysis/occupancy.ts';
 import { prepareScene, sceneSpecs } from '../../scripts/accuracy.ts';
@@ -109,7 +111,7 @@ describe('pipeline pieces', () => {
 describe('thresholds', () => {
   test('thresholds compare as the GPU holds them, in f32: a typed 30.1 DN', () => {
     // A block scoring exactly f32(30.1) > 30.1 at each date: no change on the GPU, whose
-    // threshold is an f32 uniform; the CPU compared in f64 and found 64 px of change.
+    // threshold is an f32 uniform; the CPU compared in f64 and found 128 px of change.
     const [w, h] = [40, 20];
     const n = w * h;
     const score = Math.fround(30.1);
@@ -157,6 +159,88 @@ describe('thresholds', () => {
     );
     expect(result.masks.change.reduce((sum, v) => sum + v, 0)).toBe(0);
     expect(result.rois[0]?.appeared.teu).toBe(0);
+  });
+});
+
+describe('radiometric normalization', () => {
+  test('a gain outside 0.2–5 is not applied, and the analyst is told', () => {
+    expect(guardNormalization([{ gain: 1.1, offset: -3 }])).toEqual({
+      normalization: [{ gain: 1.1, offset: -3 }],
+      warning: null,
+    });
+    const refused = guardNormalization([
+      { gain: 1, offset: 0 },
+      { gain: 0.07, offset: 140 },
+      { gain: 1, offset: 0 },
+    ]);
+    expect(refused.normalization).toEqual([
+      { gain: 1, offset: 0 },
+      { gain: 1, offset: 0 },
+      { gain: 1, offset: 0 },
+    ]);
+    expect(refused.warning).toMatch(
+      /^The light of the two dates was not matched: band 2 fitted a gain of 0\.0700, outside 0\.2–5/,
+    );
+  });
+
+  test('a pier filling up over a window of bare deck keeps the sign of its net change', () => {
+    // A 400 × 160 px deck with a quay margin, the same light at both dates; coloured
+    // blocks go from 10 to 104 (6 % to 66 % of the deck). The percentiles of the two
+    // dates then show different things, and the fit came out at a gain of 0.07: net −70.
+    const margin = 24;
+    const [w, h] = [400 + 2 * margin, 160 + 2 * margin];
+    const colours = [
+      [158, 42, 36],
+      [30, 58, 156],
+      [40, 120, 60],
+      [200, 190, 60],
+      [230, 230, 225],
+      [150, 80, 40],
+    ];
+    const deck = (blocks: number, seed: number): Float32Array[] => {
+      const random = new Random(seed);
+      const bands = [156, 154, 147].map((dn) =>
+        Float32Array.from({ length: w * h }, () => dn + (random.next() - 0.5) * 12),
+      );
+      for (let k = 0; k < blocks; k++) {
+        const [bx, by] = [k % 13, Math.floor(k / 13)];
+        const [x0, y0] = [margin + 4 + bx * 30, margin + 4 + by * 19];
+        const colour = colours[(bx * 3 + by) % colours.length] ?? [0, 0, 0];
+        for (let y = y0; y < y0 + 15; y++) {
+          for (let x = x0; x < x0 + 27; x++) {
+            bands.forEach((band, b) => (band[y * w + x] = colour[b] ?? 0));
+          }
+        }
+      }
+      return bands;
+    };
+    const result = analyzePairCpu(
+      {
+        widthPx: w,
+        heightPx: h,
+        before: deck(10, 11),
+        after: deck(104, 12),
+        valid: new Uint8Array(w * h).fill(1),
+        rois: [
+          {
+            name: 'Deck',
+            rings: [
+              [
+                [margin, margin],
+                [w - margin, margin],
+                [w - margin, h - margin],
+                [margin, h - margin],
+              ],
+            ],
+          },
+        ],
+        pixelAreaM2: 0.25,
+      },
+      DEFAULT_ANALYSIS_PARAMS,
+    );
+    // Truth: 66 → 692 TEU (blocks × 27 × 15 px × 0.25 m² × 0.97 ÷ 14.77 m²).
+    expect(result.rois[0]?.netTeu).toBeGreaterThan(500);
+    expect(result.warnings).toHaveLength(1);
   });
 });
 

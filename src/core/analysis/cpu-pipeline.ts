@@ -43,6 +43,7 @@ import {
 import {
   applyNormalization,
   estimateNormalization,
+  guardNormalization,
   type BandNormalization,
 } from './normalization.ts';
 import {
@@ -124,6 +125,8 @@ export interface AnalysisMasks {
 export interface AnalysisResult {
   readonly rois: RoiResult[];
   readonly normalization: BandNormalization[];
+  /** About the whole result, for the analyst (e.g. a normalization not applied). */
+  readonly warnings: readonly string[];
   /** Thresholds actually used (the manual ones, or Otsu's). */
   readonly thresholdsDn: {
     readonly before: number;
@@ -336,13 +339,20 @@ export function* analyzePairCpuSteps(
     params.normalizeHighPct,
     params.invariantPct,
   ];
-  const { normalization, afterNormalized } = stage('normalize', normalizeKey, () => {
-    const bandNormalization = estimateNormalization(before3, after3, input.valid, params);
-    return {
-      normalization: bandNormalization,
-      afterNormalized: applyNormalization(after3, bandNormalization),
-    };
-  });
+  const { normalization, normalizationWarning, afterNormalized } = stage(
+    'normalize',
+    normalizeKey,
+    () => {
+      const guarded = guardNormalization(
+        estimateNormalization(before3, after3, input.valid, params),
+      );
+      return {
+        normalization: guarded.normalization,
+        normalizationWarning: guarded.warning,
+        afterNormalized: applyNormalization(after3, guarded.normalization),
+      };
+    },
+  );
   lap('normalize');
   yield* pause('normalize');
 
@@ -501,6 +511,7 @@ export function* analyzePairCpuSteps(
     normalization,
     thresholdsDn,
     timingsMs,
+    warnings: normalizationWarning === null ? [] : [normalizationWarning],
   });
 }
 
@@ -523,6 +534,7 @@ export interface AnalysisTail {
   readonly normalization: BandNormalization[];
   readonly thresholdsDn: AnalysisResult['thresholdsDn'];
   readonly timingsMs: Record<string, number>;
+  readonly warnings: readonly string[];
 }
 
 /** The result from stage 9's estimates: TEU per ROI with ranges, net = after − before. */
@@ -556,6 +568,7 @@ export function finishAnalysis(tail: AnalysisTail): AnalysisResult {
   return {
     rois,
     normalization: tail.normalization,
+    warnings: tail.warnings,
     thresholdsDn: tail.thresholdsDn,
     masks: {
       before: eb.kept,

@@ -131,6 +131,41 @@ export function fitFromSums(
   return { gain, offset: shiftBefore + db - gain * (shiftAfter + da) };
 }
 
+/** Fitted gains outside this range are not trusted (see guardNormalization). */
+export const NORMALIZATION_GAIN_RANGE = [0.2, 5] as const;
+
+export interface GuardedNormalization {
+  readonly normalization: BandNormalization[];
+  /** Why the fit was not applied, for the analyst; null when it was. */
+  readonly warning: string | null;
+}
+
+/**
+ * The fit, or identity where a band's gain lies outside
+ * NORMALIZATION_GAIN_RANGE (or is not finite). Both passes assume most of the
+ * window is the same material at both dates; a pier that fills or empties over
+ * most of a window holding little else breaks that (a deck going from 6 % to
+ * 66 % covered fitted a gain of 0.07 and turned +625 TEU into −70), and a
+ * flat band divides by almost nothing. Real pairs of different seasons and
+ * sensors fit 0.28 to 2.05 (the LEVIR-CD and DSIFN-CD pairs of ../shared/data),
+ * so the range is wide; outside it the after image is compared as it is, and
+ * the analyst is told. Both pipelines apply it.
+ */
+export function guardNormalization(
+  normalization: readonly BandNormalization[],
+): GuardedNormalization {
+  const [low, high] = NORMALIZATION_GAIN_RANGE;
+  const bad = normalization.findIndex(
+    ({ gain, offset }) => !(gain >= low && gain <= high) || !Number.isFinite(offset),
+  );
+  if (bad < 0) return { normalization: [...normalization], warning: null };
+  const gain = normalization[bad]?.gain ?? Number.NaN;
+  return {
+    normalization: normalization.map(() => ({ gain: 1, offset: 0 })),
+    warning: `The light of the two dates was not matched: band ${bad + 1} fitted a gain of ${gain.toPrecision(3)}, outside ${low}–${high} (a pier that filled or emptied over most of the area read, with little else in it, pulls the fit), so the after image is compared as it is and an overall change of light would count as change; adding a pier elsewhere, or water and quay around it, gives the fit more to go on`,
+  };
+}
+
 export function estimateNormalization(
   before: readonly Float32Array[],
   after: readonly Float32Array[],
