@@ -176,8 +176,8 @@ export class QwPierTable extends LitElement {
     return html`<span
       class="coverage"
       data-coverage=${percent}
-      title="The numbers count only the part of the pier that both images cover."
-      >${coverage <= 0 ? 'not in both images' : `only ${percent} % in both images`}</span
+      title="The numbers count only the part of the pier that both images cover and no pier listed before it takes."
+      >${coverage <= 0 ? 'not in both images' : `only ${percent} % counted`}</span
     >`;
   }
 

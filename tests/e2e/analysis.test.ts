@@ -199,7 +199,7 @@ describe('per-pier analysis in the app', () => {
     const notes = await pierCoverageNotes(page);
     expect(notes.map(({ pier }) => pier)).toEqual(['Pier 1', 'Pier 2', 'Pier 3']);
     expect(notes[0]?.note).toBe('not in both images');
-    expect(notes[1]?.note).toBe(`only ${String(notes[1]?.percent)} % in both images`);
+    expect(notes[1]?.note).toBe(`only ${String(notes[1]?.percent)} % counted`);
     expect(notes[1]?.percent).toBeGreaterThan(20);
     expect(notes[1]?.percent).toBeLessThan(80);
     expect(notes[2]?.note).toBeNull();
@@ -219,7 +219,7 @@ describe('per-pier analysis in the app', () => {
     );
     const rows = await pierCoverageNotes(page);
     expect(rows[0]?.note).toBeNull();
-    expect(rows[1]?.note).toBe(`only ${String(rows[1]?.percent)} % in both images`);
+    expect(rows[1]?.note).toBe(`only ${String(rows[1]?.percent)} % counted`);
     expect(rows[2]?.note).toBe('not in both images');
     // Black taken for data (before this check) gave the middle pier 604 TEU before.
     const truth = JSON.parse(readFileSync('public/demo/truth.json', 'utf8')) as {

@@ -376,7 +376,7 @@ describe('quaywatch analyze', () => {
         : [
             roi.coverage === 0
               ? `warning: ${roi.name}: no part of it lies in both images, so its numbers are 0 and mean nothing`
-              : `warning: ${roi.name}: only ${Math.round(roi.coverage * 100)} % of it lies in both images; its numbers count that part only`,
+              : `warning: ${roi.name}: only ${Math.round(roi.coverage * 100)} % of it is counted (the rest lies outside the images, where they hold no data, or under a pier listed before it); its numbers count that part only`,
           ],
     );
     expect(warned).toEqual(expected);

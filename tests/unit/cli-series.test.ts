@@ -233,7 +233,7 @@ describe('quaywatch series', () => {
       'warning: half-east_2023-10-22.tif: Pier 1: no part of it lies in both images, so its numbers are 0 and mean nothing',
     );
     expect(lines[1]).toMatch(
-      /^warning: half-east_2023-10-22\.tif: Pier 2: only \d+ % of it lies in both images; its numbers count that part only$/,
+      /^warning: half-east_2023-10-22\.tif: Pier 2: only \d+ % of it is counted \(the rest lies outside the images, where they hold no data, or under a pier listed before it\); its numbers count that part only$/,
     );
   }, 120_000);
 

@@ -30,7 +30,7 @@ describe('per-pier coverage', () => {
     expect(Math.max(...xs)).toBe(20);
   });
 
-  test('overlapping piers are each wholly covered; a pier past the window and the data counts its part', () => {
+  test('a pier partly under an earlier one, or past the window and the data, counts its part', () => {
     const width = 20;
     const height = 10;
     // The after image has data left of column 15 only.
@@ -38,11 +38,23 @@ describe('per-pier coverage', () => {
     const rois = [box('A', 2, 2, 8, 8), box('B', 5, 2, 11, 8), box('C', 12, 2, 30, 8)];
     const input = { widthPx: width, heightPx: height, valid, rois } as unknown as AnalysisInput;
     const coverage = pierCoverage(input, rasterizeRois(rois, width, height));
-    // C: 8 of its 18 columns inside the window, 3 of those 8 with data: 0.44 × 0.375.
-    expect(coverage).toEqual([1, 1, 0.16]);
+    // B: its columns 5–7 go to A, listed first: 3 of its 6. C: 8 of its 18 columns inside
+    // the window, 3 of those 8 with data: 0.44 × 0.375.
+    expect(coverage).toEqual([1, 0.5, 0.16]);
+    const why =
+      'is counted (the rest lies outside the images, where they hold no data, or under a pier listed before it); its numbers count that part only';
     expect(coverageWarnings(['A', 'B', 'C'], coverage)).toEqual([
-      'C: only 16 % of it lies in both images; its numbers count that part only',
+      `B: only 50 % of it ${why}`,
+      `C: only 16 % of it ${why}`,
     ]);
+    // Listed the other way round, A is the one cut.
+    const swapped = [rois[1], rois[0], rois[2]] as PixelPolygon[];
+    expect(
+      pierCoverage(
+        { ...input, rois: swapped },
+        rasterizeRois(swapped, width, height),
+      ),
+    ).toEqual([1, 0.5, 0.16]);
   });
 
   test('a pier that holds no pixel centre is told it is too small, not that it lies outside', () => {

@@ -5,14 +5,16 @@
  * and the numbers must say so.
  */
 import type { AnalysisInput } from './cpu-pipeline.ts';
-import { analysedAreaPx, type PixelPolygon } from './roi-raster.ts';
+import { analysedAreaPx, windingAreaPx, type PixelPolygon } from './roi-raster.ts';
 
 /**
- * Per pier, the share of its area that both images cover, rounded down to
+ * Per pier, the share of its area the analysis counts for it, rounded down to
  * 0.01: the share of its polygon inside the analysis window (clamped at the
- * before image's edges; holes count, unlike roi-edit's fractionInsideImage) times the share of its rasterized pixels with data
- * at both dates (a pixel of two overlapping piers goes to one of them, so the
- * ratio is taken over the pier's own pixels).
+ * before image's edges; holes count, unlike roi-edit's fractionInsideImage)
+ * times the share of the pixels it would rasterize to alone (windingAreaPx)
+ * that are its own, with data at both dates. A pixel of two overlapping piers
+ * goes to the one listed first, so a pier partly under an earlier one has
+ * that part uncounted, and says so, as for a part off the images.
  */
 export function pierCoverage(input: AnalysisInput, roiIndex: Int32Array): number[] {
   const ownPx = new Float64Array(input.rois.length);
@@ -27,7 +29,8 @@ export function pierCoverage(input: AnalysisInput, roiIndex: Int32Array): number
     const own = ownPx[index] ?? 0;
     const insideShare = shareInWindow(roi.rings, input);
     if (own === 0 || !(insideShare > 0)) return 0;
-    return Math.floor(insideShare * ((validPx[index] ?? 0) / own) * 100) / 100;
+    const alone = Math.max(own, windingAreaPx(roi.rings, input) ?? own);
+    return Math.floor(insideShare * ((validPx[index] ?? 0) / alone) * 100) / 100;
   });
 }
 
@@ -78,7 +81,7 @@ export function coverageWarnings(
     return share <= 0
       ? [`${name}: no part of it lies in both images, so its numbers are 0 and mean nothing`]
       : [
-          `${name}: only ${Math.round(share * 100)} % of it lies in both images; its numbers count that part only`,
+          `${name}: only ${Math.round(share * 100)} % of it is counted (the rest lies outside the images, where they hold no data, or under a pier listed before it); its numbers count that part only`,
         ];
   });
 }
