@@ -183,43 +183,42 @@ describe('radiometric normalization', () => {
     );
   });
 
-  test('a pier filling up over a window of bare deck keeps the sign of its net change', () => {
-    // A 400 × 160 px deck with a quay margin, the same light at both dates; coloured
-    // blocks go from 10 to 104 (6 % to 66 % of the deck). The percentiles of the two
-    // dates then show different things, and the fit came out at a gain of 0.07: net −70.
-    const margin = 24;
-    const [w, h] = [400 + 2 * margin, 160 + 2 * margin];
-    const colours = [
-      [158, 42, 36],
-      [30, 58, 156],
-      [40, 120, 60],
-      [200, 190, 60],
-      [230, 230, 225],
-      [150, 80, 40],
-    ];
-    const deck = (blocks: number, seed: number): Float32Array[] => {
-      const random = new Random(seed);
-      const bands = [156, 154, 147].map((dn) =>
-        Float32Array.from({ length: w * h }, () => dn + (random.next() - 0.5) * 12),
-      );
-      for (let k = 0; k < blocks; k++) {
-        const [bx, by] = [k % 13, Math.floor(k / 13)];
-        const [x0, y0] = [margin + 4 + bx * 30, margin + 4 + by * 19];
-        const colour = colours[(bx * 3 + by) % colours.length] ?? [0, 0, 0];
-        for (let y = y0; y < y0 + 15; y++) {
-          for (let x = x0; x < x0 + 27; x++) {
-            bands.forEach((band, b) => (band[y * w + x] = colour[b] ?? 0));
-          }
+  // A 400 × 160 px deck with a quay margin, the same light at both dates, and blocks of
+  // 27 × 15 px in rows on it (104 cover 66 % of the deck).
+  const margin = 24;
+  const [w, h] = [400 + 2 * margin, 160 + 2 * margin];
+  const MIXED = [
+    [158, 42, 36],
+    [30, 58, 156],
+    [40, 120, 60],
+    [200, 190, 60],
+    [230, 230, 225],
+    [150, 80, 40],
+  ];
+  const deck = (blocks: number, seed: number, colours = MIXED): Float32Array[] => {
+    const random = new Random(seed);
+    const bands = [156, 154, 147].map((dn) =>
+      Float32Array.from({ length: w * h }, () => dn + (random.next() - 0.5) * 12),
+    );
+    for (let k = 0; k < blocks; k++) {
+      const [bx, by] = [k % 13, Math.floor(k / 13)];
+      const [x0, y0] = [margin + 4 + bx * 30, margin + 4 + by * 19];
+      const colour = colours[(bx * 3 + by) % colours.length] ?? [0, 0, 0];
+      for (let y = y0; y < y0 + 15; y++) {
+        for (let x = x0; x < x0 + 27; x++) {
+          bands.forEach((band, b) => (band[y * w + x] = colour[b] ?? 0));
         }
       }
-      return bands;
-    };
-    const result = analyzePairCpu(
+    }
+    return bands;
+  };
+  const analyseDeck = (before: Float32Array[], after: Float32Array[]) =>
+    analyzePairCpu(
       {
         widthPx: w,
         heightPx: h,
-        before: deck(10, 11),
-        after: deck(104, 12),
+        before,
+        after,
         valid: new Uint8Array(w * h).fill(1),
         rois: [
           {
@@ -238,9 +237,27 @@ describe('radiometric normalization', () => {
       },
       DEFAULT_ANALYSIS_PARAMS,
     );
+
+  test('a pier filling up over a window of bare deck keeps the sign of its net change', () => {
+    // From 10 blocks to 104: the percentiles of the two dates show different things,
+    // and the fit came out at a gain of 0.07: net −70.
+    const result = analyseDeck(deck(10, 11), deck(104, 12));
     // Truth: 66 → 692 TEU (blocks × 27 × 15 px × 0.25 m² × 0.97 ÷ 14.77 m²).
     expect(result.rois[0]?.netTeu).toBeGreaterThan(500);
-    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings).toEqual([expect.stringMatching(/^The light of the two dates/)]);
+  });
+
+  test('a pier half covered in one colour at one date is flagged: its surface took that colour', () => {
+    // From 20 red blocks (13 %) to 80 (51 %): the after date's surface came out red,
+    // and its count 1029 TEU for a truth of 532.
+    const red = [[158, 42, 36]];
+    const result = analyseDeck(deck(20, 11, red), deck(80, 12, red));
+    expect(result.warnings).toContainEqual(
+      expect.stringMatching(/^Deck: its bare surface looks \d+ DN apart at the two dates/),
+    );
+    // Mixed colours over most of a deck leave its surface grey: no warning.
+    const mixed = analyseDeck(deck(20, 11), deck(80, 12)).warnings;
+    expect(mixed.filter((warning) => warning.includes('bare surface'))).toEqual([]);
   });
 });
 

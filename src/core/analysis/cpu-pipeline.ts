@@ -537,6 +537,32 @@ export interface AnalysisTail {
   readonly warnings: readonly string[];
 }
 
+/**
+ * The most a pier's bare-surface colour may differ between the dates (per
+ * band, DN, after normalization) before it is called unsure: the synthetic
+ * scenes' filled piers reach 19 DN; a deck half covered in one colour at one
+ * date took that colour for its surface (85 DN off) and read 1029 TEU for 532.
+ */
+export const SURFACE_DISAGREEMENT_DN = 30;
+
+/**
+ * A warning for each pier whose surface colours at the two dates differ by
+ * more than SURFACE_DISAGREEMENT_DN: the surface is the per-band median of
+ * the pier's pixels, which containers covering most of it at one date pull to
+ * their colour, so the counts of that date cannot be trusted.
+ */
+export function surfaceDisagreementWarnings(rois: readonly RoiResult[]): string[] {
+  return rois.flatMap((roi) => {
+    const apart = Math.max(
+      ...[0, 1, 2].map((b) => Math.abs((roi.surfaceBefore[b] ?? 0) - (roi.surfaceAfter[b] ?? 0))),
+    );
+    if (!(apart > SURFACE_DISAGREEMENT_DN)) return [];
+    return [
+      `${roi.name}: its bare surface looks ${Math.round(apart)} DN apart at the two dates, as when containers cover most of it at one date and their colour is taken for the surface, so its counts may be far off; a pier outline that takes in more bare quay gives the surface more to go on`,
+    ];
+  });
+}
+
 /** The result from stage 9's estimates: TEU per ROI with ranges, net = after − before. */
 export function finishAnalysis(tail: AnalysisTail): AnalysisResult {
   const { input, roiIndex, surfaceBefore, surfaceAfter } = tail;
@@ -568,7 +594,7 @@ export function finishAnalysis(tail: AnalysisTail): AnalysisResult {
   return {
     rois,
     normalization: tail.normalization,
-    warnings: tail.warnings,
+    warnings: [...tail.warnings, ...surfaceDisagreementWarnings(rois)],
     thresholdsDn: tail.thresholdsDn,
     masks: {
       before: eb.kept,
