@@ -369,7 +369,12 @@ describe('quaywatch analyze', () => {
     expect(coverage[1]).toBeGreaterThan(0.2);
     expect(coverage[1]).toBeLessThan(0.8);
     expect(coverage[2]).toBeGreaterThanOrEqual(0.98);
-    const warned = run.stderr.trim().split('\n');
+    // The picture moved east shows other ground on the piers it covers: their surfaces differ
+    // between the dates, which has its own warning.
+    const warned = run.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.includes('bare surface'));
     const expected = result.rois.flatMap((roi) =>
       roi.coverage >= 0.98
         ? []

@@ -227,7 +227,11 @@ describe('quaywatch series', () => {
       join(folder, 'half-east_2023-10-22.tif'),
     );
     expect(run.status).toBe(0);
-    const lines = run.stderr.trim().split('\n');
+    // The picture moved east shows other ground on the piers: a surface warning each, apart.
+    const lines = run.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.includes('bare surface'));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe(
       'warning: half-east_2023-10-22.tif: Pier 1: no part of it lies in both images, so its numbers are 0 and mean nothing',
