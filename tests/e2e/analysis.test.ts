@@ -97,8 +97,10 @@ describe('per-pier analysis in the app', () => {
     await expect(page.locator('qw-params-panel select[name="backend"]').inputValue()).resolves.toBe(
       'auto',
     );
-    const note = await page.locator('qw-pier-table .note').textContent();
+    // As shown: the template's line breaks collapse to spaces.
+    const note = (await page.locator('qw-pier-table .note').textContent())?.replace(/\s+/g, ' ');
     expect(note).toContain('Only the top tier of stacked containers can be seen from above');
+    expect(note).toContain('÷ 14.77 m²');
 
     // A GeoJSON in a projected CRS is refused with a specific message; the table stays.
     await page.locator('qw-app header input[type="file"]').setInputFiles([
