@@ -66,6 +66,8 @@ import {
   loadStoredSession,
   storeImages,
   storeSession,
+  loadPairSession,
+  pairSessionKey,
   type KeptImage,
 } from './session-store.ts';
 import { decodeHash, writeHash } from './url-state.ts';
@@ -109,6 +111,12 @@ interface Entry extends FileEntry {
 
 /** Display textures never exceed this side, whatever the GPU allows. */
 const MAX_DISPLAY_SIDE_PX = 4096;
+
+/** A session waiting for its files to open: the autosaved one, or one loaded from a file. */
+interface WaitingSession {
+  readonly session: Session;
+  readonly origin: 'autosave' | 'file';
+}
 
 /** The bundled demo pairs, relative to the page. */
 export const DEMO_PAIRS: Record<string, readonly [string, string]> = {
@@ -455,10 +463,11 @@ export class QwApp extends LitElement {
   /** The fill-factor calibration slot of the session (another part of the app fills it). */
   private calibration: SessionCalibration | null = null;
   /** A session waiting for the files it names: the autosaved one, or one loaded from a file. */
-  private savedSession: { readonly session: Session; readonly origin: 'autosave' | 'file' } | null =
-    null;
+  private savedSession: WaitingSession | null = null;
   /** Autosave waits until the saved session has been matched (or not) against the first pair. */
   private sessionSettled = false;
+  /** Pairs whose own autosaved session was looked up in this page (pairSession). */
+  private readonly pairSessionsAsked = new Set<string>();
   /** Names and sizes of the images last kept in IndexedDB. */
   private keptImagesKey = '';
   private autosaveFailed = false;
@@ -1368,6 +1377,23 @@ export class QwApp extends LitElement {
     if (this.pendingView !== undefined && this.viewer() !== null) this.applyView(this.pendingView);
   }
 
+  /**
+   * The autosaved session of exactly these files, once per pair opened in
+   * this page (a pair opened again later in the page keeps what is on screen).
+   */
+  private async pairSession(files: readonly SessionFileRef[]): Promise<WaitingSession | null> {
+    const key = pairSessionKey(files);
+    if (this.pairSessionsAsked.has(key) || this.autosaveFailed) return null;
+    this.pairSessionsAsked.add(key);
+    try {
+      const session = await loadPairSession(files);
+      return session === null ? null : { session, origin: 'autosave' };
+    } catch (error) {
+      this.sessionNotice = `The autosaved session of these files was not restored: ${message(error)}`;
+      return null;
+    }
+  }
+
   private async loadSavedSession(): Promise<void> {
     try {
       const session = await loadStoredSession();
@@ -1472,8 +1498,13 @@ export class QwApp extends LitElement {
     after: Entry,
   ): Promise<readonly [number, number] | null> {
     await this.sessionReady;
-    const waiting = this.savedSession;
-    if (waiting === null || !sessionMatchesFiles(waiting.session, this.pairFiles(before, after))) {
+    const files = this.pairFiles(before, after);
+    let waiting = this.savedSession;
+    if (waiting === null || !sessionMatchesFiles(waiting.session, files)) {
+      // The latest autosave was of other files: these may have their own.
+      waiting = await this.pairSession(files);
+    }
+    if (waiting === null) {
       this.sessionSettled = true;
       return null;
     }

@@ -4,7 +4,13 @@
  * "Keep images in this browser" — the image files themselves as Blobs.
  * Nothing here ever leaves the browser.
  */
-import { parseSession, sessionToJson, type Session, type SessionRole } from '../io/session.ts';
+import {
+  parseSession,
+  sessionToJson,
+  type Session,
+  type SessionFileRef,
+  type SessionRole,
+} from '../io/session.ts';
 
 const DB_NAME = 'quaywatch';
 const DB_VERSION = 1;
@@ -97,11 +103,43 @@ export async function loadStoredSession(timeoutMs = READ_TIMEOUT_MS): Promise<Se
   return parseSession(text, 'The autosaved session');
 }
 
+/** The key of a pair's own record: its two files by role, name and size. */
+export function pairSessionKey(files: readonly SessionFileRef[]): string {
+  const of = (role: SessionRole): string => {
+    const file = files.find((candidate) => candidate.role === role);
+    return file === undefined ? '-' : `${file.name}\u0000${file.sizeBytes}`;
+  };
+  return `pair\u0000${of('before')}\u0000${of('after')}`;
+}
+
+/**
+ * Stores the session as the current one and as its pair's own: opening other
+ * files (the demo, say) and working on them must not lose the session of a
+ * pair opened again later, which loadPairSession finds.
+ */
 export async function storeSession(session: Session): Promise<void> {
   const db = await database();
   const transaction = db.transaction(SESSIONS, 'readwrite');
-  transaction.objectStore(SESSIONS).put(sessionToJson(session), CURRENT);
+  const text = sessionToJson(session);
+  transaction.objectStore(SESSIONS).put(text, CURRENT);
+  transaction.objectStore(SESSIONS).put(text, pairSessionKey(session.files));
   await done(transaction);
+}
+
+/** The last session autosaved for exactly these files; null when there is none. */
+export async function loadPairSession(
+  files: readonly SessionFileRef[],
+  timeoutMs = READ_TIMEOUT_MS,
+): Promise<Session | null> {
+  const read = async (): Promise<unknown> => {
+    const db = await database();
+    return request<unknown>(
+      db.transaction(SESSIONS, 'readonly').objectStore(SESSIONS).get(pairSessionKey(files)),
+    );
+  };
+  const text = await within(read(), timeoutMs, "This browser's storage (IndexedDB)");
+  if (typeof text !== 'string') return null;
+  return parseSession(text, 'The autosaved session of these files');
 }
 
 /** Replaces the kept images with these (an empty list removes them). */

@@ -1,12 +1,14 @@
 /**
  * What the app shows belongs to the pair, piers and shift in place: the shift
  * survives a change of display bands or stretch, quick nudges add up, and
- * removing an image of the pair takes its table, exports and progress with it
- * (found by an audit of the app's state; each failed before its mend).
+ * removing an image of the pair takes its table, exports and progress with it,
+ * and a pair's autosaved session outlives work on another pair (found by an
+ * audit of the app's state; each failed before its mend).
  */
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
-import { collectPageErrors, useAppInBrowser } from '../support/browser.ts';
+import { collectPageErrors, moveSlider, useAppInBrowser } from '../support/browser.ts';
+import { waitForParams } from '../support/pier-table.ts';
 
 const app = useAppInBrowser();
 
@@ -57,3 +59,25 @@ test('the shift survives a display change, nudges add up, a removed image takes 
   expect(errors).toEqual([]);
   await page.close();
 }, 400_000);
+
+test('a pair keeps its autosaved session while the analyst works on another', async () => {
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(`${app.server.url}?gpu=off&demo=hard`);
+  await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: TABLE_TIMEOUT_MS });
+  await moveSlider(page, 'thresholdDn', 45);
+  await waitForParams(page, 'thresholdDn 45');
+  await page.waitForTimeout(1500);
+
+  // The demo pair opens and is autosaved in its turn (it used to replace the other's).
+  await page.goto(`${app.server.url}?gpu=off`);
+  await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: TABLE_TIMEOUT_MS });
+  await waitForParams(page, 'default parameters');
+  await page.waitForTimeout(1500);
+
+  await page.goto(`${app.server.url}?gpu=off&demo=hard`);
+  await waitForParams(page, 'thresholdDn 45');
+  expect(errors).toEqual([]);
+  await context.close();
+}, 600_000);
