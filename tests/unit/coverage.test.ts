@@ -50,10 +50,7 @@ describe('per-pier coverage', () => {
     // Listed the other way round, A is the one cut.
     const swapped = [rois[1], rois[0], rois[2]] as PixelPolygon[];
     expect(
-      pierCoverage(
-        { ...input, rois: swapped },
-        rasterizeRois(swapped, width, height),
-      ),
+      pierCoverage({ ...input, rois: swapped }, rasterizeRois(swapped, width, height)),
     ).toEqual([1, 0.5, 0.16]);
   });
 
