@@ -1693,10 +1693,12 @@ export class QwApp extends LitElement {
     const [x0, y0] = shown.windowPx;
     const coverage = this.coverageOf(shown.input, shown.result.roiIndex);
     const grid = gridOf(before.info);
-    const dateOf = (entry: Entry | undefined): string | null => acquiredDay(entry?.info?.acquired);
+    // A date the analyst typed in the view stands for the file's own, as the view shows it.
+    const dateOf = (entry: Entry | undefined, role: 'before' | 'after'): string | null =>
+      viewer.typedDate(role) ?? acquiredDay(entry?.info?.acquired);
     return {
-      before: { image: pair[0].image, label: pair[0].label },
-      after: { image: pair[1].image, label: pair[1].label },
+      before: { image: pair[0].image, label: viewer.shownLabel('before') },
+      after: { image: pair[1].image, label: viewer.shownLabel('after') },
       imageWidthPx: before.info.width,
       imageHeightPx: before.info.height,
       transform: viewer.transform,
@@ -1731,7 +1733,7 @@ export class QwApp extends LitElement {
       alignmentMethod: this.alignment?.method ?? '',
       files: this.pairFiles(before, after).map((file) => ({
         ...file,
-        date: dateOf(file.role === 'before' ? before : after),
+        date: dateOf(file.role === 'before' ? before : after, file.role),
       })),
       viewState: viewer.viewState,
       readFullResolution: (windowPx, maxSidePx, signal) =>

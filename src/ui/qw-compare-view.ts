@@ -972,6 +972,20 @@ export class QwCompareView extends LitElement {
 
   // ---- labels and dates ------------------------------------------------------------
 
+  /** The label the view shows for an image: its own, or with the date the analyst typed. */
+  shownLabel(role: DateRole): string {
+    return this.labelOf(role);
+  }
+
+  /** The date the analyst typed for an image (YYYY-MM-DD), or null. */
+  typedDate(role: DateRole): string | null {
+    const image = role === 'before' ? this.beforeImage : this.afterImage;
+    const override = this.dateOverrides[role];
+    return override !== undefined && override.forLabel === (image?.label ?? role.toUpperCase())
+      ? override.iso
+      : null;
+  }
+
   private labelOf(role: DateRole): string {
     const image = role === 'before' ? this.beforeImage : this.afterImage;
     const base = image?.label ?? role.toUpperCase();

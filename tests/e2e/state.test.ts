@@ -2,13 +2,16 @@
  * What the app shows belongs to the pair, piers and shift in place: the shift
  * survives a change of display bands or stretch, quick nudges add up, and
  * removing an image of the pair takes its table, exports and progress with it,
- * and a pair's autosaved session outlives work on another pair (found by an
- * audit of the app's state; each failed before its mend).
+ * a pair's autosaved session outlives work on another pair, and a typed date
+ * reaches the snapshot (found by an audit of the app's state; each failed
+ * before its mend).
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { collectPageErrors, moveSlider, useAppInBrowser } from '../support/browser.ts';
 import { waitForParams } from '../support/pier-table.ts';
+import { itxtChunksOf } from '../support/png-text-chunks.ts';
 
 const app = useAppInBrowser();
 
@@ -81,3 +84,36 @@ test('a pair keeps its autosaved session while the analyst works on another', as
   expect(errors).toEqual([]);
   await context.close();
 }, 600_000);
+
+test('a date typed in the view is the date the snapshot records', async () => {
+  const page = await app.browser.newPage({
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  const errors = collectPageErrors(page);
+  await page.goto(`${app.server.url}?gpu=off`);
+  await page.locator('qw-pier-table tbody tr').first().waitFor({ timeout: TABLE_TIMEOUT_MS });
+  const view = page.locator('qw-app qw-compare-view');
+  await view.getByRole('button', { name: 'Type the date of the after image' }).click();
+  await view.locator('input[type="date"]').fill('2023-10-17');
+  await expect.poll(() => view.locator('.label').nth(1).textContent()).toBe('AFTER · 17 Oct 2023');
+
+  const panel = page.locator('qw-snapshot-panel');
+  await panel.locator('summary').click();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    panel.getByRole('button', { name: 'Export PNG' }).click(),
+  ]);
+  const png = new Uint8Array(readFileSync(await download.path()));
+  const chunk = itxtChunksOf(png).find((found) => found.keyword === 'quaywatch');
+  const meta = JSON.parse(chunk?.text ?? '{}') as {
+    files: { role: string; date: string | null }[];
+  };
+  // It used to keep the file's own date (16 Oct), beside a picture labelled 17 Oct.
+  expect(meta.files.map((file) => [file.role, file.date])).toEqual([
+    ['before', '2023-10-13'],
+    ['after', '2023-10-17'],
+  ]);
+  expect(errors).toEqual([]);
+  await page.close();
+}, 400_000);
