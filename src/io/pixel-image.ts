@@ -129,21 +129,34 @@ export function decodePixelImage(
           )
         : png.data;
     if (png.palette !== undefined) {
-      // Expand the colour map to RGB.
+      // Expand the colour map to RGB, and to RGBA where tRNS gave its entries an alpha.
       const palette = png.palette;
       const indices = samples;
-      bands = [0, 1, 2].map((c) => {
+      const channels = palette.some((entry) => entry.length > 3) ? 4 : 3;
+      bands = Array.from({ length: channels }, (_, c) => {
         const band = new Uint8Array(width * height);
-        for (let i = 0; i < band.length; i++) band[i] = palette[indices[i] ?? 0]?.[c] ?? 0;
+        for (let i = 0; i < band.length; i++) {
+          band[i] = palette[indices[i] ?? 0]?.[c] ?? (c === 3 ? 255 : 0);
+        }
         return band;
       });
     } else {
-      bands = splitBands(
-        samples,
-        width * height,
-        png.channels,
-        bitsPerSample === 16 ? Uint16Array : Uint8Array,
-      );
+      const Samples = bitsPerSample === 16 ? Uint16Array : Uint8Array;
+      bands = splitBands(samples, width * height, png.channels, Samples);
+      // tRNS of a grey or RGB PNG names one colour as transparent: an alpha band marks it.
+      const clear = png.transparency;
+      if (
+        clear !== undefined &&
+        clear.length === bands.length &&
+        (bands.length === 1 || bands.length === 3)
+      ) {
+        const opaque = bitsPerSample === 16 ? 65535 : 255;
+        const alpha = new Samples(width * height);
+        for (let i = 0; i < alpha.length; i++) {
+          alpha[i] = bands.every((band, b) => band[i] === clear[b]) ? 0 : opaque;
+        }
+        bands = [...bands, alpha];
+      }
     }
   } else if (format === 'jpeg') {
     let decoded: { width: number; height: number; data: Uint8Array };

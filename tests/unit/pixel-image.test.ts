@@ -2,6 +2,7 @@
 import { crc32, deflateSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
 import { describe, expect, test } from 'vitest';
+import { dataMaskOf } from '../../src/core/raster.ts';
 import { decodePixelImage } from '../../src/io/pixel-image.ts';
 
 /** A PNG signature and IHDR chunk declaring width × height (RGB, 8-bit) and nothing else. */
@@ -35,6 +36,7 @@ function lowBitPng(
   colourType: number,
   packedRows: number[][],
   palette?: number[][],
+  transparency?: number[],
 ): Uint8Array {
   const chunk = (type: string, data: Uint8Array): Buffer => {
     const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
@@ -54,6 +56,7 @@ function lowBitPng(
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
     ...(palette === undefined ? [] : [chunk('PLTE', Buffer.from(palette.flat()))]),
+    ...(transparency === undefined ? [] : [chunk('tRNS', Buffer.from(transparency))]),
     chunk('IDAT', deflateSync(rows)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
@@ -83,6 +86,39 @@ describe('PNG samples below 8 bits', () => {
     );
     expect(Array.from(window.bands[0] ?? [])).toEqual([10, 20, 30, 40, 30, 20]);
     expect(Array.from(window.bands[2] ?? [])).toEqual([12, 22, 32, 42, 32, 22]);
+  });
+
+  test('tRNS: a transparent palette entry or grey value marks no data (an alpha band)', () => {
+    // Indices 0 1 2 3; entry 0 fully transparent, entry 2 half.
+    const palette = decodePixelImage(
+      lowBitPng(
+        4,
+        1,
+        8,
+        3,
+        [[0, 1, 2, 3]],
+        [
+          [10, 11, 12],
+          [20, 21, 22],
+          [30, 31, 32],
+          [40, 41, 42],
+        ],
+        [0, 255, 128],
+      ),
+      'clear-palette.png',
+    );
+    expect(palette.info).toMatchObject({ bands: 4, mask: 'alpha' });
+    expect(Array.from(palette.window.bands[3] ?? [])).toEqual([0, 255, 128, 255]);
+    // Grey 8-bit: tRNS names grey 7 (two bytes, big-endian) as transparent.
+    const grey = decodePixelImage(
+      lowBitPng(4, 1, 8, 0, [[7, 8, 7, 9]], undefined, [0, 7]),
+      'clear-grey.png',
+    );
+    expect(grey.info).toMatchObject({ bands: 2, mask: 'alpha' });
+    expect(Array.from(grey.window.bands[1] ?? [])).toEqual([0, 255, 0, 255]);
+    expect(
+      Array.from(dataMaskOf([grey.window.bands[0] ?? []], null, grey.window.bands[1])),
+    ).toEqual([0, 1, 0, 1]);
   });
 
   test('1- and 2-bit grey are scaled to 0–255', () => {
