@@ -2,6 +2,7 @@
 //
 // result = (a ≠ 0) AND (b ≠ 0)   — entry point andMasks
 // result = (a ≠ 0) OR  (b ≠ 0)   — entry point orMasks
+// result = (a ≠ 0) AND (b = 0)   — entry point andNotMasks
 // as u32 0/1. One invocation per pixel; the dispatch may be folded into 2-D,
 // rowStride (invocations per dispatch row) rebuilds the linear index.
 //
@@ -37,4 +38,13 @@ fn orMasks(@builtin(global_invocation_id) id: vec3<u32>) {
     return;
   }
   result[i] = select(0u, 1u, a[i] != 0u || b[i] != 0u);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn andNotMasks(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = id.y * params.rowStride + id.x;
+  if (i >= params.pixelCount) {
+    return;
+  }
+  result[i] = select(0u, 1u, a[i] != 0u && b[i] == 0u);
 }

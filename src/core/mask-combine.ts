@@ -1,9 +1,10 @@
 /**
- * CPU twin of shaders/mask-combine.wgsl: AND / OR of two binary masks
- * (nonzero = set) as 0/1.
+ * CPU twin of shaders/mask-combine.wgsl: AND / OR / AND NOT of two binary
+ * masks (nonzero = set) as 0/1.
  */
 
-export type MaskCombine = 'and' | 'or';
+/** and: a ∧ b; or: a ∨ b; andNot: a ∧ ¬b. */
+export type MaskCombine = 'and' | 'or' | 'andNot';
 
 export function combineMasksCpu(a: Uint8Array, b: Uint8Array, operation: MaskCombine): Uint8Array {
   if (a.length !== b.length) {
@@ -12,8 +13,10 @@ export function combineMasksCpu(a: Uint8Array, b: Uint8Array, operation: MaskCom
   const out = new Uint8Array(a.length);
   if (operation === 'and') {
     for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0 && b[i] !== 0 ? 1 : 0;
-  } else {
+  } else if (operation === 'or') {
     for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0 || b[i] !== 0 ? 1 : 0;
+  } else {
+    for (let i = 0; i < a.length; i++) out[i] = a[i] !== 0 && b[i] === 0 ? 1 : 0;
   }
   return out;
 }

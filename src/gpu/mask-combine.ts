@@ -16,10 +16,14 @@ import {
   type CompiledKernel,
 } from './raster-kernels.ts';
 
-type Entry = 'andMasks' | 'orMasks';
+type Entry = 'andMasks' | 'orMasks' | 'andNotMasks';
 const kernels = new WeakMap<GPUDevice, CompiledKernel<Entry>>();
 
-const ENTRY: Record<MaskCombine, Entry> = { and: 'andMasks', or: 'orMasks' };
+const ENTRY: Record<MaskCombine, Entry> = {
+  and: 'andMasks',
+  or: 'orMasks',
+  andNot: 'andNotMasks',
+};
 
 /** Resources for combining masks of one pixel count; reusable across frames. */
 export interface MaskCombineStage {
@@ -40,7 +44,7 @@ export function createMaskCombineStage(device: GPUDevice, pixelCount: number): M
     device,
     'mask combine',
     maskCombineWgsl,
-    ['andMasks', 'orMasks'],
+    ['andMasks', 'orMasks', 'andNotMasks'],
     { WORKGROUP_SIZE: MASK_COMBINE_WORKGROUP_SIZE },
   );
   const dispatch = linearDispatch(pixelCount, MASK_COMBINE_WORKGROUP_SIZE);

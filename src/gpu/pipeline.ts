@@ -485,6 +485,19 @@ export async function analyzePairGpu(
         close?.encode(encoder, mask, mask);
         combine.encode(encoder, 'and', mask, domainBuffer, cleaned);
         holes?.encode(encoder, cleaned, domainBuffer, mask);
+        // Appeared (disappeared): holes fill only off the final before (after) mask, a
+        // block that stood while boxes came around it (the CPU twin's `standing`). The
+        // cleaned before (after) buffer is free by then and holds filled ∧ ¬standing.
+        const standing = k === 2 ? 0 : k === 3 ? 1 : undefined;
+        if (holes !== null && standing !== undefined) {
+          const standingMask = rawMasks[standing];
+          const scratchMask = cleanedMasks[standing];
+          if (standingMask === undefined || scratchMask === undefined) {
+            throw new Error('internal: mask buffers');
+          }
+          combine.encode(encoder, 'andNot', mask, standingMask, scratchMask);
+          combine.encode(encoder, 'or', cleaned, scratchMask, mask);
+        }
       });
       estimated.forEach((mask, k) => {
         const kept = keptMasks[k];

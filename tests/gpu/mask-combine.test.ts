@@ -14,6 +14,8 @@ describe('mask-combine.wgsl against its CPU twin', () => {
       expect(Array.from(await combineMasksGpu(device, a, b, 'or'))).toEqual([0, 1, 1, 1]);
       expect(Array.from(combineMasksCpu(a, b, 'and'))).toEqual([0, 0, 0, 1]);
       expect(Array.from(combineMasksCpu(a, b, 'or'))).toEqual([0, 1, 1, 1]);
+      expect(Array.from(await combineMasksGpu(device, a, b, 'andNot'))).toEqual([0, 0, 1, 0]);
+      expect(Array.from(combineMasksCpu(a, b, 'andNot'))).toEqual([0, 0, 1, 0]);
     });
   });
 
@@ -21,6 +23,7 @@ describe('mask-combine.wgsl against its CPU twin', () => {
     [1, 'and'],
     [257 * 129, 'or'],
     [1024 * 1024, 'and'],
+    [301 * 77, 'andNot'],
   ] as [number, MaskCombine][]) {
     test(`${pixels} random pixels, ${operation}`, async () => {
       await withDevice(async (device) => {

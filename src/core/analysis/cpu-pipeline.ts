@@ -441,16 +441,21 @@ export function* analyzePairCpuSteps(
   lap('threshold');
   yield* pause('threshold');
 
-  const clean = (mask: Uint8Array): Uint8Array => {
+  // `standing`: for appeared (disappeared), the cleaned before (after) mask. A hole in
+  // the appeared mask that was occupied before is a block that stood while new boxes
+  // came around it, not one that came: holes fill only off it (a ∨ (filled ∧ ¬standing)).
+  const clean = (mask: Uint8Array, standing?: Uint8Array): Uint8Array => {
     let m = mask;
     if (params.openRadiusPx > 0)
       m = morphologyCpu(m, w, h, { operation: 'open', radiusPx: params.openRadiusPx });
     if (params.closeRadiusPx > 0)
       m = morphologyCpu(m, w, h, { operation: 'close', radiusPx: params.closeRadiusPx });
     m = and(m, domain);
-    return params.maxHoleM2 > 0
-      ? fillHoles(m, domain, w, h, maxHolePxOf(params.maxHoleM2, input.pixelAreaM2))
-      : m;
+    if (!(params.maxHoleM2 > 0)) return m;
+    const filled = fillHoles(m, domain, w, h, maxHolePxOf(params.maxHoleM2, input.pixelAreaM2));
+    return standing === undefined
+      ? filled
+      : combineMasksCpu(m, combineMasksCpu(filled, standing, 'andNot'), 'or');
   };
   // The twins of the GPU pipeline's threshold and mask-combine kernels.
   const rawChange = (): Uint8Array =>
@@ -461,8 +466,13 @@ export function* analyzePairCpuSteps(
     );
   // Each cleaned mask is keyed by what its raw mask reads, thresholds as used.
   const morphologyKey = [params.openRadiusPx, params.closeRadiusPx, params.maxHoleM2];
-  const cleaned = (name: string, deps: readonly unknown[], raw: () => Uint8Array): Uint8Array =>
-    stage(`clean ${name}`, [...deps, ...morphologyKey], () => clean(raw()));
+  const cleaned = (
+    name: string,
+    deps: readonly unknown[],
+    raw: () => Uint8Array,
+    standing?: Uint8Array,
+  ): Uint8Array =>
+    stage(`clean ${name}`, [...deps, ...morphologyKey], () => clean(raw(), standing));
   const beforeKey = [...occupancyKey, thresholdsDn.before];
   const afterKey = [...occupancyKey, thresholdsDn.after];
   const cleanBefore = cleaned('before', beforeKey, rawBefore);
@@ -471,14 +481,16 @@ export function* analyzePairCpuSteps(
   yield* pause('clean after');
   const cleanAppeared = cleaned(
     'appeared',
-    [...afterKey, ...changeKey, thresholdsDn.changeAfter],
+    [...afterKey, ...beforeKey, ...changeKey, thresholdsDn.changeAfter],
     rawAppeared,
+    cleanBefore,
   );
   yield* pause('clean appeared');
   const cleanDisappeared = cleaned(
     'disappeared',
-    [...beforeKey, ...changeKey, thresholdsDn.changeBefore],
+    [...beforeKey, ...afterKey, ...changeKey, thresholdsDn.changeBefore],
     rawDisappeared,
+    cleanAfter,
   );
   yield* pause('clean disappeared');
   const change = cleaned(
