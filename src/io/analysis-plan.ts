@@ -89,7 +89,9 @@ export function planAnalysis(
     Math.min(before.height, Math.ceil(y1) + ANALYSIS_MARGIN_PX),
   ] as const;
   if (!(window[2] > window[0] && window[3] > window[1])) {
-    throw new Error(`The piers of ${source} lie outside ${before.name}.`);
+    throw new Error(
+      `The piers of ${source} lie outside ${before.name}.${swappedAxesHint(rois, grid, before)}`,
+    );
   }
   const widthPx = window[2] - window[0];
   const heightPx = window[3] - window[1];
@@ -114,6 +116,37 @@ export function planAnalysis(
     })),
     pixelAreaM2: ground.areaM2,
   };
+}
+
+/**
+ * " Read as latitude, longitude …" when the piers, their two coordinates
+ * swapped, would lie on the image: GeoJSON gives longitude first, and a file
+ * written the other way round (as some tools do for EPSG:4326) lands
+ * elsewhere on the globe. Empty otherwise.
+ */
+function swappedAxesHint(rois: readonly Roi[], grid: GridRef, before: RasterInfo): string {
+  const swapped = rois.map((roi) => ({
+    name: roi.name,
+    polygons: roi.polygons.map((part) =>
+      part.map((ring) => ring.map(([lon, lat]) => [lat, lon] as const)),
+    ),
+  }));
+  if (swapped.some((roi) => roi.polygons.flat(2).some(([, lat]) => Math.abs(lat) > 90))) {
+    return '';
+  }
+  let inside: boolean;
+  try {
+    inside = lonLatRoisToPixel(swapped, grid).some((roi) =>
+      roi.polygons
+        .flat(2)
+        .some(([x, y]) => x >= 0 && y >= 0 && x <= before.width && y <= before.height),
+    );
+  } catch {
+    return '';
+  }
+  return inside
+    ? ' Read as latitude, longitude they would lie on it: GeoJSON gives longitude first, so the file may have its coordinates the other way round.'
+    : '';
 }
 
 /** Why a pier window of widthPx × heightPx is refused (over `limit`). */

@@ -80,6 +80,27 @@ describe('planAnalysis', () => {
     );
   });
 
+  test('piers outside the image: a hint when their coordinates are the other way round', () => {
+    const pier = pierOverPx(1000, 1000, 1200, 1100);
+    const swap = (ring: readonly (readonly [number, number])[]): [number, number][] =>
+      ring.map(([lon, lat]) => [lat, lon]);
+    const ring = pier.rings[0] ?? [];
+    const swapped: Roi = { ...pier, rings: [swap(ring)], polygons: [[swap(ring)]] };
+    expect(() => planAnalysis(LARGE, [swapped], 'latlon.geojson', CLI_WINDOW_LIMIT)).toThrow(
+      'The piers of latlon.geojson lie outside large.tif. Read as latitude, longitude they would lie on it: GeoJSON gives longitude first, so the file may have its coordinates the other way round.',
+    );
+    // Far away the right way round: no hint.
+    const far = ring.map(([lon, lat]): [number, number] => [lon + 1, lat]);
+    expect(() =>
+      planAnalysis(
+        LARGE,
+        [{ ...pier, rings: [far], polygons: [[far]] }],
+        'far.geojson',
+        CLI_WINDOW_LIMIT,
+      ),
+    ).toThrow(/^The piers of far\.geojson lie outside large\.tif\.$/);
+  });
+
   test('pixel area in m² is on the ground at the piers: Web Mercator and lon/lat as UTM', () => {
     // One pier near Najin (130.3° E, 42.25° N), 100 m × 60 m on the ground.
     const [lon, lat] = [130.3, 42.25];
