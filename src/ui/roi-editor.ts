@@ -160,6 +160,8 @@ export class RoiEditorController implements ReactiveController {
   viewPanes: readonly PaneRect[] | undefined = undefined;
   /** Where the piers came from, for the table's caption. */
   source = '';
+  /** Which file each set of piers in the history came from (undo restores the same arrays). */
+  private readonly sourceOfRois = new WeakMap<readonly EditRoi[], string>();
 
   private image: EditorImage | null = null;
   /** The current piers in lon/lat: what the analysis reads. */
@@ -256,6 +258,8 @@ export class RoiEditorController implements ReactiveController {
   /** A new set of piers (an import): replaces the current ones, undoably once there are any. */
   importRois(rois: readonly Roi[], source: string): void {
     this.lonLat = rois;
+    // The piers being replaced keep their file's name for an undo back to them.
+    this.sourceOfRois.set(this.state.rois, this.source);
     this.source = source.endsWith(EDITED) ? source.slice(0, -EDITED.length) : source;
     this.message = '';
     const pixels = this.toPixels(rois);
@@ -264,6 +268,7 @@ export class RoiEditorController implements ReactiveController {
       this.image?.georef == null || fresh
         ? createEditState(pixels)
         : applyEdit(this.state, { type: 'replace-all', rois: pixels });
+    this.sourceOfRois.set(this.state.rois, this.source);
     this.selectedKey = null;
     this.seedImported(rois);
     this.afterStateChange();
@@ -335,7 +340,10 @@ export class RoiEditorController implements ReactiveController {
 
   private history(step: (state: RoiEditState) => RoiEditState): void {
     const next = step(this.state);
-    if (next !== this.state) this.commit(next, 'history');
+    if (next === this.state) return;
+    // Undo and redo bring back earlier piers, and with them the file they came from.
+    this.source = this.sourceOfRois.get(next.rois) ?? this.source;
+    this.commit(next, 'history');
   }
 
   private commit(next: RoiEditState, reason: RoiChangeReason): boolean {
@@ -354,6 +362,7 @@ export class RoiEditorController implements ReactiveController {
       this.selectedKey = null;
     }
     this.afterStateChange();
+    this.sourceOfRois.set(next.rois, this.source);
     const edited = this.source === '' ? 'drawn piers' : `${this.source}${EDITED}`;
     this.options.onChange(lonLat, next.undo.length === 0 ? this.source : edited, reason);
     return true;

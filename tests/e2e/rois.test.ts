@@ -288,6 +288,26 @@ describe('piers: draw, edit, undo, export (CPU analysis, ?gpu=off)', () => {
       });
     });
 
+    // Another file's piers imported, then undone: the caption names the file they came from
+    // (the demo's, edited above), not the one just imported.
+    const caption = page.locator('qw-pier-table caption');
+    const other = { ...demo, features: demo.features.slice(0, 1) };
+    await page.locator('qw-app header input[type="file"]').setInputFiles([
+      {
+        name: 'other.geojson',
+        mimeType: 'application/geo+json',
+        buffer: Buffer.from(JSON.stringify(other)),
+      },
+    ]);
+    await expect
+      .poll(() => caption.textContent(), ANALYSIS_TIMEOUT)
+      .toMatch(/^\s*other\.geojson: analysed/);
+    await page.locator('qw-roi-list button[data-action="undo"]').click();
+    await expect
+      .poll(() => caption.textContent(), ANALYSIS_TIMEOUT)
+      .toMatch(/^\s*piers\.geojson \(edited\): analysed/);
+    await expect(listNames(page)).resolves.toEqual(['Pier 1', 'Pier 2', 'Pier 3']);
+
     // With every pier deleted, no export may still carry their numbers.
     await expect(page.locator('qw-data-exports').count()).resolves.toBe(1);
     for (const pier of ['Pier 1', 'Pier 2', 'Pier 3']) {
