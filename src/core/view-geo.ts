@@ -82,6 +82,39 @@ export interface GroundPixel {
   readonly areaM2: number;
 }
 
+type PixelLonLat = (col: number, row: number) => [number, number] | null;
+
+/** [lon, lat] (WGS 84) of an image position of `grid` through `converter`, null where proj4 cannot. */
+function pixelLonLat(grid: Pick<GridRef, 'geoTransform'>, converter: proj4.Converter): PixelLonLat {
+  return (col, row) => {
+    const [x, y] = pixelToMap(grid.geoTransform, col, row);
+    try {
+      return finitePair(converter.forward([x, y]));
+    } catch {
+      return null;
+    }
+  };
+}
+
+/** Pixels the ground steps are measured over, so rounding in the projection does not matter. */
+const GROUND_SPAN_PX = 8;
+
+/** Ground [east, north] metres of one pixel step along x (or y) at (col, row), central difference. */
+function groundStepM(
+  lonLat: PixelLonLat,
+  col: number,
+  row: number,
+  along: 'x' | 'y',
+): [number, number] | null {
+  const half = GROUND_SPAN_PX / 2;
+  const [dx, dy] = along === 'x' ? [half, 0] : [0, half];
+  const from = lonLat(col - dx, row - dy);
+  const to = lonLat(col + dx, row + dy);
+  if (from === null || to === null) return null;
+  const [east, north] = groundOffsetM(from, to);
+  return [east / GROUND_SPAN_PX, north / GROUND_SPAN_PX];
+}
+
 /**
  * The ground size of the pixel at (col, row) of `grid`, from its neighbours
  * taken to lon/lat through proj4: in any CRS, map units are not ground metres
@@ -100,40 +133,20 @@ export function groundPixelAt(
   } catch {
     return null;
   }
-  const lonLat = (c: number, r: number): [number, number] | null => {
-    const [x, y] = pixelToMap(grid.geoTransform, c, r);
-    try {
-      return finitePair(converter.forward([x, y]));
-    } catch {
-      return null;
-    }
-  };
-  // Central differences over a few pixels, so rounding in the projection does not matter.
-  const span = 8;
-  const west = lonLat(col - span / 2, row);
-  const east = lonLat(col + span / 2, row);
-  const north = lonLat(col, row - span / 2);
-  const south = lonLat(col, row + span / 2);
-  if (west === null || east === null || north === null || south === null) return null;
-  const [xEast, xNorth] = groundOffsetM(west, east).map((m) => m / span) as [number, number];
-  const [yEast, yNorth] = groundOffsetM(north, south).map((m) => m / span) as [number, number];
+  const lonLat = pixelLonLat(grid, converter);
+  const x = groundStepM(lonLat, col, row, 'x');
+  const y = groundStepM(lonLat, col, row, 'y');
+  if (x === null || y === null) return null;
   const ground = {
-    widthM: Math.hypot(xEast, xNorth),
-    heightM: Math.hypot(yEast, yNorth),
-    areaM2: Math.abs(xEast * yNorth - yEast * xNorth),
+    widthM: Math.hypot(...x),
+    heightM: Math.hypot(...y),
+    areaM2: Math.abs(x[0] * y[1] - y[0] * x[1]),
   };
   return Object.values(ground).every((v) => Number.isFinite(v) && v > 0) ? ground : null;
 }
 
 export function createViewGeo(grid: GridRef): ViewGeo {
   const converter = proj4(grid.proj4, WGS84);
-  const toLonLat = (x: number, y: number): [number, number] | null => {
-    try {
-      return finitePair(converter.forward([x, y]));
-    } catch {
-      return null;
-    }
-  };
   const fromLonLat = (lon: number, lat: number): [number, number] | null => {
     try {
       return finitePair(converter.inverse([lon, lat]));
@@ -141,17 +154,10 @@ export function createViewGeo(grid: GridRef): ViewGeo {
       return null;
     }
   };
-  const lonLat = (col: number, row: number): [number, number] | null => {
-    const [x, y] = pixelToMap(grid.geoTransform, col, row);
-    return toLonLat(x, y);
-  };
+  const lonLat = pixelLonLat(grid, converter);
   const metresPerPixel = (col: number, row: number): number | null => {
-    // Over a few pixels, so rounding in the projection does not matter.
-    const span = 8;
-    const a = lonLat(col - span / 2, row);
-    const b = lonLat(col + span / 2, row);
-    if (a === null || b === null) return null;
-    const metres = groundMetres(a, b) / span;
+    const step = groundStepM(lonLat, col, row, 'x');
+    const metres = step === null ? Number.NaN : Math.hypot(...step);
     return metres > 0 && Number.isFinite(metres) ? metres : null;
   };
   return {

@@ -92,15 +92,22 @@ function database(): Promise<IDBDatabase> {
 
 /** The autosaved session; null when there is none. A damaged one is an Error naming why. */
 export async function loadStoredSession(timeoutMs = READ_TIMEOUT_MS): Promise<Session | null> {
+  return loadSessionRecord(CURRENT, 'The autosaved session', timeoutMs);
+}
+
+/** The session stored under `key`, parsed (named `what` in its errors); null when there is none. */
+async function loadSessionRecord(
+  key: string,
+  what: string,
+  timeoutMs: number,
+): Promise<Session | null> {
   const read = async (): Promise<unknown> => {
     const db = await database();
-    return request<unknown>(
-      db.transaction(SESSIONS, 'readonly').objectStore(SESSIONS).get(CURRENT),
-    );
+    return request<unknown>(db.transaction(SESSIONS, 'readonly').objectStore(SESSIONS).get(key));
   };
   const text = await within(read(), timeoutMs, "This browser's storage (IndexedDB)");
   if (typeof text !== 'string') return null;
-  return parseSession(text, 'The autosaved session');
+  return parseSession(text, what);
 }
 
 /** The key of a pair's own record: its two files by role, name and size. */
@@ -131,15 +138,11 @@ export async function loadPairSession(
   files: readonly SessionFileRef[],
   timeoutMs = READ_TIMEOUT_MS,
 ): Promise<Session | null> {
-  const read = async (): Promise<unknown> => {
-    const db = await database();
-    return request<unknown>(
-      db.transaction(SESSIONS, 'readonly').objectStore(SESSIONS).get(pairSessionKey(files)),
-    );
-  };
-  const text = await within(read(), timeoutMs, "This browser's storage (IndexedDB)");
-  if (typeof text !== 'string') return null;
-  return parseSession(text, 'The autosaved session of these files');
+  return loadSessionRecord(
+    pairSessionKey(files),
+    'The autosaved session of these files',
+    timeoutMs,
+  );
 }
 
 /** Replaces the kept images with these (an empty list removes them). */
