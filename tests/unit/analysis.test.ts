@@ -41,6 +41,17 @@ describe('AnalysisParams', () => {
     [{ minAreaM2: -1 }, 'minAreaM2 must be from 0 to 10000000 m² (got -1)'],
     [{ thresholdMode: 'auto' }, 'thresholdMode must be one of manual, otsu (got auto)'],
     [{ thresholdDn: '30' }, 'thresholdDn must be a number of DN (got "30")'],
+    // Found by a GPU-vs-CPU sweep: 1e-40 is an f32 subnormal that SwiftShader flushes to 0
+    // (texture off on the GPU only), and 64 ÷ 1e-38 overflows the change levels.
+    [
+      { textureThresholdDn: 1e-40 },
+      'textureThresholdDn must be 0 or from 0.01 to 1000000 of DN (got 1e-40)',
+    ],
+    [
+      { changeThresholdDn: 1e-38 },
+      'changeThresholdDn must be 0 or from 0.01 to 1000000 of DN (got 1e-38)',
+    ],
+    [{ thresholdDn: 0.001 }, 'thresholdDn must be 0 or from 0.01 to 1000000 of DN (got 0.001)'],
     [
       { shadowMinLumRatio: 0.7, shadowMaxLumRatio: 0.6 },
       'shadowMinLumRatio (0.7) must be below shadowMaxLumRatio (0.6)',
@@ -108,6 +119,30 @@ describe('pipeline pieces', () => {
   });
 });
 
+/** A pair of 1 m² pixels, valid everywhere, with one pier over the whole image. */
+function wholeImagePier(
+  w: number,
+  h: number,
+  before: Float32Array[],
+  after: Float32Array[],
+): AnalysisInput {
+  const ring: [number, number][] = [
+    [0, 0],
+    [w, 0],
+    [w, h],
+    [0, h],
+  ];
+  return {
+    widthPx: w,
+    heightPx: h,
+    before,
+    after,
+    valid: new Uint8Array(w * h).fill(1),
+    rois: [{ name: 'P', rings: [ring] }],
+    pixelAreaM2: 1,
+  };
+}
+
 describe('thresholds', () => {
   test('thresholds compare as the GPU holds them, in f32: a typed 30.1 DN', () => {
     // A block scoring exactly f32(30.1) > 30.1 at each date: no change on the GPU, whose
@@ -120,45 +155,53 @@ describe('thresholds', () => {
       for (let y = 4; y < 12; y++) for (let x = x0; x < x0 + 8; x++) out[0]![y * w + x] = score;
       return out;
     };
-    const result = analyzePairCpu(
-      {
-        widthPx: w,
-        heightPx: h,
-        before: bands(28),
-        after: bands(4),
-        valid: new Uint8Array(n).fill(1),
-        rois: [
-          {
-            name: 'P',
-            rings: [
-              [
-                [0, 0],
-                [w, 0],
-                [w, h],
-                [0, h],
-              ],
-            ],
-          },
-        ],
-        pixelAreaM2: 1,
-      },
-      {
-        ...DEFAULT_ANALYSIS_PARAMS,
-        blurRadiusPx: 0,
-        matchRadiusPx: 0,
-        sharpnessMatching: 'off',
-        shadowHandling: 'off',
-        textureThresholdDn: 0,
-        openRadiusPx: 0,
-        closeRadiusPx: 0,
-        maxHoleM2: 0,
-        minAreaM2: 0,
-        thresholdDn: 1,
-        changeThresholdDn: 30.1,
-      },
-    );
+    const result = analyzePairCpu(wholeImagePier(w, h, bands(28), bands(4)), {
+      ...DEFAULT_ANALYSIS_PARAMS,
+      blurRadiusPx: 0,
+      matchRadiusPx: 0,
+      sharpnessMatching: 'off',
+      shadowHandling: 'off',
+      textureThresholdDn: 0,
+      openRadiusPx: 0,
+      closeRadiusPx: 0,
+      maxHoleM2: 0,
+      minAreaM2: 0,
+      thresholdDn: 1,
+      changeThresholdDn: 30.1,
+    });
     expect(result.masks.change.reduce((sum, v) => sum + v, 0)).toBe(0);
     expect(result.rois[0]?.appeared.teu).toBe(0);
+  });
+});
+
+describe('Otsu thresholds', () => {
+  test('a pixel whose distances are all NaN (an infinite score) goes to the top bin, not the range', () => {
+    // NaN samples an image does not declare as nodata stay in the domain; the GPU's range
+    // reduction keeps finite values only, and the CPU threw on a histogram up to Infinity.
+    const [w, h] = [40, 20];
+    const n = w * h;
+    // A red box on a grey deck (a grey one twice as bright reads as shade leaving).
+    const bands = (box: boolean): Float32Array[] =>
+      [200, 60, 60].map((boxDn) => {
+        const band = new Float32Array(n).fill(100);
+        if (box) for (let y = 4; y < 12; y++) for (let x = 8; x < 20; x++) band[y * w + x] = boxDn;
+        return band;
+      });
+    const after = bands(true);
+    for (const band of after) band[3 * w + 30] = Number.NaN;
+    const result = analyzePairCpu(wholeImagePier(w, h, bands(false), after), {
+      ...DEFAULT_ANALYSIS_PARAMS,
+      thresholdMode: 'otsu',
+      sharpnessMatching: 'off',
+      openRadiusPx: 0,
+      closeRadiusPx: 0,
+      maxHoleM2: 0,
+      minAreaM2: 0,
+    });
+    // The box's change (≈ 122 DN) is split from the unchanged deck (0 DN).
+    expect(result.thresholdsDn.changeAfter).toBeGreaterThan(0);
+    expect(result.thresholdsDn.changeAfter).toBeLessThan(122);
+    expect(result.masks.appeared.reduce((sum, v) => sum + v, 0)).toBeGreaterThanOrEqual(8 * 12);
   });
 });
 

@@ -170,12 +170,16 @@ export function checkAnalysisInput(input: AnalysisInput): void {
   if (input.rois.length === 0) throw new Error('Analysis needs at least one ROI');
 }
 
-/** Otsu's threshold of `values` over the domain, on [0, 99.9th percentile-ish max]. */
+/**
+ * Otsu's threshold of `values` over the domain, on [0, largest finite value]:
+ * an infinite score (a pixel whose distances are all NaN) goes to the top bin,
+ * as the GPU's range reduction, which keeps finite values only, has it.
+ */
 function otsuOver(values: Float32Array, domain: Uint8Array): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] ?? 0;
-    if (domain[i] !== 0 && v > max) max = v;
+    if (domain[i] !== 0 && v > max && v !== Infinity) max = v;
   }
   if (!(max > 0)) return 0;
   const range = { minValue: 0, maxValue: max };

@@ -111,7 +111,23 @@ export interface NumberRule {
   readonly integer: boolean;
   /** Unit or meaning, for messages. */
   readonly what: string;
+  /**
+   * Set where 0 switches a stage off or lets every difference through: values
+   * between 0 and this are refused. Much below it a threshold is no longer one
+   * number on both backends (the GPU may flush an f32 subnormal to 0, and
+   * 64 ÷ t or score ÷ t overflow f32).
+   */
+  readonly smallestAboveZero?: number;
 }
+
+/** Thresholds in DN: 0, or at least a hundredth of a DN. */
+const DN_THRESHOLD_RULE: NumberRule = {
+  min: 0,
+  max: 1e6,
+  integer: false,
+  what: 'DN',
+  smallestAboveZero: 0.01,
+};
 
 /** Validation range of every numeric field (params-schema.ts builds the UI controls on it). */
 export const NUMBER_RULES: { readonly [K in keyof AnalysisParams]?: NumberRule } = {
@@ -120,11 +136,11 @@ export const NUMBER_RULES: { readonly [K in keyof AnalysisParams]?: NumberRule }
   invariantPct: { min: 0, max: 100, integer: false, what: 'percent' },
   blurRadiusPx: { min: 0, max: 16, integer: true, what: 'pixels' },
   matchRadiusPx: { min: 0, max: 8, integer: true, what: 'pixels' },
-  thresholdDn: { min: 0, max: 1e6, integer: false, what: 'DN' },
+  thresholdDn: DN_THRESHOLD_RULE,
   brightnessWeight: { min: 0, max: 1, integer: false, what: 'a fraction' },
-  textureThresholdDn: { min: 0, max: 1e6, integer: false, what: 'DN' },
+  textureThresholdDn: DN_THRESHOLD_RULE,
   textureRadiusPx: { min: 1, max: 16, integer: true, what: 'pixels' },
-  changeThresholdDn: { min: 0, max: 1e6, integer: false, what: 'DN' },
+  changeThresholdDn: DN_THRESHOLD_RULE,
   shadowMinLumRatio: { min: 0, max: 1, integer: false, what: 'a fraction' },
   shadowMaxLumRatio: { min: 0, max: 1, integer: false, what: 'a fraction' },
   shadowChromaTolerance: { min: 0, max: 1, integer: false, what: 'a fraction' },
@@ -168,6 +184,14 @@ export function analysisParamsProblems(params: AnalysisParams): string[] {
       problems.push(`${key} must be a whole number${of} (got ${value})`);
     } else if (value < rule.min || value > rule.max) {
       problems.push(`${key} must be ${range} (got ${value})`);
+    } else if (
+      rule.smallestAboveZero !== undefined &&
+      value > 0 &&
+      value < rule.smallestAboveZero
+    ) {
+      problems.push(
+        `${key} must be 0 or from ${rule.smallestAboveZero} to ${rule.max}${of} (got ${value})`,
+      );
     }
   }
   for (const [key, allowed] of Object.entries(ENUM_RULES)) {
