@@ -62,10 +62,19 @@ export function mapRoisToPixel(rois: readonly RoiRings[], geoTransform: GeoTrans
 /**
  * ROIs in WGS 84 lon/lat (io's `Roi`) → pixel coordinates of `grid`: proj4 to
  * the grid's CRS, then the inverse geotransform. The same numbers as io's
- * `projectRois` followed by `mapRoisToPixel` (core may not import io).
+ * `projectRois` followed by `mapRoisToPixel` (core may not import io), except
+ * on a lon/lat grid that runs past ±180°, which projectRois does not know.
  */
 export function lonLatRoisToPixel(rois: readonly RoiRings[], grid: GridRef): PixelRoi[] {
   const converter = proj4(WGS84_PROJ4, grid.proj4);
+  // A lon/lat grid may run past ±180° (a raster across the antimeridian, from
+  // 179.9° to 180.1°), where proj4 gives −179.9°: each longitude is taken a
+  // whole turn round to lie within 180° of the grid's centre.
+  const geographic = /\+proj=longlat\b/.test(grid.proj4);
+  const t = grid.geoTransform;
+  const centreLon = t.originX + (grid.width / 2) * t.pixelWidth + (grid.height / 2) * t.rowRotation;
+  const nearCentre = (lon: number): number =>
+    geographic ? lon + 360 * Math.round((centreLon - lon) / 360) : lon;
   return rois.map((roi) =>
     ringsToPixel(
       roi,
@@ -77,7 +86,7 @@ export function lonLatRoisToPixel(rois: readonly RoiRings[], grid: GridRef): Pix
           return [Number.NaN, Number.NaN];
         }
         const [x = Number.NaN, y = Number.NaN] = xy;
-        return mapToPixel(grid.geoTransform, x, y);
+        return mapToPixel(grid.geoTransform, nearCentre(x), y);
       },
       `projected to the image grid (${grid.proj4})`,
     ),

@@ -9,6 +9,7 @@ import {
   roiAreaPx,
   type PixelRoi,
   type Point,
+  type RoiRings,
 } from '../../src/core/roi-raster.ts';
 import { groundPixelAt } from '../../src/core/view-geo.ts';
 import { openRaster } from '../../src/io/decoder.ts';
@@ -185,6 +186,42 @@ describe('ROI rasterization (src/core/analysis/roi-raster.ts on pier polygons)',
     // Across the antimeridian, the short way round.
     const across = groundPixelAt(grid('+proj=longlat +datum=WGS84', 1 / 3600, 180, 0), 0, 0);
     expect(across?.widthM).toBeCloseTo(30.92, 2);
+  });
+
+  test('a lon/lat raster across the antimeridian holds piers given at −179.99°', () => {
+    // 2000 px of 1e-5° from 179.99° E: the raster runs to 180.01°, which GeoJSON writes as
+    // −179.99°. proj4 gives the pier at −179.995° and it fell 360° west of the image.
+    const grid: GridRef = {
+      width: 2000,
+      height: 2000,
+      geoTransform: {
+        originX: 179.99,
+        pixelWidth: 1e-5,
+        rowRotation: 0,
+        originY: -16.99,
+        columnRotation: 0,
+        pixelHeight: -1e-5,
+      },
+      proj4: '+proj=longlat +datum=WGS84 +no_defs',
+    };
+    const square = (west: number): RoiRings => ({
+      name: 'P',
+      polygons: [
+        [
+          [
+            [west, -17],
+            [west + 0.002, -17],
+            [west + 0.002, -16.998],
+            [west, -16.998],
+            [west, -17],
+          ],
+        ],
+      ],
+    });
+    const [east, west] = lonLatRoisToPixel([square(-179.996), square(179.994)], grid);
+    expect(east?.polygons[0]?.[0]?.[0]?.[0]).toBeCloseTo(1400, 6);
+    expect(west?.polygons[0]?.[0]?.[0]?.[0]).toBeCloseTo(400, 6);
+    expect(east?.polygons[0]?.[0]?.[0]?.[1]).toBeCloseTo(1000, 6);
   });
 
   test('demo piers on before.tif: pixel areas within 1 % of the polygon areas in m²', async () => {
