@@ -8,7 +8,8 @@
  *   kind         appeared | disappeared | both (present at both dates)
  *   area_m2      the blob's pixel area × pixel ground area (not its outline's
  *                area on the ellipsoid, which differs by the projection's scale)
- *   teu, teu_low, teu_high   the table's arithmetic on area_m2 (top tier only)
+ *   teu, teu_low, teu_high   the table's arithmetic on area_m2 and the blob's
+ *                outline pixels (top tier only)
  *   mean_change  mean change magnitude over the blob, DN
  *   roi          the pier holding most of the blob, or null
  *   rois         [{ name, area_m2 }] every pier it covers, most first
@@ -110,7 +111,7 @@ export function blobsGeoJson(source: BlobExportSource, georef: ImageGeoref): Blo
     features: blobs.map((blob, index): BlobFeature => {
       const polygons = lonLat[index]?.polygons ?? [];
       const [only] = polygons;
-      const teu = blobTeu(blob.areaM2, params);
+      const teu = blobTeu(blob, params);
       return {
         type: 'Feature',
         id: idOf(blob),

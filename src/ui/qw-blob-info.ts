@@ -174,7 +174,7 @@ export class QwBlobInfo extends LitElement {
         ${this.renderFillFactor()}
       </section>`;
     }
-    const teu = blobTeu(blob.areaM2, this.params);
+    const teu = blobTeu(blob, this.params);
     return html`<section aria-label="Picked blob">
       <h2>Blob</h2>
       <dl>

@@ -5,6 +5,7 @@ import {
   pickBlob,
   type PickSource,
 } from '../../src/core/analysis/blob-pick.ts';
+import { estimateFromMask } from '../../src/core/analysis/estimate.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
 import { traceBlobsOfKind } from '../../src/core/export/blob-polygons.ts';
 
@@ -85,16 +86,47 @@ describe('blob TEU and calibration', () => {
   const params = { ...DEFAULT_ANALYSIS_PARAMS, fillFactor: 0.9, teuFootprintM2: 15 };
 
   test('TEU = areaM2 · fillFactor / footprint, range from the spread', () => {
-    const teu = blobTeu(1500, params);
+    const teu = blobTeu({ areaM2: 1500, rimM2: 0 }, params);
     expect(teu.teu).toBeCloseTo(90, 10);
     expect(teu.lowTeu).toBeCloseTo(85, 10);
     expect(teu.highTeu).toBeCloseTo(95, 10);
   });
 
+  test('the range holds half the outline as the table’s does: one block, one pier, the same numbers', () => {
+    // A 4 × 3 px block standing at both dates: 10 of its 12 px lie on its outline. The click
+    // and the export left the outline out (0.17–0.19 TEU here against the table's 0.10–0.27).
+    const block = mask(['........', '..####..', '..####..', '..####..', '........']);
+    const n = block.length;
+    const blockSource: PickSource = {
+      ...source(),
+      heightPx: 5,
+      masks: {
+        before: block,
+        after: block,
+        appeared: new Uint8Array(n),
+        disappeared: new Uint8Array(n),
+      },
+      changeMagnitude: { levels: new Uint8Array(n), dnPerLevel: 0.5 },
+      roiIndex: new Int32Array(n),
+      roiNames: ['Pier 1'],
+    };
+    const picked = pickBlob(blockSource, 3, 2);
+    expect(picked?.rimM2).toBe(10 * 0.25);
+    expect(traceBlobsOfKind(blockSource, 'both')[0]?.rimM2).toBe(10 * 0.25);
+    const table = estimateFromMask(block, W, 5, blockSource.roiIndex, 1, 0.25, {
+      ...params,
+      minAreaM2: 0,
+    }).perRoi[0];
+    const teu = blobTeu(picked ?? { areaM2: 0, rimM2: 0 }, params);
+    expect(teu.lowTeu).toBeCloseTo(table?.lowTeu ?? Number.NaN, 12);
+    expect(teu.highTeu).toBeCloseTo(table?.highTeu ?? Number.NaN, 12);
+    expect(teu.lowTeu).toBeCloseTo(((3 - 1.25) * 0.85) / 15, 12);
+  });
+
   test('fillFactor = containers · footprint / area; the blob then estimates the count', () => {
     const calibrated = calibrateFillFactor(params, 1500, 80);
     expect(calibrated.fillFactor).toBe(0.8);
-    expect(blobTeu(1500, calibrated).teu).toBeCloseTo(80, 10);
+    expect(blobTeu({ areaM2: 1500, rimM2: 0 }, calibrated).teu).toBeCloseTo(80, 10);
     // Other parameters are untouched; kept to four decimals.
     expect({ ...calibrated, fillFactor: 0.9 }).toEqual(params);
     expect(calibrateFillFactor(params, 1000, 47).fillFactor).toBe(0.705);

@@ -50,10 +50,36 @@ export interface PickedBlob {
   readonly pixels: Uint32Array;
   readonly areaPx: number;
   readonly areaM2: number;
+  /** Pixels of the blob on its outline (rimPixels), m²: the TEU range's ± half of it. */
+  readonly rimM2: number;
   /** Mean change magnitude over the blob, DN (change-magnitude.ts). */
   readonly meanChangeDn: number;
   /** The ROI holding most of the blob; null when none does. */
   readonly roiName: string | null;
+}
+
+/**
+ * Whether pixel i of a blob lies on its outline: a 4-neighbour outside it or
+ * the window's edge (the rule of the table's rim, keepComponents in estimate.ts).
+ */
+export function onRim(
+  widthPx: number,
+  heightPx: number,
+  inside: (pixel: number) => boolean,
+  i: number,
+): boolean {
+  const x = i % widthPx;
+  const y = (i - x) / widthPx;
+  return (
+    x === 0 ||
+    y === 0 ||
+    x === widthPx - 1 ||
+    y === heightPx - 1 ||
+    !inside(i - 1) ||
+    !inside(i + 1) ||
+    !inside(i - widthPx) ||
+    !inside(i + widthPx)
+  );
 }
 
 /** The 8-connected component of `inside` that holds `seed`. */
@@ -100,14 +126,12 @@ export function pickBlob(source: PickSource, xPx: number, yPx: number): PickedBl
   const seed = y * source.widthPx + x;
   const kind = BLOB_KINDS.find((k) => inKind(source.masks, k, seed));
   if (kind === undefined) return null;
-  const pixels = componentOf(
-    source.widthPx,
-    source.heightPx,
-    (i) => inKind(source.masks, kind, i),
-    seed,
-  );
+  const inside = (i: number): boolean => inKind(source.masks, kind, i);
+  const pixels = componentOf(source.widthPx, source.heightPx, inside, seed);
+  let rimPx = 0;
   const perRoi = new Map<number, number>();
   for (const i of pixels) {
+    if (onRim(source.widthPx, source.heightPx, inside, i)) rimPx++;
     const roi = source.roiIndex[i] ?? -1;
     if (roi >= 0) perRoi.set(roi, (perRoi.get(roi) ?? 0) + 1);
   }
@@ -123,17 +147,21 @@ export function pickBlob(source: PickSource, xPx: number, yPx: number): PickedBl
     pixels,
     areaPx: pixels.length,
     areaM2: pixels.length * source.pixelAreaM2,
+    rimM2: rimPx * source.pixelAreaM2,
     meanChangeDn: meanChangeDn(source.changeMagnitude, pixels),
     roiName: roi >= 0 ? (source.roiNames[roi] ?? null) : null,
   };
 }
 
-/** A blob's TEU with the table's arithmetic (estimate.ts), and its low–high range from the spread. */
+/**
+ * A blob's TEU with the table's arithmetic (estimate.ts), and its low–high
+ * range from the spread and half its rim, as the table's ranges have them.
+ */
 export function blobTeu(
-  areaM2: number,
+  blob: Pick<PickedBlob, 'areaM2' | 'rimM2'>,
   params: Pick<AnalysisParams, 'fillFactor' | 'fillFactorSpread' | 'teuFootprintM2'>,
 ): { readonly teu: number; readonly lowTeu: number; readonly highTeu: number } {
-  return teuOfArea(areaM2, 0, params);
+  return teuOfArea(blob.areaM2, blob.rimM2, params);
 }
 
 /** Fill factors are kept to this many decimals (the TEU they give moves by < 0.01 %). */

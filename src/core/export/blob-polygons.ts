@@ -20,7 +20,7 @@
  */
 import { labelComponentsCpu } from '../ccl.ts';
 import { signedArea } from '../roi-raster.ts';
-import type { BlobSource } from '../analysis/blob-pick.ts';
+import { onRim, type BlobSource } from '../analysis/blob-pick.ts';
 import { BLOB_KINDS, inKind, type BlobKind } from '../analysis/overlays.ts';
 
 /** [x, y] in window pixels, corner origin. */
@@ -43,6 +43,8 @@ export interface TracedBlob {
   readonly firstPixel: number;
   readonly areaPx: number;
   readonly areaM2: number;
+  /** Its outline pixels, m² (as the blob click's `rimM2`). */
+  readonly rimM2: number;
   /** Mean change magnitude over the blob, DN (as `meanChangeDn`). */
   readonly meanChangeDn: number;
   /** Pixels of the blob in each ROI, most first (ties: ROI order); empty when in none. */
@@ -196,6 +198,8 @@ export function traceBlobsOfKind(
   const { ids, count } = labelComponentsCpu(mask, widthPx, heightPx);
   if (count > maxBlobs) throw new TooManyBlobs(count, maxBlobs);
   const areaPx = new Float64Array(count + 1);
+  const rimPx = new Float64Array(count + 1);
+  const inside = (i: number): boolean => mask[i] === 1;
   const levelSum = new Float64Array(count + 1);
   const firstPixel = new Int32Array(count + 1).fill(-1);
   const roiCount = source.roiNames.length;
@@ -210,6 +214,7 @@ export function traceBlobsOfKind(
     const id = ids[i] ?? 0;
     if (id === 0) continue;
     areaPx[id] = (areaPx[id] ?? 0) + 1;
+    if (onRim(widthPx, heightPx, inside, i)) rimPx[id] = (rimPx[id] ?? 0) + 1;
     levelSum[id] = (levelSum[id] ?? 0) + (source.changeMagnitude.levels[i] ?? 0);
     if (firstPixel[id] === -1) firstPixel[id] = i;
     const roi = source.roiIndex[i] ?? -1;
@@ -266,6 +271,7 @@ export function traceBlobsOfKind(
       firstPixel: firstPixel[id] ?? 0,
       areaPx: area,
       areaM2: area * source.pixelAreaM2,
+      rimM2: (rimPx[id] ?? 0) * source.pixelAreaM2,
       meanChangeDn:
         area === 0 ? 0 : ((levelSum[id] ?? 0) / area) * source.changeMagnitude.dnPerLevel,
       rois,
