@@ -5,8 +5,7 @@
  * src/io/export-blobs.ts) — the same functions as the app's export buttons.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { basename, join } from 'node:path';
 import { estimateShift, shiftToApply, toLuminance } from '../core/align/phase-correlation.ts';
 import {
   analyzePairCpu,
@@ -38,6 +37,7 @@ import { openRaster, readWindow, type OpenRaster, type RasterSource } from '../i
 import { blobsGeoJsonText } from '../io/export-blobs.ts';
 import { TooManyBlobs } from '../core/export/blob-polygons.ts';
 import { parseRoiGeoJson, textFileSizeProblem, type RoiSet } from '../io/geojson.ts';
+import { parseCommandArgs, samePlace } from './args.ts';
 import { dawnGpu } from './dawn.ts';
 import { checkOutFolder, prepareOutFolder, removeOutFile, writeOutFile } from './out-folder.ts';
 import { snapshotLayoutOption, writeCliSnapshot } from './snapshot.ts';
@@ -78,22 +78,28 @@ export function readText(path: string, what: string): string {
  * Software adapters do not count: the CPU twins are faster than SwiftShader.
  */
 async function nodeGpu(): Promise<{ device: GPUDevice; label: string } | string> {
-  const gpu = await dawnGpu();
-  if (gpu === null) {
-    return 'no WebGPU in this Node: install the npm package "webgpu" (Dawn) where a GPU is';
+  // Dawn can throw at any step (no Vulkan driver, a device refused): that is a
+  // reason not to use it, which `auto` answers with the CPU twins.
+  try {
+    const gpu = await dawnGpu();
+    if (gpu === null) {
+      return 'no WebGPU in this Node: install the npm package "webgpu" (Dawn) where a GPU is';
+    }
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (adapter === null) return 'Dawn found no GPU adapter on this machine';
+    const { vendor, architecture, description } = adapter.info;
+    const label = [description, vendor, architecture].filter((part) => part.length > 0).join(' ');
+    if (/swiftshader|llvmpipe|software/i.test(label)) return `only a software adapter (${label})`;
+    const device = await adapter.requestDevice({
+      requiredLimits: {
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+        maxBufferSize: adapter.limits.maxBufferSize,
+      },
+    });
+    return { device, label };
+  } catch (error) {
+    return `Dawn failed: ${error instanceof Error ? error.message : String(error)}`;
   }
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (adapter === null) return 'Dawn found no GPU adapter on this machine';
-  const { vendor, architecture, description } = adapter.info;
-  const label = [description, vendor, architecture].filter((part) => part.length > 0).join(' ');
-  if (/swiftshader|llvmpipe|software/i.test(label)) return `only a software adapter (${label})`;
-  const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-      maxBufferSize: adapter.limits.maxBufferSize,
-    },
-  });
-  return { device, label };
 }
 
 /** The analysis backend of a run: a hardware WebGPU device, or null for the CPU twins. */
@@ -126,9 +132,15 @@ export function runAnalysis(
 
 /** `--params FILE` (or the defaults), `--rois FILE`. */
 export function readParams(path: string | undefined): AnalysisParams {
-  return path === undefined
-    ? DEFAULT_ANALYSIS_PARAMS
-    : analysisParamsFromJson(readText(path, 'params'));
+  if (path === undefined) return DEFAULT_ANALYSIS_PARAMS;
+  const text = readText(path, '--params');
+  try {
+    return analysisParamsFromJson(text);
+  } catch (error) {
+    throw new Error(`--params ${path}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
 }
 
 export function readRois(path: string): RoiSet {
@@ -141,9 +153,11 @@ export function parseShift(value: string | undefined): readonly [number, number]
   const parts = value.split(',').map((part) => part.trim());
   const numbers = parts.map(Number);
   const [dx, dy] = numbers;
+  // Decimal only: Number() also reads 0x10 and 0b1.
+  const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
   if (
     parts.length !== 2 ||
-    parts.some((part) => part.length === 0) ||
+    parts.some((part) => !decimal.test(part)) ||
     dx === undefined ||
     dy === undefined ||
     !Number.isFinite(dx) ||
@@ -321,9 +335,10 @@ export function joinNegativeShift(argv: readonly string[]): string[] {
 }
 
 export async function analyze(argv: readonly string[], openSource: OpenSource): Promise<void> {
-  const { values } = parseArgs({
-    args: joinNegativeShift(argv),
-    options: {
+  const { values } = parseCommandArgs(
+    'analyze',
+    joinNegativeShift(argv),
+    {
       before: { type: 'string' },
       after: { type: 'string' },
       rois: { type: 'string' },
@@ -335,8 +350,8 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
       credit: { type: 'string' },
       'snapshot-layout': { type: 'string', default: 'single' },
     },
-    strict: true,
-  });
+    false,
+  );
   const { before: beforePath, after: afterPath, rois: roisPath, out } = values;
   if (
     beforePath === undefined ||
@@ -472,7 +487,7 @@ async function analyzeOn(
     );
   }
   const sameFile =
-    resolve(beforePath) === resolve(afterPath)
+    samePlace(beforePath) === samePlace(afterPath)
       ? [`--before and --after name the same file (${beforePath}): nothing can have changed`]
       : [];
   const warnings = [

@@ -2,7 +2,7 @@
  * Input files of the CLI as raster sources: lazily read Blobs, with their
  * sidecars.
  */
-import { existsSync, openAsBlob, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, openAsBlob, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { RasterSource } from '../io/decoder.ts';
 
@@ -16,6 +16,8 @@ export async function fileSource(path: string): Promise<RasterSource> {
   if (statSync(path).isDirectory()) throw new Error(`${path} is a folder, not an image file`);
   let blob: Blob;
   try {
+    // openAsBlob opens lazily: an unreadable file would fail later as "The blob could not be read".
+    accessSync(path, constants.R_OK);
     blob = await openAsBlob(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

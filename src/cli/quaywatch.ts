@@ -30,7 +30,9 @@ const COMMANDS =
   'commands: analyze, series, info, --version; quaywatch --help shows how to call them';
 
 async function info(path: string | undefined): Promise<void> {
-  if (path === undefined) throw new Error('info needs a file: quaywatch info FILE');
+  if (path === undefined || path === '') {
+    throw new Error('info needs a file: quaywatch info FILE');
+  }
   const source = await fileSource(path);
   try {
     const raster = await openRaster(source);
@@ -67,6 +69,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         await series(rest, fileSource);
         return 0;
       case 'info':
+        if (rest[0]?.startsWith('-') === true) {
+          throw new Error(`info has no option ${rest[0]}: ${INFO_USAGE}`);
+        }
         if (rest.length > 1) {
           throw new Error(`info takes one file (got ${rest.length}): ${INFO_USAGE}`);
         }
@@ -92,9 +97,15 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new Error(`unknown command "${command}" (${COMMANDS})`);
     }
   } catch (error) {
-    // One line, whatever the message: Node's own (parseArgs) can span several.
+    // One line, whatever the message: Node's own (parseArgs) can span several,
+    // and a message that quotes a binary file (--params given a TIFF) holds
+    // control characters, shown as \xNN.
     const message = error instanceof Error ? error.message : String(error);
-    console.error(`quaywatch: ${message.replace(/\s*\n\s*/g, ' ')}`);
+    const oneLine = message
+      .replace(/\s*\n\s*/g, ' ')
+      // eslint-disable-next-line no-control-regex -- control characters are what is matched
+      .replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    console.error(`quaywatch: ${oneLine}`);
     return 1;
   }
 }

@@ -20,8 +20,8 @@
  * series.json, the rest is written, and the command ends with that error.
  */
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { checkOutFolder, prepareOutFolder, writeOutFile } from './out-folder.ts';
+import { parseCommandArgs, samePlace } from './args.ts';
+import { checkOutFolder, prepareOutFolder, removeOutFile, writeOutFile } from './out-folder.ts';
 import { coverageWarnings, pierCoverage, piersWithoutPixels } from '../core/analysis/coverage.ts';
 import { bandMismatchWarning, coarsePixelWarning, pairInput } from '../io/analysis-plan.ts';
 import { csvNumber, csvText, spreadsheetText } from '../core/export/piers-csv.ts';
@@ -43,8 +43,11 @@ import {
   readReference,
   readRois,
   runAnalysis,
+  type Backend,
   type OpenSource,
 } from './analyze.ts';
+import type { AnalysisParams } from '../core/analysis/params.ts';
+import type { RoiSet } from '../io/geojson.ts';
 import { renderSeriesChartPng } from './series-chart.ts';
 
 export const SERIES_USAGE =
@@ -103,18 +106,18 @@ interface DateRun {
 }
 
 export async function series(argv: readonly string[], openSource: OpenSource): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    options: {
+  const { values, positionals } = parseCommandArgs(
+    'series',
+    argv,
+    {
       rois: { type: 'string' },
       out: { type: 'string' },
       params: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       'fine-align': { type: 'string', default: 'on' },
     },
-    allowPositionals: true,
-    strict: true,
-  });
+    true,
+  );
   const { rois: roisPath, out } = values;
   if (roisPath === undefined || out === undefined) {
     throw new Error(`series needs --rois and --out. ${SERIES_USAGE}`);
@@ -128,16 +131,40 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
   if (fineAlign !== 'on' && fineAlign !== 'off') {
     throw new Error(`--fine-align takes on or off (got "${fineAlign}")`);
   }
-  const repeated = positionals.find((path, k) =>
-    positionals.slice(0, k).some((earlier) => resolve(earlier) === resolve(path)),
-  );
-  if (repeated !== undefined) {
-    throw new Error(`${repeated} is given twice; give each image once`);
+  for (const [k, path] of positionals.entries()) {
+    const earlier = positionals.slice(0, k).find((other) => samePlace(other) === samePlace(path));
+    if (earlier === undefined) continue;
+    throw new Error(
+      resolve(earlier) === resolve(path)
+        ? `${path} is given twice; give each image once`
+        : `${path} is ${earlier} again (the same file); give each image once`,
+    );
   }
   const params = readParams(values.params);
   const roiSet = readRois(roisPath);
   checkOutFolder(out);
+  // Every option is checked before any image is read (the dates are read to order them).
+  const backend = await openBackend(values.backend);
+  try {
+    await seriesOn(backend, { roisPath, out, fineAlign, params, roiSet, positionals }, openSource);
+  } finally {
+    backend?.device.destroy();
+  }
+}
 
+async function seriesOn(
+  backend: Backend,
+  options: {
+    readonly roisPath: string;
+    readonly out: string;
+    readonly fineAlign: 'on' | 'off';
+    readonly params: AnalysisParams;
+    readonly roiSet: RoiSet;
+    readonly positionals: readonly string[];
+  },
+  openSource: OpenSource,
+): Promise<void> {
+  const { roisPath, out, fineAlign, params, roiSet, positionals } = options;
   const rasters = new Map<string, OpenRaster>();
   for (const path of positionals) {
     const source = await openSource(path);
@@ -182,8 +209,7 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
     const coarse = info === undefined ? null : coarsePixelWarning(info);
     return coarse === null ? [] : [coarse];
   });
-  const backend = await openBackend(values.backend);
-  try {
+  {
     const referenceRaster = rasters.get(referenceRun.path);
     if (referenceRaster === undefined) throw new Error('internal: reference not open');
     const reference = await namingFile(
@@ -244,8 +270,6 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
         run.error = `${run.path}: ${message(error)}`;
       }
     }
-  } finally {
-    backend?.device.destroy();
   }
   if (referenceRun.piers === null) {
     referenceRun.error = 'No pair with the reference could be analysed, so it has no value either.';
@@ -311,14 +335,18 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
     })),
   };
   prepareOutFolder(out);
+  // series.json comes last, as result.json does for analyze: an earlier run's
+  // files are removed first, so a run that stops part-way leaves no set that
+  // looks whole (a new series.csv beside an old chart).
+  for (const name of ['series.json', 'series.csv', 'series.png']) removeOutFile(join(out, name));
   writeOutFile(join(out, 'series.csv'), csvText([SERIES_CSV_HEADER, ...csvRows]));
-  writeOutFile(join(out, 'series.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const png = renderSeriesChartPng({
     dates: runs.map((run) => run.label),
     lines,
     title: `Quaywatch — TEU per pier, ${basename(roisPath)}`,
   });
   writeOutFile(join(out, 'series.png'), png);
+  writeOutFile(join(out, 'series.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
   for (const line of lines) {
     const points = line.points.map((point, index) =>

@@ -1,5 +1,12 @@
 import { parse } from 'csv-parse/sync';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -45,23 +52,22 @@ interface SeriesJson {
   piers: { name: string; points: ({ teu: number; low_teu: number; high_teu: number } | null)[] }[];
 }
 
+/** `quaywatch series` on the demo piers, CPU, no fine alignment, over files of the test folder. */
+function seriesWithoutFineAlign(out: string, ...images: string[]): ReturnType<typeof quaywatch> {
+  const args = ['--rois', 'public/demo/piers.geojson', '--out', out, '--backend', 'cpu'];
+  return quaywatch(
+    'series',
+    ...args,
+    '--fine-align',
+    'off',
+    ...images.map((name) => join(folder, name)),
+  );
+}
+
 describe('quaywatch series', () => {
   test('three dates given out of order: series.csv / series.json / series.png in date order, the same numbers as analyze on each pair', () => {
     const out = join(folder, 'out');
-    const run = quaywatch(
-      'series',
-      '--rois',
-      'public/demo/piers.geojson',
-      '--out',
-      out,
-      '--backend',
-      'cpu',
-      '--fine-align',
-      'off',
-      join(folder, 'najin_2023-10-20.tif'),
-      join(folder, 'after.tif'),
-      join(folder, 'before.tif'),
-    );
+    const run = seriesWithoutFineAlign(out, 'najin_2023-10-20.tif', 'after.tif', 'before.tif');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
@@ -240,6 +246,18 @@ describe('quaywatch series', () => {
       /^warning: half-east_2023-10-22\.tif: Pier 2: only \d+ % of it is counted \(the rest lies outside the images, where they hold no data, or under a pier listed before it\); its numbers count that part only$/,
     );
   }, 120_000);
+
+  test("a run that cannot write its chart leaves no series.json: an earlier run's set is removed first", () => {
+    // series.json is written last, as result.json is: a new series.csv beside an older
+    // run's chart and summary looked like a whole set.
+    const out = join(folder, 'unwritable');
+    mkdirSync(join(out, 'series.png'), { recursive: true });
+    writeFileSync(join(out, 'series.json'), '{"an": "earlier run"}');
+    const run = seriesWithoutFineAlign(out, 'before.tif', 'after.tif');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^quaywatch: cannot (remove|write) .*series\.png/);
+    expect(existsSync(join(out, 'series.json'))).toBe(false);
+  }, 60_000);
 
   test('a date that cannot be analysed: the others are written, then its error and a non-zero exit', () => {
     const out = join(folder, 'partial');

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { joinNegativeShift } from '../../src/cli/analyze.ts';
+import { joinNegativeShift, openBackend } from '../../src/cli/analyze.ts';
 import { quaywatch } from '../support/cli.ts';
 
 describe('quaywatch CLI', () => {
@@ -112,6 +112,109 @@ describe('quaywatch CLI', () => {
     expect(same.stderr).toContain(
       'warning: --before and --after name the same file (public/demo/before.tif): nothing can have changed',
     );
+  });
+
+  test('misused arguments are named: an option twice, an empty value, an unknown option, a hex shift', () => {
+    // Found by an audit: each of these ran (twice: the last value won; --out "": the
+    // current folder) or said something beside the point.
+    const pair = ['--before', 'public/demo/before.tif', '--after', 'public/demo/after.tif'];
+    const rois = ['--rois', 'public/demo/piers.geojson'];
+    const out = join(tmpdir(), 'quaywatch-misuse');
+    const line = (...args: string[]): string => {
+      const run = quaywatch(...args);
+      expect(run.status, args.join(' ')).toBe(1);
+      return run.stderr;
+    };
+    expect(line('analyze', ...pair, ...rois, '--out', '')).toBe(
+      'quaywatch: --out needs a value (got an empty one)\n',
+    );
+    expect(
+      line('analyze', ...pair, '--before', 'public/demo/after.tif', ...rois, '--out', out),
+    ).toBe('quaywatch: --before is given twice; give it once\n');
+    expect(line('series', ...rois, '--out', out, '--shift', '1,2', 'a.tif', 'b.tif')).toBe(
+      'quaywatch: series has no option --shift (quaywatch series --help lists them)\n',
+    );
+    expect(line('series', ...rois, '--out', out, 'public/demo/before.tif', '')).toBe(
+      'quaywatch: series: argument 2 is empty; give a file\n',
+    );
+    expect(line('analyze', ...pair, ...rois, '--out', out, '--shift', '0x10,0b1')).toBe(
+      'quaywatch: --shift takes two numbers DX,DY in before-image pixels (got "0x10,0b1")\n',
+    );
+    expect(line('info', '--foo')).toBe(
+      'quaywatch: info has no option --foo: usage: quaywatch info FILE\n',
+    );
+    expect(line('info', '')).toBe('quaywatch: info needs a file: quaywatch info FILE\n');
+    // --backend is checked before the dates are read, not after.
+    expect(
+      line('series', ...rois, '--out', out, '--backend', 'gpu', 'no/such/a.tif', 'b.tif'),
+    ).toBe('quaywatch: --backend takes auto, webgpu or cpu (got "gpu")\n');
+  });
+
+  test('a parameters file is named in its error, and a binary one stays on one printable line', () => {
+    const params = join(tmpdir(), 'quaywatch-bad-params.json');
+    writeFileSync(params, '{"thresholdDn": 1,}');
+    const args = [
+      'analyze',
+      '--before',
+      'public/demo/before.tif',
+      '--after',
+      'public/demo/after.tif',
+    ];
+    const rest = ['--rois', 'public/demo/piers.geojson', '--out', join(tmpdir(), 'quaywatch-p')];
+    const bad = quaywatch(...args, ...rest, '--params', params);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(
+      new RegExp(
+        `^quaywatch: --params ${params.replace(/[.]/g, '\\.')}: Analysis parameters are not JSON`,
+      ),
+    );
+    const tiff = quaywatch(...args, ...rest, '--params', 'public/demo/before.tif');
+    expect(tiff.status).toBe(1);
+    expect(tiff.stderr.trim().split('\n')).toHaveLength(1);
+    expect(tiff.stderr).toContain('"II*\\x00');
+    // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
+    expect(tiff.stderr.trimEnd()).not.toMatch(/[\x00-\x1f]/);
+  });
+
+  test('a link to an image already given is the same image', () => {
+    const link = join(tmpdir(), `quaywatch-link-${process.pid}.tif`);
+    rmSync(link, { force: true });
+    symlinkSync(resolve('public/demo/before.tif'), link);
+    const twice = quaywatch(
+      'series',
+      '--rois',
+      'public/demo/piers.geojson',
+      '--out',
+      join(tmpdir(), 'quaywatch-link'),
+      'public/demo/before.tif',
+      link,
+    );
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toBe(
+      `quaywatch: ${link} is public/demo/before.tif again (the same file); give each image once\n`,
+    );
+    rmSync(link, { force: true });
+  });
+
+  test('Dawn failing on the way to a device: auto runs on the CPU twins, webgpu says why', async () => {
+    // The webgpu package throws when Vulkan has no driver ("Failed to create instance").
+    const stub = join(tmpdir(), `quaywatch-dawn-stub-${process.pid}.mjs`);
+    writeFileSync(
+      stub,
+      "export const globals = {}; export function create() { throw new Error('no Vulkan ICD'); }\n",
+    );
+    const saved = process.env['QW_DAWN_MODULE'];
+    process.env['QW_DAWN_MODULE'] = stub;
+    try {
+      await expect(openBackend('auto')).resolves.toBeNull();
+      await expect(openBackend('webgpu')).rejects.toThrow(
+        '--backend webgpu: Dawn failed: no Vulkan ICD',
+      );
+    } finally {
+      if (saved === undefined) delete process.env['QW_DAWN_MODULE'];
+      else process.env['QW_DAWN_MODULE'] = saved;
+      rmSync(stub, { force: true });
+    }
   });
 
   test('--shift takes a negative first value without =', () => {
