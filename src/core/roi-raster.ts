@@ -67,30 +67,63 @@ export function mapRoisToPixel(rois: readonly RoiRings[], geoTransform: GeoTrans
  */
 export function lonLatRoisToPixel(rois: readonly RoiRings[], grid: GridRef): PixelRoi[] {
   const converter = proj4(WGS84_PROJ4, grid.proj4);
-  // A lon/lat grid may run past ±180° (a raster across the antimeridian, from
-  // 179.9° to 180.1°), where proj4 gives −179.9°: each longitude is taken a
-  // whole turn round to lie within 180° of the grid's centre.
-  const geographic = /\+proj=longlat\b/.test(grid.proj4);
-  const t = grid.geoTransform;
-  const centreLon = t.originX + (grid.width / 2) * t.pixelWidth + (grid.height / 2) * t.rowRotation;
-  const nearCentre = (lon: number): number =>
-    geographic ? lon + 360 * Math.round((centreLon - lon) / 360) : lon;
-  return rois.map((roi) =>
-    ringsToPixel(
-      roi,
-      (lon, lat) => {
-        let xy: number[];
-        try {
-          xy = converter.forward([lon, lat]);
-        } catch {
-          return [Number.NaN, Number.NaN];
-        }
-        const [x = Number.NaN, y = Number.NaN] = xy;
-        return mapToPixel(grid.geoTransform, nearCentre(x), y);
-      },
-      `projected to the image grid (${grid.proj4})`,
+  const unwrap = longitudeUnwrapper(grid);
+  const what = `projected to the image grid (${grid.proj4})`;
+  return rois.map((roi) => ({
+    name: roi.name,
+    polygons: roi.polygons.map((part) =>
+      part.map((ring) => {
+        const mapped = ring.map(([lon, lat]): [number, number] => {
+          try {
+            const [x = Number.NaN, y = Number.NaN] = converter.forward([lon, lat]);
+            return [x, y];
+          } catch {
+            return [Number.NaN, Number.NaN];
+          }
+        });
+        return unwrap(mapped).map(([x, y], k): Point => {
+          const [col, row] = mapToPixel(grid.geoTransform, x, y);
+          if (!Number.isFinite(col) || !Number.isFinite(row)) {
+            const [lon, lat] = ring[k] ?? [Number.NaN, Number.NaN];
+            throw new Error(`${roi.name}: position ${lon}, ${lat} cannot be ${what}`);
+          }
+          return [col, row];
+        });
+      }),
     ),
-  );
+  }));
+}
+
+/**
+ * A lon/lat grid whose longitudes run past ±180° (a raster across the
+ * antimeridian, from 179.9° to 180.1°) holds points proj4 gives as −179.9°:
+ * such a grid's rings are unwrapped, the first point taken a whole turn round
+ * to within 180° of the grid's centre and each next one to within 180° of the
+ * point before, so a ring stays in one piece. Other grids keep proj4's numbers.
+ */
+function longitudeUnwrapper(
+  grid: GridRef,
+): (ring: readonly [number, number][]) => readonly [number, number][] {
+  const t = grid.geoTransform;
+  const lonAt = (col: number, row: number): number =>
+    t.originX + col * t.pixelWidth + row * t.rowRotation;
+  const cornerLons = [
+    lonAt(0, 0),
+    lonAt(grid.width, 0),
+    lonAt(0, grid.height),
+    lonAt(grid.width, grid.height),
+  ];
+  const runsPast = Math.max(...cornerLons) > 180 || Math.min(...cornerLons) < -180;
+  if (!/\+proj=longlat\b/.test(grid.proj4) || !runsPast) return (ring) => ring;
+  const centreLon = lonAt(grid.width / 2, grid.height / 2);
+  const near = (lon: number, to: number): number => lon + 360 * Math.round((to - lon) / 360);
+  return (ring) => {
+    let previous = centreLon;
+    return ring.map(([x, y]): [number, number] => {
+      previous = near(x, previous);
+      return [previous, y];
+    });
+  };
 }
 
 /** Shoelace area (signed, positive for counter-clockwise in a y-up frame). */

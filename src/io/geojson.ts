@@ -810,7 +810,12 @@ export function unprojectRois(rois: readonly MapRoi[], proj4Definition: string):
   const convert = converter(proj4Definition);
   return transformRois(
     rois,
-    (p) => convert.inverse<Position>([p[0], p[1]]),
+    (p) => {
+      // A lon/lat grid across the antimeridian holds longitudes past 180°,
+      // which GeoJSON (and this module's own reader) refuses: a whole turn back.
+      const [lon, lat] = convert.inverse<Position>([p[0], p[1]]);
+      return [lon > 180 ? lon - 360 : lon < -180 ? lon + 360 : lon, lat];
+    },
     `brought back from ${proj4Definition} to longitude/latitude`,
   );
 }

@@ -13,7 +13,7 @@ import {
 } from '../../src/core/roi-raster.ts';
 import { groundPixelAt } from '../../src/core/view-geo.ts';
 import { openRaster } from '../../src/io/decoder.ts';
-import { parseRoiGeoJson, projectRois } from '../../src/io/geojson.ts';
+import { exportRoiGeoJson, parseRoiGeoJson, projectRois } from '../../src/io/geojson.ts';
 
 const rect = (x0: number, y0: number, x1: number, y1: number): Point[] => [
   [x0, y0],
@@ -218,10 +218,56 @@ describe('ROI rasterization (src/core/analysis/roi-raster.ts on pier polygons)',
         ],
       ],
     });
-    const [east, west] = lonLatRoisToPixel([square(-179.996), square(179.994)], grid);
+    const [east, west, across] = lonLatRoisToPixel(
+      [square(-179.996), square(179.994), square(179.999)],
+      grid,
+    );
     expect(east?.polygons[0]?.[0]?.[0]?.[0]).toBeCloseTo(1400, 6);
     expect(west?.polygons[0]?.[0]?.[0]?.[0]).toBeCloseTo(400, 6);
     expect(east?.polygons[0]?.[0]?.[0]?.[1]).toBeCloseTo(1000, 6);
+    // A pier over 180° itself (179.999° to −179.999°) stays one ring, 200 px wide.
+    const acrossXs = (across?.polygons[0]?.[0] ?? []).map(([x]) => x);
+    expect(Math.min(...acrossXs)).toBeCloseTo(900, 6);
+    expect(Math.max(...acrossXs)).toBeCloseTo(1100, 6);
+    // Back out to GeoJSON: longitudes within ±180° (past 180° the file was refused when read
+    // back), and read in again onto the same pixels.
+    const georef = { geoTransform: grid.geoTransform, proj4: grid.proj4 };
+    const text = exportRoiGeoJson([{ ...(east ?? square(0)), id: null }], georef);
+    const lons = parseRoiGeoJson(text, 'back.geojson').rois.flatMap((roi) =>
+      roi.polygons.flat(2).map(([lon]) => lon),
+    );
+    expect(Math.max(...lons)).toBeLessThanOrEqual(180);
+    expect(Math.min(...lons)).toBeCloseTo(-179.996, 9);
+    const back = lonLatRoisToPixel(parseRoiGeoJson(text, 'back.geojson').rois, grid);
+    expect(roiAreaPx(back[0] ?? square(0))).toBeCloseTo(roiAreaPx(east ?? square(0)), 3);
+    expect(back[0]?.polygons[0]?.[0]?.[0]?.[0]).toBeCloseTo(1400, 6);
+  });
+
+  test('a global lon/lat raster keeps its seam at its edges: a pier at −180° is on its west edge', () => {
+    const grid: GridRef = {
+      width: 36000,
+      height: 18000,
+      geoTransform: {
+        originX: -180,
+        pixelWidth: 0.01,
+        rowRotation: 0,
+        originY: 90,
+        columnRotation: 0,
+        pixelHeight: -0.01,
+      },
+      proj4: '+proj=longlat +datum=WGS84 +no_defs',
+    };
+    const ring: Point[] = [
+      [-180, 0],
+      [-179.99, 0],
+      [-179.99, 0.01],
+      [-180, 0.01],
+      [-180, 0],
+    ];
+    const [pier] = lonLatRoisToPixel([{ name: 'P', polygons: [[ring]] }], grid);
+    const xs = (pier?.polygons[0]?.[0] ?? []).map(([x]) => x);
+    expect(Math.min(...xs)).toBeCloseTo(0, 6);
+    expect(Math.max(...xs)).toBeCloseTo(1, 6);
   });
 
   test('demo piers on before.tif: pixel areas within 1 % of the polygon areas in m²', async () => {
