@@ -113,6 +113,11 @@ export async function openBackend(value: string | undefined): Promise<Backend> {
   }
   const gpu = backend === 'cpu' ? null : await nodeGpu();
   if (backend === 'webgpu' && typeof gpu === 'string') throw new Error(`--backend webgpu: ${gpu}`);
+  // A missing package or no hardware adapter is what auto is for; Dawn
+  // failing where it is installed is worth a line (result.json says only "cpu").
+  if (typeof gpu === 'string' && gpu.startsWith('Dawn failed')) {
+    console.error(`warning: --backend auto runs the CPU twins: ${gpu}`);
+  }
   return gpu !== null && typeof gpu !== 'string' ? gpu : null;
 }
 

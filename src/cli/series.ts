@@ -209,66 +209,60 @@ async function seriesOn(
     const coarse = info === undefined ? null : coarsePixelWarning(info);
     return coarse === null ? [] : [coarse];
   });
-  {
-    const referenceRaster = rasters.get(referenceRun.path);
-    if (referenceRaster === undefined) throw new Error('internal: reference not open');
-    const reference = await namingFile(
-      referenceRun.path,
-      readReference(referenceRaster, roiSet, roisPath),
-    );
-    for (const run of runs.slice(1)) {
-      const raster = rasters.get(run.path);
-      try {
-        if (raster === undefined) throw new Error('internal: image not open');
-        const aligned = await alignAfter(
-          reference,
-          raster,
-          fineAlign === 'on' ? undefined : [0, 0],
+  const referenceRaster = rasters.get(referenceRun.path);
+  if (referenceRaster === undefined) throw new Error('internal: reference not open');
+  const reference = await namingFile(
+    referenceRun.path,
+    readReference(referenceRaster, roiSet, roisPath),
+  );
+  for (const run of runs.slice(1)) {
+    const raster = rasters.get(run.path);
+    try {
+      if (raster === undefined) throw new Error('internal: image not open');
+      const aligned = await alignAfter(reference, raster, fineAlign === 'on' ? undefined : [0, 0]);
+      const input = pairInput(reference.plan, reference, aligned.aligned);
+      const result = await runAnalysis(backend, input, params);
+      const bandWarning = bandMismatchWarning(referenceRaster.info, raster.info);
+      pairWarnings.push(
+        ...(aligned.warning === undefined ? [] : [aligned.warning]),
+        ...(bandWarning === null ? [] : [bandWarning]),
+        ...result.warnings.map((warning) => `${run.name}: ${warning}`),
+        ...coverageWarnings(
+          result.rois.map((roi) => roi.name),
+          pierCoverage(input, result.roiIndex),
+          piersWithoutPixels(input, result.roiIndex),
+        ).map((warning) => `${run.name}: ${warning}`),
+      );
+      run.shiftPx = aligned.shiftPx;
+      run.shiftSource = aligned.shiftSource;
+      // Keyed as the app keys them: a repeated pier name must not overwrite the first.
+      const teu = teuByPier(result);
+      run.piers = new Map(
+        [...teu.after].map(([name, value], index) => {
+          const roi = result.rois[index];
+          return [
+            name,
+            {
+              value,
+              appearedTeu: roi?.appeared.teu ?? null,
+              disappearedTeu: roi?.disappeared.teu ?? null,
+              netTeu: roi?.netTeu ?? null,
+              referenceTeu: roi?.before.teu ?? null,
+            },
+          ];
+        }),
+      );
+      if (referenceRun.piers === null) {
+        referenceRun.shiftSource = `reference, measured in its pair with ${run.label}`;
+        referenceRun.piers = new Map(
+          [...teu.before].map(([name, value]) => [
+            name,
+            { value, appearedTeu: null, disappearedTeu: null, netTeu: null, referenceTeu: null },
+          ]),
         );
-        const input = pairInput(reference.plan, reference, aligned.aligned);
-        const result = await runAnalysis(backend, input, params);
-        const bandWarning = bandMismatchWarning(referenceRaster.info, raster.info);
-        pairWarnings.push(
-          ...(aligned.warning === undefined ? [] : [aligned.warning]),
-          ...(bandWarning === null ? [] : [bandWarning]),
-          ...result.warnings.map((warning) => `${run.name}: ${warning}`),
-          ...coverageWarnings(
-            result.rois.map((roi) => roi.name),
-            pierCoverage(input, result.roiIndex),
-            piersWithoutPixels(input, result.roiIndex),
-          ).map((warning) => `${run.name}: ${warning}`),
-        );
-        run.shiftPx = aligned.shiftPx;
-        run.shiftSource = aligned.shiftSource;
-        // Keyed as the app keys them: a repeated pier name must not overwrite the first.
-        const teu = teuByPier(result);
-        run.piers = new Map(
-          [...teu.after].map(([name, value], index) => {
-            const roi = result.rois[index];
-            return [
-              name,
-              {
-                value,
-                appearedTeu: roi?.appeared.teu ?? null,
-                disappearedTeu: roi?.disappeared.teu ?? null,
-                netTeu: roi?.netTeu ?? null,
-                referenceTeu: roi?.before.teu ?? null,
-              },
-            ];
-          }),
-        );
-        if (referenceRun.piers === null) {
-          referenceRun.shiftSource = `reference, measured in its pair with ${run.label}`;
-          referenceRun.piers = new Map(
-            [...teu.before].map(([name, value]) => [
-              name,
-              { value, appearedTeu: null, disappearedTeu: null, netTeu: null, referenceTeu: null },
-            ]),
-          );
-        }
-      } catch (error) {
-        run.error = `${run.path}: ${message(error)}`;
       }
+    } catch (error) {
+      run.error = `${run.path}: ${message(error)}`;
     }
   }
   if (referenceRun.piers === null) {

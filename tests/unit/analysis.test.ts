@@ -45,13 +45,13 @@ describe('AnalysisParams', () => {
     // (texture off on the GPU only), and 64 ÷ 1e-38 overflows the change levels.
     [
       { textureThresholdDn: 1e-40 },
-      'textureThresholdDn must be 0 or from 0.01 to 1000000 of DN (got 1e-40)',
+      'textureThresholdDn must be 0 or from 0.000001 to 1000000 DN (got 1e-40)',
     ],
     [
       { changeThresholdDn: 1e-38 },
-      'changeThresholdDn must be 0 or from 0.01 to 1000000 of DN (got 1e-38)',
+      'changeThresholdDn must be 0 or from 0.000001 to 1000000 DN (got 1e-38)',
     ],
-    [{ thresholdDn: 0.001 }, 'thresholdDn must be 0 or from 0.01 to 1000000 of DN (got 0.001)'],
+    [{ thresholdDn: 1e-7 }, 'thresholdDn must be 0 or from 0.000001 to 1000000 DN (got 1e-7)'],
     [
       { shadowMinLumRatio: 0.7, shadowMaxLumRatio: 0.6 },
       'shadowMinLumRatio (0.7) must be below shadowMaxLumRatio (0.6)',

@@ -45,7 +45,10 @@ export interface NumberControlSpec {
   /** Shown after the value: '%', 'px', 'DN', 'm²', or '' for plain ratios. */
   readonly unit: string;
   readonly description: string;
-  /** Validation range (NUMBER_RULES): the numeric input accepts all of it. */
+  /**
+   * Validation range (NUMBER_RULES): the numeric input accepts all of it but
+   * the gap some thresholds keep above 0 (smallestAboveZero), refused by name.
+   */
   readonly min: number;
   readonly max: number;
   readonly integer: boolean;

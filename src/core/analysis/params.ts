@@ -120,13 +120,17 @@ export interface NumberRule {
   readonly smallestAboveZero?: number;
 }
 
-/** Thresholds in DN: 0, or at least a hundredth of a DN. */
+/**
+ * Thresholds in DN: 0, or at least a millionth of a DN. Below that the f32
+ * arithmetic gives out (1e-38 overflows 64 ÷ t; 1e-40 is subnormal), while any
+ * threshold an analyst or a saved session means stays accepted.
+ */
 const DN_THRESHOLD_RULE: NumberRule = {
   min: 0,
   max: 1e6,
   integer: false,
   what: 'DN',
-  smallestAboveZero: 0.01,
+  smallestAboveZero: 1e-6,
 };
 
 /** Validation range of every numeric field (params-schema.ts builds the UI controls on it). */
@@ -190,7 +194,7 @@ export function analysisParamsProblems(params: AnalysisParams): string[] {
       value < rule.smallestAboveZero
     ) {
       problems.push(
-        `${key} must be 0 or from ${rule.smallestAboveZero} to ${rule.max}${of} (got ${value})`,
+        `${key} must be 0 or from ${rule.smallestAboveZero} to ${rule.max}${kind ? ',' : ''} ${rule.what} (got ${value})`,
       );
     }
   }
