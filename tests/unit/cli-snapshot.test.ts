@@ -241,11 +241,40 @@ describe('pier labels on the snapshot', () => {
     // It ends before the next pier's label begins.
     expect(first.x + first.width).toBeLessThan(second.x);
     // The table's row of a pier half off the images says so; a whole one's does not.
-    // (In this narrow table the note takes the name's room: it matters more.)
-    const covered = drawn.filter((label) => label.text.includes('covered'));
-    expect(covered.map((label) => label.text)).toEqual([
-      expect.stringMatching(/^P.* \(50 % covered\)$/) as unknown,
-    ]);
+    const covered = drawn.filter((label) => / \(50 %( covered)?\)$/.test(label.text));
+    expect(covered.map((label) => label.text)).toEqual(['Pier 2 (50 %)']);
+  });
+
+  test('a name the long coverage note would cut keeps its letters beside a short one; off-pane piers get no label', () => {
+    // A real-data audit: "S… (92 % covered)" and "O… 0.0 TEU" drawn at the pane's corner
+    // for a pier off the picture.
+    const box = (x0: number, x1: number): [number, number][] => [
+      [x0, 50],
+      [x1, 50],
+      [x1, 150],
+      [x0, 150],
+    ];
+    const pier = { beforeTeu: 2118, afterTeu: 2200, netTeu: 82 };
+    const scene = greyScene(400, 200, 1, {
+      footnote: 'Quaywatch test',
+      piers: [
+        { ...pier, name: 'Ship berth west', rings: [box(20, 180)], coverage: 0.92 },
+        { ...pier, name: 'Off image', rings: [box(900, 1000)], coverage: 0 },
+      ],
+    });
+    const canvas = createCanvas(layoutOfScene(scene).widthPx, layoutOfScene(scene).heightPx);
+    const ctx = canvas.getContext('2d');
+    const drawn: string[] = [];
+    const fillText = ctx.fillText.bind(ctx);
+    ctx.fillText = (text: string, x: number, y: number) => {
+      drawn.push(text);
+      fillText(text, x, y);
+    };
+    drawSnapshot(ctx, scene, () => canvas);
+    expect(drawn).toContain('Ship ber… (92 %)');
+    expect(drawn).toContain('Quaywatch test · (N %): the share of a pier both images cover');
+    // One label in the pane (its table row aside): the off-image pier's is not drawn.
+    expect(drawn.filter((text) => text.endsWith('.0 TEU'))).toEqual(['Ship ber…  +82.0 TEU']);
   });
 });
 

@@ -242,6 +242,7 @@ export function drawSnapshot<B>(
       let minX = Infinity;
       let minY = Infinity;
       let maxX = -Infinity;
+      let maxY = -Infinity;
       for (const ring of pier.rings) {
         ring.forEach(([px, py], i) => {
           const sx = pane.x + (px - viewX) * s;
@@ -249,6 +250,7 @@ export function drawSnapshot<B>(
           minX = Math.min(minX, sx);
           minY = Math.min(minY, sy);
           maxX = Math.max(maxX, sx);
+          maxY = Math.max(maxY, sy);
           if (i === 0) ctx.moveTo(sx, sy);
           else ctx.lineTo(sx, sy);
         });
@@ -257,7 +259,11 @@ export function drawSnapshot<B>(
       ctx.strokeStyle = PIER_COLOUR;
       ctx.lineWidth = 2 * k;
       ctx.stroke();
-      if (!Number.isFinite(minX)) continue;
+      // A pier wholly outside the pane gets no label: one kept at the pane's
+      // edge named a place where the pier is not.
+      const outside =
+        maxX < pane.x || minX > pane.x + pane.width || maxY < pane.y || minY > pane.y + pane.height;
+      if (!Number.isFinite(minX) || outside) continue;
       const labelX = Math.min(Math.max(minX + 3 * k, pane.x + 4 * k), pane.x + pane.width - 40 * k);
       const labelY = Math.min(
         Math.max(minY - 5 * k, pane.y + layout.labelFontPx + 4 * k),
@@ -369,20 +375,34 @@ export function drawSnapshot<B>(
   ctx.fillText('after', afterRight, table.headerY + 14 * k);
   ctx.fillText('net', netRight, table.headerY + 14 * k);
   ctx.font = `${layout.fontPx}px ${SNAPSHOT_FONT}`;
-  scene.piers.forEach((pier, i) => {
+  let shortCoverageNote = false;
+  for (const [i, pier] of scene.piers.entries()) {
     const y = (table.rowYs[i] ?? table.headerY) + 14 * k;
+    const before = pier.beforeTeu.toFixed(1);
     ctx.textAlign = 'left';
-    const covered =
-      pier.coverage === undefined || pier.coverage >= COVERED_SHARE
-        ? ''
-        : ` (${Math.round(pier.coverage * 100)} % covered)`;
-    const nameWidth = beforeRight - table.x - 60 * k - ctx.measureText(covered).width;
-    ctx.fillText(`${fitText(ctx, pier.name, nameWidth)}${covered}`, table.x, y);
+    // The name's room ends where this row's before number begins.
+    const room = beforeRight - ctx.measureText(before).width - 10 * k - table.x;
+    const percent = pier.coverage === undefined ? 100 : Math.round(pier.coverage * 100);
+    let note = '';
+    if (pier.coverage !== undefined && pier.coverage < COVERED_SHARE) {
+      // "(92 % covered)" where the name still fits beside it, else "(92 %)",
+      // explained in the footnote: the long note cut names to one letter.
+      note = ` (${percent} % covered)`;
+      if (ctx.measureText(`${pier.name}${note}`).width > room) {
+        note = ` (${percent} %)`;
+        shortCoverageNote = true;
+      }
+    }
+    ctx.fillText(
+      `${fitText(ctx, pier.name, room - ctx.measureText(note).width)}${note}`,
+      table.x,
+      y,
+    );
     ctx.textAlign = 'right';
-    ctx.fillText(pier.beforeTeu.toFixed(1), beforeRight, y);
+    ctx.fillText(before, beforeRight, y);
     ctx.fillText(pier.afterTeu.toFixed(1), afterRight, y);
     ctx.fillText(signedTeu(pier.netTeu), netRight, y);
-  });
+  }
 
   // Credit line and small print.
   ctx.textAlign = 'left';
@@ -397,6 +417,9 @@ export function drawSnapshot<B>(
   ctx.textAlign = 'right';
   ctx.fillStyle = MUTED;
   ctx.font = `${layout.footnote.fontPx}px ${SNAPSHOT_FONT}`;
-  ctx.fillText(fitText(ctx, scene.footnote, footnoteWidth), layout.footnote.x, layout.footnote.y);
+  const footnote = shortCoverageNote
+    ? `${scene.footnote} · (N %): the share of a pier both images cover`
+    : scene.footnote;
+  ctx.fillText(fitText(ctx, footnote, footnoteWidth), layout.footnote.x, layout.footnote.y);
   return layout;
 }
