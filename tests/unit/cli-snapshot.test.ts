@@ -203,14 +203,18 @@ function greyScene(
   };
 }
 
+/** A pier box from x0 to x1, rows 50–150. */
+function box(x0: number, x1: number): [number, number][] {
+  return [
+    [x0, 50],
+    [x1, 50],
+    [x1, 150],
+    [x0, 150],
+  ];
+}
+
 describe('pier labels on the snapshot', () => {
   test('a long name is cut to its pier, the net TEU kept whole; partial coverage is marked', () => {
-    const box = (x0: number, x1: number): [number, number][] => [
-      [x0, 50],
-      [x1, 50],
-      [x1, 150],
-      [x0, 150],
-    ];
     const long = 'North container quay, berths 4 to 7, reefer stacks and the empty depot';
     const scene = greyScene(400, 200, 1, {
       piers: [
@@ -248,12 +252,6 @@ describe('pier labels on the snapshot', () => {
   test('a name the long coverage note would cut keeps its letters beside a short one; off-pane piers get no label', () => {
     // A real-data audit: "S… (92 % covered)" and "O… 0.0 TEU" drawn at the pane's corner
     // for a pier off the picture.
-    const box = (x0: number, x1: number): [number, number][] => [
-      [x0, 50],
-      [x1, 50],
-      [x1, 150],
-      [x0, 150],
-    ];
     const pier = { beforeTeu: 2118, afterTeu: 2200, netTeu: 82 };
     const scene = greyScene(400, 200, 1, {
       footnote: 'Quaywatch test',
