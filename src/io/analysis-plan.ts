@@ -8,6 +8,7 @@ import type { AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
 import type { PixelPolygon } from '../core/analysis/roi-raster.ts';
 import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import { combineMasksCpu } from '../core/mask-combine.ts';
+import { acquiredDay, dateInFileName } from '../core/series.ts';
 import { maskBandOf, dataMaskOf, pixelToMap, type RasterInfo } from '../core/raster.ts';
 import { lonLatRoisToPixel } from '../core/roi-raster.ts';
 import { groundPixelAt } from '../core/view-geo.ts';
@@ -342,18 +343,28 @@ export function coarsePixelWarning(info: RasterInfo): string | null {
 }
 
 /**
- * A warning when the before image is dated after the after image (by their
- * TIFF DateTime tags), else null: appeared and disappeared then read the
- * other way round.
+ * A warning when the before image is dated after the after image, else null:
+ * appeared and disappeared then read the other way round. A date is the TIFF
+ * DateTime tag, else a date in the file name (as the series orders dates:
+ * NAIP's m_…_20090818.tif carries no tag).
  */
 export function reversedDatesWarning(before: RasterInfo, after: RasterInfo): string | null {
-  if (before.acquired === null || after.acquired === null) return null;
-  if (!(Date.parse(before.acquired) > Date.parse(after.acquired))) return null;
+  const dateOf = (info: RasterInfo): { iso: string; fromName: boolean } | null => {
+    if (acquiredDay(info.acquired) !== null && info.acquired !== null) {
+      return { iso: info.acquired, fromName: false };
+    }
+    const named = dateInFileName(info.name);
+    return named === null ? null : { iso: named, fromName: true };
+  };
+  const b = dateOf(before);
+  const a = dateOf(after);
+  if (b === null || a === null || !(Date.parse(b.iso) > Date.parse(a.iso))) return null;
   // The day, or the time too where both fall on the same day.
-  const sameDay = before.acquired.slice(0, 10) === after.acquired.slice(0, 10);
-  const when = (iso: string): string =>
-    sameDay ? iso.slice(0, 16).replace('T', ' ') : iso.slice(0, 10);
-  return `the before image ${before.name} is dated ${when(before.acquired)}, after the after image ${after.name} (${when(after.acquired)}): appeared and disappeared read the other way round; swap the two if the dates are right`;
+  const sameDay = b.iso.slice(0, 10) === a.iso.slice(0, 10);
+  const when = (date: { iso: string; fromName: boolean }): string =>
+    (sameDay ? date.iso.slice(0, 16).replace('T', ' ') : date.iso.slice(0, 10)) +
+    (date.fromName ? ' by its name' : '');
+  return `the before image ${before.name} is dated ${when(b)}, after the after image ${after.name} (${when(a)}): appeared and disappeared read the other way round; swap the two if the dates are right`;
 }
 
 /**

@@ -46,6 +46,34 @@ describe('pair warnings', () => {
     );
   });
 
+  test('dates in file names count where the TIFF tag is missing (NAIP names its files so)', () => {
+    const named = (name: string) => ({ ...INFO, name, acquired: null });
+    expect(
+      reversedDatesWarning(
+        named('m_4709963_se_14_1_20200831.tif'),
+        named('m_4709963_se_14_1_20090818.tif'),
+      ),
+    ).toBe(
+      'the before image m_4709963_se_14_1_20200831.tif is dated 2020-08-31 by its name, after the after image m_4709963_se_14_1_20090818.tif (2009-08-18 by its name): appeared and disappeared read the other way round; swap the two if the dates are right',
+    );
+    expect(
+      reversedDatesWarning(
+        named('m_4709963_se_14_1_20090818.tif'),
+        named('m_4709963_se_14_1_20200831.tif'),
+      ),
+    ).toBeNull();
+    // A tag wins over the name.
+    expect(
+      reversedDatesWarning(named('port_2030-01-01.tif'), { ...INFO, name: 'x.tif' }),
+    ).not.toBeNull();
+    expect(
+      reversedDatesWarning(
+        { ...named('port_2030-01-01.tif'), acquired: '2023-10-12T00:00:00' },
+        { ...INFO, name: 'x.tif' },
+      ),
+    ).toBeNull();
+  });
+
   test('the band warning still names the grey image', () => {
     expect(bandMismatchWarning(INFO, { ...INFO, name: 'grey.tif', bands: 1 })).toMatch(
       /^grey\.tif has 1 band and before\.tif 3: grey\.tif is compared in grey/,
