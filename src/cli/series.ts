@@ -69,6 +69,7 @@ export const SERIES_CSV_HEADER: readonly string[] = [
   'shift_x_px',
   'shift_y_px',
   'shift_source',
+  'coverage',
 ];
 
 function message(error: unknown): string {
@@ -88,6 +89,11 @@ interface PierNumbers {
    * pair (the shift, sharpness matching). Null for the reference itself.
    */
   readonly referenceTeu: number | null;
+  /**
+   * Share of the pier both images of the pair cover (pierCoverage): a date's
+   * TEU counts that part only, so 0 is no measurement, not an empty pier.
+   */
+  readonly coverage: number;
 }
 
 interface DateRun {
@@ -223,13 +229,14 @@ async function seriesOn(
       const input = pairInput(reference.plan, reference, aligned.aligned);
       const result = await runAnalysis(backend, input, params);
       const bandWarning = bandMismatchWarning(referenceRaster.info, raster.info);
+      const coverage = pierCoverage(input, result.roiIndex);
       pairWarnings.push(
         ...(aligned.warning === undefined ? [] : [aligned.warning]),
         ...(bandWarning === null ? [] : [bandWarning]),
         ...result.warnings.map((warning) => `${run.name}: ${warning}`),
         ...coverageWarnings(
           result.rois.map((roi) => roi.name),
-          pierCoverage(input, result.roiIndex),
+          coverage,
           piersWithoutPixels(input, result.roiIndex),
         ).map((warning) => `${run.name}: ${warning}`),
       );
@@ -248,6 +255,7 @@ async function seriesOn(
               disappearedTeu: roi?.disappeared.teu ?? null,
               netTeu: roi?.netTeu ?? null,
               referenceTeu: roi?.before.teu ?? null,
+              coverage: coverage[index] ?? 0,
             },
           ];
         }),
@@ -255,9 +263,16 @@ async function seriesOn(
       if (referenceRun.piers === null) {
         referenceRun.shiftSource = `reference, measured in its pair with ${run.label}`;
         referenceRun.piers = new Map(
-          [...teu.before].map(([name, value]) => [
+          [...teu.before].map(([name, value], index) => [
             name,
-            { value, appearedTeu: null, disappearedTeu: null, netTeu: null, referenceTeu: null },
+            {
+              value,
+              appearedTeu: null,
+              disappearedTeu: null,
+              netTeu: null,
+              referenceTeu: null,
+              coverage: coverage[index] ?? 0,
+            },
           ]),
         );
       }
@@ -299,6 +314,7 @@ async function seriesOn(
         optional(run.isReference ? null : run.shiftPx?.[1]),
         // A 0, 0 from an estimate not applied must not read as a measured one.
         run.isReference ? '' : (run.shiftSource ?? ''),
+        csvNumber(numbers.coverage),
       ]);
     }
   }
@@ -321,11 +337,16 @@ async function seriesOn(
     })),
     piers: lines.map((line) => ({
       name: line.pier,
-      points: line.points.map((point) =>
-        point === null
-          ? null
-          : { teu: round(point.teu), low_teu: round(point.lowTeu), high_teu: round(point.highTeu) },
-      ),
+      points: line.points.map((point, index) => {
+        if (point === null) return null;
+        const coverage = runs[index]?.piers?.get(line.pier)?.coverage ?? null;
+        return {
+          teu: round(point.teu),
+          low_teu: round(point.lowTeu),
+          high_teu: round(point.highTeu),
+          coverage: coverage === null ? null : round(coverage),
+        };
+      }),
     })),
   };
   prepareOutFolder(out);

@@ -49,7 +49,10 @@ interface SeriesJson {
     shift_px: [number, number] | null;
     error: string | null;
   }[];
-  piers: { name: string; points: ({ teu: number; low_teu: number; high_teu: number } | null)[] }[];
+  piers: {
+    name: string;
+    points: ({ teu: number; low_teu: number; high_teu: number; coverage: number } | null)[];
+  }[];
 }
 
 /** `quaywatch series` on the demo piers, CPU, no fine alignment, over files of the test folder. */
@@ -245,6 +248,23 @@ describe('quaywatch series', () => {
     expect(lines[1]).toMatch(
       /^warning: half-east_2023-10-22\.tif: Pier 2: only \d+ % of it is counted \(the rest lies outside the images, where they hold no data, or under a pier listed before it\); its numbers count that part only$/,
     );
+    // The files say so too: a 0 there is no measurement (a real-data audit read it as one).
+    const records = parse<Record<string, string>>(
+      readFileSync(join(folder, 'half-east', 'series.csv'), 'utf8'),
+      { columns: true },
+    );
+    const coverageOf = (pier: string): number[] =>
+      records.filter((r) => r['pier'] === pier).map((r) => Number(r['coverage']));
+    expect(coverageOf('Pier 1')).toEqual([0, 0]);
+    const [pier2Reference, pier2Date] = coverageOf('Pier 2');
+    expect(pier2Date).toBeGreaterThan(0);
+    expect(pier2Date).toBeLessThan(0.98);
+    expect(pier2Reference).toBe(pier2Date);
+    expect(coverageOf('Pier 3')).toEqual([1, 1]);
+    const summary = JSON.parse(
+      readFileSync(join(folder, 'half-east', 'series.json'), 'utf8'),
+    ) as SeriesJson;
+    expect(summary.piers[0]?.points.map((point) => point?.coverage)).toEqual([0, 0]);
   }, 120_000);
 
   test("a run that cannot write its chart leaves no series.json: an earlier run's set is removed first", () => {
