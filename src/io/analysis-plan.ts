@@ -382,7 +382,9 @@ export function bandMismatchWarning(before: RasterInfo, after: RasterInfo): stri
   if (colour(before) === colour(after)) return null;
   const [grey, other] = colour(before) ? [after, before] : [before, after];
   const bands = `${grey.bands} band${grey.bands === 1 ? '' : 's'}`;
-  return `${grey.name} has ${bands} and ${other.name} ${other.bands}: ${grey.name} is compared in grey, so appeared and disappeared are not to be trusted`;
+  // Its occupancy loses the colour distance, so its own count moves too (a
+  // panchromatic and a multispectral image of one moment read 96 and 143 TEU).
+  return `${grey.name} has ${bands} and ${other.name} ${other.bands}: ${grey.name} is compared in grey, so its own count and the change against it (appeared, disappeared, net) are not to be trusted`;
 }
 
 /**

@@ -238,7 +238,7 @@ describe('per-pier analysis in the app', () => {
     const { page, errors } = await openApp('?gpu=off&demo=none');
     await analyseWithDemoBefore(page, 'grey.tif', greyTif);
     await expect(page.locator('qw-pier-table .warning').allTextContents()).resolves.toEqual([
-      'grey.tif has 1 band and before.tif 3: grey.tif is compared in grey, so appeared and disappeared are not to be trusted',
+      'grey.tif has 1 band and before.tif 3: grey.tif is compared in grey, so its own count and the change against it (appeared, disappeared, net) are not to be trusted',
     ]);
     expect(errors).toEqual([]);
     await page.close();

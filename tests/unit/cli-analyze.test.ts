@@ -451,7 +451,7 @@ describe('quaywatch analyze', () => {
     const run = analyzeOnCpu({ after: 'grey-after.tif' }, 'grey-out');
     expect(run.status).toBe(0);
     expect(run.stderr).toBe(
-      'warning: grey-after.tif has 1 band and before.tif 3: grey-after.tif is compared in grey, so appeared and disappeared are not to be trusted\n',
+      'warning: grey-after.tif has 1 band and before.tif 3: grey-after.tif is compared in grey, so its own count and the change against it (appeared, disappeared, net) are not to be trusted\n',
     );
   });
 
