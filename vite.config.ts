@@ -104,6 +104,25 @@ export default defineConfig({
   worker: {
     format: 'es',
   },
+  // Dependencies the dev server (and Vitest's browser tier) would otherwise
+  // discover only when the io worker or a Lit directive is first loaded: it
+  // then re-bundles them and reloads the page mid-test, which on a fresh clone
+  // crashed a decode worker in the gpu tier ("Vite unexpectedly reloaded a test").
+  optimizeDeps: {
+    include: [
+      'comlink',
+      'fast-png',
+      'geotiff',
+      'jpeg-js',
+      'lit',
+      'lit/directive.js',
+      'lit/directives/live.js',
+      'lit/directives/repeat.js',
+      'pako',
+      'proj4',
+      'zstddec',
+    ],
+  },
   server: {
     port: 5173,
   },
