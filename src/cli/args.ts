@@ -8,7 +8,9 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-type StringOptions = Readonly<Record<string, { type: 'string'; default?: string }>>;
+type StringOptions = Readonly<
+  Record<string, { type: 'string'; default?: string; mayBeEmpty?: boolean }>
+>;
 
 export interface CommandArgs {
   readonly values: Readonly<Record<string, string | undefined>>;
@@ -24,7 +26,13 @@ export function parseCommandArgs(
 ): CommandArgs {
   const config: ParseArgsConfig = {
     args: [...argv],
-    options,
+    // parseArgs knows type and default only.
+    options: Object.fromEntries(
+      Object.entries(options).map(([name, { type, default: value }]) => [
+        name,
+        value === undefined ? { type } : { type, default: value },
+      ]),
+    ),
     allowPositionals,
     strict: true,
     tokens: true,
@@ -50,7 +58,10 @@ export function parseCommandArgs(
       throw new Error(`--${token.name} is given twice; give it once`);
     }
     seen.add(token.name);
-    if (token.value === '') throw new Error(`--${token.name} needs a value (got an empty one)`);
+    // A text may be empty on purpose (--title "" draws no title); a file or a choice may not.
+    if (token.value === '' && options[token.name]?.mayBeEmpty !== true) {
+      throw new Error(`--${token.name} needs a value (got an empty one)`);
+    }
   }
   const values: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(parsed.values)) {

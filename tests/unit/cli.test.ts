@@ -140,6 +140,10 @@ describe('quaywatch CLI', () => {
     expect(line('analyze', ...pair, ...rois, '--out', out, '--shift', '0x10,0b1')).toBe(
       'quaywatch: --shift takes two numbers DX,DY in before-image pixels (got "0x10,0b1")\n',
     );
+    // A title or credit may be empty on purpose: not refused (it fails later, on the file).
+    expect(line('analyze', ...pair, '--rois', 'no/such.geojson', '--out', out, '--title', '')).toBe(
+      'quaywatch: ROIs no/such.geojson: no such file\n',
+    );
     expect(line('info', '--foo')).toBe(
       'quaywatch: info has no option --foo: usage: quaywatch info FILE\n',
     );
