@@ -31,6 +31,7 @@ import {
   orderDates,
   teuByPier,
   type DateOutcome,
+  type SeriesLine,
   type TeuValue,
 } from '../core/series.ts';
 import { openRaster, type OpenRaster } from '../io/decoder.ts';
@@ -109,6 +110,21 @@ interface DateRun {
   /** Per pier, in the ROI file's order; null until analysed or when it failed. */
   piers: Map<string, PierNumbers> | null;
   error: string | null;
+}
+
+/**
+ * The chart's lines: a pier no part of which both images of a date's pair
+ * cover has no value that date, a gap rather than a point at 0 (series.csv
+ * keeps the 0 beside its coverage).
+ */
+export function measuredOnly(
+  lines: readonly SeriesLine[],
+  coverageOf: (dateIndex: number, pier: string) => number | undefined,
+): SeriesLine[] {
+  return lines.map((line) => ({
+    ...line,
+    points: line.points.map((point, index) => (coverageOf(index, line.pier) === 0 ? null : point)),
+  }));
 }
 
 export async function series(argv: readonly string[], openSource: OpenSource): Promise<void> {
@@ -355,9 +371,13 @@ async function seriesOn(
   // looks whole (a new series.csv beside an old chart).
   for (const name of ['series.json', 'series.csv', 'series.png']) removeOutFile(join(out, name));
   writeOutFile(join(out, 'series.csv'), csvText([SERIES_CSV_HEADER, ...csvRows]));
+  const measuredLines = measuredOnly(
+    lines,
+    (dateIndex, pier) => runs[dateIndex]?.piers?.get(pier)?.coverage,
+  );
   const png = renderSeriesChartPng({
     dates: runs.map((run) => run.label),
-    lines,
+    lines: measuredLines,
     title: `Quaywatch — TEU per pier, ${basename(roisPath)}`,
   });
   writeOutFile(join(out, 'series.png'), png);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { demoThirdDateTif } from '../support/demo-third-date.ts';
-import { SERIES_CSV_HEADER } from '../../src/cli/series.ts';
+import { measuredOnly, SERIES_CSV_HEADER } from '../../src/cli/series.ts';
 import { DEFAULT_DEMO_PARAMS } from '../../src/core/demo/scene.ts';
 import { quaywatch } from '../support/cli.ts';
 
@@ -66,6 +66,18 @@ function seriesWithoutFineAlign(out: string, ...images: string[]): ReturnType<ty
     ...images.map((name) => join(folder, name)),
   );
 }
+
+describe('the series chart', () => {
+  test('a date that covers none of a pier leaves a gap in its line, not a point at 0', () => {
+    const value = { teu: 0, lowTeu: 0, highTeu: 0 };
+    const measured = { teu: 12, lowTeu: 10, highTeu: 14 };
+    const lines = [{ pier: 'Pier 1', points: [measured, value, measured] }];
+    const coverage = [1, 0, 0.5];
+    expect(measuredOnly(lines, (index) => coverage[index])).toEqual([
+      { pier: 'Pier 1', points: [measured, null, measured] },
+    ]);
+  });
+});
 
 describe('quaywatch series', () => {
   test('three dates given out of order: series.csv / series.json / series.png in date order, the same numbers as analyze on each pair', () => {
