@@ -28,18 +28,23 @@ export type PixelRoi = RoiRings;
 
 const WGS84_PROJ4 = '+proj=longlat +datum=WGS84 +no_defs';
 
+/**
+ * Each ring of `roi` through `ringToPixel` (a ring at a time: a ring across
+ * the antimeridian is unwrapped as a whole); a point that comes out not finite
+ * is refused, named by its input coordinates.
+ */
 function ringsToPixel(
   roi: RoiRings,
-  toPixel: (x: number, y: number) => [number, number],
+  ringToPixel: (ring: PointRing) => readonly (readonly [number, number])[],
   what: string,
 ): PixelRoi {
   return {
     name: roi.name,
     polygons: roi.polygons.map((part) =>
       part.map((ring) =>
-        ring.map(([x, y]): Point => {
-          const [col, row] = toPixel(x, y);
+        ringToPixel(ring).map(([col, row], k): Point => {
           if (!Number.isFinite(col) || !Number.isFinite(row)) {
+            const [x, y] = ring[k] ?? [Number.NaN, Number.NaN];
             throw new Error(`${roi.name}: position ${x}, ${y} cannot be ${what}`);
           }
           return [col, row];
@@ -55,7 +60,11 @@ function ringsToPixel(
  */
 export function mapRoisToPixel(rois: readonly RoiRings[], geoTransform: GeoTransform): PixelRoi[] {
   return rois.map((roi) =>
-    ringsToPixel(roi, (x, y) => mapToPixel(geoTransform, x, y), 'mapped to pixels'),
+    ringsToPixel(
+      roi,
+      (ring) => ring.map(([x, y]) => mapToPixel(geoTransform, x, y)),
+      'mapped to pixels',
+    ),
   );
 }
 
@@ -68,30 +77,21 @@ export function mapRoisToPixel(rois: readonly RoiRings[], geoTransform: GeoTrans
 export function lonLatRoisToPixel(rois: readonly RoiRings[], grid: GridRef): PixelRoi[] {
   const converter = proj4(WGS84_PROJ4, grid.proj4);
   const unwrap = longitudeUnwrapper(grid);
-  const what = `projected to the image grid (${grid.proj4})`;
-  return rois.map((roi) => ({
-    name: roi.name,
-    polygons: roi.polygons.map((part) =>
-      part.map((ring) => {
-        const mapped = ring.map(([lon, lat]): [number, number] => {
-          try {
-            const [x = Number.NaN, y = Number.NaN] = converter.forward([lon, lat]);
-            return [x, y];
-          } catch {
-            return [Number.NaN, Number.NaN];
-          }
-        });
-        return unwrap(mapped).map(([x, y], k): Point => {
-          const [col, row] = mapToPixel(grid.geoTransform, x, y);
-          if (!Number.isFinite(col) || !Number.isFinite(row)) {
-            const [lon, lat] = ring[k] ?? [Number.NaN, Number.NaN];
-            throw new Error(`${roi.name}: position ${lon}, ${lat} cannot be ${what}`);
-          }
-          return [col, row];
-        });
-      }),
+  const project = ([lon, lat]: Point): [number, number] => {
+    try {
+      const [x = Number.NaN, y = Number.NaN] = converter.forward([lon, lat]);
+      return [x, y];
+    } catch {
+      return [Number.NaN, Number.NaN];
+    }
+  };
+  return rois.map((roi) =>
+    ringsToPixel(
+      roi,
+      (ring) => unwrap(ring.map(project)).map(([x, y]) => mapToPixel(grid.geoTransform, x, y)),
+      `projected to the image grid (${grid.proj4})`,
     ),
-  }));
+  );
 }
 
 /**

@@ -11,7 +11,7 @@
 import type { AnalysisInput, AnalysisResult } from './cpu-pipeline.ts';
 import { meanChangeDn, type ChangeMagnitude } from './change-magnitude.ts';
 import { teuOfArea } from './estimate.ts';
-import { BLOB_KINDS, inKind, type BlobKind, type KindMasks } from './overlays.ts';
+import { BLOB_KINDS, inKind, onOutline, type BlobKind, type KindMasks } from './overlays.ts';
 import { analysisParamsProblems, NUMBER_RULES, type AnalysisParams } from './params.ts';
 
 /** What blobs are found in: an analysis's kept masks over its window (the click and the export). */
@@ -56,30 +56,6 @@ export interface PickedBlob {
   readonly meanChangeDn: number;
   /** The ROI holding most of the blob; null when none does. */
   readonly roiName: string | null;
-}
-
-/**
- * Whether pixel i of a blob lies on its outline: a 4-neighbour outside it or
- * the window's edge (the rule of the table's rim, keepComponents in estimate.ts).
- */
-export function onRim(
-  widthPx: number,
-  heightPx: number,
-  inside: (pixel: number) => boolean,
-  i: number,
-): boolean {
-  const x = i % widthPx;
-  const y = (i - x) / widthPx;
-  return (
-    x === 0 ||
-    y === 0 ||
-    x === widthPx - 1 ||
-    y === heightPx - 1 ||
-    !inside(i - 1) ||
-    !inside(i + 1) ||
-    !inside(i - widthPx) ||
-    !inside(i + widthPx)
-  );
 }
 
 /** The 8-connected component of `inside` that holds `seed`. */
@@ -131,7 +107,8 @@ export function pickBlob(source: PickSource, xPx: number, yPx: number): PickedBl
   let rimPx = 0;
   const perRoi = new Map<number, number>();
   for (const i of pixels) {
-    if (onRim(source.widthPx, source.heightPx, inside, i)) rimPx++;
+    // The table's rim rule (keepComponents in estimate.ts), as the outlines draw it.
+    if (onOutline(source, inside, i)) rimPx++;
     const roi = source.roiIndex[i] ?? -1;
     if (roi >= 0) perRoi.set(roi, (perRoi.get(roi) ?? 0) + 1);
   }

@@ -20,8 +20,8 @@
  */
 import { labelComponentsCpu } from '../ccl.ts';
 import { signedArea } from '../roi-raster.ts';
-import { onRim, type BlobSource } from '../analysis/blob-pick.ts';
-import { BLOB_KINDS, inKind, type BlobKind } from '../analysis/overlays.ts';
+import type { BlobSource } from '../analysis/blob-pick.ts';
+import { BLOB_KINDS, inKind, onOutline, type BlobKind } from '../analysis/overlays.ts';
 
 /** [x, y] in window pixels, corner origin. */
 export type PixelCorner = readonly [number, number];
@@ -214,7 +214,7 @@ export function traceBlobsOfKind(
     const id = ids[i] ?? 0;
     if (id === 0) continue;
     areaPx[id] = (areaPx[id] ?? 0) + 1;
-    if (onRim(widthPx, heightPx, inside, i)) rimPx[id] = (rimPx[id] ?? 0) + 1;
+    if (onOutline(source, inside, i)) rimPx[id] = (rimPx[id] ?? 0) + 1;
     levelSum[id] = (levelSum[id] ?? 0) + (source.changeMagnitude.levels[i] ?? 0);
     if (firstPixel[id] === -1) firstPixel[id] = i;
     const roi = source.roiIndex[i] ?? -1;
