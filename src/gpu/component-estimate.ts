@@ -46,7 +46,11 @@ function componentEstimateKernel(device: GPUDevice): AutoKernel<Entry> {
     'component-estimate',
     componentEstimateWgsl,
     ['componentArea', 'keep', 'roiBits', 'countBlobs', 'countRoots'],
-    { WORKGROUP_SIZE: COMPONENT_PASS_WORKGROUP_SIZE, RUN_PX: COMPONENT_PASS_RUN_PX },
+    {
+      WORKGROUP_SIZE: COMPONENT_PASS_WORKGROUP_SIZE,
+      RUN_PX: COMPONENT_PASS_RUN_PX,
+      STAGED_PX: COMPONENT_PASS_WORKGROUP_SIZE * COMPONENT_PASS_RUN_PX,
+    },
   );
 }
 
