@@ -5,14 +5,16 @@
 // useMask != 0, valid[i] != 0; otherwise 0. The threshold is a uniform, never
 // a constant in this file.
 //
-// Tiling: one invocation per pixel, 1-D workgroups of WORKGROUP_SIZE folded into
-// a 2-D dispatch for large images; rowStride (invocations per dispatch row)
-// rebuilds the linear index.
+// Tiling: PIXELS_PER_INVOCATION pixels per invocation, a workgroup size apart
+// (as mask-combine.wgsl, for the same reason: loads in flight), 1-D workgroups
+// of WORKGROUP_SIZE folded into a 2-D dispatch for large images; rowStride
+// (invocations per dispatch row) rebuilds the linear index.
 //
 // Bindings: 0 uniform params, 1 values (pixelCount f32), 2 valid (pixelCount
 //           u32; any 4-byte buffer when useMask = 0), 3 mask (pixelCount u32, written).
 
 override WORKGROUP_SIZE: u32 = 256u;
+override PIXELS_PER_INVOCATION: u32 = 4u;
 
 struct ThresholdParams {
   pixelCount: u32,
@@ -32,12 +34,18 @@ fn isNan(v: f32) -> bool {
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.y * params.rowStride + gid.x;
-  if (i >= params.pixelCount) {
-    return;
+fn main(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  // The workgroup's first pixel plus this invocation's index in it.
+  let first = (gid.y * params.rowStride + gid.x - lid) * PIXELS_PER_INVOCATION + lid;
+  for (var k = 0u; k < PIXELS_PER_INVOCATION; k++) {
+    let i = first + k * WORKGROUP_SIZE;
+    if (i < params.pixelCount) {
+      let v = values[i];
+      let inArea = params.useMask == 0u || valid[i] != 0u;
+      mask[i] = select(0u, 1u, inArea && !isNan(v) && v > params.thresholdDn);
+    }
   }
-  let v = values[i];
-  let inArea = params.useMask == 0u || valid[i] != 0u;
-  mask[i] = select(0u, 1u, inArea && !isNan(v) && v > params.thresholdDn);
 }

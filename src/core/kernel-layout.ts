@@ -116,6 +116,11 @@ export const HISTOGRAM_WORKGROUP_SIZE = 256;
 /** Pixels each histogram invocation folds into its workgroup's private histogram. */
 export const HISTOGRAM_PIXELS_PER_INVOCATION = 16;
 export const THRESHOLD_WORKGROUP_SIZE = 256;
+/**
+ * Pixels each invocation of the streaming kernels (threshold, mask combine)
+ * takes, a workgroup size apart: independent loads in flight per invocation.
+ */
+export const STREAM_PIXELS_PER_INVOCATION = 4;
 
 export const BLUR_PARAMS_LAYOUT: StructLayout = {
   wgslName: 'BlurParams',

@@ -3,7 +3,11 @@
  * src/core/mask-combine.ts.
  */
 import maskCombineWgsl from '../../shaders/mask-combine.wgsl?raw';
-import { linearDispatch, MASK_COMBINE_WORKGROUP_SIZE } from '../core/kernel-layout.ts';
+import {
+  linearDispatch,
+  MASK_COMBINE_WORKGROUP_SIZE,
+  STREAM_PIXELS_PER_INVOCATION,
+} from '../core/kernel-layout.ts';
 import type { MaskCombine } from '../core/mask-combine.ts';
 import { createStorageBufferFrom, readBuffer } from './buffers.ts';
 import {
@@ -45,9 +49,15 @@ export function createMaskCombineStage(device: GPUDevice, pixelCount: number): M
     'mask combine',
     maskCombineWgsl,
     ['andMasks', 'orMasks', 'andNotMasks'],
-    { WORKGROUP_SIZE: MASK_COMBINE_WORKGROUP_SIZE },
+    {
+      WORKGROUP_SIZE: MASK_COMBINE_WORKGROUP_SIZE,
+      PIXELS_PER_INVOCATION: STREAM_PIXELS_PER_INVOCATION,
+    },
   );
-  const dispatch = linearDispatch(pixelCount, MASK_COMBINE_WORKGROUP_SIZE);
+  const dispatch = linearDispatch(
+    Math.ceil(pixelCount / STREAM_PIXELS_PER_INVOCATION),
+    MASK_COMBINE_WORKGROUP_SIZE,
+  );
   const params = createUniformBuffer(
     device,
     'mask combine params',

@@ -4,6 +4,7 @@
 import thresholdWgsl from '../../shaders/threshold.wgsl?raw';
 import {
   linearDispatch,
+  STREAM_PIXELS_PER_INVOCATION,
   THRESHOLD_PARAMS_LAYOUT,
   THRESHOLD_WORKGROUP_SIZE,
 } from '../core/kernel-layout.ts';
@@ -25,6 +26,7 @@ const kernels = new WeakMap<GPUDevice, CompiledKernel<'main'>>();
 function thresholdKernel(device: GPUDevice): CompiledKernel<'main'> {
   return compileKernel(kernels, device, 'threshold', thresholdWgsl, ['main'], {
     WORKGROUP_SIZE: THRESHOLD_WORKGROUP_SIZE,
+    PIXELS_PER_INVOCATION: STREAM_PIXELS_PER_INVOCATION,
   });
 }
 
@@ -62,7 +64,10 @@ export function createThresholdStage(
   }
   checkBindingSize(device, 'Threshold', pixelCount * 4);
   const kernel = thresholdKernel(device);
-  const dispatch = linearDispatch(pixelCount, THRESHOLD_WORKGROUP_SIZE);
+  const dispatch = linearDispatch(
+    Math.ceil(pixelCount / STREAM_PIXELS_PER_INVOCATION),
+    THRESHOLD_WORKGROUP_SIZE,
+  );
   const params = new ArrayBuffer(THRESHOLD_PARAMS_LAYOUT.byteLength);
   const u32 = new Uint32Array(params);
   u32[0] = pixelCount;
