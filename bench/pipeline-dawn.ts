@@ -35,7 +35,7 @@ import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/analys
 import { benchDawnFlags, dawnGpu } from '../src/cli/dawn.ts';
 import { adapterLabel, isGpuContext, requestGpu } from '../src/gpu/device.ts';
 import { PassProfiler, passTimesByLabel } from '../src/gpu/pass-profiler.ts';
-import { analyzePairGpu } from '../src/gpu/pipeline.ts';
+import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../src/gpu/pipeline.ts';
 import { median, pipelineInput } from './pipeline-input.ts';
 
 const RUNS = Number(process.env['QW_BENCH_RUNS'] ?? 7);
@@ -54,6 +54,24 @@ const QUANTITIES = ['before', 'after', 'appeared', 'disappeared'] as const;
 /** The CPU twins (and the comparison) run up to this size only. */
 const CPU_MAX_MPX = Number(process.env['QW_BENCH_CPU_MAX_MPX'] ?? 64);
 const PROFILE = process.env['QW_BENCH_PROFILE'] === '1';
+/**
+ * QW_BENCH_HOLD_CLOCKS=1: then the timed calls (and the profile) again on a
+ * prepared input with the SM clock held up (holdClocks); =only: those alone. Between a call's
+ * submissions the GPU idles through the host's work (read-backs, CPU fits),
+ * and nvidia-smi showed an H100 running those submissions at 465–630 MHz of
+ * its 1980: the GPU time then measures the clock governor as much as the
+ * kernels.
+ */
+const HOLD_CLOCKS: 'no' | 'yes' | 'only' =
+  process.env['QW_BENCH_HOLD_CLOCKS'] === 'only'
+    ? 'only'
+    : process.env['QW_BENCH_HOLD_CLOCKS'] === '1'
+      ? 'yes'
+      : 'no';
+/** Spin iterations of one holder submission: about 2 ms on one SM at 1980 MHz. */
+const HOLD_SPIN_ITERATIONS = 800_000;
+/** Holder submissions kept queued ahead: the GPU stays busy through host work this long. */
+const HOLD_DEPTH = 32;
 /** Timed calls per ablation (after a warm-up). */
 const ABLATION_RUNS = 3;
 /** QW_BENCH_ABLATE=1: also time the pipeline with one stage group switched off at a time. */
@@ -102,11 +120,71 @@ async function afterWarmUp<T>(calls: number, call: () => Promise<T>): Promise<T[
   return results;
 }
 
+/**
+ * Keeps the GPU busy, so that its governor keeps the SM clock up, with a queue
+ * of HOLD_DEPTH submissions of one workgroup spinning on integer arithmetic
+ * (one SM of an H100's 132). The pipeline's submissions queue behind them
+ * (wall times grow), while its timestamps bracket its own command buffers only.
+ */
+function holdClocks(device: GPUDevice): { stop(): Promise<void> } {
+  const module = device.createShaderModule({
+    label: 'clock holder',
+    code: `
+@group(0) @binding(0) var<storage, read_write> sink: array<u32>;
+@compute @workgroup_size(64)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  var x = lid;
+  for (var k = 0u; k < ${HOLD_SPIN_ITERATIONS}u; k++) {
+    x = x * 1664525u + 1013904223u;
+  }
+  sink[lid] = x;
+}`,
+  });
+  const pipeline = device.createComputePipeline({
+    label: 'clock holder',
+    layout: 'auto',
+    compute: { module, entryPoint: 'main' },
+  });
+  const sink = device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE });
+  const bindGroup = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [{ binding: 0, resource: { buffer: sink } }],
+  });
+  let stopped = false;
+  let queued = 0;
+  let drained: Promise<void> = Promise.resolve();
+  const pump = (): void => {
+    while (!stopped && queued < HOLD_DEPTH) {
+      const encoder = device.createCommandEncoder({ label: 'clock holder' });
+      const pass = encoder.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(1);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      queued++;
+      drained = device.queue.onSubmittedWorkDone().then(() => {
+        queued--;
+        pump();
+      });
+    }
+  };
+  pump();
+  return {
+    async stop() {
+      stopped = true;
+      await drained;
+      sink.destroy();
+    },
+  };
+}
+
 /** QW_BENCH_PROFILE: per pass label, the median summed GPU time and pass count per call. */
 async function profileRows(
   device: GPUDevice,
   input: AnalysisInput,
   label: string,
+  prepared?: PreparedGpuInput,
 ): Promise<string[]> {
   const profiler = PassProfiler.attach(device);
   if (profiler === null) return [`${label}, pass profile: n/a (no timestamp-query)`];
@@ -115,7 +193,12 @@ async function profileRows(
   let skipped = 0;
   try {
     const reads = await afterWarmUp(RUNS, async () => {
-      await analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS);
+      await analyzePairGpu(
+        device,
+        input,
+        DEFAULT_ANALYSIS_PARAMS,
+        prepared === undefined ? {} : { prepared },
+      );
       return profiler.read();
     });
     for (const read of reads) {
@@ -145,6 +228,53 @@ async function profileRows(
   return rows;
 }
 
+/** RUNS timed calls after a warm-up: the whole-pipeline rows, per submission and per host lap. */
+async function timedRows(
+  device: GPUDevice,
+  input: AnalysisInput,
+  label: string,
+  prepared?: PreparedGpuInput,
+): Promise<{ rows: string[]; last: AnalysisResult | undefined }> {
+  const rows: string[] = [];
+  const calls = await afterWarmUp(RUNS, async () => {
+    const callStarted = performance.now();
+    const runSpans = new Map<string, number>();
+    const result = await analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS, {
+      ...(prepared === undefined ? {} : { prepared }),
+      onGpuSpans: (timed) => {
+        for (const { label, ms } of timed) runSpans.set(label, (runSpans.get(label) ?? 0) + ms);
+      },
+    });
+    return { result, runSpans, wallMs: performance.now() - callStarted };
+  });
+  const last = calls.at(-1)?.result;
+  const wall = calls.map((call) => call.wallMs);
+  const laps = new Map<string, number[]>();
+  const spans = new Map<string, number[]>();
+  const append = (into: Map<string, number[]>, key: string, ms: number): void => {
+    const values = into.get(key) ?? [];
+    values.push(ms);
+    into.set(key, values);
+  };
+  for (const { result, runSpans } of calls) {
+    for (const [span, ms] of runSpans) append(spans, span, ms);
+    for (const [stage, ms] of Object.entries(result.timingsMs)) append(laps, stage, ms);
+  }
+  const gpuMs = laps.get('gpu');
+  rows.push(
+    `${label}, whole pipeline GPU time (timestamps), ${median(gpuMs ?? []).toFixed(3)}, ${RUNS}`,
+  );
+  rows.push(`${label}, whole pipeline wall (call → result), ${median(wall).toFixed(1)}, ${RUNS}`);
+  for (const [span, values] of spans) {
+    rows.push(`${label},   GPU time of "${span}", ${median(values).toFixed(3)}, ${RUNS}`);
+  }
+  for (const [stage, values] of laps) {
+    if (stage !== 'gpu')
+      rows.push(`${label},   host lap ${stage}, ${median(values).toFixed(1)}, ${RUNS}`);
+  }
+  return { rows, last };
+}
+
 async function main(): Promise<void> {
   const gpu = await dawnGpu(DAWN_FLAGS);
   if (gpu === null) throw new Error('This benchmark needs the npm package "webgpu" (Dawn)');
@@ -170,42 +300,28 @@ async function main(): Promise<void> {
       `${label}: ${input.widthPx}×${input.heightPx}, ${input.rois.length} piers, input made in ` +
         `${(performance.now() - started).toFixed(0)} ms`,
     );
-    const calls = await afterWarmUp(RUNS, async () => {
-      const callStarted = performance.now();
-      const runSpans = new Map<string, number>();
-      const result = await analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS, {
-        onGpuSpans: (timed) => {
-          for (const { label, ms } of timed) runSpans.set(label, (runSpans.get(label) ?? 0) + ms);
-        },
-      });
-      return { result, runSpans, wallMs: performance.now() - callStarted };
-    });
-    const last = calls.at(-1)?.result;
-    const wall = calls.map((call) => call.wallMs);
-    const laps = new Map<string, number[]>();
-    const spans = new Map<string, number[]>();
-    const append = (into: Map<string, number[]>, key: string, ms: number): void => {
-      const values = into.get(key) ?? [];
-      values.push(ms);
-      into.set(key, values);
-    };
-    for (const { result, runSpans } of calls) {
-      for (const [span, ms] of runSpans) append(spans, span, ms);
-      for (const [stage, ms] of Object.entries(result.timingsMs)) append(laps, stage, ms);
+    let last: AnalysisResult | undefined;
+    if (HOLD_CLOCKS !== 'only') {
+      const timed = await timedRows(device, input, label);
+      rows.push(...timed.rows);
+      last = timed.last;
+      if (PROFILE) rows.push(...(await profileRows(device, input, label)));
     }
-    const gpuMs = laps.get('gpu');
-    rows.push(
-      `${label}, whole pipeline GPU time (timestamps), ${median(gpuMs ?? []).toFixed(3)}, ${RUNS}`,
-    );
-    rows.push(`${label}, whole pipeline wall (call → result), ${median(wall).toFixed(1)}, ${RUNS}`);
-    for (const [span, values] of spans) {
-      rows.push(`${label},   GPU time of "${span}", ${median(values).toFixed(3)}, ${RUNS}`);
+    if (HOLD_CLOCKS !== 'no') {
+      // The same calls on a prepared input (no ROI raster, no uploads) with the SM clock held up.
+      const prepared = prepareGpuInput(device, input);
+      const holder = holdClocks(device);
+      try {
+        const held = `${label} held`;
+        const timed = await timedRows(device, input, held, prepared);
+        rows.push(...timed.rows);
+        last ??= timed.last;
+        if (PROFILE) rows.push(...(await profileRows(device, input, held, prepared)));
+      } finally {
+        await holder.stop();
+        prepared.destroy();
+      }
     }
-    for (const [stage, values] of laps) {
-      if (stage !== 'gpu')
-        rows.push(`${label},   host lap ${stage}, ${median(values).toFixed(1)}, ${RUNS}`);
-    }
-    if (PROFILE) rows.push(...(await profileRows(device, input, label)));
     for (const ablation of ABLATIONS) {
       const params = { ...DEFAULT_ANALYSIS_PARAMS, ...ablation.params };
       const ablatedGpuMs = await afterWarmUp(ABLATION_RUNS, async () => {

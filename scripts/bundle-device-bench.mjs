@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 const outDir = process.argv[2] ?? '.device';
 
 await build({
-  entryPoints: ['bench/gpu-dawn.ts', 'bench/pipeline-dawn.ts'],
+  entryPoints: ['bench/gpu-dawn.ts', 'bench/pipeline-dawn.ts', 'bench/bandwidth-dawn.ts'],
   bundle: true,
   platform: 'node',
   format: 'esm',

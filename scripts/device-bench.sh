@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GPU figures of issue 4, in one call on a lent GPU machine (no Node, no
 # npm there). Prepare here first:
-#   node scripts/bundle-device-bench.mjs         → .device/{gpu-dawn,pipeline-dawn}.mjs
+#   node scripts/bundle-device-bench.mjs         → .device/{gpu-dawn,pipeline-dawn,bandwidth-dawn}.mjs
 #   .device/node.xz          an x86-64 Node 20 binary, xz-compressed
 #   .device/dawn.node.xz     dawn.node of the npm package `webgpu`, xz-compressed,
 #   .device/node_modules/webgpu/{index.js,package.json}
@@ -11,6 +11,9 @@
 # QW_BENCH_RUNS + 1 more calls per size, about 100 s at 64 Mpx on the H100 by the last wall
 # times, so within the 10-minute call limit pair it with QW_BENCH_CPU_MAX_MPX=16 (the CPU twins
 # take 118 s at 64 Mpx).
+# QW_BENCH_HOLD_CLOCKS=1 (or only) adds the same calls with the SM clock held up by a queue of
+# one-workgroup spin kernels (bench/pipeline-dawn.ts): run as is, between host round trips the
+# H100's governor left the pipeline's submissions at 465-630 MHz of 1980.
 set -uo pipefail
 out=${OUT:-/tmp/qw-out}
 # Setup failures end the run; a benchmark that fails still lets the next one run.
@@ -28,7 +31,8 @@ nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total 
   tee "$out/gpu.txt"
 export QW_BENCH_MPX=${QW_BENCH_MPX:-16,64}
 # Which parts: "labelling" (stages + CuPy/OpenCV on the same masks), "stages" (the
-# stages alone), "pipeline" (the whole analysis); default labelling and pipeline.
+# stages alone), "bandwidth" (Dawn's copy rates, a ceiling for the kernels),
+# "pipeline" (the whole analysis); default labelling and pipeline.
 parts=${1:-labelling pipeline}
 if [[ $parts == *stages* ]]; then
   echo '== bench/gpu-dawn.ts'
@@ -40,6 +44,10 @@ if [[ $parts == *labelling* ]]; then
     tee "$out/gpu-dawn.txt"
   echo '== bench/cupy_label.py'
   PYTHONUNBUFFERED=1 python3 bench/cupy_label.py /tmp/qw/masks 2>&1 | tee "$out/cupy.txt"
+fi
+if [[ $parts == *bandwidth* ]]; then
+  echo '== bench/bandwidth-dawn.ts'
+  /tmp/qw/node .device/bandwidth-dawn.mjs 2>&1 | grep -v XDG_RUNTIME_DIR | tee "$out/bandwidth-dawn.txt"
 fi
 if [[ $parts == *pipeline* ]]; then
   echo '== bench/pipeline-dawn.ts'
