@@ -31,15 +31,12 @@
 // componentArea, keep and roiBits take one invocation per run of RUN_PX pixels
 // of a row and fold pixels locally while the label (or ROI) stays the same,
 // flushing one atomic per change instead of one per pixel; countBlobs and
-// countRoots take one invocation per pixel. Dispatches may be folded into 2-D;
+// countRoots take PIXELS_PER_INVOCATION pixels per invocation (pixelOf). Dispatches may be folded into 2-D;
 // segmentRowStride and pixelRowStride rebuild the linear index.
-// keep first stages its workgroup's runs in workgroup memory, WORKGROUP_SIZE
-// consecutive pixels per step, so that its reads (the label, the ROI, the
-// 4-neighbours) and its writes to kept are coalesced; the fold then reads
-// workgroup memory. Read straight from storage, a run per invocation puts the
-// lanes of a warp RUN_PX pixels apart: 6.0 ms per keep pass at 64 Mpx on an
-// H100, 3.8 ms staged. componentArea reads one word per pixel, which caches
-// serve from the run's lines; staged, it took longer (1.3 → 2.4 ms).
+// componentArea and keep first stage their workgroup's runs in workgroup
+// memory (shaders/run-staging.wgsl, which the wrapper prepends), so that their
+// reads (the label; for keep the ROI and the 4-neighbours too) and keep's
+// writes to kept are coalesced; the fold then reads workgroup memory.
 //
 // Bindings: 0 uniform params, 1 mask, 2 labels (u32 per pixel, read), 3 rois
 // (i32 per pixel, read), 4 perLabel (atomic u32 per pixel, indexed by label),
@@ -47,12 +44,10 @@
 
 override WORKGROUP_SIZE: u32 = 64u;
 override RUN_PX: u32 = 32u;
+// Pixels per invocation of countBlobs and countRoots, a workgroup size apart (loads in flight).
+override PIXELS_PER_INVOCATION: u32 = 4u;
 const BACKGROUND: u32 = 0xFFFFFFFFu;
 const ROIS_PER_PASS: u32 = 32u;
-// WORKGROUP_SIZE · RUN_PX: the pixels of one workgroup's runs, which keep stages in
-// workgroup memory; WORKGROUP_SIZE is a multiple of RUN_PX.
-override STAGED_PX: u32 = 2048u;
-override RUNS_PER_STEP: u32 = WORKGROUP_SIZE / RUN_PX;
 const SKIP: u32 = 0xFFFFFFFFu;
 const RIM_BIT: u32 = 0x80000000u;
 
@@ -79,8 +74,6 @@ struct ComponentEstimateParams {
 @group(0) @binding(5) var<storage, read_write> kept: array<u32>;
 @group(0) @binding(6) var<storage, read_write> roiCounts: array<atomic<u32>>;
 
-var<workgroup> staged: array<u32, STAGED_PX>;
-
 /** The run's row and first column, or none past the last run. */
 struct Segment {
   valid: bool,
@@ -97,20 +90,26 @@ fn segmentOf(id: vec3<u32>) -> Segment {
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn componentArea(@builtin(global_invocation_id) id: vec3<u32>) {
-  let segment = segmentOf(id);
-  if (!segment.valid) {
-    return;
+fn componentArea(
+  @builtin(workgroup_id) workgroup: vec3<u32>,
+  @builtin(local_invocation_index) t: u32,
+) {
+  // Staged (run-staging.wgsl): the labels, then the fold in workgroup memory.
+  var cursor = firstStaged(workgroup, t);
+  for (var j = 0u; j < RUN_PX; j++) {
+    var label = BACKGROUND;
+    let x = stagedX(cursor);
+    if (x != NOT_IN_IMAGE) {
+      label = labels[cursor.y * params.width + x];
+    }
+    staged[j * WORKGROUP_SIZE + t] = label;
+    cursor = nextStaged(cursor);
   }
-  let w = params.width;
+  workgroupBarrier();
   var current = BACKGROUND;
   var pixels = 0u;
-  for (var k = 0u; k < RUN_PX; k++) {
-    let x = segment.x0 + k;
-    if (x >= w) {
-      break;
-    }
-    let label = labels[segment.y * w + x];
+  for (var r = 0u; r < RUN_PX; r++) {
+    let label = staged[t * RUN_PX + r];
     if (label != current) {
       if (current < params.pixelCount && pixels != 0u) {
         atomicAdd(&perLabel[current], pixels);
@@ -156,24 +155,16 @@ fn keep(
   @builtin(workgroup_id) workgroup: vec3<u32>,
   @builtin(local_invocation_index) t: u32,
 ) {
-  let w = params.width;
-  // Staged, coalesced: step j takes slots j · WORKGROUP_SIZE + t (slot = run ·
-  // RUN_PX + k, runs counted from the workgroup's first), so this invocation
-  // visits column k = t % RUN_PX of every RUNS_PER_STEP-th run, and its run's
-  // row and place in the row advance without a division per pixel. kept is
-  // written here; each slot keeps its ROI (bits 0..30, roiCount when the pixel
-  // is in none) and its rim flag (bit 31), or SKIP.
-  // Dispatches folded into 2-D keep a workgroup's runs contiguous.
-  let firstSegment = workgroup.y * params.segmentRowStride + workgroup.x * WORKGROUP_SIZE;
-  var segment = firstSegment + t / RUN_PX;
-  var y = segment / params.segmentsPerRow;
-  var run = segment % params.segmentsPerRow;
-  let k = t % RUN_PX;
+  // Staged (run-staging.wgsl): kept is written here, coalesced; each slot keeps its
+  // ROI (bits 0..30, roiCount when the pixel is in none) and its rim flag (bit 31),
+  // or SKIP.
+  var cursor = firstStaged(workgroup, t);
   for (var j = 0u; j < RUN_PX; j++) {
     var entry = SKIP;
-    let x = run * RUN_PX + k;
-    if (segment < params.segmentCount && x < w) {
-      let i = y * w + x;
+    let x = stagedX(cursor);
+    let y = cursor.y;
+    if (x != NOT_IN_IMAGE) {
+      let i = y * params.width + x;
       let label = labels[i];
       var keepIt = false;
       if (label < params.pixelCount) {
@@ -185,12 +176,7 @@ fn keep(
       }
     }
     staged[j * WORKGROUP_SIZE + t] = entry;
-    segment += RUNS_PER_STEP;
-    run += RUNS_PER_STEP;
-    for (var wrap = 0u; wrap < RUNS_PER_STEP && run >= params.segmentsPerRow; wrap++) {
-      run -= params.segmentsPerRow;
-      y += 1u;
-    }
+    cursor = nextStaged(cursor);
   }
   workgroupBarrier();
   var current = params.roiCount;
@@ -251,28 +237,41 @@ fn roiBits(@builtin(global_invocation_id) id: vec3<u32>) {
   }
 }
 
+/**
+ * Pixel k (< PIXELS_PER_INVOCATION) of a per-pixel invocation: the workgroup's
+ * first pixel, plus the invocation's index in it, plus k workgroup sizes.
+ */
+fn pixelOf(id: vec3<u32>, lid: u32, k: u32) -> u32 {
+  return (id.y * params.pixelRowStride + id.x - lid) * PIXELS_PER_INVOCATION + lid +
+    k * WORKGROUP_SIZE;
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn countBlobs(@builtin(global_invocation_id) id: vec3<u32>) {
-  let i = id.y * params.pixelRowStride + id.x;
-  if (i >= params.pixelCount || labels[i] != i) {
-    return;
-  }
-  var bits = atomicExchange(&perLabel[i], 0u);
-  for (var k = 0u; k < ROIS_PER_PASS && bits != 0u; k++) {
-    let bit = firstTrailingBit(bits);
-    atomicAdd(&roiCounts[2u * params.roiCount + params.roiBase + bit], 1u);
-    bits = bits & (bits - 1u);
+fn countBlobs(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  for (var p = 0u; p < PIXELS_PER_INVOCATION; p++) {
+    let i = pixelOf(id, lid, p);
+    if (i >= params.pixelCount || labels[i] != i) {
+      continue;
+    }
+    var bits = atomicExchange(&perLabel[i], 0u);
+    for (var k = 0u; k < ROIS_PER_PASS && bits != 0u; k++) {
+      let bit = firstTrailingBit(bits);
+      atomicAdd(&roiCounts[2u * params.roiCount + params.roiBase + bit], 1u);
+      bits = bits & (bits - 1u);
+    }
   }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn countRoots(@builtin(global_invocation_id) id: vec3<u32>) {
-  let i = id.y * params.pixelRowStride + id.x;
-  if (i >= params.pixelCount || labels[i] != i || kept[i] == 0u) {
-    return;
-  }
-  let roi = roiOf(i);
-  if (roi < params.roiCount) {
-    atomicAdd(&roiCounts[2u * params.roiCount + roi], 1u);
+fn countRoots(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  for (var p = 0u; p < PIXELS_PER_INVOCATION; p++) {
+    let i = pixelOf(id, lid, p);
+    if (i >= params.pixelCount || labels[i] != i || kept[i] == 0u) {
+      continue;
+    }
+    let roi = roiOf(i);
+    if (roi < params.roiCount) {
+      atomicAdd(&roiCounts[2u * params.roiCount + roi], 1u);
+    }
   }
 }

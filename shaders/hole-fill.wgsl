@@ -8,14 +8,18 @@
 // holes become mask. Entry points, in order, around a 4-connected labelling
 // of the background (src/gpu/ccl.ts, canonical
 // labels: the component's smallest pixel index, 0xFFFFFFFF for none):
-//   background  one invocation per pixel: out = domain != 0 && mask == 0.
+//   background  out = domain != 0 && mask == 0, PIXELS_PER_INVOCATION pixels per
+//               invocation (pixelOf).
 //   holeStats   one invocation per run of RUN_PX pixels of a row: per label,
 //               the pixel count and whether any pixel lies on the image edge
 //               or next to a pixel outside the domain, folded while the label
 //               stays the same, then added to stats[label] (count in bits
 //               0..30, the "open" flag in bit 31 by atomicOr; labelling takes
-//               at most 2^31 - 1 pixels, so counts never reach bit 31).
-//   fill        one invocation per pixel: out = mask != 0, or the pixel's
+//               at most 2^31 - 1 pixels, so counts never reach bit 31). The
+//               workgroup's runs are staged in workgroup memory first, with
+//               coalesced reads (shaders/run-staging.wgsl, which the wrapper
+//               prepends).
+//   fill        as background, per pixel: out = mask != 0, or the pixel's
 //               background component is closed and has <= maxHolePx pixels.
 // Dispatches may be folded into 2-D; pixelRowStride and segmentRowStride
 // rebuild the linear index. The caller zeroes stats before holeStats.
@@ -26,6 +30,8 @@
 
 override WORKGROUP_SIZE: u32 = 64u;
 override RUN_PX: u32 = 32u;
+// Pixels per invocation of background and fill, a workgroup size apart (loads in flight).
+override PIXELS_PER_INVOCATION: u32 = 4u;
 const BACKGROUND: u32 = 0xFFFFFFFFu;
 const OPEN_BIT: u32 = 0x80000000u;
 
@@ -47,13 +53,23 @@ struct HoleFillParams {
 @group(0) @binding(4) var<storage, read_write> stats: array<atomic<u32>>;
 @group(0) @binding(5) var<storage, read_write> out: array<u32>;
 
+/**
+ * Pixel k (< PIXELS_PER_INVOCATION) of a per-pixel invocation: the workgroup's
+ * first pixel, plus the invocation's index in it, plus k workgroup sizes.
+ */
+fn pixelOf(id: vec3<u32>, lid: u32, k: u32) -> u32 {
+  return (id.y * params.pixelRowStride + id.x - lid) * PIXELS_PER_INVOCATION + lid +
+    k * WORKGROUP_SIZE;
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn background(@builtin(global_invocation_id) id: vec3<u32>) {
-  let i = id.y * params.pixelRowStride + id.x;
-  if (i >= params.pixelCount) {
-    return;
+fn background(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  for (var k = 0u; k < PIXELS_PER_INVOCATION; k++) {
+    let i = pixelOf(id, lid, k);
+    if (i < params.pixelCount) {
+      out[i] = select(0u, 1u, domain[i] != 0u && mask[i] == 0u);
+    }
   }
-  out[i] = select(0u, 1u, domain[i] != 0u && mask[i] == 0u);
 }
 
 fn touchesOutside(x: u32, y: u32, i: u32) -> bool {
@@ -76,24 +92,33 @@ fn flush(label: u32, pixels: u32, open: bool) {
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn holeStats(@builtin(global_invocation_id) id: vec3<u32>) {
-  let s = id.y * params.segmentRowStride + id.x;
-  if (s >= params.segmentCount) {
-    return;
+fn holeStats(
+  @builtin(workgroup_id) workgroup: vec3<u32>,
+  @builtin(local_invocation_index) t: u32,
+) {
+  // Staged (run-staging.wgsl): each slot keeps a background label with its "open"
+  // flag in bit 31 (labels stay below 2^31 - 1), or BACKGROUND.
+  var cursor = firstStaged(workgroup, t);
+  for (var j = 0u; j < RUN_PX; j++) {
+    var entry = BACKGROUND;
+    let x = stagedX(cursor);
+    if (x != NOT_IN_IMAGE) {
+      let i = cursor.y * params.width + x;
+      let label = labels[i];
+      if (label != BACKGROUND) {
+        entry = label | select(0u, OPEN_BIT, touchesOutside(x, cursor.y, i));
+      }
+    }
+    staged[j * WORKGROUP_SIZE + t] = entry;
+    cursor = nextStaged(cursor);
   }
-  let w = params.width;
-  let y = s / params.segmentsPerRow;
-  let x0 = (s % params.segmentsPerRow) * RUN_PX;
+  workgroupBarrier();
   var current = BACKGROUND;
   var pixels = 0u;
   var open = false;
-  for (var k = 0u; k < RUN_PX; k++) {
-    let x = x0 + k;
-    if (x >= w) {
-      break;
-    }
-    let i = y * w + x;
-    let label = labels[i];
+  for (var r = 0u; r < RUN_PX; r++) {
+    let entry = staged[t * RUN_PX + r];
+    let label = select(entry & ~OPEN_BIT, BACKGROUND, entry == BACKGROUND);
     if (label != current) {
       flush(current, pixels, open);
       current = label;
@@ -102,23 +127,25 @@ fn holeStats(@builtin(global_invocation_id) id: vec3<u32>) {
     }
     if (label != BACKGROUND) {
       pixels += 1u;
-      open = open || touchesOutside(x, y, i);
+      open = open || (entry & OPEN_BIT) != 0u;
     }
   }
   flush(current, pixels, open);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn fill(@builtin(global_invocation_id) id: vec3<u32>) {
-  let i = id.y * params.pixelRowStride + id.x;
-  if (i >= params.pixelCount) {
-    return;
+fn fill(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  for (var k = 0u; k < PIXELS_PER_INVOCATION; k++) {
+    let i = pixelOf(id, lid, k);
+    if (i >= params.pixelCount) {
+      continue;
+    }
+    let label = labels[i];
+    var hole = false;
+    if (label < params.pixelCount) {
+      let word = atomicLoad(&stats[label]);
+      hole = (word & OPEN_BIT) == 0u && (word & ~OPEN_BIT) <= params.maxHolePx;
+    }
+    out[i] = select(0u, 1u, mask[i] != 0u || hole);
   }
-  let label = labels[i];
-  var hole = false;
-  if (label < params.pixelCount) {
-    let word = atomicLoad(&stats[label]);
-    hole = (word & OPEN_BIT) == 0u && (word & ~OPEN_BIT) <= params.maxHolePx;
-  }
-  out[i] = select(0u, 1u, mask[i] != 0u || hole);
 }

@@ -438,6 +438,8 @@ export const SURFACE_HISTOGRAM_PARAMS_LAYOUT: StructLayout = {
 export const COMPONENT_PASS_WORKGROUP_SIZE = 64;
 /** Pixels of one row each run-based invocation folds before flushing to global atomics. */
 export const COMPONENT_PASS_RUN_PX = 32;
+/** Pixels each per-pixel invocation of those passes takes, a workgroup size apart. */
+export const COMPONENT_PASS_PIXELS_PER_INVOCATION = 4;
 /** ROIs whose blob flags one component-estimate pass gathers (the bits of a u32). */
 export const COMPONENT_ESTIMATE_ROIS_PER_PASS = 32;
 
@@ -477,7 +479,8 @@ export const COMPONENT_ESTIMATE_PARAMS_LAYOUT: StructLayout = {
 
 /**
  * Dispatch geometry of the run-based component passes: one invocation per run
- * of COMPONENT_PASS_RUN_PX pixels of a row, and one per pixel. Tests lower
+ * of COMPONENT_PASS_RUN_PX pixels of a row, and one per
+ * COMPONENT_PASS_PIXELS_PER_INVOCATION pixels. Tests lower
  * maxWorkgroupsPerDimension to fold small images into 2-D.
  */
 export function componentPassGeometry(
@@ -501,7 +504,7 @@ export function componentPassGeometry(
       maxWorkgroupsPerDimension,
     ),
     pixels: linearDispatch(
-      widthPx * heightPx,
+      Math.ceil((widthPx * heightPx) / COMPONENT_PASS_PIXELS_PER_INVOCATION),
       COMPONENT_PASS_WORKGROUP_SIZE,
       maxWorkgroupsPerDimension,
     ),

@@ -9,6 +9,7 @@
  * src/core/analysis/estimate.ts.
  */
 import componentEstimateWgsl from '../../shaders/component-estimate.wgsl?raw';
+import runStagingWgsl from '../../shaders/run-staging.wgsl?raw';
 import {
   minKeptAreaPx,
   teuFromCounts,
@@ -19,6 +20,7 @@ import type { AnalysisParams } from '../core/analysis/params.ts';
 import {
   COMPONENT_ESTIMATE_PARAMS_LAYOUT,
   COMPONENT_ESTIMATE_ROIS_PER_PASS,
+  COMPONENT_PASS_PIXELS_PER_INVOCATION,
   COMPONENT_PASS_RUN_PX,
   COMPONENT_PASS_WORKGROUP_SIZE,
   componentPassGeometry,
@@ -44,11 +46,12 @@ function componentEstimateKernel(device: GPUDevice): AutoKernel<Entry> {
     kernels,
     device,
     'component-estimate',
-    componentEstimateWgsl,
+    `${runStagingWgsl}\n${componentEstimateWgsl}`,
     ['componentArea', 'keep', 'roiBits', 'countBlobs', 'countRoots'],
     {
       WORKGROUP_SIZE: COMPONENT_PASS_WORKGROUP_SIZE,
       RUN_PX: COMPONENT_PASS_RUN_PX,
+      PIXELS_PER_INVOCATION: COMPONENT_PASS_PIXELS_PER_INVOCATION,
       STAGED_PX: COMPONENT_PASS_WORKGROUP_SIZE * COMPONENT_PASS_RUN_PX,
     },
   );

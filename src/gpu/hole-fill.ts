@@ -4,8 +4,10 @@
  * and its steps in src/core/analysis/estimate.ts.
  */
 import holeFillWgsl from '../../shaders/hole-fill.wgsl?raw';
+import runStagingWgsl from '../../shaders/run-staging.wgsl?raw';
 import { maxHoleAreaPx } from '../core/analysis/estimate.ts';
 import {
+  COMPONENT_PASS_PIXELS_PER_INVOCATION,
   COMPONENT_PASS_RUN_PX,
   COMPONENT_PASS_WORKGROUP_SIZE,
   componentPassGeometry,
@@ -32,9 +34,14 @@ function holeFillKernel(device: GPUDevice): AutoKernel<Entry> {
     kernels,
     device,
     'hole-fill',
-    holeFillWgsl,
+    `${runStagingWgsl}\n${holeFillWgsl}`,
     ['background', 'holeStats', 'fill'],
-    { WORKGROUP_SIZE: COMPONENT_PASS_WORKGROUP_SIZE, RUN_PX: COMPONENT_PASS_RUN_PX },
+    {
+      WORKGROUP_SIZE: COMPONENT_PASS_WORKGROUP_SIZE,
+      RUN_PX: COMPONENT_PASS_RUN_PX,
+      PIXELS_PER_INVOCATION: COMPONENT_PASS_PIXELS_PER_INVOCATION,
+      STAGED_PX: COMPONENT_PASS_WORKGROUP_SIZE * COMPONENT_PASS_RUN_PX,
+    },
   );
 }
 
