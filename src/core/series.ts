@@ -95,7 +95,11 @@ export type DateOutcome =
   | { readonly kind: 'running' }
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'error'; readonly message: string }
-  | { readonly kind: 'done'; readonly teuByPier: ReadonlyMap<string, TeuValue> };
+  | {
+      readonly kind: 'done';
+      /** Null for a pier the pair's images do not cover (measuredTeu): not measured, not 0 TEU. */
+      readonly teuByPier: ReadonlyMap<string, TeuValue | null>;
+    };
 
 export interface SeriesLine {
   readonly pier: string;
@@ -184,6 +188,21 @@ export function teuByPier(result: Pick<AnalysisResult, 'rois'>): {
     after.set(name, { teu: roi.after.teu, lowTeu: roi.after.lowTeu, highTeu: roi.after.highTeu });
   }
   return { before, after };
+}
+
+/**
+ * `values` (teuByPier's, in the result's pier order) with null for every pier
+ * whose coverage (pierCoverage, same order) is 0: where a date's image holds
+ * none of a pier, its 0 TEU is not a measurement, and a chart must leave a gap
+ * there rather than draw an empty pier.
+ */
+export function measuredTeu(
+  values: ReadonlyMap<string, TeuValue>,
+  coverage: readonly number[],
+): Map<string, TeuValue | null> {
+  return new Map(
+    [...values].map(([pier, value], index) => [pier, coverage[index] === 0 ? null : value]),
+  );
 }
 
 /** Nice round axis ticks from 0 to at least `max` (about `count` of them). */

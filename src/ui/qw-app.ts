@@ -96,7 +96,7 @@ import type { OverlayChange } from './qw-overlay-controls.ts';
 import type { CalibrateDetail } from './qw-blob-info.ts';
 import './qw-overlay-controls.ts';
 import './qw-blob-info.ts';
-import { acquiredDay, distinctLabels, orderDates, teuByPier } from '../core/series.ts';
+import { acquiredDay, distinctLabels, measuredTeu, orderDates, teuByPier } from '../core/series.ts';
 import { SeriesController, type PairTeu } from './series.ts';
 import './qw-series-chart.ts';
 import './qw-data-exports.ts';
@@ -1983,7 +1983,7 @@ export class QwApp extends LitElement {
                 {
                   dateId: input.afterId,
                   value: {
-                    ...teuByPier(shown.result),
+                    ...this.measuredPairTeu(shown.input, shown.result),
                     shiftPx: input.shiftPx,
                     shiftSource: 'in use for the pair on screen',
                   },
@@ -2054,10 +2054,20 @@ export class QwApp extends LitElement {
     const { result } = await this.analyze(input, params, signal, false);
     signal.throwIfAborted();
     return {
-      ...teuByPier(result),
+      ...this.measuredPairTeu(input, result),
       shiftPx,
       shiftSource: fromMemory ? `${shiftSource}; pier area kept in memory` : shiftSource,
     };
+  }
+
+  /** A pair's TEU per pier for the series, null where the pair covers none of a pier. */
+  private measuredPairTeu(
+    input: AnalysisInput,
+    result: AnalysisResult,
+  ): Pick<PairTeu, 'before' | 'after'> {
+    const { before, after } = teuByPier(result);
+    const { shares } = this.coverageOf(input, result.roiIndex);
+    return { before: measuredTeu(before, shares), after: measuredTeu(after, shares) };
   }
 
   /**

@@ -301,7 +301,8 @@ export class QwSeriesChart extends LitElement {
         })}
         ${lines.map((line, pierIndex) => {
           const colour = PIER_COLOURS[pierIndex % PIER_COLOURS.length] ?? '#ffffff';
-          // A gap (a failed or pending date) breaks the line rather than bridging it.
+          // A gap (a failed or pending date, or one whose image holds none of the pier)
+          // breaks the line rather than bridging it.
           const segments: string[] = [];
           let current: string[] = [];
           line.points.forEach((point, index) => {
@@ -398,7 +399,11 @@ export class QwSeriesChart extends LitElement {
                       point === null
                         ? outcome?.kind === 'error'
                           ? 'failed'
-                          : '…'
+                          : outcome?.kind === 'done'
+                            ? html`<span title="This date's image holds none of the pier"
+                                >not covered</span
+                              >`
+                            : '…'
                         : html`${round(point.teu)}
                             <span class="range"
                               >(${round(point.lowTeu)} to ${round(point.highTeu)})</span

@@ -17,9 +17,9 @@ export interface SeriesDate {
 /** What one pair (reference, date) gave. */
 export interface PairTeu {
   /** The reference date's TEU per pier, as this pair measured it. */
-  readonly before: ReadonlyMap<string, TeuValue>;
+  readonly before: ReadonlyMap<string, TeuValue | null>;
   /** This date's TEU per pier. */
-  readonly after: ReadonlyMap<string, TeuValue>;
+  readonly after: ReadonlyMap<string, TeuValue | null>;
   /** The residual shift the date was read with, reference pixels. */
   readonly shiftPx: readonly [number, number];
   /** Where that shift came from, e.g. "in use for the pair on screen". */

@@ -5,6 +5,7 @@ import {
   dateAxisPositions,
   dateInFileName,
   distinctLabels,
+  measuredTeu,
   orderDates,
   type DateOutcome,
   type TeuValue,
@@ -148,6 +149,35 @@ describe('series assembly', () => {
     expect(lines.map((line) => line.pier)).toEqual(['Pier 1', 'Pier 2']);
     expect(lines[0]?.points.map((point) => point?.teu ?? null)).toEqual([100, null, null, null]);
     expect(lines[1]?.points.map((point) => point?.teu ?? null)).toEqual([50, null, 80, null]);
+  });
+
+  test('a pier a date does not cover is a gap on that date, not a point at 0, and keeps its line', () => {
+    // Pier 2 lies outside the second date's image (coverage 0): its 0 TEU there is no measurement.
+    const first = measuredTeu(
+      new Map([
+        ['Pier 1', teu(100)],
+        ['Pier 2', teu(50)],
+      ]),
+      [1, 0.4],
+    );
+    const second = measuredTeu(
+      new Map([
+        ['Pier 1', teu(90)],
+        ['Pier 2', teu(0)],
+      ]),
+      [1, 0],
+    );
+    expect(first.get('Pier 2')?.teu).toBe(50);
+    expect(second.get('Pier 2')).toBeNull();
+    const lines = assembleSeries([
+      { kind: 'done', teuByPier: first },
+      { kind: 'done', teuByPier: second },
+    ]);
+    expect(lines.map((line) => line.pier)).toEqual(['Pier 1', 'Pier 2']);
+    expect(lines[1]?.points.map((point) => point?.teu ?? null)).toEqual([50, null]);
+    // Covered by no date at all: still listed, with no point.
+    const nowhere = measuredTeu(new Map([['Pier 3', teu(0)]]), [0]);
+    expect(assembleSeries([{ kind: 'done', teuByPier: nowhere }])[0]?.points).toEqual([null]);
   });
 
   test('dates sit by time on the x axis, pushed apart only as far as their labels need', () => {
