@@ -483,14 +483,6 @@ async function analyzeOn(
     ...(options.credit === undefined ? {} : { credit: options.credit }),
     layout: options.layout,
   });
-  // Last: a result.json in the folder says that every file of this run was written.
-  writeOutFile(join(out, 'result.json'), `${JSON.stringify(output, null, 2)}\n`);
-
-  for (const roi of output.rois) {
-    console.log(
-      `${roi.name}: before ${roi.before_teu} TEU, after ${roi.after_teu}, appeared ${roi.appeared_teu}, disappeared ${roi.disappeared_teu}, net ${roi.net_teu}`,
-    );
-  }
   const sameFile =
     samePlace(beforePath) === samePlace(afterPath)
       ? [`--before and --after name the same file (${beforePath}): nothing can have changed`]
@@ -508,5 +500,15 @@ async function analyzeOn(
       piersWithoutPixels(input, result.roiIndex),
     ),
   ];
+  // Last: a result.json in the folder says that every file of this run was written. It
+  // carries the warnings too, so that a caveat (pixels too coarse, a pier half covered)
+  // stays with the numbers after the terminal is gone.
+  writeOutFile(join(out, 'result.json'), `${JSON.stringify({ ...output, warnings }, null, 2)}\n`);
+
+  for (const roi of output.rois) {
+    console.log(
+      `${roi.name}: before ${roi.before_teu} TEU, after ${roi.after_teu}, appeared ${roi.appeared_teu}, disappeared ${roi.disappeared_teu}, net ${roi.net_teu}`,
+    );
+  }
   for (const warning of warnings) console.error(`warning: ${warning}`);
 }

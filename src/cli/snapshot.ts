@@ -23,6 +23,7 @@ import type { BandArray, RasterInfo, Rgba8Image } from '../core/raster.ts';
 import { createViewGeo } from '../core/view-geo.ts';
 import type { PixelPolygon } from '../core/analysis/roi-raster.ts';
 import { gridOf } from '../io/align-read.ts';
+import { coarsePixelCaveat } from '../io/analysis-plan.ts';
 import { writeOutFile } from './out-folder.ts';
 
 /** The app's version, from package.json beside src/. */
@@ -142,6 +143,7 @@ export function cliScene(input: CliSnapshotInput): SnapshotScene {
     title: input.title ?? `Quaywatch — ${input.before.info.name} → ${input.after.info.name}`,
     credit: input.credit ?? '',
     footnote: snapshotFootnote(appVersion()),
+    caveats: coarsePixelCaveat([input.before.info, input.after.info]),
   };
 }
 

@@ -343,6 +343,23 @@ export function coarsePixelWarning(info: RasterInfo): string | null {
 }
 
 /**
+ * coarsePixelWarning of the coarser of `infos` as short lines for a snapshot's
+ * column (300 px of 13 px type), so that the caveat travels with the numbers
+ * into a report; none when every pixel is fine enough.
+ */
+export function coarsePixelCaveat(infos: readonly RasterInfo[]): string[] {
+  const coarsest = Math.max(0, ...infos.map((info) => info.gsdM ?? 0));
+  if (!(coarsest > COARSEST_USEFUL_GSD_M)) return [];
+  const gsd = coarsest >= 10 ? coarsest.toFixed(0) : coarsest.toFixed(1);
+  return [
+    `⚠ ${gsd} m pixels: a container, 2.4 m`,
+    'wide, spans less than two of them;',
+    'these counts mean little (about',
+    '1 m pixels or finer are needed).',
+  ];
+}
+
+/**
  * A warning when the before image is dated after the after image, else null:
  * appeared and disappeared then read the other way round. A date is the TIFF
  * DateTime tag, else a date in the file name (as the series orders dates:

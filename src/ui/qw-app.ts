@@ -35,6 +35,7 @@ import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../gpu/p
 import {
   APP_WINDOW_LIMIT,
   analysisBands,
+  coarsePixelCaveat,
   pairInput,
   pairWarnings,
   planAnalysis,
@@ -1727,6 +1728,7 @@ export class QwApp extends LitElement {
         netHighTeu: roi.netHighTeu,
       })),
       geo: grid === null ? null : createViewGeo(grid),
+      caveats: coarsePixelCaveat(after?.info == null ? [before.info] : [before.info, after.info]),
       params: shown.params,
       // The shift of the numbers shown, not a nudge whose run has not finished.
       shiftPx: shown.shiftPx,

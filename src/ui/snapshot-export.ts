@@ -60,6 +60,8 @@ export interface SnapshotSource {
     readonly netHighTeu: number;
   }[];
   readonly geo: ViewGeo | null;
+  /** Lines under the table for what makes the numbers doubtful (coarsePixelCaveat); none when absent. */
+  readonly caveats: readonly string[];
   readonly params: AnalysisParams;
   readonly shiftPx: readonly [number, number];
   readonly alignmentMethod: string;
@@ -162,6 +164,7 @@ export function appScene(source: SnapshotSource, options: SnapshotOptions): Snap
     title: options.title,
     credit: options.credit,
     footnote: snapshotFootnote(__QW_APP_VERSION__),
+    caveats: source.caveats,
   };
 }
 

@@ -101,7 +101,9 @@ describe('quaywatch analyze', () => {
       'params',
       'rois',
       'timings_ms',
+      'warnings',
     ]);
+    expect(result['warnings']).toEqual([]);
     expect(result.rois.map((roi) => roi.name)).toEqual(['Pier 1', 'Pier 2', 'Pier 3']);
     const truth = JSON.parse(readFileSync(join(folder, 'truth.json'), 'utf8')) as {
       misregistrationPx: [number, number];
@@ -385,6 +387,13 @@ describe('quaywatch analyze', () => {
           ],
     );
     expect(warned).toEqual(expected);
+    // result.json keeps every warning printed, so the caveats stay with the numbers.
+    expect((result as { warnings?: unknown }).warnings).toEqual(
+      run.stderr
+        .trim()
+        .split('\n')
+        .map((line) => line.replace(/^warning: /, '')),
+    );
     expect(result.rois[0]?.after_teu).toBe(0);
     // piers.csv says it too: a pier off the image is not an empty one.
     const csv = parse<Record<string, string>>(readFileSync(join(out, 'piers.csv'), 'utf8'), {

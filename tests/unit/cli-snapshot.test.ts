@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { cliScene, renderScenePng, type CliSnapshotInput } from '../../src/cli/snapshot.ts';
+import { coarsePixelCaveat } from '../../src/io/analysis-plan.ts';
 import type { AnalysisResult } from '../../src/core/analysis/cpu-pipeline.ts';
 import { DEFAULT_ANALYSIS_PARAMS } from '../../src/core/analysis/params.ts';
 import { PLAIN_RASTER_INFO } from '../support/raster-info.ts';
@@ -247,6 +248,33 @@ describe('pier labels on the snapshot', () => {
     // The table's row of a pier half off the images says so; a whole one's does not.
     const covered = drawn.filter((label) => / \(50 %( covered)?\)$/.test(label.text));
     expect(covered.map((label) => label.text)).toEqual(['Pier 2 (50 %)']);
+  });
+
+  test('pixels too coarse for containers: the caveat is drawn whole under the table, in a taller figure', () => {
+    const pier = { name: 'Pier 1', rings: [box(20, 180)], beforeTeu: 4, afterTeu: 2, netTeu: -2 };
+    const coarse = { ...PLAIN_RASTER_INFO, gsdM: 5 };
+    const caveats = coarsePixelCaveat([PLAIN_RASTER_INFO, coarse]);
+    expect(caveats[0]).toBe('⚠ 5.0 m pixels: a container, 2.4 m');
+    expect(coarsePixelCaveat([PLAIN_RASTER_INFO, { ...coarse, gsdM: 0.5 }])).toEqual([]);
+    const plain = greyScene(400, 40, 1, { piers: [pier] });
+    const scene = greyScene(400, 40, 1, { piers: [pier], caveats });
+    const layout = layoutOfScene(scene);
+    expect(layout.heightPx).toBeGreaterThan(layoutOfScene(plain).heightPx);
+    const canvas = createCanvas(layout.widthPx, layout.heightPx);
+    const ctx = canvas.getContext('2d');
+    const drawn: { text: string; y: number; colour: unknown }[] = [];
+    const fillText = ctx.fillText.bind(ctx);
+    ctx.fillText = (text: string, x: number, y: number) => {
+      drawn.push({ text, y, colour: ctx.fillStyle });
+      fillText(text, x, y);
+    };
+    drawSnapshot(ctx, scene, () => canvas);
+    const lines = drawn.filter((entry) => caveats.includes(entry.text));
+    // Every line whole (none cut to fit), in order, below the pier's row.
+    expect(lines.map((entry) => entry.text)).toEqual(caveats);
+    const row = drawn.find((entry) => entry.text === 'Pier 1');
+    expect(lines[0]?.y).toBeGreaterThan(row?.y ?? Infinity);
+    expect(new Set(lines.map((entry) => entry.colour)).size).toBe(1);
   });
 
   test('a name the long coverage note would cut keeps its letters beside a short one; off-pane piers get no label', () => {

@@ -102,12 +102,19 @@ export interface SnapshotScene {
   readonly credit: string;
   /** Small print at the bottom right (app version, what TEU means). */
   readonly footnote: string;
+  /**
+   * Lines drawn under the table in a warning colour, for what makes the numbers
+   * doubtful (pixels too coarse for containers: coarsePixelCaveat); none when absent.
+   */
+  readonly caveats?: readonly string[];
 }
 
 export const SNAPSHOT_FONT = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif";
 const PIER_COLOUR = '#64d2ff';
 const INK = '#e8ecf4';
 const MUTED = '#9aa3b5';
+/** The app's warning colour (light red on the dark figure). */
+const CAVEAT = '#ffb4b4';
 
 /** Pane size in output px for the scene. */
 export function scenePaneSize(scene: SnapshotScene): { widthPx: number; heightPx: number } {
@@ -134,6 +141,7 @@ export function layoutOfScene(scene: SnapshotScene): SnapshotLayout {
     textScale: scene.textScale,
     legendRows: legendEntries(scene).length,
     pierRows: scene.piers.length,
+    caveatRows: scene.caveats?.length ?? 0,
   });
 }
 
@@ -403,6 +411,16 @@ export function drawSnapshot<B>(
     ctx.fillText(pier.afterTeu.toFixed(1), afterRight, y);
     ctx.fillText(signedTeu(pier.netTeu), netRight, y);
   }
+
+  // Caveats under the table, each fitted to the column.
+  ctx.textAlign = 'left';
+  ctx.fillStyle = CAVEAT;
+  (scene.caveats ?? []).forEach((line, i) => {
+    const y = layout.caveats.rowYs[i];
+    if (y !== undefined) {
+      ctx.fillText(fitText(ctx, line, table.columnRightXs[2] - table.x), layout.caveats.x, y);
+    }
+  });
 
   // Credit line and small print.
   ctx.textAlign = 'left';

@@ -30,6 +30,8 @@ export interface SnapshotLayoutInput {
   readonly legendRows: number;
   /** Rows of the per-pier table. */
   readonly pierRows: number;
+  /** Lines of caveats under the table (e.g. pixels too coarse to count containers); 0 when none. */
+  readonly caveatRows?: number;
 }
 
 export interface SnapshotLayout {
@@ -60,6 +62,8 @@ export interface SnapshotLayout {
     /** Right edges of the number columns (before, after, net). */
     readonly columnRightXs: readonly [number, number, number];
   };
+  /** Caveat lines under the table, left-aligned in the column (baselines; empty when none). */
+  readonly caveats: { readonly x: number; readonly rowYs: readonly number[] };
   readonly credit: { readonly x: number; readonly y: number; readonly fontPx: number };
   readonly footnote: { readonly x: number; readonly y: number; readonly fontPx: number };
   readonly fontPx: number;
@@ -103,7 +107,11 @@ export function snapshotLayout(input: SnapshotLayoutInput): SnapshotLayout {
   const legendRowYs = Array.from({ length: input.legendRows }, (_, i) => legendTop + i * row);
   const tableHeaderY = legendTop + input.legendRows * row + SECTION_GAP * k + row;
   const tableRowYs = Array.from({ length: input.pierRows }, (_, i) => tableHeaderY + (i + 1) * row);
-  const columnBottom = tableHeaderY + (input.pierRows + 1) * row;
+  const caveatRows = input.caveatRows ?? 0;
+  const caveatTop = tableHeaderY + input.pierRows * row + SECTION_GAP * k + row;
+  const caveatRowYs = Array.from({ length: caveatRows }, (_, i) => caveatTop + i * row);
+  const columnBottom =
+    caveatRows > 0 ? caveatTop + caveatRows * row : tableHeaderY + (input.pierRows + 1) * row;
   const bodyBottom = Math.max(top + paneHeight, columnBottom);
   const widthPx = columnX + COLUMN_WIDTH * k + MARGIN * k;
   const heightPx = bodyBottom + FOOTER * k;
@@ -128,6 +136,7 @@ export function snapshotLayout(input: SnapshotLayoutInput): SnapshotLayout {
       rowYs: tableRowYs,
       columnRightXs: [columnRight - 130 * k, columnRight - 70 * k, columnRight],
     },
+    caveats: { x: columnX, rowYs: caveatRowYs },
     credit: { x: MARGIN * k, y: bodyBottom + 22 * k, fontPx: 12 * k },
     footnote: { x: widthPx - MARGIN * k, y: bodyBottom + 22 * k, fontPx: 11 * k },
     fontPx: 13 * k,
