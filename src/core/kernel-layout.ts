@@ -57,8 +57,10 @@ export function linearDispatch(
     );
   }
   const groups = Math.max(1, Math.ceil(items / workgroupSize));
-  const x = Math.min(groups, maxPerDimension);
-  const y = Math.ceil(groups / x);
+  // As few rows as the limit allows, then rows as short as covers the groups: fewer than
+  // y workgroups go spare (x = 65535 first left 65,534 of 131,070 idle for 65,536 groups).
+  const y = Math.ceil(groups / maxPerDimension);
+  const x = Math.ceil(groups / y);
   if (y > maxPerDimension) {
     throw new Error(`Dispatch of ${items} items exceeds ${maxPerDimension}² workgroups`);
   }

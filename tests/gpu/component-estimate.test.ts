@@ -143,8 +143,8 @@ describe('hole-fill.wgsl against fillHoles', () => {
 
 describe('dispatches folded into 2-D (at most 40 workgroups per dimension)', () => {
   // 320 × 280 needs more than 40 workgroups in every pass, per-pixel and
-  // run-based: they fold into rows of 40 (the last row part full), as 64 Mpx
-  // folds at WebGPU's 65535.
+  // run-based: they fold into rows of at most 40 (22 × 2 and 39 × 9, a few
+  // spare), as 64 Mpx folds at WebGPU's 65535.
   const [width, height] = [320, 280];
   const dispatch = { maxWorkgroupsPerDimension: 40 };
   const small = { maxWorkgroupsPerDimension: 3 };

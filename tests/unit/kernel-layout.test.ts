@@ -114,9 +114,22 @@ describe('constants shared by TypeScript and WGSL', () => {
     expect(linearDispatch(1, 256)).toEqual({ x: 1, y: 1, rowStride: 256 });
     expect(linearDispatch(257, 256)).toEqual({ x: 2, y: 1, rowStride: 512 });
     const big = linearDispatch(64 * 1024 * 1024, 64);
-    expect(big.x).toBe(MAX_WORKGROUPS_PER_DIMENSION);
+    expect(big.x).toBeLessThanOrEqual(MAX_WORKGROUPS_PER_DIMENSION);
     expect(big.x * big.y * 64).toBeGreaterThanOrEqual(64 * 1024 * 1024);
     expect((big.y - 1) * big.rowStride).toBeLessThan(64 * 1024 * 1024);
+    // Rows as short as the row count allows: fewer than y workgroups spare.
+    for (const items of [64 * 1024 * 1024, 65536 * 256, 65535 * 256 + 1, 3 * 65535 * 64 + 7]) {
+      const size = items % 256 === 0 ? 256 : 64;
+      const { x, y } = linearDispatch(items, size);
+      const groups = Math.ceil(items / size);
+      expect([x * y >= groups, x * y - groups < y, x <= MAX_WORKGROUPS_PER_DIMENSION]).toEqual([
+        true,
+        true,
+        true,
+      ]);
+    }
+    // 65,536 workgroups: two rows of 32,768, not 65,535 + 1 with 65,534 idle.
+    expect(linearDispatch(65536 * 256, 256)).toMatchObject({ x: 32768, y: 2 });
   });
 
   test('CclParams matches both labelling shaders', () => {
@@ -243,15 +256,17 @@ describe('surface, hole-fill, component-estimate, mask-pack and change-magnitude
     // workgroups), and a lower limit folds both sooner.
     const large = layout.componentPassGeometry(8192, 8192);
     expect([large.segments.x, large.segments.y]).toEqual([32768, 1]);
-    expect([large.pixels.x, large.pixels.y]).toEqual([65535, 17]);
-    expect(large.pixels.rowStride).toBe(65535 * layout.COMPONENT_PASS_WORKGROUP_SIZE);
+    // 2^26 pixels, 4 per invocation, 64 invocations per workgroup: 262,144 workgroups in 5 rows.
+    expect([large.pixels.x, large.pixels.y]).toEqual([52429, 5]);
+    expect(large.pixels.rowStride).toBe(52429 * layout.COMPONENT_PASS_WORKGROUP_SIZE);
     for (const bad of [0, 2.5, 65536, Number.NaN]) {
       expect(() => layout.componentPassGeometry(10, 10, bad)).toThrow(/integer from 1 to 65535/);
     }
-    // The gpu test's folded case: both kinds of pass take rows of 40 workgroups.
+    // The gpu test's folded case: both kinds of pass take rows of at most 40 workgroups
+    // (44 workgroups of runs in 2 rows, 350 of pixels in 9).
     const folded = layout.componentPassGeometry(320, 280, 40);
-    expect([folded.segments.x, folded.segments.y]).toEqual([40, 2]);
-    expect([folded.pixels.x, folded.pixels.y]).toEqual([40, 35]);
+    expect([folded.segments.x, folded.segments.y]).toEqual([22, 2]);
+    expect([folded.pixels.x, folded.pixels.y]).toEqual([39, 9]);
     expect(() => layout.componentPassGeometry(320, 280, 3)).toThrow(/exceeds 3² workgroups/);
   });
 });
