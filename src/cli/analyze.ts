@@ -105,8 +105,13 @@ async function nodeGpu(): Promise<{ device: GPUDevice; label: string } | string>
 /** The analysis backend of a run: a hardware WebGPU device, or null for the CPU twins. */
 export type Backend = { readonly device: GPUDevice; readonly label: string } | null;
 
-/** `--backend auto|webgpu|cpu` → the backend to run on; throws for webgpu without a GPU. */
-export async function openBackend(value: string | undefined): Promise<Backend> {
+/**
+ * `--backend auto|webgpu|cpu` → the backend to run on, and a warning where auto
+ * falls back because Dawn failed; throws for webgpu without a GPU.
+ */
+export async function openBackend(
+  value: string | undefined,
+): Promise<{ readonly backend: Backend; readonly warning: string | null }> {
   const backend = value ?? 'auto';
   if (backend !== 'auto' && backend !== 'cpu' && backend !== 'webgpu') {
     throw new Error(`--backend takes auto, webgpu or cpu (got "${backend}")`);
@@ -114,11 +119,12 @@ export async function openBackend(value: string | undefined): Promise<Backend> {
   const gpu = backend === 'cpu' ? null : await nodeGpu();
   if (backend === 'webgpu' && typeof gpu === 'string') throw new Error(`--backend webgpu: ${gpu}`);
   // A missing package or no hardware adapter is what auto is for; Dawn
-  // failing where it is installed is worth a line (result.json says only "cpu").
-  if (typeof gpu === 'string' && gpu.startsWith('Dawn failed')) {
-    console.error(`warning: --backend auto runs the CPU twins: ${gpu}`);
-  }
-  return gpu !== null && typeof gpu !== 'string' ? gpu : null;
+  // failing where it is installed is worth a line (result.json's backend says only "cpu").
+  const warning =
+    typeof gpu === 'string' && gpu.startsWith('Dawn failed')
+      ? `--backend auto runs the CPU twins: ${gpu}`
+      : null;
+  return { backend: gpu !== null && typeof gpu !== 'string' ? gpu : null, warning };
 }
 
 export function backendName(backend: Backend): string {
@@ -318,6 +324,8 @@ interface AnalyzeOptions {
   readonly layout: 'single' | 'side-by-side';
   readonly title: string | undefined;
   readonly credit: string | undefined;
+  /** openBackend's warning, printed and kept in result.json with the others. */
+  readonly backendWarning: string | null;
 }
 
 /**
@@ -375,7 +383,7 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
     );
   }
   // Every option, and the output folder, is checked before any image is read.
-  const options: AnalyzeOptions = {
+  const options: Omit<AnalyzeOptions, 'backendWarning'> = {
     beforePath,
     afterPath,
     roisPath,
@@ -388,9 +396,9 @@ export async function analyze(argv: readonly string[], openSource: OpenSource): 
     credit: values.credit,
   };
   checkOutFolder(out);
-  const backend = await openBackend(values.backend);
+  const { backend, warning: backendWarning } = await openBackend(values.backend);
   try {
-    await analyzeOn(backend, options, openSource);
+    await analyzeOn(backend, { ...options, backendWarning }, openSource);
   } finally {
     backend?.device.destroy();
   }
@@ -488,6 +496,7 @@ async function analyzeOn(
       ? [`--before and --after name the same file (${beforePath}): nothing can have changed`]
       : [];
   const warnings = [
+    ...(options.backendWarning === null ? [] : [options.backendWarning]),
     ...exported.warnings,
     ...roiSet.warnings,
     ...(warning === undefined ? [] : [warning]),

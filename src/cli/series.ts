@@ -166,7 +166,8 @@ export async function series(argv: readonly string[], openSource: OpenSource): P
   const roiSet = readRois(roisPath);
   checkOutFolder(out);
   // Every option is checked before any image is read (the dates are read to order them).
-  const backend = await openBackend(values.backend);
+  const { backend, warning: backendWarning } = await openBackend(values.backend);
+  if (backendWarning !== null) console.error(`warning: ${backendWarning}`);
   try {
     await seriesOn(backend, { roisPath, out, fineAlign, params, roiSet, positionals }, openSource);
   } finally {
