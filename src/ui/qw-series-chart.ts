@@ -400,7 +400,8 @@ export class QwSeriesChart extends LitElement {
                         ? outcome?.kind === 'error'
                           ? 'failed'
                           : outcome?.kind === 'done'
-                            ? html`<span title="This date's image holds none of the pier"
+                            ? html`<span
+                                title="No part of the pier lies in both images of the pair this value comes from"
                                 >not covered</span
                               >`
                             : '…'

@@ -147,7 +147,11 @@ export class SeriesRunner {
     );
     const outcomes: DateOutcome[] = job.dates.map(() => ({ kind: 'pending' }));
     const notes: (string | null)[] = job.dates.map(() => null);
-    let referenceTaken = false;
+    // The reference's values: its first pair's, and for a pier that pair did not cover
+    // (null), the first later pair's that did.
+    let reference: Map<string, TeuValue | null> | null = null;
+    let referenceNote = '';
+    const filledFrom: string[] = [];
     this.set({
       referenceId: job.referenceId,
       dates: job.dates,
@@ -171,10 +175,27 @@ export class SeriesRunner {
         this.remember(key, value);
         outcomes[index] = { kind: 'done', teuByPier: value.after };
         notes[index] = describeShift(value);
-        if (!referenceTaken && referenceIndex >= 0) {
-          referenceTaken = true;
-          outcomes[referenceIndex] = { kind: 'done', teuByPier: value.before };
-          notes[referenceIndex] = `reference, measured in its pair with ${date.label}`;
+        if (referenceIndex >= 0) {
+          if (reference === null) {
+            reference = new Map(value.before);
+            referenceNote = `reference, measured in its pair with ${date.label}`;
+            notes[referenceIndex] = referenceNote;
+          } else {
+            let filled = false;
+            for (const [pier, teu] of value.before) {
+              if (teu !== null && (reference.get(pier) ?? null) === null) {
+                reference.set(pier, teu);
+                filled = true;
+              }
+            }
+            if (filled) {
+              filledFrom.push(date.label);
+              notes[referenceIndex] =
+                `${referenceNote}; piers that pair did not cover from the pair with ` +
+                filledFrom.join(', ');
+            }
+          }
+          outcomes[referenceIndex] = { kind: 'done', teuByPier: new Map(reference) };
         }
       } catch (error) {
         // Only this run's own cancel ends it; any other failure is this date's error.
@@ -185,7 +206,7 @@ export class SeriesRunner {
     }
     if (stopped() || this.controller !== controller) return;
     this.controller = undefined;
-    if (!referenceTaken && referenceIndex >= 0) {
+    if (reference === null && referenceIndex >= 0) {
       outcomes[referenceIndex] = {
         kind: 'error',
         message: 'No pair with the reference could be analysed, so it has no value either.',

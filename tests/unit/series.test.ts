@@ -253,6 +253,46 @@ describe('series runner', () => {
     expect(states.length).toBeGreaterThan(4);
   });
 
+  test('a pier the reference’s first pair does not cover takes its value from a later pair that does', async () => {
+    const pairs = controllablePairs();
+    const runner = new SeriesRunner(() => undefined);
+    const done = runner.start({
+      referenceId: 2,
+      dates: DATES,
+      runPair: pairs.runPair,
+      cacheKey: (id) => `k${id}`,
+    });
+    const twoPiers = (pier2: number | null): PairTeu => ({
+      before: new Map([
+        ['Pier 1', teu(200)],
+        ['Pier 2', pier2 === null ? null : teu(pier2)],
+      ]),
+      after: new Map([
+        ['Pier 1', teu(150)],
+        ['Pier 2', pier2 === null ? null : teu(pier2 + 5)],
+      ]),
+      shiftPx: [0, 0],
+      shiftSource: 'none',
+    });
+    await tick();
+    pairs.resolve(1, twoPiers(null));
+    await tick();
+    pairs.resolve(3, twoPiers(40));
+    await tick();
+    pairs.resolve(4, twoPiers(41));
+    await done;
+    const reference = runner.state?.outcomes[1];
+    if (reference?.kind !== 'done') throw new Error('the reference has a value');
+    // Pier 2: not from the first pair (it covered none of it), from the second; not overwritten by the third.
+    expect(reference.teuByPier.get('Pier 2')?.teu).toBe(40);
+    expect(reference.teuByPier.get('Pier 1')?.teu).toBe(200);
+    expect(runner.state?.notes[1]).toBe(
+      'reference, measured in its pair with 2023-10-13; piers that pair did not cover from the pair with 2023-10-20',
+    );
+    const first = runner.state?.outcomes[0];
+    expect(first?.kind === 'done' ? first.teuByPier.get('Pier 2') : 'missing').toBeNull();
+  });
+
   test('a known pair (the one on screen) runs first, is not recomputed and gives the reference', async () => {
     const pairs = controllablePairs();
     const runner = new SeriesRunner(() => undefined);
