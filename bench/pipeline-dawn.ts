@@ -58,7 +58,7 @@ const PROFILE = process.env['QW_BENCH_PROFILE'] === '1';
  * QW_BENCH_HOLD_CLOCKS=1: then the timed calls (and the profile) again on a
  * prepared input with the SM clock held up (holdClocks); =only: those alone. Between a call's
  * submissions the GPU idles through the host's work (read-backs, CPU fits),
- * and nvidia-smi showed an H100 running those submissions at 465–630 MHz of
+ * and nvidia-smi showed an H100 running most of those submissions at 495–630 MHz of
  * its 1980: the GPU time then measures the clock governor as much as the
  * kernels.
  */

@@ -13,7 +13,7 @@
 # take 118 s at 64 Mpx).
 # QW_BENCH_HOLD_CLOCKS=1 (or only) adds the same calls with the SM clock held up by a queue of
 # one-workgroup spin kernels (bench/pipeline-dawn.ts): run as is, between host round trips the
-# H100's governor left the pipeline's submissions at 465-630 MHz of 1980.
+# H100's governor left most of the pipeline's submissions at 495-630 MHz of 1980.
 set -uo pipefail
 out=${OUT:-/tmp/qw-out}
 # Setup failures end the run; a benchmark that fails still lets the next one run.
