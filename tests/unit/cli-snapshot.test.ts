@@ -250,6 +250,40 @@ describe('pier labels on the snapshot', () => {
     expect(covered.map((label) => label.text)).toEqual(['Pier 2 (50 %)']);
   });
 
+  test('six-digit counts: the number columns move apart instead of overlapping', () => {
+    const pier = {
+      name: 'Pier 1',
+      rings: [box(20, 180)],
+      beforeTeu: 123456.7,
+      afterTeu: 234567.8,
+      netTeu: 111111.1,
+    };
+    const scene = greyScene(400, 40, 1, { piers: [pier] });
+    const layout = layoutOfScene(scene);
+    const canvas = createCanvas(layout.widthPx, layout.heightPx);
+    const ctx = canvas.getContext('2d');
+    const drawn: { text: string; left: number; right: number }[] = [];
+    const fillText = ctx.fillText.bind(ctx);
+    ctx.fillText = (text: string, x: number, y: number) => {
+      const width = ctx.measureText(text).width;
+      const right = ctx.textAlign === 'right' ? x : x + width;
+      drawn.push({ text, left: right - width, right });
+      fillText(text, x, y);
+    };
+    drawSnapshot(ctx, scene, () => canvas);
+    const cell = (text: string) => {
+      const found = drawn.find((entry) => entry.text === text);
+      if (found === undefined) throw new Error(`${text} drawn`);
+      return found;
+    };
+    const [name, before, after, net] = ['Pier 1', '123456.7', '234567.8', '+111111.1'].map(cell);
+    expect(name!.right).toBeLessThan(before!.left);
+    expect(before!.right).toBeLessThan(after!.left);
+    expect(after!.right).toBeLessThan(net!.left);
+    // The net column keeps its place at the figure's right.
+    expect(net!.right).toBe(layout.table.columnRightXs[2]);
+  });
+
   test('pixels too coarse for containers: the caveat is drawn whole under the table, in a taller figure', () => {
     const pier = { name: 'Pier 1', rings: [box(20, 180)], beforeTeu: 4, afterTeu: 2, netTeu: -2 };
     const coarse = { ...PLAIN_RASTER_INFO, gsdM: 5 };

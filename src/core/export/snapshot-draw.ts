@@ -372,8 +372,22 @@ export function drawSnapshot<B>(
     ctx.fillText(fitText(ctx, entry.text, legend.width - 22 * k), legend.x + 22 * k, y + 14 * k);
   });
 
-  // Per-pier table: name, before, after, net.
-  const [beforeRight, afterRight, netRight] = table.columnRightXs;
+  // Per-pier table: name, before, after, net. A number column moves left when its
+  // widest entry would run into the column to its right (coarse pixels or a huge
+  // pier give six-digit counts); the names give way.
+  ctx.font = `${layout.fontPx}px ${SNAPSHOT_FONT}`;
+  const widest = (texts: readonly string[]): number =>
+    Math.max(0, ...texts.map((text) => ctx.measureText(text).width));
+  const gap = 10 * k;
+  const netRight = table.columnRightXs[2];
+  const afterRight = Math.min(
+    table.columnRightXs[1],
+    netRight - widest(['net', ...scene.piers.map((pier) => signedTeu(pier.netTeu))]) - gap,
+  );
+  const beforeRight = Math.min(
+    table.columnRightXs[0],
+    afterRight - widest(['after', ...scene.piers.map((pier) => pier.afterTeu.toFixed(1))]) - gap,
+  );
   ctx.font = `bold ${layout.fontPx}px ${SNAPSHOT_FONT}`;
   ctx.fillStyle = INK;
   ctx.textAlign = 'left';
