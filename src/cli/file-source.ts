@@ -28,8 +28,25 @@ export async function fileSource(path: string): Promise<RasterSource> {
       { cause: error },
     );
   }
-  const sidecar = async (suffix: string): Promise<Blob | undefined> =>
-    existsSync(path + suffix) ? openAsBlob(path + suffix) : undefined;
+  // A sidecar that is a folder or unreadable would fail later as "The blob could not be read".
+  const sidecar = async (suffix: string): Promise<Blob | undefined> => {
+    const sidecarPath = path + suffix;
+    if (!existsSync(sidecarPath)) return undefined;
+    const role = suffix === '.ovr' ? 'overview' : 'mask';
+    if (statSync(sidecarPath).isDirectory()) {
+      throw new Error(`${sidecarPath}, the ${role} sidecar of ${basename(path)}, is a folder`);
+    }
+    try {
+      accessSync(sidecarPath, constants.R_OK);
+      return await openAsBlob(sidecarPath);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(
+        `${sidecarPath}, the ${role} sidecar of ${basename(path)}: cannot read (${code ?? String(error)})`,
+        { cause: error },
+      );
+    }
+  };
   const overviews = await sidecar('.ovr');
   const mask = await sidecar('.msk');
   return {

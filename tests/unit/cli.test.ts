@@ -1,4 +1,4 @@
-import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -31,6 +31,33 @@ describe('quaywatch CLI', () => {
     const missing = quaywatch('info', 'no/such/file.tif');
     expect(missing.status).not.toBe(0);
     expect(missing.stderr.trim()).toBe('quaywatch: no/such/file.tif: no such file');
+  });
+
+  test('a broken sidecar is named as such, not as its image or "the blob"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quaywatch-sidecar-'));
+    try {
+      const image = join(dir, 'before.tif');
+      copyFileSync('public/demo/before.tif', image);
+      writeFileSync(`${image}.ovr`, 'not a TIFF either');
+      const corrupt = quaywatch('info', image);
+      expect(corrupt.status).toBe(1);
+      expect(corrupt.stderr.trim().split('\n')).toHaveLength(1);
+      expect(corrupt.stderr).toBe(
+        `quaywatch: ${image}: its overviews (.ovr) beside it: Not a TIFF file: it starts with 6E 6F 74 20; remove or repair that file\n`,
+      );
+      rmSync(`${image}.ovr`);
+      mkdirSync(`${image}.msk`);
+      const folder = quaywatch('info', image);
+      expect(folder.status).toBe(1);
+      expect(folder.stderr).toBe(
+        `quaywatch: ${image}.msk, the mask sidecar of before.tif, is a folder\n`,
+      );
+      // Without the sidecars it opens.
+      rmSync(`${image}.msk`, { recursive: true });
+      expect(quaywatch('info', image).status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a missing or unknown command, and Node’s own several-line messages, end in one line', () => {
