@@ -31,10 +31,11 @@
 // componentArea, keep and roiBits take one invocation per run of RUN_PX pixels
 // of a row and fold pixels locally while the label (or ROI) stays the same,
 // flushing one atomic per change instead of one per pixel; countBlobs and
-// countRoots take PIXELS_PER_INVOCATION pixels per invocation (pixelOf). Dispatches may be folded into 2-D;
-// segmentRowStride and pixelRowStride rebuild the linear index.
+// countRoots take PIXELS_PER_INVOCATION pixels per invocation (pixelOf in
+// component-pass.wgsl). Dispatches may be folded into 2-D; segmentRowStride
+// and pixelRowStride rebuild the linear index.
 // componentArea and keep first stage their workgroup's runs in workgroup
-// memory (shaders/run-staging.wgsl, which the wrapper prepends), so that their
+// memory (shaders/component-pass.wgsl, which the wrapper prepends), so that their
 // reads (the label; for keep the ROI and the 4-neighbours too) and keep's
 // writes to kept are coalesced; the fold then reads workgroup memory.
 //
@@ -44,8 +45,6 @@
 
 override WORKGROUP_SIZE: u32 = 64u;
 override RUN_PX: u32 = 32u;
-// Pixels per invocation of countBlobs and countRoots, a workgroup size apart (loads in flight).
-override PIXELS_PER_INVOCATION: u32 = 4u;
 const BACKGROUND: u32 = 0xFFFFFFFFu;
 const ROIS_PER_PASS: u32 = 32u;
 const SKIP: u32 = 0xFFFFFFFFu;
@@ -94,7 +93,7 @@ fn componentArea(
   @builtin(workgroup_id) workgroup: vec3<u32>,
   @builtin(local_invocation_index) t: u32,
 ) {
-  // Staged (run-staging.wgsl): the labels, then the fold in workgroup memory.
+  // Staged (component-pass.wgsl): the labels, then the fold in workgroup memory.
   var cursor = firstStaged(workgroup, t);
   for (var j = 0u; j < RUN_PX; j++) {
     var label = BACKGROUND;
@@ -155,7 +154,7 @@ fn keep(
   @builtin(workgroup_id) workgroup: vec3<u32>,
   @builtin(local_invocation_index) t: u32,
 ) {
-  // Staged (run-staging.wgsl): kept is written here, coalesced; each slot keeps its
+  // Staged (component-pass.wgsl): kept is written here, coalesced; each slot keeps its
   // ROI (bits 0..30, roiCount when the pixel is in none) and its rim flag (bit 31),
   // or SKIP.
   var cursor = firstStaged(workgroup, t);
@@ -235,15 +234,6 @@ fn roiBits(@builtin(global_invocation_id) id: vec3<u32>) {
   if (bits != 0u) {
     atomicOr(&perLabel[current], bits);
   }
-}
-
-/**
- * Pixel k (< PIXELS_PER_INVOCATION) of a per-pixel invocation: the workgroup's
- * first pixel, plus the invocation's index in it, plus k workgroup sizes.
- */
-fn pixelOf(id: vec3<u32>, lid: u32, k: u32) -> u32 {
-  return (id.y * params.pixelRowStride + id.x - lid) * PIXELS_PER_INVOCATION + lid +
-    k * WORKGROUP_SIZE;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

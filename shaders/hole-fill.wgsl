@@ -9,7 +9,7 @@
 // of the background (src/gpu/ccl.ts, canonical
 // labels: the component's smallest pixel index, 0xFFFFFFFF for none):
 //   background  out = domain != 0 && mask == 0, PIXELS_PER_INVOCATION pixels per
-//               invocation (pixelOf).
+//               invocation (pixelOf, component-pass.wgsl).
 //   holeStats   one invocation per run of RUN_PX pixels of a row: per label,
 //               the pixel count and whether any pixel lies on the image edge
 //               or next to a pixel outside the domain, folded while the label
@@ -17,7 +17,7 @@
 //               0..30, the "open" flag in bit 31 by atomicOr; labelling takes
 //               at most 2^31 - 1 pixels, so counts never reach bit 31). The
 //               workgroup's runs are staged in workgroup memory first, with
-//               coalesced reads (shaders/run-staging.wgsl, which the wrapper
+//               coalesced reads (shaders/component-pass.wgsl, which the wrapper
 //               prepends).
 //   fill        as background, per pixel: out = mask != 0, or the pixel's
 //               background component is closed and has <= maxHolePx pixels.
@@ -30,8 +30,6 @@
 
 override WORKGROUP_SIZE: u32 = 64u;
 override RUN_PX: u32 = 32u;
-// Pixels per invocation of background and fill, a workgroup size apart (loads in flight).
-override PIXELS_PER_INVOCATION: u32 = 4u;
 const BACKGROUND: u32 = 0xFFFFFFFFu;
 const OPEN_BIT: u32 = 0x80000000u;
 
@@ -52,15 +50,6 @@ struct HoleFillParams {
 @group(0) @binding(3) var<storage, read> labels: array<u32>;
 @group(0) @binding(4) var<storage, read_write> stats: array<atomic<u32>>;
 @group(0) @binding(5) var<storage, read_write> out: array<u32>;
-
-/**
- * Pixel k (< PIXELS_PER_INVOCATION) of a per-pixel invocation: the workgroup's
- * first pixel, plus the invocation's index in it, plus k workgroup sizes.
- */
-fn pixelOf(id: vec3<u32>, lid: u32, k: u32) -> u32 {
-  return (id.y * params.pixelRowStride + id.x - lid) * PIXELS_PER_INVOCATION + lid +
-    k * WORKGROUP_SIZE;
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn background(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -96,7 +85,7 @@ fn holeStats(
   @builtin(workgroup_id) workgroup: vec3<u32>,
   @builtin(local_invocation_index) t: u32,
 ) {
-  // Staged (run-staging.wgsl): each slot keeps a background label with its "open"
+  // Staged (component-pass.wgsl): each slot keeps a background label with its "open"
   // flag in bit 31 (labels stay below 2^31 - 1), or BACKGROUND.
   var cursor = firstStaged(workgroup, t);
   for (var j = 0u; j < RUN_PX; j++) {

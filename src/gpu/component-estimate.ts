@@ -9,7 +9,7 @@
  * src/core/analysis/estimate.ts.
  */
 import componentEstimateWgsl from '../../shaders/component-estimate.wgsl?raw';
-import runStagingWgsl from '../../shaders/run-staging.wgsl?raw';
+import componentPassWgsl from '../../shaders/component-pass.wgsl?raw';
 import {
   minKeptAreaPx,
   teuFromCounts,
@@ -46,7 +46,7 @@ function componentEstimateKernel(device: GPUDevice): AutoKernel<Entry> {
     kernels,
     device,
     'component-estimate',
-    `${runStagingWgsl}\n${componentEstimateWgsl}`,
+    `${componentPassWgsl}\n${componentEstimateWgsl}`,
     ['componentArea', 'keep', 'roiBits', 'countBlobs', 'countRoots'],
     {
       WORKGROUP_SIZE: COMPONENT_PASS_WORKGROUP_SIZE,

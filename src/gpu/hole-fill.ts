@@ -4,7 +4,7 @@
  * and its steps in src/core/analysis/estimate.ts.
  */
 import holeFillWgsl from '../../shaders/hole-fill.wgsl?raw';
-import runStagingWgsl from '../../shaders/run-staging.wgsl?raw';
+import componentPassWgsl from '../../shaders/component-pass.wgsl?raw';
 import { maxHoleAreaPx } from '../core/analysis/estimate.ts';
 import {
   COMPONENT_PASS_PIXELS_PER_INVOCATION,
@@ -34,7 +34,7 @@ function holeFillKernel(device: GPUDevice): AutoKernel<Entry> {
     kernels,
     device,
     'hole-fill',
-    `${runStagingWgsl}\n${holeFillWgsl}`,
+    `${componentPassWgsl}\n${holeFillWgsl}`,
     ['background', 'holeStats', 'fill'],
     {
       WORKGROUP_SIZE: COMPONENT_PASS_WORKGROUP_SIZE,
