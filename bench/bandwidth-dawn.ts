@@ -8,16 +8,12 @@
  *   node --import tsx bench/bandwidth-dawn.ts
  *
  * Each variant: one warm-up, then RUNS submissions back to back, each timed by
- * a timestamp pair around it (empty compute passes); the row gives the median
+ * the GpuTimer (a timestamp pair around it); the row gives the median
  * GPU ms and the rate as bytes read + written per second.
  */
 import { benchDawnFlags, dawnGpu } from '../src/cli/dawn.ts';
 import { adapterLabel, isGpuContext, requestGpu } from '../src/gpu/device.ts';
-import {
-  createTimestampPairs,
-  destroyTimestampPairs,
-  readTimestampPairsMs,
-} from '../src/gpu/gpu-timer.ts';
+import { GpuTimer } from '../src/gpu/gpu-timer.ts';
 import { median } from './pipeline-input.ts';
 
 const RUNS = 7;
@@ -93,27 +89,25 @@ async function main(): Promise<void> {
   for (let offset = 0; offset < bytes; offset += pattern.byteLength) {
     device.queue.writeBuffer(source, offset, pattern);
   }
-  const stamps = createTimestampPairs(device, 'bandwidth', RUNS + 1);
   const rows = ['what, median GPU ms, GB/s (read + written), runs'];
 
+  // One warm-up and RUNS timed submissions, each a span of the GpuTimer.
   const timeRuns = async (record: (encoder: GPUCommandEncoder) => void): Promise<number> => {
-    for (let run = 0; run <= RUNS; run++) {
-      const runEncoder = device.createCommandEncoder();
-      runEncoder
-        .beginComputePass({
-          timestampWrites: { querySet: stamps.querySet, beginningOfPassWriteIndex: 2 * run },
-        })
-        .end();
-      record(runEncoder);
-      runEncoder
-        .beginComputePass({
-          timestampWrites: { querySet: stamps.querySet, endOfPassWriteIndex: 2 * run + 1 },
-        })
-        .end();
-      device.queue.submit([runEncoder.finish()]);
+    const timer = GpuTimer.create(device, RUNS + 1);
+    if (timer === null) throw new Error('no timestamp-query');
+    try {
+      for (let run = 0; run <= RUNS; run++) {
+        const runEncoder = device.createCommandEncoder();
+        timer.wrap(runEncoder, () => {
+          record(runEncoder);
+        });
+        device.queue.submit([runEncoder.finish()]);
+      }
+      const spans = await timer.readSpansMs();
+      return median(spans.slice(1).map((span) => span.ms));
+    } finally {
+      timer.destroy();
     }
-    const ms = await readTimestampPairsMs(device, stamps, RUNS + 1);
-    return median(ms.slice(1));
   };
   const report = (name: string, ms: number): void => {
     const row = `${name}, ${ms.toFixed(3)}, ${((2 * bytes) / (ms * 1e6)).toFixed(0)}, ${RUNS}`;
@@ -166,7 +160,6 @@ async function main(): Promise<void> {
     params.destroy();
   }
   console.log(rows.join('\n'));
-  destroyTimestampPairs(stamps);
   source.destroy();
   destination.destroy();
   device.destroy();
