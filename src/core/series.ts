@@ -49,21 +49,34 @@ export function acquiredDay(acquired: string | null | undefined): string | null 
 }
 
 /**
+ * The date an image carries: its acquisition date/time from the metadata when
+ * that starts with a day, else a date in its file name; null when neither.
+ */
+export function knownDate(item: {
+  readonly name: string;
+  readonly acquired: string | null;
+}): { readonly iso: string; readonly source: 'acquired' | 'file name' } | null {
+  if (item.acquired !== null && acquiredDay(item.acquired) !== null) {
+    return { iso: item.acquired, source: 'acquired' };
+  }
+  const named = dateInFileName(item.name);
+  return named === null ? null : { iso: named, source: 'file name' };
+}
+
+/**
  * The items in date order. Dated items (metadata first, else file name) come
  * first, oldest first; ties and undated items keep the order they were given in
  * (Array.prototype.sort is stable), undated ones after all dated ones.
  */
 export function orderDates(items: readonly DatedItem[]): OrderedDate[] {
   const dated = items.map((item): OrderedDate => {
-    const acquired = acquiredDay(item.acquired) !== null;
-    const fromName = acquired ? null : dateInFileName(item.name);
-    const iso = acquired ? item.acquired : fromName;
+    const known = knownDate(item);
     return {
       id: item.id,
       name: item.name,
-      label: iso === null ? item.name : iso.slice(0, 10),
-      iso,
-      source: acquired ? 'acquired' : fromName !== null ? 'file name' : 'file order',
+      label: known === null ? item.name : known.iso.slice(0, 10),
+      iso: known?.iso ?? null,
+      source: known?.source ?? 'file order',
     };
   });
   return dated.sort((a, b) => {

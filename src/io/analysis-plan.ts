@@ -8,7 +8,7 @@ import type { AnalysisInput } from '../core/analysis/cpu-pipeline.ts';
 import type { PixelPolygon } from '../core/analysis/roi-raster.ts';
 import { meanBlurExcessPx2 } from '../core/align/resampling-blur.ts';
 import { combineMasksCpu } from '../core/mask-combine.ts';
-import { acquiredDay, dateInFileName } from '../core/series.ts';
+import { knownDate } from '../core/series.ts';
 import { maskBandOf, dataMaskOf, pixelToMap, type RasterInfo } from '../core/raster.ts';
 import { lonLatRoisToPixel } from '../core/roi-raster.ts';
 import { groundPixelAt } from '../core/view-geo.ts';
@@ -366,21 +366,14 @@ export function coarsePixelCaveat(infos: readonly RasterInfo[]): string[] {
  * NAIP's m_…_20090818.tif carries no tag).
  */
 export function reversedDatesWarning(before: RasterInfo, after: RasterInfo): string | null {
-  const dateOf = (info: RasterInfo): { iso: string; fromName: boolean } | null => {
-    if (acquiredDay(info.acquired) !== null && info.acquired !== null) {
-      return { iso: info.acquired, fromName: false };
-    }
-    const named = dateInFileName(info.name);
-    return named === null ? null : { iso: named, fromName: true };
-  };
-  const b = dateOf(before);
-  const a = dateOf(after);
+  const b = knownDate(before);
+  const a = knownDate(after);
   if (b === null || a === null || !(Date.parse(b.iso) > Date.parse(a.iso))) return null;
   // The day, or the time too where both fall on the same day.
   const sameDay = b.iso.slice(0, 10) === a.iso.slice(0, 10);
-  const when = (date: { iso: string; fromName: boolean }): string =>
+  const when = (date: { readonly iso: string; readonly source: string }): string =>
     (sameDay ? date.iso.slice(0, 16).replace('T', ' ') : date.iso.slice(0, 10)) +
-    (date.fromName ? ' by its name' : '');
+    (date.source === 'file name' ? ' by its name' : '');
   return `the before image ${before.name} is dated ${when(b)}, after the after image ${after.name} (${when(a)}): appeared and disappeared read the other way round; swap the two if the dates are right`;
 }
 

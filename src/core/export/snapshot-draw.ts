@@ -376,17 +376,22 @@ export function drawSnapshot<B>(
   // widest entry would run into the column to its right (coarse pixels or a huge
   // pier give six-digit counts); the names give way.
   ctx.font = `${layout.fontPx}px ${SNAPSHOT_FONT}`;
+  const cells = scene.piers.map((pier) => ({
+    before: pier.beforeTeu.toFixed(1),
+    after: pier.afterTeu.toFixed(1),
+    net: signedTeu(pier.netTeu),
+  }));
   const widest = (texts: readonly string[]): number =>
     Math.max(0, ...texts.map((text) => ctx.measureText(text).width));
   const gap = 10 * k;
   const netRight = table.columnRightXs[2];
   const afterRight = Math.min(
     table.columnRightXs[1],
-    netRight - widest(['net', ...scene.piers.map((pier) => signedTeu(pier.netTeu))]) - gap,
+    netRight - widest(['net', ...cells.map((cell) => cell.net)]) - gap,
   );
   const beforeRight = Math.min(
     table.columnRightXs[0],
-    afterRight - widest(['after', ...scene.piers.map((pier) => pier.afterTeu.toFixed(1))]) - gap,
+    afterRight - widest(['after', ...cells.map((cell) => cell.after)]) - gap,
   );
   ctx.font = `bold ${layout.fontPx}px ${SNAPSHOT_FONT}`;
   ctx.fillStyle = INK;
@@ -400,10 +405,10 @@ export function drawSnapshot<B>(
   let shortCoverageNote = false;
   for (const [i, pier] of scene.piers.entries()) {
     const y = (table.rowYs[i] ?? table.headerY) + 14 * k;
-    const before = pier.beforeTeu.toFixed(1);
+    const { before, after, net } = cells[i] ?? { before: '', after: '', net: '' };
     ctx.textAlign = 'left';
     // The name's room ends where this row's before number begins.
-    const room = beforeRight - ctx.measureText(before).width - 10 * k - table.x;
+    const room = beforeRight - ctx.measureText(before).width - gap - table.x;
     const percent = pier.coverage === undefined ? 100 : Math.round(pier.coverage * 100);
     let note = '';
     if (pier.coverage !== undefined && pier.coverage < COVERED_SHARE) {
@@ -422,8 +427,8 @@ export function drawSnapshot<B>(
     );
     ctx.textAlign = 'right';
     ctx.fillText(before, beforeRight, y);
-    ctx.fillText(pier.afterTeu.toFixed(1), afterRight, y);
-    ctx.fillText(signedTeu(pier.netTeu), netRight, y);
+    ctx.fillText(after, afterRight, y);
+    ctx.fillText(net, netRight, y);
   }
 
   // Caveats under the table, each fitted to the column.
