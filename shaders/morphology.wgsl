@@ -12,14 +12,19 @@
 //            nearest in-image target pixel, capped at r + 1 (u32)
 //   columns  input = distances -> output = mask: hit = some in-image row y + dy
 //            (|dy| <= r) has distance <= halfWidths[|dy|]; erosion writes
-//            !hit, dilation writes hit (as 0/1)
+//            !hit, dilation writes hit (as 0/1), ANDed with clip[i] != 0
+//            when clipToMask != 0
 // Opening and closing are two such steps (erode then dilate, or the reverse).
+// The clip lets the analysis AND a closing with its domain in the closing's
+// last pass instead of a mask-combine pass of its own (a full read and write
+// of the mask saved per mask).
 //
 // Tiling: one invocation per pixel in WORKGROUP_WIDTH x WORKGROUP_HEIGHT tiles
 // over a 2-D dispatch (x = column, y = row).
 //
 // Bindings: 0 uniform params, 1 halfWidths (r + 1 u32), 2 input (width*height
-//           u32), 3 output (width*height u32, written).
+//           u32), 3 output (width*height u32, written), 4 clip (width*height
+//           u32; read by columns only when clipToMask != 0, else any buffer).
 
 override WORKGROUP_WIDTH: u32 = 16u;
 override WORKGROUP_HEIGHT: u32 = 16u;
@@ -35,12 +40,17 @@ struct MorphologyParams {
   height: u32,
   radiusPx: u32,
   operation: u32,
+  clipToMask: u32,
+  padding0: u32,
+  padding1: u32,
+  padding2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: MorphologyParams;
 @group(0) @binding(1) var<storage, read> halfWidths: array<u32>;
 @group(0) @binding(2) var<storage, read> input: array<u32>;
 @group(0) @binding(3) var<storage, read_write> output: array<u32>;
+@group(0) @binding(4) var<storage, read> clip: array<u32>;
 
 fn isTarget(i: u32) -> bool {
   return (input[i] != 0u) == (params.operation == OPERATION_DILATE);
@@ -88,5 +98,7 @@ fn columns(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
   }
   let dilate = params.operation == OPERATION_DILATE;
-  output[y * w + x] = select(0u, 1u, hit == dilate);
+  let i = y * w + x;
+  let inClip = params.clipToMask == 0u || clip[i] != 0u;
+  output[i] = select(0u, 1u, hit == dilate && inClip);
 }

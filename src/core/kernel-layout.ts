@@ -163,12 +163,16 @@ export const THRESHOLD_PARAMS_LAYOUT: StructLayout = {
 
 export const MORPHOLOGY_PARAMS_LAYOUT: StructLayout = {
   wgslName: 'MorphologyParams',
-  byteLength: 16,
+  byteLength: 32,
   fields: [
     { name: 'width', wgslType: 'u32', byteOffset: 0 },
     { name: 'height', wgslType: 'u32', byteOffset: 4 },
     { name: 'radiusPx', wgslType: 'u32', byteOffset: 8 },
     { name: 'operation', wgslType: 'u32', byteOffset: 12 },
+    { name: 'clipToMask', wgslType: 'u32', byteOffset: 16 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 20 },
+    { name: 'padding1', wgslType: 'u32', byteOffset: 24 },
+    { name: 'padding2', wgslType: 'u32', byteOffset: 28 },
   ],
 };
 

@@ -14,6 +14,7 @@ import {
   elementHalfWidths,
   MORPHOLOGY_STEP_CODE,
   morphologySteps,
+  type MorphologyStep,
   validateMorphology,
   validateMorphologyInput,
   type MorphologyOptions,
@@ -34,11 +35,19 @@ type MorphologyEntry = 'rows' | 'columns';
 const kernels = new WeakMap<GPUDevice, CompiledKernel<MorphologyEntry>>();
 
 function morphologyKernel(device: GPUDevice): CompiledKernel<MorphologyEntry> {
-  return compileKernel(kernels, device, 'morphology', morphologyWgsl, ['rows', 'columns'], {
-    WORKGROUP_WIDTH: RASTER_WORKGROUP_WIDTH,
-    WORKGROUP_HEIGHT: RASTER_WORKGROUP_HEIGHT,
-    MAX_RADIUS_PX: MORPHOLOGY_MAX_RADIUS_PX,
-  });
+  return compileKernel(
+    kernels,
+    device,
+    'morphology',
+    morphologyWgsl,
+    ['rows', 'columns'],
+    {
+      WORKGROUP_WIDTH: RASTER_WORKGROUP_WIDTH,
+      WORKGROUP_HEIGHT: RASTER_WORKGROUP_HEIGHT,
+      MAX_RADIUS_PX: MORPHOLOGY_MAX_RADIUS_PX,
+    },
+    true,
+  );
 }
 
 /** GPU resources for one morphology operation on masks of one size; reusable across frames. */
@@ -48,9 +57,11 @@ export interface MorphologyStage {
   /**
    * Records the operation: input (u32, nonzero = foreground) → output (u32 0/1),
    * both widthPx·heightPx u32. They may be the same buffer (in-place): every
-   * dispatch reads one buffer and writes another.
+   * dispatch reads one buffer and writes another. With `clip` (u32, nonzero =
+   * inside; not `output`), the output is the operation's result AND clip: the
+   * last pass applies it, in place of a mask-combine pass after the operation.
    */
-  encode(encoder: GPUCommandEncoder, input: GPUBuffer, output: GPUBuffer): void;
+  encode(encoder: GPUCommandEncoder, input: GPUBuffer, output: GPUBuffer, clip?: GPUBuffer): void;
   destroy(): void;
 }
 
@@ -68,15 +79,20 @@ export function createMorphologyStage(
   const workgroups = gridDispatch(widthPx, heightPx);
   const steps = morphologySteps(options.operation);
 
-  // One uniform buffer per step: opening and closing need both codes in one submit.
-  const paramsBuffers = steps.map((step) => {
+  // One uniform buffer per step: opening and closing need both codes in one
+  // submit; the last step's twice, without and with the clip.
+  const stepParams = (step: MorphologyStep, clipToMask: boolean, label: string): GPUBuffer => {
     const params = new Uint32Array(MORPHOLOGY_PARAMS_LAYOUT.byteLength / 4);
     params[0] = widthPx;
     params[1] = heightPx;
     params[2] = radiusPx;
     params[3] = MORPHOLOGY_STEP_CODE[step];
-    return createUniformBuffer(device, `morphology ${step} params`, params.buffer);
-  });
+    params[4] = clipToMask ? 1 : 0;
+    return createUniformBuffer(device, label, params.buffer);
+  };
+  const paramsBuffers = steps.map((step) => stepParams(step, false, `morphology ${step} params`));
+  const lastStep = steps[steps.length - 1] ?? 'erode';
+  const clippedLastParams = stepParams(lastStep, true, `morphology ${lastStep} clipped params`);
   const halfWidths = createStorageBufferFrom(
     device,
     'morphology half-widths',
@@ -88,10 +104,13 @@ export function createMorphologyStage(
   return {
     widthPx,
     heightPx,
-    encode(encoder, input, output) {
-      paramsBuffers.forEach((params, index) => {
+    encode(encoder, input, output, clip) {
+      if (clip === output) throw new Error('internal: the clip mask is the output');
+      paramsBuffers.forEach((stepParamsBuffer, index) => {
+        const last = index === paramsBuffers.length - 1;
+        const params = last && clip !== undefined ? clippedLastParams : stepParamsBuffer;
         const stepInput = index === 0 ? input : (between ?? input);
-        const stepOutput = index === paramsBuffers.length - 1 ? output : (between ?? output);
+        const stepOutput = last ? output : (between ?? output);
         const label = `morphology ${steps[index] ?? ''}`;
         encodeDispatch(
           device,
@@ -99,7 +118,8 @@ export function createMorphologyStage(
           kernel,
           kernel.pipelines.rows,
           `${label} rows`,
-          [params, halfWidths, stepInput, distance],
+          // Binding 4 is read only where clipToMask is set: halfWidths stands in.
+          [params, halfWidths, stepInput, distance, halfWidths],
           workgroups,
         );
         encodeDispatch(
@@ -108,13 +128,14 @@ export function createMorphologyStage(
           kernel,
           kernel.pipelines.columns,
           `${label} columns`,
-          [params, halfWidths, distance, stepOutput],
+          [params, halfWidths, distance, stepOutput, last ? (clip ?? halfWidths) : halfWidths],
           workgroups,
         );
       });
     },
     destroy() {
       for (const params of paramsBuffers) params.destroy();
+      clippedLastParams.destroy();
       halfWidths.destroy();
       distance.destroy();
       between?.destroy();

@@ -20,7 +20,7 @@
  *                                             back), 256-bin histograms (HistogramStage,
  *                                             counts back); Otsu on the CPU
  *     Thresholds, AND/OR of masks             GPU (ThresholdStage, MaskCombineStage)
- *  8. Opening, closing, AND domain            GPU (MorphologyStage, MaskCombineStage)
+ *  8. Opening, closing, AND domain            GPU (MorphologyStage; the AND in the last pass)
  *     Hole filling                            GPU (HoleFillStage: labelling of the complement,
  *                                             per-component area and open flag, fill)
  *  9. Components, areas, TEU                  GPU (ComponentEstimateStage: labelling,
@@ -461,7 +461,7 @@ export async function analyzePairGpu(
     // before, after, appeared, disappeared, change
     const rawMasks = [rawBefore, rawAfter, rawAppeared, rawDisappeared, rawChange];
     const cleanedMasks = rawMasks.map((_, k) => image(`analysis cleaned ${k + 1}`));
-    // Hole filling writes into the raw mask's buffer, free once AND domain has read it.
+    // Hole filling writes into the raw mask's buffer, free once the cleaning has read it.
     const finalMasks = holes === null ? cleanedMasks : rawMasks;
     const estimated = finalMasks.slice(0, 4);
     const keptMasks = estimated.map((_, k) => image(`analysis kept ${k + 1}`));
@@ -481,9 +481,11 @@ export async function analyzePairGpu(
     submit('analysis morphology + holes + components', (encoder) => {
       rawMasks.forEach((mask, k) => {
         const cleaned = cleanedMasks[k] ?? mask;
-        open?.encode(encoder, mask, mask);
-        close?.encode(encoder, mask, mask);
-        combine.encode(encoder, 'and', mask, domainBuffer, cleaned);
+        // The last operation ANDs its result with the domain in its last pass.
+        const last = close ?? open;
+        if (close !== null) open?.encode(encoder, mask, mask);
+        if (last === null) combine.encode(encoder, 'and', mask, domainBuffer, cleaned);
+        else last.encode(encoder, mask, cleaned, domainBuffer);
         holes?.encode(encoder, cleaned, domainBuffer, mask);
         // Appeared (disappeared): holes fill only off the final before (after) mask, a
         // block that stood while boxes came around it (the CPU twin's `standing`). The

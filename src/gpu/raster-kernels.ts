@@ -2,7 +2,8 @@
  * Plumbing shared by the raster-stage wrappers (blur, histogram, threshold,
  * morphology): all four kernels bind 0 = uniform params, 1 and 2 = read-only
  * storage, 3 = read-write storage, so one explicit bind-group layout serves
- * every entry point of a shader module.
+ * every entry point of a shader module. Morphology adds 4 = read-only storage
+ * (its clip mask), asked for with `clipBinding`.
  */
 import { beginComputePass } from './pass-profiler.ts';
 
@@ -23,6 +24,7 @@ export function compileKernel<E extends string>(
   code: string,
   entryPoints: readonly E[],
   constants: Record<string, number>,
+  clipBinding = false,
 ): CompiledKernel<E> {
   const cached = cache.get(device);
   if (cached !== undefined) return cached;
@@ -38,6 +40,7 @@ export function compileKernel<E extends string>(
       storage('read-only-storage', 1),
       storage('read-only-storage', 2),
       storage('storage', 3),
+      ...(clipBinding ? [storage('read-only-storage', 4)] : []),
     ],
   });
   const pipelineLayout = device.createPipelineLayout({ label, bindGroupLayouts: [layout] });
@@ -102,7 +105,9 @@ export function encodeDispatch(
   kernel: CompiledKernel<string>,
   pipeline: GPUComputePipeline,
   label: string,
-  buffers: readonly [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer],
+  buffers:
+    | readonly [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer]
+    | readonly [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer],
   workgroups: { readonly x: number; readonly y: number },
 ): void {
   const bindGroup = device.createBindGroup({

@@ -258,6 +258,50 @@ describe('morphology.wgsl against its CPU twin (exact)', () => {
     });
   });
 
+  test('a clip mask ANDs every operation in its last pass, in place or not', async () => {
+    await withDevice(async (device) => {
+      const random = new Random(37);
+      const [width, height] = [53, 41];
+      const mask = randomBlobs(random, width, height, 20);
+      // A clip with holes and a ragged edge, as a domain of piers is.
+      const clip = randomBlobs(random, width, height, 12, 30, 0.02);
+      const maskBuffer = createStorageBufferFrom(device, 'clip test mask', Uint32Array.from(mask));
+      const clipBuffer = createStorageBufferFrom(device, 'clip test clip', Uint32Array.from(clip));
+      const outBuffer = createStorageBufferFrom(
+        device,
+        'clip test out',
+        new Uint32Array(width * height),
+      );
+      try {
+        for (const operation of OPERATIONS) {
+          for (const inPlace of [false, true]) {
+            const options = { operation, radiusPx: 2, element: 'disc' } as const;
+            const stage = createMorphologyStage(device, width, height, options);
+            device.queue.writeBuffer(maskBuffer, 0, Uint32Array.from(mask));
+            const output = inPlace ? maskBuffer : outBuffer;
+            const encoder = device.createCommandEncoder({ label: 'clip test' });
+            stage.encode(encoder, maskBuffer, output, clipBuffer);
+            device.queue.submit([encoder.finish()]);
+            const gpu = Uint8Array.from(
+              new Uint32Array(await readBuffer(device, output, width * height * 4)),
+            );
+            stage.destroy();
+            const unclipped = morphologyCpu(mask, width, height, options);
+            const cpu = unclipped.map((v, i) => (v !== 0 && clip[i] !== 0 ? 1 : 0));
+            const where = `${operation}${inPlace ? ' in place' : ''}`;
+            expect(firstDifference(gpu, cpu), where).toBe(-1);
+            // The clip took something away: the comparison is not the unclipped result's.
+            expect(firstDifference(cpu, unclipped), where).not.toBe(-1);
+          }
+        }
+      } finally {
+        maskBuffer.destroy();
+        clipBuffer.destroy();
+        outBuffer.destroy();
+      }
+    });
+  });
+
   // Blob sizes scale with the radius so every result keeps structure (neither
   // empty nor full), which the last two checks insist on.
   const large = [
