@@ -19,6 +19,8 @@
  * 5. Scores the unsupervised change mask against the labels of the real
  *    pairs in ../shared/data/change (precision, recall, F1).
  *
+ * QW_ACCURACY_PARAMS=FILE scores the parameters in FILE (the CLI's --params
+ * format: missing keys take their defaults) instead of the defaults;
  * QW_ACCURACY_SCENES=N runs N scenes (fewer for a quick look);
  * QW_ACCURACY_FIRST_SEED=S starts at seed S (more scenes beyond the default
  * set, e.g. to see how small a net change the method resolves).
@@ -32,7 +34,11 @@ import {
   type AnalysisInput,
   type AnalysisResult,
 } from '../src/core/analysis/cpu-pipeline.ts';
-import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/analysis/params.ts';
+import {
+  analysisParamsFromJson,
+  DEFAULT_ANALYSIS_PARAMS,
+  type AnalysisParams,
+} from '../src/core/analysis/params.ts';
 import { rasterizeRois } from '../src/core/analysis/roi-raster.ts';
 import { morphologyCpu } from '../src/core/morphology.ts';
 import { meanBlurExcessPx2 } from '../src/core/align/resampling-blur.ts';
@@ -323,26 +329,45 @@ type ContainerFate = 'standing' | 'appeared' | 'disappeared';
  * only). The generator's objects are the truth; pixel (col, row) of the before
  * grid is the scene point ((col + ½)·gsd, (row + ½)·gsd).
  */
+type SceneObject = DemoScene['objects'][0][number];
+
+/**
+ * Visits every covered pixel inside a pier at one date (0 before, 1 after)
+ * with the top object the renderer drew at its centre (undefined: bare
+ * ground) and whether the date's occupied mask holds it.
+ */
+function forEachPierPixel(
+  spec: SceneSpec,
+  scene: PreparedScene,
+  result: AnalysisResult,
+  date: 0 | 1,
+  visit: (pier: number, object: SceneObject | undefined, inMask: boolean) => void,
+): void {
+  const { demo } = scene;
+  const gsdM = spec.params.gsdM;
+  const index = new ObjectIndex(demo.objects[date], demo.widthM, demo.heightM);
+  const mask = date === 0 ? result.masks.before : result.masks.after;
+  for (let i = 0; i < scene.widthPx * scene.heightPx; i++) {
+    const pier = result.roiIndex[i] ?? -1;
+    if (pier < 0 || scene.valid[i] === 0) continue;
+    const col = i % scene.widthPx;
+    const row = (i - col) / scene.widthPx;
+    visit(pier, index.top((col + 0.5) * gsdM, (row + 0.5) * gsdM)?.object, mask[i] !== 0);
+  }
+}
+
 class RecallByColour {
   private readonly counts = new Map<string, Record<ContainerFate, [number, number]>>();
 
   add(spec: SceneSpec, scene: PreparedScene, result: AnalysisResult): void {
     const { demo } = scene;
-    const gsdM = spec.params.gsdM;
     const placeOf = (o: { cx: number; cy: number }): string => `${o.cx},${o.cy}`;
     for (const date of [0, 1] as const) {
       const atOtherDate = new Set(
         demo.objects[date === 0 ? 1 : 0].filter((o) => o.kind === 'container').map(placeOf),
       );
-      // What the renderer drew at each pixel centre: the top object there.
-      const index = new ObjectIndex(demo.objects[date], demo.widthM, demo.heightM);
-      const mask = date === 0 ? result.masks.before : result.masks.after;
-      for (let i = 0; i < scene.widthPx * scene.heightPx; i++) {
-        if ((result.roiIndex[i] ?? -1) < 0 || scene.valid[i] === 0) continue;
-        const col = i % scene.widthPx;
-        const row = (i - col) / scene.widthPx;
-        const o = index.top((col + 0.5) * gsdM, (row + 0.5) * gsdM)?.object;
-        if (o?.kind !== 'container') continue;
+      forEachPierPixel(spec, scene, result, date, (_pier, o, inMask) => {
+        if (o?.kind !== 'container') return;
         const name = containerColourName(o.colour) ?? 'other';
         const fate: ContainerFate = atOtherDate.has(placeOf(o))
           ? 'standing'
@@ -355,8 +380,8 @@ class RecallByColour {
           this.counts.set(name, entry);
         }
         entry[fate][0]++;
-        if (mask[i] !== 0) entry[fate][1]++;
-      }
+        if (inMask) entry[fate][1]++;
+      });
     }
   }
 
@@ -378,6 +403,91 @@ class RecallByColour {
         }),
     ];
   }
+}
+
+/** What a date's occupied mask holds, or misses, in a pier: pixels by what was drawn there. */
+interface Anatomy {
+  /** Container roofs inside the mask. */
+  roofs: number;
+  /** Container roofs outside it (missed). */
+  missed: number;
+  /** Mask pixels over bare deck (gaps between boxes, notches, shadows, edges). */
+  ground: number;
+  /** Mask pixels over trucks (cab or trailer). */
+  trucks: number;
+  /** Mask pixels over anything else (a ship's hull or deck, a warehouse). */
+  other: number;
+}
+
+const ANATOMY_ROWS: readonly [keyof Anatomy, string][] = [
+  ['roofs', 'roofs found'],
+  ['missed', 'roofs missed'],
+  ['ground', 'bare deck'],
+  ['trucks', 'trucks'],
+  ['other', 'ship, other'],
+];
+
+/**
+ * Where each date's count comes from, in TEU (pixels × pixel area × fill
+ * factor ÷ footprint): the roofs found and missed, and what else the mask
+ * holds. The count is roofs + bare deck + trucks + other; the fill factor
+ * below 1 stands for the deck between boxes that blobs take in.
+ */
+class ErrorAnatomy {
+  private readonly total: [Anatomy, Anatomy] = [emptyAnatomy(), emptyAnatomy()];
+
+  /** Adds a scene; returns its per-pier anatomy at both dates, in TEU. */
+  add(
+    spec: SceneSpec,
+    scene: PreparedScene,
+    result: AnalysisResult,
+    params: AnalysisParams,
+  ): [Anatomy, Anatomy][] {
+    const teuPerPx = (scene.pixelAreaM2 * params.fillFactor) / params.teuFootprintM2;
+    const perPier: [Anatomy, Anatomy][] = scene.piers.map(() => [emptyAnatomy(), emptyAnatomy()]);
+    for (const date of [0, 1] as const) {
+      forEachPierPixel(spec, scene, result, date, (pier, o, inMask) => {
+        const entry = perPier[pier]?.[date];
+        if (entry === undefined) return;
+        if (o?.kind === 'container') {
+          entry[inMask ? 'roofs' : 'missed'] += teuPerPx;
+        } else if (inMask) {
+          const what =
+            o === undefined
+              ? 'ground'
+              : o.kind === 'truck-cab' || o.kind === 'truck-trailer'
+                ? 'trucks'
+                : 'other';
+          entry[what] += teuPerPx;
+        }
+      });
+    }
+    for (const pier of perPier) {
+      for (const date of [0, 1] as const) {
+        for (const [key] of ANATOMY_ROWS) this.total[date][key] += pier[date][key];
+      }
+    }
+    return perPier;
+  }
+
+  lines(): string[] {
+    return [
+      `  ${'TEU'.padEnd(14)} ${'before'.padStart(8)} ${'after'.padStart(8)}`,
+      ...ANATOMY_ROWS.map(
+        ([key, label]) =>
+          `  ${label.padEnd(14)} ${this.total[0][key].toFixed(0).padStart(8)} ${this.total[1][key].toFixed(0).padStart(8)}`,
+      ),
+    ];
+  }
+}
+
+function emptyAnatomy(): Anatomy {
+  return { roofs: 0, missed: 0, ground: 0, trucks: 0, other: 0 };
+}
+
+/** "found 82, missed 6, deck 17, trucks 2": one date of a pier, in TEU. */
+function anatomyText(a: Anatomy): string {
+  return `roofs ${a.roofs.toFixed(1)} found, ${a.missed.toFixed(1)} missed; deck ${a.ground.toFixed(1)}, trucks ${a.trucks.toFixed(1)}, other ${a.other.toFixed(1)}`;
 }
 
 /**
@@ -531,28 +641,41 @@ async function main(): Promise<void> {
   const count = Number(process.env['QW_ACCURACY_SCENES'] ?? 14);
   const firstSeed = Number(process.env['QW_ACCURACY_FIRST_SEED'] ?? 101);
   const specs = sceneSpecs(firstSeed, count);
+  const paramsFile = process.env['QW_ACCURACY_PARAMS'];
+  let params = DEFAULT_ANALYSIS_PARAMS;
+  if (paramsFile !== undefined && paramsFile !== '') {
+    try {
+      params = analysisParamsFromJson(readFileSync(paramsFile, 'utf8'));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      console.error(`QW_ACCURACY_PARAMS ${paramsFile}: ${reason}`);
+      process.exit(1);
+    }
+  }
   const oursScore = new Score();
   const noShadowScore = new Score();
   const noSharpnessScore = new Score();
   const gisScore = new Score();
-  const noShadowParams: AnalysisParams = { ...DEFAULT_ANALYSIS_PARAMS, shadowHandling: 'off' };
+  const noShadowParams: AnalysisParams = { ...params, shadowHandling: 'off' };
   const noSharpnessParams: AnalysisParams = {
-    ...DEFAULT_ANALYSIS_PARAMS,
+    ...params,
     sharpnessMatching: 'off',
   };
   const recall = new RecallByColour();
+  const anatomy = new ErrorAnatomy();
   let prepareMs = 0;
   let analysisMs = 0;
   console.log(
-    `Accuracy on ${specs.length} generated scenes (default AnalysisParams; tuned on other seeds)\n`,
+    `Accuracy on ${specs.length} generated scenes (${paramsFile === undefined || paramsFile === '' ? 'default AnalysisParams; tuned on other seeds' : `AnalysisParams of ${paramsFile}`})\n`,
   );
   for (const spec of specs) {
     const scene = await prepareScene(spec);
     prepareMs += scene.renderMs + scene.alignMs;
     const t0 = performance.now();
-    const { estimates, result } = ours(scene, DEFAULT_ANALYSIS_PARAMS);
+    const { estimates, result } = ours(scene, params);
     analysisMs += performance.now() - t0;
     recall.add(spec, scene, result);
+    const anatomies = anatomy.add(spec, scene, result, params);
     const withoutShadows = ours(scene, noShadowParams).estimates;
     const withoutSharpness = ours(scene, noSharpnessParams).estimates;
     const gis = gisChain(scene);
@@ -576,6 +699,11 @@ async function main(): Promise<void> {
       console.log(
         `  ${pier.name} (${pier.scenario.padEnd(10)}) ours/truth before, after, appeared, disappeared: ${cells}  net ${(e.after - e.before).toFixed(0)}/${pier.net_teu}${right ? '' : '  SIGN WRONG'}`,
       );
+      const pierAnatomy = anatomies[k];
+      if (!right && pierAnatomy !== undefined) {
+        console.log(`    before: ${anatomyText(pierAnatomy[0])}`);
+        console.log(`    after:  ${anatomyText(pierAnatomy[1])}`);
+      }
     });
   }
 
@@ -620,6 +748,10 @@ async function main(): Promise<void> {
     '\nContainer roof pixels inside their date’s occupied mask (ours), by roof colour and fate:\n',
   );
   for (const line of recall.lines()) console.log(line);
+  console.log(
+    '\nWhat the occupied masks hold, in TEU (pixels × area × fill factor ÷ footprint), all piers:\n',
+  );
+  for (const line of anatomy.lines()) console.log(line);
   const worst = Math.max(...QUANTITIES.map((q) => oursScore.percent(q)));
   const target = worst <= 10 && oursScore.signsRight === oursScore.piers;
   console.log(
@@ -641,7 +773,7 @@ async function main(): Promise<void> {
   for (const mode of ['manual', 'otsu'] as const) {
     for (const dataset of ['levir-cd', 'dsifn-cd']) {
       const score = scoreChangeDataset(join(changeRoot, dataset), {
-        ...DEFAULT_ANALYSIS_PARAMS,
+        ...params,
         thresholdMode: mode,
       });
       if (score === null) {
