@@ -415,7 +415,7 @@ export async function analyzePairGpu(
     });
     lap('threshold');
 
-    // 8. Opening, closing (in place), AND domain and hole filling; 9. components and
+    // 8. Opening (in place), closing ANDed with the domain, hole filling; 9. components and
     // per-ROI counts: all on the GPU in one submission, one labelling scratch for all.
     const open =
       params.openRadiusPx > 0

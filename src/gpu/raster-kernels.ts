@@ -98,7 +98,7 @@ export function checkBindingSize(device: GPUDevice, what: string, byteLength: nu
   }
 }
 
-/** Records one dispatch of `pipeline` with bindings [uniform, a, b, output]. */
+/** Records one dispatch of `pipeline` with bindings [uniform, a, b, output] (and clip, for morphology). */
 export function encodeDispatch(
   device: GPUDevice,
   encoder: GPUCommandEncoder,
