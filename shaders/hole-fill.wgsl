@@ -20,13 +20,17 @@
 //               coalesced reads (shaders/component-pass.wgsl, which the wrapper
 //               prepends).
 //   fill        as background, per pixel: out = mask != 0, or the pixel's
-//               background component is closed and has <= maxHolePx pixels.
+//               background component is closed and has <= maxHolePx pixels
+//               and, when useNoFill != 0, noFill == 0 there (the analysis
+//               fills an appeared mask's holes only off the before mask).
 // Dispatches may be folded into 2-D; pixelRowStride and segmentRowStride
 // rebuild the linear index. The caller zeroes stats before holeStats.
 //
 // Bindings: 0 uniform params, 1 mask, 2 domain, 3 labels (u32 per pixel,
 // read), 4 stats (atomic u32 per pixel, indexed by label), 5 out (u32 per
-// pixel, written: the background for `background`, the filled mask for `fill`).
+// pixel, written: the background for `background`, the filled mask for `fill`),
+// 6 noFill (u32 per pixel, read by `fill` only where useNoFill != 0, else any
+// buffer but out).
 
 override WORKGROUP_SIZE: u32 = 64u;
 override RUN_PX: u32 = 32u;
@@ -42,6 +46,10 @@ struct HoleFillParams {
   segmentCount: u32,
   segmentRowStride: u32,
   maxHolePx: u32,
+  useNoFill: u32,
+  padding0: u32,
+  padding1: u32,
+  padding2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: HoleFillParams;
@@ -50,6 +58,7 @@ struct HoleFillParams {
 @group(0) @binding(3) var<storage, read> labels: array<u32>;
 @group(0) @binding(4) var<storage, read_write> stats: array<atomic<u32>>;
 @group(0) @binding(5) var<storage, read_write> out: array<u32>;
+@group(0) @binding(6) var<storage, read> noFill: array<u32>;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn background(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -134,6 +143,7 @@ fn fill(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation_
     if (label < params.pixelCount) {
       let word = atomicLoad(&stats[label]);
       hole = (word & OPEN_BIT) == 0u && (word & ~OPEN_BIT) <= params.maxHolePx;
+      hole = hole && (params.useNoFill == 0u || noFill[i] == 0u);
     }
     out[i] = select(0u, 1u, mask[i] != 0u || hole);
   }

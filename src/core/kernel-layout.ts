@@ -451,7 +451,7 @@ export const COMPONENT_ESTIMATE_ROIS_PER_PASS = 32;
 
 export const HOLE_FILL_PARAMS_LAYOUT: StructLayout = {
   wgslName: 'HoleFillParams',
-  byteLength: 32,
+  byteLength: 48,
   fields: [
     { name: 'width', wgslType: 'u32', byteOffset: 0 },
     { name: 'height', wgslType: 'u32', byteOffset: 4 },
@@ -461,6 +461,10 @@ export const HOLE_FILL_PARAMS_LAYOUT: StructLayout = {
     { name: 'segmentCount', wgslType: 'u32', byteOffset: 20 },
     { name: 'segmentRowStride', wgslType: 'u32', byteOffset: 24 },
     { name: 'maxHolePx', wgslType: 'u32', byteOffset: 28 },
+    { name: 'useNoFill', wgslType: 'u32', byteOffset: 32 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 36 },
+    { name: 'padding1', wgslType: 'u32', byteOffset: 40 },
+    { name: 'padding2', wgslType: 'u32', byteOffset: 44 },
   ],
 };
 
@@ -514,6 +518,26 @@ export function componentPassGeometry(
       COMPONENT_PASS_WORKGROUP_SIZE,
       maxWorkgroupsPerDimension,
     ),
+  };
+}
+
+/**
+ * The uniform fields every run-based component pass reads (the first seven of
+ * HoleFillParams and ComponentEstimateParams): image size and the geometry.
+ */
+export function componentPassUniformFields(
+  widthPx: number,
+  heightPx: number,
+  geometry: ReturnType<typeof componentPassGeometry>,
+): Readonly<Record<string, number>> {
+  return {
+    width: widthPx,
+    height: heightPx,
+    pixelCount: widthPx * heightPx,
+    pixelRowStride: geometry.pixels.rowStride,
+    segmentsPerRow: geometry.segmentsPerRow,
+    segmentCount: geometry.segmentCount,
+    segmentRowStride: geometry.segments.rowStride,
   };
 }
 

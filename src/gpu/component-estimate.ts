@@ -19,6 +19,7 @@ import {
 import type { AnalysisParams } from '../core/analysis/params.ts';
 import {
   COMPONENT_ESTIMATE_PARAMS_LAYOUT,
+  componentPassUniformFields,
   COMPONENT_ESTIMATE_ROIS_PER_PASS,
   COMPONENT_PASS_PIXELS_PER_INVOCATION,
   COMPONENT_PASS_RUN_PX,
@@ -133,13 +134,7 @@ export function createComponentEstimateStage(
       device,
       `component-estimate params ${pass}`,
       packUniform(COMPONENT_ESTIMATE_PARAMS_LAYOUT, {
-        width: widthPx,
-        height: heightPx,
-        pixelCount,
-        pixelRowStride: geometry.pixels.rowStride,
-        segmentsPerRow: geometry.segmentsPerRow,
-        segmentCount: geometry.segmentCount,
-        segmentRowStride: geometry.segments.rowStride,
+        ...componentPassUniformFields(widthPx, heightPx, geometry),
         roiCount,
         minKeepPx,
         roiBase: pass * COMPONENT_ESTIMATE_ROIS_PER_PASS,

@@ -11,6 +11,7 @@ import {
   COMPONENT_PASS_RUN_PX,
   COMPONENT_PASS_WORKGROUP_SIZE,
   componentPassGeometry,
+  componentPassUniformFields,
   HOLE_FILL_PARAMS_LAYOUT,
   packUniform,
 } from '../core/kernel-layout.ts';
@@ -60,8 +61,16 @@ export interface HoleFillStage {
   /**
    * Records out = `mask` with its holes filled: `mask` and `domain` are u32
    * per pixel (nonzero = set); `out` (u32 0/1, written) is another buffer.
+   * With `noFill` (u32 per pixel, not `out`), holes fill only where it is 0
+   * (fillHoles' noFill).
    */
-  encode(encoder: GPUCommandEncoder, mask: GPUBuffer, domain: GPUBuffer, out: GPUBuffer): void;
+  encode(
+    encoder: GPUCommandEncoder,
+    mask: GPUBuffer,
+    domain: GPUBuffer,
+    out: GPUBuffer,
+    noFill?: GPUBuffer,
+  ): void;
   destroy(): void;
 }
 
@@ -78,24 +87,24 @@ export function createHoleFillStage(
   checkCclScratch(scratch, widthPx, heightPx);
   const kernel = holeFillKernel(device);
   const pixelCount = widthPx * heightPx;
-  const params = createUniformBuffer(
-    device,
-    'hole-fill params',
-    packUniform(HOLE_FILL_PARAMS_LAYOUT, {
-      width: widthPx,
-      height: heightPx,
-      pixelCount,
-      pixelRowStride: geometry.pixels.rowStride,
-      segmentsPerRow: geometry.segmentsPerRow,
-      segmentCount: geometry.segmentCount,
-      segmentRowStride: geometry.segments.rowStride,
-      maxHolePx: maxHoleAreaPx(options.maxHolePx),
-    }),
-  );
+  // Two uniform buffers: the fill without and with a noFill mask, both in one submission.
+  const paramsOf = (useNoFill: boolean): GPUBuffer =>
+    createUniformBuffer(
+      device,
+      useNoFill ? 'hole-fill params (noFill)' : 'hole-fill params',
+      packUniform(HOLE_FILL_PARAMS_LAYOUT, {
+        ...componentPassUniformFields(widthPx, heightPx, geometry),
+        maxHolePx: maxHoleAreaPx(options.maxHolePx),
+        useNoFill: useNoFill ? 1 : 0,
+      }),
+    );
+  const params = paramsOf(false);
+  const paramsNoFill = paramsOf(true);
   const background = createStorageBuffer(device, 'hole-fill background', pixelCount * 4);
   const stats = createStorageBuffer(device, 'hole-fill stats', pixelCount * 4);
   return {
-    encode(encoder, mask, domain, out) {
+    encode(encoder, mask, domain, out, noFill) {
+      if (noFill === out) throw new Error('internal: the noFill mask is the output');
       encoder.clearBuffer(stats);
       encodeAutoDispatch(
         device,
@@ -130,17 +139,20 @@ export function createHoleFillStage(
         kernel.fill,
         'hole-fill fill',
         [
-          [0, params],
+          [0, noFill === undefined ? params : paramsNoFill],
           [1, mask],
           [3, scratch.labels],
           [4, stats],
           [5, out],
+          // Read only where useNoFill is set: the mask stands in.
+          [6, noFill ?? mask],
         ],
         geometry.pixels,
       );
     },
     destroy() {
       params.destroy();
+      paramsNoFill.destroy();
       background.destroy();
       stats.destroy();
       if (ownsScratch) scratch.destroy();
@@ -157,9 +169,14 @@ export async function fillHolesGpu(
   heightPx: number,
   maxHolePx: number,
   stageOptions: Pick<HoleFillStageOptions, 'maxWorkgroupsPerDimension'> = {},
+  noFill?: Uint8Array,
 ): Promise<Uint8Array> {
   const pixelCount = widthPx * heightPx;
-  if (mask.length !== pixelCount || domain.length !== pixelCount) {
+  if (
+    mask.length !== pixelCount ||
+    domain.length !== pixelCount ||
+    (noFill !== undefined && noFill.length !== pixelCount)
+  ) {
     throw new Error(
       `Hole filling of ${widthPx}×${heightPx} needs ${pixelCount} mask and domain values (got ${mask.length} and ${domain.length})`,
     );
@@ -167,16 +184,21 @@ export async function fillHolesGpu(
   const stage = createHoleFillStage(device, { widthPx, heightPx, maxHolePx, ...stageOptions });
   const maskBuffer = createStorageBufferFrom(device, 'hole-fill mask', widenMask(mask));
   const domainBuffer = createStorageBufferFrom(device, 'hole-fill domain', widenMask(domain));
+  const noFillBuffer =
+    noFill === undefined
+      ? undefined
+      : createStorageBufferFrom(device, 'hole-fill noFill', widenMask(noFill));
   const out = createStorageBuffer(device, 'hole-fill out', pixelCount * 4);
   try {
     const encoder = device.createCommandEncoder({ label: 'hole filling' });
-    stage.encode(encoder, maskBuffer, domainBuffer, out);
+    stage.encode(encoder, maskBuffer, domainBuffer, out, noFillBuffer);
     device.queue.submit([encoder.finish()]);
     return narrowMask(new Uint32Array(await readBuffer(device, out, pixelCount * 4)));
   } finally {
     stage.destroy();
     maskBuffer.destroy();
     domainBuffer.destroy();
+    noFillBuffer?.destroy();
     out.destroy();
   }
 }

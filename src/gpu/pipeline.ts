@@ -486,20 +486,11 @@ export async function analyzePairGpu(
         if (close !== null) open?.encode(encoder, mask, mask);
         if (last === null) combine.encode(encoder, 'and', mask, domainBuffer, cleaned);
         else last.encode(encoder, mask, cleaned, domainBuffer);
-        holes?.encode(encoder, cleaned, domainBuffer, mask);
         // Appeared (disappeared): holes fill only off the final before (after) mask, a
-        // block that stood while boxes came around it (the CPU twin's `standing`). The
-        // cleaned before (after) buffer is free by then and holds filled ∧ ¬standing.
-        const standing = k === 2 ? 0 : k === 3 ? 1 : undefined;
-        if (holes !== null && standing !== undefined) {
-          const standingMask = rawMasks[standing];
-          const scratchMask = cleanedMasks[standing];
-          if (standingMask === undefined || scratchMask === undefined) {
-            throw new Error('internal: mask buffers');
-          }
-          combine.encode(encoder, 'andNot', mask, standingMask, scratchMask);
-          combine.encode(encoder, 'or', cleaned, scratchMask, mask);
-        }
+        // block that stood while boxes came around it (the CPU twin's `standing`); that
+        // mask is final by now (its buffer holds its filled result), and not this one's.
+        const standing = k === 2 ? rawMasks[0] : k === 3 ? rawMasks[1] : undefined;
+        holes?.encode(encoder, cleaned, domainBuffer, mask, standing);
       });
       estimated.forEach((mask, k) => {
         const kept = keptMasks[k];

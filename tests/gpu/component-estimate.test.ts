@@ -141,6 +141,29 @@ describe('hole-fill.wgsl against fillHoles', () => {
   }
 });
 
+describe('hole-fill.wgsl with a noFill mask against fillHoles', () => {
+  test('holes fill only off noFill, as mask ∨ (filled ∧ ¬noFill)', async () => {
+    await withDevice(async (device) => {
+      const [width, height] = [123, 77];
+      const { mask, domain } = scene(31, width, height, 5);
+      const masked = Uint8Array.from(mask, (v, i) => (domain[i] !== 0 ? v : 0));
+      // A noFill mask that covers some holes and leaves others: the left half.
+      const noFill = Uint8Array.from(masked, (_, i) => (i % width < width / 2 ? 1 : 0));
+      const gpu = await fillHolesGpu(device, masked, domain, width, height, 60, {}, noFill);
+      const cpu = fillHoles(masked, domain, width, height, 60, noFill);
+      expect(firstDifference(gpu, cpu)).toBe(-1);
+      const filled = fillHoles(masked, domain, width, height, 60);
+      const expected = filled.map((v, i) =>
+        masked[i] !== 0 || (v !== 0 && noFill[i] === 0) ? 1 : 0,
+      );
+      expect(firstDifference(cpu, expected)).toBe(-1);
+      // noFill kept some holes open, and some holes still filled.
+      expect(firstDifference(cpu, filled)).not.toBe(-1);
+      expect(firstDifference(cpu, masked)).not.toBe(-1);
+    });
+  });
+});
+
 describe('dispatches folded into 2-D (at most 40 workgroups per dimension)', () => {
   // 320 × 280 needs more than 40 workgroups in every pass, per-pixel and
   // run-based: they fold into rows of at most 40 (22 × 2 and 39 × 9, a few

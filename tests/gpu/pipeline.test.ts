@@ -1,7 +1,9 @@
 /**
  * analyzePairGpu against analyzePairCpu on one small generated port scene
  * (400 × 300 px at 0.6 m, after image with its own gain, haze, sun and
- * misregistration; a strip without after data), both threshold modes.
+ * misregistration; a strip without after data), both threshold modes; and
+ * a hand-made ring of boxes around a block that stood (the appeared mask's
+ * holes fill only off the before mask).
  *
  * Tolerances: floats may flip a few pixels at a threshold (fused multiply–add,
  * a few ULP in division and square root on real GPUs), so
@@ -334,6 +336,62 @@ describe('analyzePairGpu on a generated port scene', () => {
       } finally {
         profiler.detach();
       }
+    });
+  });
+
+  test('boxes that came around a block that stood: the appeared mask leaves the block out, as on the CPU', async () => {
+    // A grey deck; a red 20 × 20 px block at both dates; at the after date a
+    // blue ring 10 px wide around it. The appeared mask is the ring, and its
+    // hole (the block, 100 m²) is under the 150 m² limit: hole filling must
+    // leave it, since the block stood before (the before mask holds it).
+    const size = 120;
+    const n = size * size;
+    const deck = [150, 148, 144];
+    const band = (b: number, ring: boolean): Float32Array =>
+      Float32Array.from({ length: n }, (_, i) => {
+        const x = i % size;
+        const y = (i - x) / size;
+        const inBlock = x >= 50 && x < 70 && y >= 50 && y < 70;
+        const inRing = ring && !inBlock && x >= 40 && x < 80 && y >= 40 && y < 80;
+        // Deterministic texture so that the normalization has a spread to fit.
+        const grain = ((x * 7 + y * 13) % 5) - 2;
+        if (inBlock) return [170, 40, 36][b] ?? 0;
+        if (inRing) return [38, 86, 150][b] ?? 0;
+        return (deck[b] ?? 0) + grain;
+      });
+    const ringInput: AnalysisInput = {
+      widthPx: size,
+      heightPx: size,
+      before: [0, 1, 2].map((b) => band(b, false)),
+      after: [0, 1, 2].map((b) => band(b, true)),
+      valid: new Uint8Array(n).fill(1),
+      rois: [
+        {
+          name: 'Yard',
+          rings: [
+            [
+              [10, 10],
+              [110, 10],
+              [110, 110],
+              [10, 110],
+            ],
+          ],
+        },
+      ],
+      pixelAreaM2: 0.25,
+    };
+    const cpu = analyzePairCpu(ringInput, DEFAULT_ANALYSIS_PARAMS);
+    const appearedPx = cpu.masks.appeared.reduce((sum, v) => sum + v, 0);
+    // About the ring (40² − 20² = 1200 px; the closing rounds its inner corners
+    // in), not the filled square (1600 px).
+    expect(appearedPx).toBeGreaterThan(1100);
+    expect(appearedPx).toBeLessThan(1400);
+    expect(cpu.masks.appeared[60 * size + 60]).toBe(0);
+    expect(cpu.masks.before[60 * size + 60]).toBe(1);
+    await withDevice(async (device) => {
+      const gpu = await analyzePairGpu(device, ringInput, DEFAULT_ANALYSIS_PARAMS);
+      expect(countDifferent(gpu.masks.appeared, cpu.masks.appeared)).toBe(0);
+      expect(gpu.rois[0]?.appeared.teu).toBe(cpu.rois[0]?.appeared.teu);
     });
   });
 

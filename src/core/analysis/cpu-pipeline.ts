@@ -456,10 +456,8 @@ export function* analyzePairCpuSteps(
       m = morphologyCpu(m, w, h, { operation: 'close', radiusPx: params.closeRadiusPx });
     m = and(m, domain);
     if (!(params.maxHoleM2 > 0)) return m;
-    const filled = fillHoles(m, domain, w, h, maxHolePxOf(params.maxHoleM2, input.pixelAreaM2));
-    return standing === undefined
-      ? filled
-      : combineMasksCpu(m, combineMasksCpu(filled, standing, 'andNot'), 'or');
+    const maxHolePx = maxHolePxOf(params.maxHoleM2, input.pixelAreaM2);
+    return fillHoles(m, domain, w, h, maxHolePx, standing);
   };
   // The twins of the GPU pipeline's threshold and mask-combine kernels.
   const rawChange = (): Uint8Array =>

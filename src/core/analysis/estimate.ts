@@ -286,17 +286,22 @@ export function holeStatsCpu(
   return { area, open };
 }
 
-/** Twin of `fill`: the mask plus every closed background component of ≤ maxHolePx pixels. */
+/**
+ * Twin of `fill`: the mask plus every closed background component of ≤
+ * maxHolePx pixels, except where `noFill` is set.
+ */
 export function fillFromHoleStats(
   mask: Uint8Array,
   labels: Int32Array,
   stats: { readonly area: Uint32Array; readonly open: Uint8Array },
   maxHolePx: number,
+  noFill?: Uint8Array,
 ): Uint8Array {
   const out = Uint8Array.from(mask);
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i] ?? -1;
-    if (label >= 0 && stats.open[label] === 0 && (stats.area[label] ?? 0) <= maxHolePx) out[i] = 1;
+    if (label < 0 || stats.open[label] !== 0 || (stats.area[label] ?? 0) > maxHolePx) continue;
+    if (noFill === undefined || noFill[i] === 0) out[i] = 1;
   }
   return out;
 }
@@ -310,7 +315,10 @@ export function fillFromHoleStats(
  * corner are two (the (8, 4) pairing, Rosenfeld 1970). Inside a block, a grey container or one
  * in the shade of a taller stack looks like bare deck; surrounded by
  * containers, it is one. Kernels: labelling of the complement, a per-component
- * reduction (area, touches-border flag), one per-pixel pass.
+ * reduction (area, touches-border flag), one per-pixel pass. Pixels set in
+ * `noFill` stay as the mask has them: the analysis fills an appeared mask's
+ * holes only off the before mask (a block that stood while boxes came around
+ * it), which is mask ∨ (filled ∧ ¬noFill).
  */
 export function fillHoles(
   mask: Uint8Array,
@@ -318,8 +326,9 @@ export function fillHoles(
   widthPx: number,
   heightPx: number,
   maxHolePx: number,
+  noFill?: Uint8Array,
 ): Uint8Array {
   const { labels } = labelComponentsCpu(holeBackground(mask, domain), widthPx, heightPx, 4);
   const stats = holeStatsCpu(labels, domain, widthPx, heightPx);
-  return fillFromHoleStats(mask, labels, stats, maxHolePx);
+  return fillFromHoleStats(mask, labels, stats, maxHolePx, noFill);
 }
