@@ -178,7 +178,7 @@ export async function fillHolesGpu(
     (noFill !== undefined && noFill.length !== pixelCount)
   ) {
     throw new Error(
-      `Hole filling of ${widthPx}×${heightPx} needs ${pixelCount} mask and domain values (got ${mask.length} and ${domain.length})`,
+      `Hole filling of ${widthPx}×${heightPx} needs ${pixelCount} mask, domain${noFill === undefined ? '' : ' and noFill'} values (got ${[mask, domain, ...(noFill === undefined ? [] : [noFill])].map((values) => values.length).join(', ')})`,
     );
   }
   const stage = createHoleFillStage(device, { widthPx, heightPx, maxHolePx, ...stageOptions });

@@ -172,6 +172,20 @@ describe('estimate and hole filling as chains of the GPU steps', () => {
         if (maxHolePx === 40) expect(actual).not.toEqual(masked);
       });
     }
+    test(`seed ${seed}: fillHoles with noFill is mask ∨ (filled ∧ ¬noFill)`, () => {
+      const { mask, domain } = scene(seed, width, height);
+      const masked = Uint8Array.from(mask, (v, i) => (domain[i] !== 0 ? v : 0));
+      // noFill over the top half: holes there stay open, holes below still fill.
+      const noFill = Uint8Array.from(masked, (_, i) => (i < (width * height) / 2 ? 1 : 0));
+      const filled = fillHoles(masked, domain, width, height, 40);
+      const actual = fillHoles(masked, domain, width, height, 40, noFill);
+      const expected = filled.map((v, i) =>
+        masked[i] !== 0 || (v !== 0 && noFill[i] === 0) ? 1 : 0,
+      );
+      expect(actual).toEqual(expected);
+      expect(actual).not.toEqual(filled);
+      expect(actual).not.toEqual(masked);
+    });
   }
 
   test('holes are 4-connected background: corners close a blob’s outline', () => {
