@@ -7,16 +7,17 @@
  *
  *   node --import tsx bench/bandwidth-dawn.ts
  *
- * Each variant: one warm-up, then RUNS submissions back to back, each timed by
- * the GpuTimer (a timestamp pair around it); the row gives the median
- * GPU ms and the rate as bytes read + written per second.
+ * Each variant: one warm-up, then QW_BENCH_RUNS (default 7) submissions back
+ * to back, each timed by the GpuTimer (a timestamp pair around it); the row
+ * gives the median GPU ms and the rate as bytes read + written per second.
  */
 import { benchDawnFlags, dawnGpu } from '../src/cli/dawn.ts';
 import { adapterLabel, isGpuContext, requestGpu } from '../src/gpu/device.ts';
 import { GpuTimer } from '../src/gpu/gpu-timer.ts';
+import { createStorageBuffer, createUniformBuffer } from '../src/gpu/raster-kernels.ts';
 import { median } from './pipeline-input.ts';
 
-const RUNS = 7;
+const RUNS = Number(process.env['QW_BENCH_RUNS'] ?? 7);
 const WORDS = 8192 * 8192;
 const WORKGROUP_SIZE = 256;
 const MAX_GROUPS = 65535;
@@ -74,15 +75,18 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation_
 async function main(): Promise<void> {
   const gpu = await dawnGpu(benchDawnFlags());
   if (gpu === null) throw new Error('This benchmark needs the npm package "webgpu" (Dawn)');
-  const context = await requestGpu(gpu, {});
+  // A failed shader or a lost device would otherwise read as a fast copy.
+  const errors: string[] = [];
+  const context = await requestGpu(gpu, {
+    onUncapturedError: (message) => errors.push(`uncaptured: ${message}`),
+    onLost: (message) => errors.push(`lost: ${message}`),
+  });
   if (!isGpuContext(context)) throw new Error(context.reason);
   const { device } = context;
   console.log(`adapter: ${adapterLabel(context.adapter)}`);
-  if (!device.features.has('timestamp-query')) throw new Error('no timestamp-query');
   const bytes = WORDS * 4;
-  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-  const source = device.createBuffer({ label: 'source', size: bytes, usage });
-  const destination = device.createBuffer({ label: 'destination', size: bytes, usage });
+  const source = createStorageBuffer(device, 'source', bytes);
+  const destination = createStorageBuffer(device, 'destination', bytes);
   // Something other than zeros in the source (a GPU that compresses memory could move zeros faster).
   const pattern = new Uint32Array(1 << 20);
   for (let i = 0; i < pattern.length; i++) pattern[i] = Math.imul(i, 2654435761) >>> 0;
@@ -127,13 +131,11 @@ async function main(): Promise<void> {
     const groups = Math.ceil(invocations / WORKGROUP_SIZE);
     const x = Math.min(groups, MAX_GROUPS);
     const y = Math.ceil(groups / x);
-    const params = device.createBuffer({
-      size: 8,
-      usage: GPUBufferUsage.UNIFORM,
-      mappedAtCreation: true,
-    });
-    new Uint32Array(params.getMappedRange()).set([elements, x * WORKGROUP_SIZE]);
-    params.unmap();
+    const params = createUniformBuffer(
+      device,
+      'copy params',
+      new Uint32Array([elements, x * WORKGROUP_SIZE]).buffer,
+    );
     const pipeline = device.createComputePipeline({
       layout: 'auto',
       compute: {
@@ -160,6 +162,10 @@ async function main(): Promise<void> {
     params.destroy();
   }
   console.log(rows.join('\n'));
+  if (errors.length > 0) {
+    console.error(`WebGPU errors: ${errors.join('; ')}`);
+    process.exitCode = 1;
+  }
   source.destroy();
   destination.destroy();
   device.destroy();

@@ -35,7 +35,7 @@ import { DEFAULT_ANALYSIS_PARAMS, type AnalysisParams } from '../src/core/analys
 import { benchDawnFlags, dawnGpu } from '../src/cli/dawn.ts';
 import { adapterLabel, isGpuContext, requestGpu } from '../src/gpu/device.ts';
 import { PassProfiler, passTimesByLabel } from '../src/gpu/pass-profiler.ts';
-import { analyzePairGpu, prepareGpuInput, type PreparedGpuInput } from '../src/gpu/pipeline.ts';
+import { analyzePairGpu, prepareGpuInput, type GpuRunOptions } from '../src/gpu/pipeline.ts';
 import { median, pipelineInput } from './pipeline-input.ts';
 
 const RUNS = Number(process.env['QW_BENCH_RUNS'] ?? 7);
@@ -184,7 +184,7 @@ async function profileRows(
   device: GPUDevice,
   input: AnalysisInput,
   label: string,
-  prepared?: PreparedGpuInput,
+  options: GpuRunOptions = {},
 ): Promise<string[]> {
   const profiler = PassProfiler.attach(device);
   if (profiler === null) return [`${label}, pass profile: n/a (no timestamp-query)`];
@@ -193,12 +193,7 @@ async function profileRows(
   let skipped = 0;
   try {
     const reads = await afterWarmUp(RUNS, async () => {
-      await analyzePairGpu(
-        device,
-        input,
-        DEFAULT_ANALYSIS_PARAMS,
-        prepared === undefined ? {} : { prepared },
-      );
+      await analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS, options);
       return profiler.read();
     });
     for (const read of reads) {
@@ -233,14 +228,14 @@ async function timedRows(
   device: GPUDevice,
   input: AnalysisInput,
   label: string,
-  prepared?: PreparedGpuInput,
+  options: GpuRunOptions = {},
 ): Promise<{ rows: string[]; last: AnalysisResult | undefined }> {
   const rows: string[] = [];
   const calls = await afterWarmUp(RUNS, async () => {
     const callStarted = performance.now();
     const runSpans = new Map<string, number>();
     const result = await analyzePairGpu(device, input, DEFAULT_ANALYSIS_PARAMS, {
-      ...(prepared === undefined ? {} : { prepared }),
+      ...options,
       onGpuSpans: (timed) => {
         for (const { label, ms } of timed) runSpans.set(label, (runSpans.get(label) ?? 0) + ms);
       },
@@ -313,10 +308,10 @@ async function main(): Promise<void> {
       const holder = holdClocks(device);
       try {
         const held = `${label} held`;
-        const timed = await timedRows(device, input, held, prepared);
+        const timed = await timedRows(device, input, held, { prepared });
         rows.push(...timed.rows);
         last ??= timed.last;
-        if (PROFILE) rows.push(...(await profileRows(device, input, held, prepared)));
+        if (PROFILE) rows.push(...(await profileRows(device, input, held, { prepared })));
       } finally {
         await holder.stop();
         prepared.destroy();

@@ -324,30 +324,39 @@ type ContainerFate = 'standing' | 'appeared' | 'disappeared';
 
 type SceneObject = DemoScene['objects'][0][number];
 
+/** One covered pier pixel at one date (0 before, 1 after), as walkPierPixels hands it out. */
+type PierPixelVisitor = (
+  date: 0 | 1,
+  pier: number,
+  object: SceneObject | undefined,
+  inMask: boolean,
+) => void;
+
 /**
- * Visits every covered pixel inside a pier at one date (0 before, 1 after)
- * with the top object the renderer drew at its centre (undefined: bare
- * ground) and whether the date's occupied mask holds it. The generator's
- * objects are the truth; pixel (col, row) of the before grid is the scene
- * point ((col + ½)·gsd, (row + ½)·gsd).
+ * Visits every covered pixel inside a pier at both dates, once, with the top
+ * object the renderer drew at its centre (undefined: bare ground) and whether
+ * the date's occupied mask holds it. The generator's objects are the truth;
+ * pixel (col, row) of the before grid is the scene point ((col + ½)·gsd,
+ * (row + ½)·gsd).
  */
-function forEachPierPixel(
-  spec: SceneSpec,
+function walkPierPixels(
   scene: PreparedScene,
   result: AnalysisResult,
-  date: 0 | 1,
-  visit: (pier: number, object: SceneObject | undefined, inMask: boolean) => void,
+  visitors: readonly PierPixelVisitor[],
 ): void {
   const { demo } = scene;
-  const gsdM = spec.params.gsdM;
-  const index = new ObjectIndex(demo.objects[date], demo.widthM, demo.heightM);
-  const mask = date === 0 ? result.masks.before : result.masks.after;
-  for (let i = 0; i < scene.widthPx * scene.heightPx; i++) {
-    const pier = result.roiIndex[i] ?? -1;
-    if (pier < 0 || scene.valid[i] === 0) continue;
-    const col = i % scene.widthPx;
-    const row = (i - col) / scene.widthPx;
-    visit(pier, index.top((col + 0.5) * gsdM, (row + 0.5) * gsdM)?.object, mask[i] !== 0);
+  const gsdM = demo.params.gsdM;
+  for (const date of [0, 1] as const) {
+    const index = new ObjectIndex(demo.objects[date], demo.widthM, demo.heightM);
+    const mask = date === 0 ? result.masks.before : result.masks.after;
+    for (let i = 0; i < scene.widthPx * scene.heightPx; i++) {
+      const pier = result.roiIndex[i] ?? -1;
+      if (pier < 0 || scene.valid[i] === 0) continue;
+      const col = i % scene.widthPx;
+      const row = (i - col) / scene.widthPx;
+      const object = index.top((col + 0.5) * gsdM, (row + 0.5) * gsdM)?.object;
+      for (const visit of visitors) visit(date, pier, object, mask[i] !== 0);
+    }
   }
 }
 
@@ -360,30 +369,30 @@ function forEachPierPixel(
 class RecallByColour {
   private readonly counts = new Map<string, Record<ContainerFate, [number, number]>>();
 
-  add(spec: SceneSpec, scene: PreparedScene, result: AnalysisResult): void {
+  /** The visitor that adds a scene's roof pixels (walkPierPixels). */
+  visitor(scene: PreparedScene): PierPixelVisitor {
     const { demo } = scene;
     const placeOf = (o: { cx: number; cy: number }): string => `${o.cx},${o.cy}`;
-    for (const date of [0, 1] as const) {
-      const atOtherDate = new Set(
-        demo.objects[date === 0 ? 1 : 0].filter((o) => o.kind === 'container').map(placeOf),
-      );
-      forEachPierPixel(spec, scene, result, date, (_pier, o, inMask) => {
-        if (o?.kind !== 'container') return;
-        const name = containerColourName(o.colour) ?? 'other';
-        const fate: ContainerFate = atOtherDate.has(placeOf(o))
-          ? 'standing'
-          : date === 1
-            ? 'appeared'
-            : 'disappeared';
-        let entry = this.counts.get(name);
-        if (entry === undefined) {
-          entry = { standing: [0, 0], appeared: [0, 0], disappeared: [0, 0] };
-          this.counts.set(name, entry);
-        }
-        entry[fate][0]++;
-        if (inMask) entry[fate][1]++;
-      });
-    }
+    // Per date, the places that hold a container at the other date.
+    const atOtherDate = ([1, 0] as const).map(
+      (other) => new Set(demo.objects[other].filter((o) => o.kind === 'container').map(placeOf)),
+    );
+    return (date, _pier, o, inMask) => {
+      if (o?.kind !== 'container') return;
+      const name = containerColourName(o.colour) ?? 'other';
+      const fate: ContainerFate = atOtherDate[date]?.has(placeOf(o))
+        ? 'standing'
+        : date === 1
+          ? 'appeared'
+          : 'disappeared';
+      let entry = this.counts.get(name);
+      if (entry === undefined) {
+        entry = { standing: [0, 0], appeared: [0, 0], disappeared: [0, 0] };
+        this.counts.set(name, entry);
+      }
+      entry[fate][0]++;
+      if (inMask) entry[fate][1]++;
+    };
   }
 
   lines(): string[] {
@@ -437,17 +446,19 @@ const ANATOMY_ROWS: readonly [keyof Anatomy, string][] = [
 class ErrorAnatomy {
   private readonly total: [Anatomy, Anatomy] = [emptyAnatomy(), emptyAnatomy()];
 
-  /** Adds a scene; returns its per-pier anatomy at both dates, in TEU. */
-  add(
-    spec: SceneSpec,
+  /**
+   * A scene's per-pier anatomy at both dates, in TEU, filled by `visit`
+   * (walkPierPixels); `done` adds it to the totals once the walk is over.
+   */
+  scene(
     scene: PreparedScene,
-    result: AnalysisResult,
     params: AnalysisParams,
-  ): [Anatomy, Anatomy][] {
+  ): { readonly perPier: [Anatomy, Anatomy][]; visit: PierPixelVisitor; done(): void } {
     const teuPerPx = (scene.pixelAreaM2 * params.fillFactor) / params.teuFootprintM2;
     const perPier: [Anatomy, Anatomy][] = scene.piers.map(() => [emptyAnatomy(), emptyAnatomy()]);
-    for (const date of [0, 1] as const) {
-      forEachPierPixel(spec, scene, result, date, (pier, o, inMask) => {
+    return {
+      perPier,
+      visit: (date, pier, o, inMask) => {
         const entry = perPier[pier]?.[date];
         if (entry === undefined) return;
         if (o?.kind === 'container') {
@@ -461,14 +472,15 @@ class ErrorAnatomy {
                 : 'other';
           entry[what] += teuPerPx;
         }
-      });
-    }
-    for (const pier of perPier) {
-      for (const date of [0, 1] as const) {
-        for (const [key] of ANATOMY_ROWS) this.total[date][key] += pier[date][key];
-      }
-    }
-    return perPier;
+      },
+      done: () => {
+        for (const pier of perPier) {
+          for (const date of [0, 1] as const) {
+            for (const [key] of ANATOMY_ROWS) this.total[date][key] += pier[date][key];
+          }
+        }
+      },
+    };
   }
 
   lines(): string[] {
@@ -642,16 +654,16 @@ async function main(): Promise<void> {
   const count = Number(process.env['QW_ACCURACY_SCENES'] ?? 14);
   const firstSeed = Number(process.env['QW_ACCURACY_FIRST_SEED'] ?? 101);
   const specs = sceneSpecs(firstSeed, count);
-  const paramsFile = process.env['QW_ACCURACY_PARAMS'];
+  const paramsFile =
+    process.env['QW_ACCURACY_PARAMS'] === '' ? undefined : process.env['QW_ACCURACY_PARAMS'];
   let params = DEFAULT_ANALYSIS_PARAMS;
-  if (paramsFile !== undefined && paramsFile !== '') {
-    try {
-      params = analysisParamsFromJson(readFileSync(paramsFile, 'utf8'));
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      console.error(`QW_ACCURACY_PARAMS ${paramsFile}: ${reason}`);
-      process.exit(1);
-    }
+  try {
+    // Not the CLI's readParams: src/cli/analyze.ts imports WGSL, which tsx cannot load.
+    if (paramsFile !== undefined) params = analysisParamsFromJson(readFileSync(paramsFile, 'utf8'));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`QW_ACCURACY_PARAMS ${paramsFile ?? ''}: ${reason}`);
+    process.exit(1);
   }
   const oursScore = new Score();
   const noShadowScore = new Score();
@@ -667,7 +679,7 @@ async function main(): Promise<void> {
   let prepareMs = 0;
   let analysisMs = 0;
   console.log(
-    `Accuracy on ${specs.length} generated scenes (${paramsFile === undefined || paramsFile === '' ? 'default AnalysisParams; tuned on other seeds' : `AnalysisParams of ${paramsFile}`})\n`,
+    `Accuracy on ${specs.length} generated scenes (${paramsFile === undefined ? 'default AnalysisParams; tuned on other seeds' : `AnalysisParams of ${paramsFile}`})\n`,
   );
   for (const spec of specs) {
     const scene = await prepareScene(spec);
@@ -675,8 +687,10 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const { estimates, result } = ours(scene, params);
     analysisMs += performance.now() - t0;
-    recall.add(spec, scene, result);
-    const anatomies = anatomy.add(spec, scene, result, params);
+    const sceneAnatomy = anatomy.scene(scene, params);
+    walkPierPixels(scene, result, [recall.visitor(scene), sceneAnatomy.visit]);
+    sceneAnatomy.done();
+    const anatomies = sceneAnatomy.perPier;
     const withoutShadows = ours(scene, noShadowParams).estimates;
     const withoutSharpness = ours(scene, noSharpnessParams).estimates;
     const gis = gisChain(scene);

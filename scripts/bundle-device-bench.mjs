@@ -1,4 +1,5 @@
-// Bundles the Dawn benchmarks (bench/gpu-dawn.ts, bench/pipeline-dawn.ts)
+// Bundles the Dawn benchmarks (bench/gpu-dawn.ts, bench/pipeline-dawn.ts,
+// bench/bandwidth-dawn.ts)
 // into one ES module each (WGSL inlined, `webgpu` left external) for a
 // machine that has a GPU but no node_modules: see scripts/device-bench.sh.
 //

@@ -6,7 +6,9 @@
 #   .device/dawn.node.xz     dawn.node of the npm package `webgpu`, xz-compressed,
 #   .device/node_modules/webgpu/{index.js,package.json}
 #   .gl/*.deb                the Vulkan loader (see the device tool's README)
-# then run this with .device and .gl carried: bash scripts/device-bench.sh [labelling|pipeline]. Writes its logs to $OUT (or /tmp/qw-out).
+# then run this with .device and .gl carried:
+#   bash scripts/device-bench.sh ["labelling stages bandwidth pipeline", any of them]
+# Writes its logs to $OUT (or /tmp/qw-out).
 # QW_BENCH_PROFILE=1 adds the pipeline's GPU time per compute pass (bench/pipeline-dawn.ts):
 # QW_BENCH_RUNS + 1 more calls per size, about 100 s at 64 Mpx on the H100 by the last wall
 # times, so within the 10-minute call limit pair it with QW_BENCH_CPU_MAX_MPX=16 (the CPU twins
@@ -34,22 +36,22 @@ export QW_BENCH_MPX=${QW_BENCH_MPX:-16,64}
 # stages alone), "bandwidth" (Dawn's copy rates, a ceiling for the kernels),
 # "pipeline" (the whole analysis); default labelling and pipeline.
 parts=${1:-labelling pipeline}
+# One bundled bench: its output (less Dawn's XDG_RUNTIME_DIR notice) on screen and in $out/$2.
+run_bench() {
+  echo "== bench/$1.ts"
+  /tmp/qw/node ".device/$1.mjs" 2>&1 | grep -v XDG_RUNTIME_DIR | tee "$out/$2"
+}
 if [[ $parts == *stages* ]]; then
-  echo '== bench/gpu-dawn.ts'
-  /tmp/qw/node .device/gpu-dawn.mjs 2>&1 | grep -v XDG_RUNTIME_DIR | tee "$out/gpu-stages.txt"
+  run_bench gpu-dawn gpu-stages.txt
 fi
 if [[ $parts == *labelling* ]]; then
-  echo '== bench/gpu-dawn.ts'
-  QW_BENCH_DUMP=/tmp/qw/masks /tmp/qw/node .device/gpu-dawn.mjs 2>&1 | grep -v XDG_RUNTIME_DIR |
-    tee "$out/gpu-dawn.txt"
+  QW_BENCH_DUMP=/tmp/qw/masks run_bench gpu-dawn gpu-dawn.txt
   echo '== bench/cupy_label.py'
   PYTHONUNBUFFERED=1 python3 bench/cupy_label.py /tmp/qw/masks 2>&1 | tee "$out/cupy.txt"
 fi
 if [[ $parts == *bandwidth* ]]; then
-  echo '== bench/bandwidth-dawn.ts'
-  /tmp/qw/node .device/bandwidth-dawn.mjs 2>&1 | grep -v XDG_RUNTIME_DIR | tee "$out/bandwidth-dawn.txt"
+  run_bench bandwidth-dawn bandwidth-dawn.txt
 fi
 if [[ $parts == *pipeline* ]]; then
-  echo '== bench/pipeline-dawn.ts'
-  /tmp/qw/node .device/pipeline-dawn.mjs 2>&1 | grep -v XDG_RUNTIME_DIR | tee "$out/pipeline-dawn.txt"
+  run_bench pipeline-dawn pipeline-dawn.txt
 fi

@@ -21,16 +21,17 @@
 //               prepends).
 //   fill        as background, per pixel: out = mask != 0, or the pixel's
 //               background component is closed and has <= maxHolePx pixels
-//               and, when useNoFill != 0, noFill == 0 there (the analysis
-//               fills an appeared mask's holes only off the before mask).
+//               and noFill == 0 there (the analysis fills an appeared mask's
+//               holes only off the before mask; without one, the wrapper
+//               binds the mask, which is 0 wherever a hole is).
 // Dispatches may be folded into 2-D; pixelRowStride and segmentRowStride
 // rebuild the linear index. The caller zeroes stats before holeStats.
 //
 // Bindings: 0 uniform params, 1 mask, 2 domain, 3 labels (u32 per pixel,
 // read), 4 stats (atomic u32 per pixel, indexed by label), 5 out (u32 per
 // pixel, written: the background for `background`, the filled mask for `fill`),
-// 6 noFill (u32 per pixel, read by `fill` only where useNoFill != 0, else any
-// buffer but out).
+// 6 noFill (u32 per pixel, read by `fill`; any buffer but out that is 0 on the
+// background, such as the mask).
 
 override WORKGROUP_SIZE: u32 = 64u;
 override RUN_PX: u32 = 32u;
@@ -46,10 +47,6 @@ struct HoleFillParams {
   segmentCount: u32,
   segmentRowStride: u32,
   maxHolePx: u32,
-  useNoFill: u32,
-  padding0: u32,
-  padding1: u32,
-  padding2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: HoleFillParams;
@@ -143,7 +140,7 @@ fn fill(@builtin(global_invocation_id) id: vec3<u32>, @builtin(local_invocation_
     if (label < params.pixelCount) {
       let word = atomicLoad(&stats[label]);
       hole = (word & OPEN_BIT) == 0u && (word & ~OPEN_BIT) <= params.maxHolePx;
-      hole = hole && (params.useNoFill == 0u || noFill[i] == 0u);
+      hole = hole && noFill[i] == 0u;
     }
     out[i] = select(0u, 1u, mask[i] != 0u || hole);
   }

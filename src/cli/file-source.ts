@@ -13,39 +13,19 @@ import type { RasterSource } from '../io/decoder.ts';
  */
 export async function fileSource(path: string): Promise<RasterSource> {
   if (!existsSync(path)) throw new Error(`${path}: no such file`);
-  if (statSync(path).isDirectory()) throw new Error(`${path} is a folder, not an image file`);
-  let blob: Blob;
-  try {
-    // openAsBlob opens lazily: an unreadable file would fail later as "The blob could not be read".
-    accessSync(path, constants.R_OK);
-    blob = await openAsBlob(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT'
-        ? `${path}: no such file`
-        : `${path}: cannot read (${code ?? String(error)})`,
-      { cause: error },
-    );
-  }
-  // A sidecar that is a folder or unreadable would fail later as "The blob could not be read".
+  const blob = await openReadable(path, {
+    folder: `${path} is a folder, not an image file`,
+    unreadable: (code) =>
+      `${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code})`}`,
+  });
   const sidecar = async (suffix: string): Promise<Blob | undefined> => {
     const sidecarPath = path + suffix;
     if (!existsSync(sidecarPath)) return undefined;
-    const role = suffix === '.ovr' ? 'overview' : 'mask';
-    if (statSync(sidecarPath).isDirectory()) {
-      throw new Error(`${sidecarPath}, the ${role} sidecar of ${basename(path)}, is a folder`);
-    }
-    try {
-      accessSync(sidecarPath, constants.R_OK);
-      return await openAsBlob(sidecarPath);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(
-        `${sidecarPath}, the ${role} sidecar of ${basename(path)}: cannot read (${code ?? String(error)})`,
-        { cause: error },
-      );
-    }
+    const named = `${sidecarPath}, the ${suffix === '.ovr' ? 'overview' : 'mask'} sidecar of ${basename(path)}`;
+    return openReadable(sidecarPath, {
+      folder: `${named}, is a folder`,
+      unreadable: (code) => `${named}: cannot read (${code})`,
+    });
   };
   const overviews = await sidecar('.ovr');
   const mask = await sidecar('.msk');
@@ -58,4 +38,23 @@ export async function fileSource(path: string): Promise<RasterSource> {
       ...(mask === undefined ? {} : { mask }),
     },
   };
+}
+
+/**
+ * An existing file as a lazily read Blob, refused with `messages` when it is a
+ * folder or cannot be read: openAsBlob opens lazily, so either would fail
+ * later as "The blob could not be read".
+ */
+async function openReadable(
+  path: string,
+  messages: { readonly folder: string; readonly unreadable: (code: string) => string },
+): Promise<Blob> {
+  if (statSync(path).isDirectory()) throw new Error(messages.folder);
+  try {
+    accessSync(path, constants.R_OK);
+    return await openAsBlob(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(messages.unreadable(code ?? String(error)), { cause: error });
+  }
 }

@@ -446,12 +446,19 @@ export const COMPONENT_PASS_WORKGROUP_SIZE = 64;
 export const COMPONENT_PASS_RUN_PX = 32;
 /** Pixels each per-pixel invocation of those passes takes, a workgroup size apart. */
 export const COMPONENT_PASS_PIXELS_PER_INVOCATION = 4;
+/** The override constants of shaders/component-pass.wgsl, for every shader that prepends it. */
+export const COMPONENT_PASS_OVERRIDES: Readonly<Record<string, number>> = {
+  WORKGROUP_SIZE: COMPONENT_PASS_WORKGROUP_SIZE,
+  RUN_PX: COMPONENT_PASS_RUN_PX,
+  PIXELS_PER_INVOCATION: COMPONENT_PASS_PIXELS_PER_INVOCATION,
+  STAGED_PX: COMPONENT_PASS_WORKGROUP_SIZE * COMPONENT_PASS_RUN_PX,
+};
 /** ROIs whose blob flags one component-estimate pass gathers (the bits of a u32). */
 export const COMPONENT_ESTIMATE_ROIS_PER_PASS = 32;
 
 export const HOLE_FILL_PARAMS_LAYOUT: StructLayout = {
   wgslName: 'HoleFillParams',
-  byteLength: 48,
+  byteLength: 32,
   fields: [
     { name: 'width', wgslType: 'u32', byteOffset: 0 },
     { name: 'height', wgslType: 'u32', byteOffset: 4 },
@@ -461,10 +468,6 @@ export const HOLE_FILL_PARAMS_LAYOUT: StructLayout = {
     { name: 'segmentCount', wgslType: 'u32', byteOffset: 20 },
     { name: 'segmentRowStride', wgslType: 'u32', byteOffset: 24 },
     { name: 'maxHolePx', wgslType: 'u32', byteOffset: 28 },
-    { name: 'useNoFill', wgslType: 'u32', byteOffset: 32 },
-    { name: 'padding0', wgslType: 'u32', byteOffset: 36 },
-    { name: 'padding1', wgslType: 'u32', byteOffset: 40 },
-    { name: 'padding2', wgslType: 'u32', byteOffset: 44 },
   ],
 };
 

@@ -21,9 +21,7 @@ import {
   COMPONENT_ESTIMATE_PARAMS_LAYOUT,
   componentPassUniformFields,
   COMPONENT_ESTIMATE_ROIS_PER_PASS,
-  COMPONENT_PASS_PIXELS_PER_INVOCATION,
-  COMPONENT_PASS_RUN_PX,
-  COMPONENT_PASS_WORKGROUP_SIZE,
+  COMPONENT_PASS_OVERRIDES,
   componentPassGeometry,
   packUniform,
 } from '../core/kernel-layout.ts';
@@ -49,12 +47,7 @@ function componentEstimateKernel(device: GPUDevice): AutoKernel<Entry> {
     'component-estimate',
     `${componentPassWgsl}\n${componentEstimateWgsl}`,
     ['componentArea', 'keep', 'roiBits', 'countBlobs', 'countRoots'],
-    {
-      WORKGROUP_SIZE: COMPONENT_PASS_WORKGROUP_SIZE,
-      RUN_PX: COMPONENT_PASS_RUN_PX,
-      PIXELS_PER_INVOCATION: COMPONENT_PASS_PIXELS_PER_INVOCATION,
-      STAGED_PX: COMPONENT_PASS_WORKGROUP_SIZE * COMPONENT_PASS_RUN_PX,
-    },
+    COMPONENT_PASS_OVERRIDES,
   );
 }
 

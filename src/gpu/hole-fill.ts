@@ -7,9 +7,7 @@ import holeFillWgsl from '../../shaders/hole-fill.wgsl?raw';
 import componentPassWgsl from '../../shaders/component-pass.wgsl?raw';
 import { maxHoleAreaPx } from '../core/analysis/estimate.ts';
 import {
-  COMPONENT_PASS_PIXELS_PER_INVOCATION,
-  COMPONENT_PASS_RUN_PX,
-  COMPONENT_PASS_WORKGROUP_SIZE,
+  COMPONENT_PASS_OVERRIDES,
   componentPassGeometry,
   componentPassUniformFields,
   HOLE_FILL_PARAMS_LAYOUT,
@@ -37,12 +35,7 @@ function holeFillKernel(device: GPUDevice): AutoKernel<Entry> {
     'hole-fill',
     `${componentPassWgsl}\n${holeFillWgsl}`,
     ['background', 'holeStats', 'fill'],
-    {
-      WORKGROUP_SIZE: COMPONENT_PASS_WORKGROUP_SIZE,
-      RUN_PX: COMPONENT_PASS_RUN_PX,
-      PIXELS_PER_INVOCATION: COMPONENT_PASS_PIXELS_PER_INVOCATION,
-      STAGED_PX: COMPONENT_PASS_WORKGROUP_SIZE * COMPONENT_PASS_RUN_PX,
-    },
+    COMPONENT_PASS_OVERRIDES,
   );
 }
 
@@ -87,19 +80,14 @@ export function createHoleFillStage(
   checkCclScratch(scratch, widthPx, heightPx);
   const kernel = holeFillKernel(device);
   const pixelCount = widthPx * heightPx;
-  // Two uniform buffers: the fill without and with a noFill mask, both in one submission.
-  const paramsOf = (useNoFill: boolean): GPUBuffer =>
-    createUniformBuffer(
-      device,
-      useNoFill ? 'hole-fill params (noFill)' : 'hole-fill params',
-      packUniform(HOLE_FILL_PARAMS_LAYOUT, {
-        ...componentPassUniformFields(widthPx, heightPx, geometry),
-        maxHolePx: maxHoleAreaPx(options.maxHolePx),
-        useNoFill: useNoFill ? 1 : 0,
-      }),
-    );
-  const params = paramsOf(false);
-  const paramsNoFill = paramsOf(true);
+  const params = createUniformBuffer(
+    device,
+    'hole-fill params',
+    packUniform(HOLE_FILL_PARAMS_LAYOUT, {
+      ...componentPassUniformFields(widthPx, heightPx, geometry),
+      maxHolePx: maxHoleAreaPx(options.maxHolePx),
+    }),
+  );
   const background = createStorageBuffer(device, 'hole-fill background', pixelCount * 4);
   const stats = createStorageBuffer(device, 'hole-fill stats', pixelCount * 4);
   return {
@@ -139,12 +127,12 @@ export function createHoleFillStage(
         kernel.fill,
         'hole-fill fill',
         [
-          [0, noFill === undefined ? params : paramsNoFill],
+          [0, params],
           [1, mask],
           [3, scratch.labels],
           [4, stats],
           [5, out],
-          // Read only where useNoFill is set: the mask stands in.
+          // Without a noFill, the mask: 0 on the background, where holes are.
           [6, noFill ?? mask],
         ],
         geometry.pixels,
@@ -152,7 +140,6 @@ export function createHoleFillStage(
     },
     destroy() {
       params.destroy();
-      paramsNoFill.destroy();
       background.destroy();
       stats.destroy();
       if (ownsScratch) scratch.destroy();
@@ -172,13 +159,10 @@ export async function fillHolesGpu(
   noFill?: Uint8Array,
 ): Promise<Uint8Array> {
   const pixelCount = widthPx * heightPx;
-  if (
-    mask.length !== pixelCount ||
-    domain.length !== pixelCount ||
-    (noFill !== undefined && noFill.length !== pixelCount)
-  ) {
+  const inputs = noFill === undefined ? [mask, domain] : [mask, domain, noFill];
+  if (inputs.some((values) => values.length !== pixelCount)) {
     throw new Error(
-      `Hole filling of ${widthPx}×${heightPx} needs ${pixelCount} mask, domain${noFill === undefined ? '' : ' and noFill'} values (got ${[mask, domain, ...(noFill === undefined ? [] : [noFill])].map((values) => values.length).join(', ')})`,
+      `Hole filling of ${widthPx}×${heightPx} needs ${pixelCount} ${noFill === undefined ? 'mask and domain' : 'mask, domain and noFill'} values (got ${inputs.map((values) => values.length).join(', ')})`,
     );
   }
   const stage = createHoleFillStage(device, { widthPx, heightPx, maxHolePx, ...stageOptions });

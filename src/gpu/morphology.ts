@@ -7,6 +7,7 @@ import {
   gridDispatch,
   MORPHOLOGY_MAX_RADIUS_PX,
   MORPHOLOGY_PARAMS_LAYOUT,
+  packUniform,
   RASTER_WORKGROUP_HEIGHT,
   RASTER_WORKGROUP_WIDTH,
 } from '../core/kernel-layout.ts';
@@ -22,32 +23,25 @@ import {
 import { createStorageBufferFrom, readBuffer } from './buffers.ts';
 import {
   checkBindingSize,
-  compileKernel,
+  compileAutoKernel,
   createStorageBuffer,
   createUniformBuffer,
-  encodeDispatch,
+  encodeAutoDispatch,
   narrowMask,
   widenMask,
-  type CompiledKernel,
+  type AutoKernel,
 } from './raster-kernels.ts';
 
 type MorphologyEntry = 'rows' | 'columns';
-const kernels = new WeakMap<GPUDevice, CompiledKernel<MorphologyEntry>>();
+const kernels = new WeakMap<GPUDevice, AutoKernel<MorphologyEntry>>();
 
-function morphologyKernel(device: GPUDevice): CompiledKernel<MorphologyEntry> {
-  return compileKernel(
-    kernels,
-    device,
-    'morphology',
-    morphologyWgsl,
-    ['rows', 'columns'],
-    {
-      WORKGROUP_WIDTH: RASTER_WORKGROUP_WIDTH,
-      WORKGROUP_HEIGHT: RASTER_WORKGROUP_HEIGHT,
-      MAX_RADIUS_PX: MORPHOLOGY_MAX_RADIUS_PX,
-    },
-    true,
-  );
+// Auto layouts: only `columns` reads the clip mask (binding 4).
+function morphologyKernel(device: GPUDevice): AutoKernel<MorphologyEntry> {
+  return compileAutoKernel(kernels, device, 'morphology', morphologyWgsl, ['rows', 'columns'], {
+    WORKGROUP_WIDTH: RASTER_WORKGROUP_WIDTH,
+    WORKGROUP_HEIGHT: RASTER_WORKGROUP_HEIGHT,
+    MAX_RADIUS_PX: MORPHOLOGY_MAX_RADIUS_PX,
+  });
 }
 
 /** GPU resources for one morphology operation on masks of one size; reusable across frames. */
@@ -81,15 +75,18 @@ export function createMorphologyStage(
 
   // One uniform buffer per step: opening and closing need both codes in one
   // submit; the last step's twice, without and with the clip.
-  const stepParams = (step: MorphologyStep, clipToMask: boolean, label: string): GPUBuffer => {
-    const params = new Uint32Array(MORPHOLOGY_PARAMS_LAYOUT.byteLength / 4);
-    params[0] = widthPx;
-    params[1] = heightPx;
-    params[2] = radiusPx;
-    params[3] = MORPHOLOGY_STEP_CODE[step];
-    params[4] = clipToMask ? 1 : 0;
-    return createUniformBuffer(device, label, params.buffer);
-  };
+  const stepParams = (step: MorphologyStep, clipToMask: boolean, label: string): GPUBuffer =>
+    createUniformBuffer(
+      device,
+      label,
+      packUniform(MORPHOLOGY_PARAMS_LAYOUT, {
+        width: widthPx,
+        height: heightPx,
+        radiusPx,
+        operation: MORPHOLOGY_STEP_CODE[step],
+        clipToMask: clipToMask ? 1 : 0,
+      }),
+    );
   const paramsBuffers = steps.map((step) => stepParams(step, false, `morphology ${step} params`));
   const lastStep = steps[steps.length - 1] ?? 'erode';
   const clippedLastParams = stepParams(lastStep, true, `morphology ${lastStep} clipped params`);
@@ -112,23 +109,31 @@ export function createMorphologyStage(
         const stepInput = index === 0 ? input : (between ?? input);
         const stepOutput = last ? output : (between ?? output);
         const label = `morphology ${steps[index] ?? ''}`;
-        encodeDispatch(
+        encodeAutoDispatch(
           device,
           encoder,
-          kernel,
-          kernel.pipelines.rows,
+          kernel.rows,
           `${label} rows`,
-          // Binding 4 is read only where clipToMask is set: halfWidths stands in.
-          [params, halfWidths, stepInput, distance, halfWidths],
+          [
+            [0, params],
+            [2, stepInput],
+            [3, distance],
+          ],
           workgroups,
         );
-        encodeDispatch(
+        encodeAutoDispatch(
           device,
           encoder,
-          kernel,
-          kernel.pipelines.columns,
+          kernel.columns,
           `${label} columns`,
-          [params, halfWidths, distance, stepOutput, last ? (clip ?? halfWidths) : halfWidths],
+          [
+            [0, params],
+            [1, halfWidths],
+            [2, distance],
+            [3, stepOutput],
+            // Read only where clipToMask is set: halfWidths stands in.
+            [4, last ? (clip ?? halfWidths) : halfWidths],
+          ],
           workgroups,
         );
       });

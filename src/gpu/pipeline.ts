@@ -478,12 +478,14 @@ export async function analyzePairGpu(
     const packedMasks = resultMasks.map((_, k) =>
       own(createStorageBuffer(device, `analysis packed mask ${k + 1}`, pack.packedByteLength)),
     );
+    // The last operation ANDs its result with the domain in its last pass; an
+    // opening before a closing runs in place.
+    const first = close !== null ? open : null;
+    const last = close ?? open;
     submit('analysis morphology + holes + components', (encoder) => {
       rawMasks.forEach((mask, k) => {
         const cleaned = cleanedMasks[k] ?? mask;
-        // The last operation ANDs its result with the domain in its last pass.
-        const last = close ?? open;
-        if (close !== null) open?.encode(encoder, mask, mask);
+        first?.encode(encoder, mask, mask);
         if (last === null) combine.encode(encoder, 'and', mask, domainBuffer, cleaned);
         else last.encode(encoder, mask, cleaned, domainBuffer);
         // Appeared (disappeared): holes fill only off the final before (after) mask, a

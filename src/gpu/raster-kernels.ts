@@ -1,9 +1,11 @@
 /**
- * Plumbing shared by the raster-stage wrappers (blur, histogram, threshold,
- * morphology): all four kernels bind 0 = uniform params, 1 and 2 = read-only
+ * Plumbing shared by the raster-stage wrappers. Blur, histogram, threshold,
+ * mask combine and normalization bind 0 = uniform params, 1 and 2 = read-only
  * storage, 3 = read-write storage, so one explicit bind-group layout serves
- * every entry point of a shader module. Morphology adds 4 = read-only storage
- * (its clip mask), asked for with `clipBinding`.
+ * every entry point of a shader module (compileKernel, encodeDispatch);
+ * kernels whose entry points bind different sets (morphology's clip, hole
+ * filling, component estimates) use auto layouts (compileAutoKernel,
+ * encodeAutoDispatch).
  */
 import { beginComputePass } from './pass-profiler.ts';
 
@@ -24,7 +26,6 @@ export function compileKernel<E extends string>(
   code: string,
   entryPoints: readonly E[],
   constants: Record<string, number>,
-  clipBinding = false,
 ): CompiledKernel<E> {
   const cached = cache.get(device);
   if (cached !== undefined) return cached;
@@ -40,7 +41,6 @@ export function compileKernel<E extends string>(
       storage('read-only-storage', 1),
       storage('read-only-storage', 2),
       storage('storage', 3),
-      ...(clipBinding ? [storage('read-only-storage', 4)] : []),
     ],
   });
   const pipelineLayout = device.createPipelineLayout({ label, bindGroupLayouts: [layout] });
@@ -98,16 +98,14 @@ export function checkBindingSize(device: GPUDevice, what: string, byteLength: nu
   }
 }
 
-/** Records one dispatch of `pipeline` with bindings [uniform, a, b, output] (and clip, for morphology). */
+/** Records one dispatch of `pipeline` with bindings [uniform, a, b, output]. */
 export function encodeDispatch(
   device: GPUDevice,
   encoder: GPUCommandEncoder,
   kernel: CompiledKernel<string>,
   pipeline: GPUComputePipeline,
   label: string,
-  buffers:
-    | readonly [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer]
-    | readonly [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer],
+  buffers: readonly [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer],
   workgroups: { readonly x: number; readonly y: number },
 ): void {
   const bindGroup = device.createBindGroup({

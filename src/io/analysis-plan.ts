@@ -335,10 +335,16 @@ export function pairInput(
  */
 export const COARSEST_USEFUL_GSD_M = 1.25;
 
+/** The pixel size as the coarse-pixel messages write it, or null when it is fine enough. */
+function coarseGsdText(gsdM: number | null): string | null {
+  if (gsdM === null || !(gsdM > COARSEST_USEFUL_GSD_M)) return null;
+  return gsdM >= 10 ? gsdM.toFixed(0) : gsdM.toFixed(1);
+}
+
 /** A warning when the image's pixels are too coarse to count containers, else null. */
 export function coarsePixelWarning(info: RasterInfo): string | null {
-  if (info.gsdM === null || !(info.gsdM > COARSEST_USEFUL_GSD_M)) return null;
-  const gsd = info.gsdM >= 10 ? info.gsdM.toFixed(0) : info.gsdM.toFixed(1);
+  const gsd = coarseGsdText(info.gsdM);
+  if (gsd === null) return null;
   return `${info.name} has ${gsd} m pixels: a container (2.4 m wide) spans less than two of them, so its counts mean little (containers need about 1 m or finer)`;
 }
 
@@ -348,9 +354,8 @@ export function coarsePixelWarning(info: RasterInfo): string | null {
  * into a report; none when every pixel is fine enough.
  */
 export function coarsePixelCaveat(infos: readonly RasterInfo[]): string[] {
-  const coarsest = Math.max(0, ...infos.map((info) => info.gsdM ?? 0));
-  if (!(coarsest > COARSEST_USEFUL_GSD_M)) return [];
-  const gsd = coarsest >= 10 ? coarsest.toFixed(0) : coarsest.toFixed(1);
+  const gsd = coarseGsdText(Math.max(0, ...infos.map((info) => info.gsdM ?? 0)));
+  if (gsd === null) return [];
   return [
     `⚠ ${gsd} m pixels: a container, 2.4 m`,
     'wide, spans less than two of them;',

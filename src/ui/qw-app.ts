@@ -1750,10 +1750,14 @@ export class QwApp extends LitElement {
   ): { readonly shares: readonly number[]; readonly withoutPixels: readonly boolean[] } {
     const known = this.coverageByInput.get(input);
     if (known !== undefined) return known;
-    // Both scan the pier raster: once per input, not on every slider move.
+    // Both scan the pier raster: once per input, not on every slider move; the
+    // pixel-less piers only when asked (the series reads the shares alone).
+    let withoutPixels: readonly boolean[] | undefined;
     const coverage = {
       shares: pierCoverage(input, roiIndex),
-      withoutPixels: piersWithoutPixels(input, roiIndex),
+      get withoutPixels(): readonly boolean[] {
+        return (withoutPixels ??= piersWithoutPixels(input, roiIndex));
+      },
     };
     this.coverageByInput.set(input, coverage);
     return coverage;

@@ -127,6 +127,9 @@ describe('hole-fill.wgsl against fillHoles', () => {
     [70, 150, 1e12],
     // Rows of 22 runs of 32 px.
     [700, 45, 60],
+    // Rows of one run and of two: a workgroup's staging wraps over several rows.
+    [20, 90, 60],
+    [40, 50, 60],
   ] as const) {
     test(`${width}×${height}, maxHolePx ${maxHolePx}: equal masks`, async () => {
       await withDevice(async (device) => {
@@ -251,6 +254,8 @@ describe('component-estimate.wgsl against estimateFromMask', () => {
     [123, 77, 40, 5],
     [97, 131, 3, 1e9],
     [700, 45, 40, 5],
+    [20, 90, 5, 5],
+    [40, 50, 5, 5],
   ] as const) {
     test(`${width}×${height}, ${roiCount} ROIs, minAreaM2 ${minAreaM2}: equal kept masks, counts and TEU`, async () => {
       await withDevice(async (device) => {

@@ -308,7 +308,9 @@ describe('pier labels on the snapshot', () => {
     expect(lines.map((entry) => entry.text)).toEqual(caveats);
     const row = drawn.find((entry) => entry.text === 'Pier 1');
     expect(lines[0]?.y).toBeGreaterThan(row?.y ?? Infinity);
-    expect(new Set(lines.map((entry) => entry.colour)).size).toBe(1);
+    // In the warning colour, not the table's.
+    expect(lines.map((entry) => entry.colour)).toEqual(caveats.map(() => '#ffb4b4'));
+    expect(row?.colour).not.toBe('#ffb4b4');
   });
 
   test('a name the long coverage note would cut keeps its letters beside a short one; off-pane piers get no label', () => {

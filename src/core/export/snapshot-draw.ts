@@ -377,6 +377,7 @@ export function drawSnapshot<B>(
   // pier give six-digit counts); the names give way.
   ctx.font = `${layout.fontPx}px ${SNAPSHOT_FONT}`;
   const cells = scene.piers.map((pier) => ({
+    pier,
     before: pier.beforeTeu.toFixed(1),
     after: pier.afterTeu.toFixed(1),
     net: signedTeu(pier.netTeu),
@@ -403,9 +404,8 @@ export function drawSnapshot<B>(
   ctx.fillText('net', netRight, table.headerY + 14 * k);
   ctx.font = `${layout.fontPx}px ${SNAPSHOT_FONT}`;
   let shortCoverageNote = false;
-  for (const [i, pier] of scene.piers.entries()) {
+  for (const [i, { pier, before, after, net }] of cells.entries()) {
     const y = (table.rowYs[i] ?? table.headerY) + 14 * k;
-    const { before, after, net } = cells[i] ?? { before: '', after: '', net: '' };
     ctx.textAlign = 'left';
     // The name's room ends where this row's before number begins.
     const room = beforeRight - ctx.measureText(before).width - gap - table.x;
