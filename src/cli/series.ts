@@ -5,7 +5,9 @@
  * the earliest is the reference, and every other date is analysed as the
  * "after" of the pair (reference, date) with the same piers and parameters,
  * exactly as the app's series runs each pair (src/ui/series.ts). The
- * reference's own TEU is its "before" in its pair with the next date.
+ * reference's own TEU is its "before" in its pair with the next date, and for
+ * a pier that pair does not cover, in the first later pair that does
+ * (mergeReference, shared with the app).
  *
  * Writes DIR/series.csv (one row per pier per date, see SERIES_CSV_HEADER),
  * DIR/series.json (the same with the dates, shifts and any per-date error)
@@ -30,6 +32,8 @@ import {
   distinctLabels,
   orderDates,
   teuByPier,
+  mergeReference,
+  referenceSourceNote,
   type DateOutcome,
   type SeriesLine,
   type TeuValue,
@@ -238,6 +242,8 @@ async function seriesOn(
     referenceRun.path,
     readReference(referenceRaster, roiSet, roisPath),
   );
+  let firstPairLabel = '';
+  const filledFrom: string[] = [];
   for (const run of runs.slice(1)) {
     const raster = rasters.get(run.path);
     try {
@@ -277,10 +283,12 @@ async function seriesOn(
           ];
         }),
       );
-      if (referenceRun.piers === null) {
-        referenceRun.shiftSource = `reference, measured in its pair with ${run.label}`;
-        referenceRun.piers = new Map(
-          [...teu.before].map(([name, value], index) => [
+      // Every pair measures the reference as its "before": the first pair's values, and
+      // a pier it did not cover from the first later pair that did (as the app has it).
+      const merged = mergeReference(
+        referenceRun.piers,
+        new Map(
+          [...teu.before].map(([name, value], index): [string, PierNumbers] => [
             name,
             {
               value,
@@ -291,8 +299,13 @@ async function seriesOn(
               coverage: coverage[index] ?? 0,
             },
           ]),
-        );
-      }
+        ),
+        (numbers) => numbers.coverage > 0,
+      );
+      if (referenceRun.piers === null) firstPairLabel = run.label;
+      if (merged.filled) filledFrom.push(run.label);
+      referenceRun.piers = merged.values;
+      referenceRun.shiftSource = referenceSourceNote(firstPairLabel, filledFrom);
     } catch (error) {
       run.error = `${run.path}: ${message(error)}`;
     }
@@ -384,7 +397,8 @@ async function seriesOn(
   writeOutFile(join(out, 'series.png'), png);
   writeOutFile(join(out, 'series.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
-  for (const line of lines) {
+  // As the chart: a pier a date's pair does not cover is "—", not 0 TEU.
+  for (const line of measuredLines) {
     const points = line.points.map((point, index) =>
       point === null
         ? `${runs[index]?.label ?? ''} —`

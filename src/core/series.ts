@@ -218,6 +218,44 @@ export function measuredTeu(
   );
 }
 
+export interface MergedReference<T> {
+  readonly values: Map<string, T>;
+  /** The pair gave the reference a pier it had no measurement of. */
+  readonly filled: boolean;
+}
+
+/**
+ * The reference date's values as its pairs come in, one call a pair: the first
+ * pair's, and for a pier that pair did not measure, the first later pair's
+ * that did. (Every pair measures the reference as its "before"; a pier the
+ * first pair's images miss is no 0 TEU.)
+ */
+export function mergeReference<T>(
+  reference: ReadonlyMap<string, T> | null,
+  pairBefore: ReadonlyMap<string, T>,
+  measured: (value: T) => boolean,
+): MergedReference<T> {
+  if (reference === null) return { values: new Map(pairBefore), filled: false };
+  const values = new Map(reference);
+  let filled = false;
+  for (const [pier, value] of pairBefore) {
+    const kept = values.get(pier);
+    if (measured(value) && (kept === undefined || !measured(kept))) {
+      values.set(pier, value);
+      filled = true;
+    }
+  }
+  return { values, filled };
+}
+
+/** Where the reference's values come from, for its note in the app and in series.json. */
+export function referenceSourceNote(firstPairLabel: string, filledFrom: readonly string[]): string {
+  const note = `reference, measured in its pair with ${firstPairLabel}`;
+  return filledFrom.length === 0
+    ? note
+    : `${note}; piers that pair did not cover from the pair with ${filledFrom.join(', ')}`;
+}
+
 /** Nice round axis ticks from 0 to at least `max` (about `count` of them). */
 export function axisTicks(max: number, count = 4): number[] {
   if (!(max > 0)) return [0, 1];

@@ -6,7 +6,13 @@
  * latest start wins, and an error of one date never stops the others.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { DateOutcome, TeuValue } from '../core/series.ts';
+import {
+  mergeReference,
+  referenceSourceNote,
+  type DateOutcome,
+  type MergedReference,
+  type TeuValue,
+} from '../core/series.ts';
 
 export interface SeriesDate {
   readonly id: number;
@@ -148,9 +154,9 @@ export class SeriesRunner {
     const outcomes: DateOutcome[] = job.dates.map(() => ({ kind: 'pending' }));
     const notes: (string | null)[] = job.dates.map(() => null);
     // The reference's values: its first pair's, and for a pier that pair did not cover
-    // (null), the first later pair's that did.
+    // (null), the first later pair's that did (mergeReference).
     let reference: Map<string, TeuValue | null> | null = null;
-    let referenceNote = '';
+    let firstPairLabel = '';
     const filledFrom: string[] = [];
     this.set({
       referenceId: job.referenceId,
@@ -176,25 +182,15 @@ export class SeriesRunner {
         outcomes[index] = { kind: 'done', teuByPier: value.after };
         notes[index] = describeShift(value);
         if (referenceIndex >= 0) {
-          if (reference === null) {
-            reference = new Map(value.before);
-            referenceNote = `reference, measured in its pair with ${date.label}`;
-            notes[referenceIndex] = referenceNote;
-          } else {
-            let filled = false;
-            for (const [pier, teu] of value.before) {
-              if (teu !== null && (reference.get(pier) ?? null) === null) {
-                reference.set(pier, teu);
-                filled = true;
-              }
-            }
-            if (filled) {
-              filledFrom.push(date.label);
-              notes[referenceIndex] =
-                `${referenceNote}; piers that pair did not cover from the pair with ` +
-                filledFrom.join(', ');
-            }
-          }
+          const merged: MergedReference<TeuValue | null> = mergeReference(
+            reference,
+            value.before,
+            (teu) => teu !== null,
+          );
+          if (reference === null) firstPairLabel = date.label;
+          if (merged.filled) filledFrom.push(date.label);
+          reference = merged.values;
+          notes[referenceIndex] = referenceSourceNote(firstPairLabel, filledFrom);
           outcomes[referenceIndex] = { kind: 'done', teuByPier: new Map(reference) };
         }
       } catch (error) {

@@ -279,6 +279,45 @@ describe('quaywatch series', () => {
     expect(summary.piers[0]?.points.map((point) => point?.coverage)).toEqual([0, 0]);
   }, 120_000);
 
+  test('a pier the first pair does not cover takes the reference value from a later pair that covers it, as in the app', () => {
+    // Dated between the reference (13 October) and after.tif (16 October): the first pair
+    // misses Pier 1; after.tif's pair covers it. Before, the reference kept a 0 there.
+    const halfWidthM = (DEFAULT_DEMO_PARAMS.widthPx * DEFAULT_DEMO_PARAMS.gsdM) / 2;
+    writeFileSync(join(folder, 'half-east_2023-10-14.tif'), demoDateTif(undefined, halfWidthM));
+    const out = join(folder, 'reference-filled');
+    const run = seriesWithoutFineAlign(out, 'before.tif', 'half-east_2023-10-14.tif', 'after.tif');
+    expect(run.status).toBe(0);
+    const records = parse<Record<string, string>>(readFileSync(join(out, 'series.csv'), 'utf8'), {
+      columns: true,
+    });
+    const row = (image: string, pier: string): Record<string, string> => {
+      const found = records.find((r) => r['image'] === image && r['pier'] === pier);
+      if (found === undefined) throw new Error(`no row for ${image}, ${pier}`);
+      return found;
+    };
+    const referencePier1 = row('before.tif', 'Pier 1');
+    expect(Number(referencePier1['coverage'])).toBe(1);
+    expect(Number(referencePier1['teu'])).toBeGreaterThan(10);
+    // The value after.tif's pair measured for the reference, not the first pair's 0.
+    expect(referencePier1['teu']).toBe(row('after.tif', 'Pier 1')['reference_in_pair_teu']);
+    expect(Number(row('half-east_2023-10-14.tif', 'Pier 1')['coverage'])).toBe(0);
+    // Pier 2, which the first pair covers in part, keeps that pair's value and coverage.
+    expect(row('before.tif', 'Pier 2')['coverage']).toBe(
+      row('half-east_2023-10-14.tif', 'Pier 2')['coverage'],
+    );
+    const summary = JSON.parse(readFileSync(join(out, 'series.json'), 'utf8')) as SeriesJson & {
+      dates: { shift_source: string | null }[];
+    };
+    expect(summary.dates[0]?.shift_source).toBe(
+      'reference, measured in its pair with 2023-10-14; piers that pair did not cover from the pair with 2023-10-16',
+    );
+    // stdout as the chart: the date that does not cover Pier 1 is a gap, not 0 TEU.
+    const pier1Line = run.stdout.split('\n').find((line) => line.startsWith('Pier 1:'));
+    expect(pier1Line).toMatch(
+      /^Pier 1: 2023-10-13 \d+(\.\d+)?, 2023-10-14 —, 2023-10-16 \d+(\.\d+)? TEU$/,
+    );
+  }, 120_000);
+
   test("a run that cannot write its chart leaves no series.json: an earlier run's set is removed first", () => {
     // series.json is written last, as result.json is: a new series.csv beside an older
     // run's chart and summary looked like a whole set.

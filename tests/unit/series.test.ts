@@ -6,7 +6,9 @@ import {
   dateInFileName,
   distinctLabels,
   measuredTeu,
+  mergeReference,
   orderDates,
+  referenceSourceNote,
   type DateOutcome,
   type TeuValue,
 } from '../../src/core/series.ts';
@@ -178,6 +180,50 @@ describe('series assembly', () => {
     // Covered by no date at all: still listed, with no point.
     const nowhere = measuredTeu(new Map([['Pier 3', teu(0)]]), [0]);
     expect(assembleSeries([{ kind: 'done', teuByPier: nowhere }])[0]?.points).toEqual([null]);
+  });
+
+  test('the reference takes its first pair’s values and fills only unmeasured piers from later pairs', () => {
+    const measured = (value: { teu: number; coverage: number }): boolean => value.coverage > 0;
+    const first = mergeReference(
+      null,
+      new Map([
+        ['Pier 1', { teu: 0, coverage: 0 }],
+        ['Pier 2', { teu: 12, coverage: 0.4 }],
+      ]),
+      measured,
+    );
+    expect(first.filled).toBe(false);
+    const second = mergeReference(
+      first.values,
+      new Map([
+        ['Pier 1', { teu: 30, coverage: 1 }],
+        ['Pier 2', { teu: 31, coverage: 1 }],
+        ['Pier 3', { teu: 7, coverage: 1 }],
+      ]),
+      measured,
+    );
+    expect(second.filled).toBe(true);
+    // Pier 2 was measured (in part) by the first pair and keeps that value; Pier 3 is new.
+    expect([...second.values]).toEqual([
+      ['Pier 1', { teu: 30, coverage: 1 }],
+      ['Pier 2', { teu: 12, coverage: 0.4 }],
+      ['Pier 3', { teu: 7, coverage: 1 }],
+    ]);
+    const third = mergeReference(
+      second.values,
+      new Map([['Pier 1', { teu: 99, coverage: 1 }]]),
+      measured,
+    );
+    expect(third.filled).toBe(false);
+    expect(third.values.get('Pier 1')?.teu).toBe(30);
+    // The input maps are not changed.
+    expect(first.values.get('Pier 1')?.teu).toBe(0);
+    expect(referenceSourceNote('2023-10-14', [])).toBe(
+      'reference, measured in its pair with 2023-10-14',
+    );
+    expect(referenceSourceNote('2023-10-14', ['2023-10-16', '2023-10-20'])).toBe(
+      'reference, measured in its pair with 2023-10-14; piers that pair did not cover from the pair with 2023-10-16, 2023-10-20',
+    );
   });
 
   test('dates sit by time on the x axis, pushed apart only as far as their labels need', () => {
