@@ -106,13 +106,15 @@ export const VIEW_OVERLAY_UNIFORMS_LAYOUT: StructLayout = {
 // threshold, morphology (shaders/blur.wgsl, histogram.wgsl, threshold.wgsl,
 // morphology.wgsl).
 
-/** 2-D tile of one invocation per pixel, for blur and morphology (16 × 16 = 256). */
+/** 2-D tile of one invocation per pixel, for blur (16 × 16 = 256). */
 export const RASTER_WORKGROUP_WIDTH = 16;
 export const RASTER_WORKGROUP_HEIGHT = 16;
 /** Bounds the blur's tap loop; larger radii are refused before they reach a shader. */
 export const BLUR_MAX_RADIUS_PX = 64;
-/** Bounds both morphology loops; larger radii are refused before they reach a shader. */
+/** Bounds the morphology step's loops; larger radii are refused before they reach a shader. */
 export const MORPHOLOGY_MAX_RADIUS_PX = 64;
+/** Invocations per workgroup of shaders/morphology.wgsl: a multiple of 32 (whole words in pack). */
+export const MORPHOLOGY_WORKGROUP_SIZE = 256;
 export const HISTOGRAM_BINS = 256;
 export const HISTOGRAM_WORKGROUP_SIZE = 256;
 /** Pixels each histogram invocation folds into its workgroup's private histogram. */
@@ -167,12 +169,12 @@ export const MORPHOLOGY_PARAMS_LAYOUT: StructLayout = {
   fields: [
     { name: 'width', wgslType: 'u32', byteOffset: 0 },
     { name: 'height', wgslType: 'u32', byteOffset: 4 },
-    { name: 'radiusPx', wgslType: 'u32', byteOffset: 8 },
-    { name: 'operation', wgslType: 'u32', byteOffset: 12 },
-    { name: 'clipToMask', wgslType: 'u32', byteOffset: 16 },
-    { name: 'padding0', wgslType: 'u32', byteOffset: 20 },
-    { name: 'padding1', wgslType: 'u32', byteOffset: 24 },
-    { name: 'padding2', wgslType: 'u32', byteOffset: 28 },
+    { name: 'wordsPerRow', wgslType: 'u32', byteOffset: 8 },
+    { name: 'rowStride', wgslType: 'u32', byteOffset: 12 },
+    { name: 'radiusPx', wgslType: 'u32', byteOffset: 16 },
+    { name: 'operation', wgslType: 'u32', byteOffset: 20 },
+    { name: 'halfWidthsOffset', wgslType: 'u32', byteOffset: 24 },
+    { name: 'clipToMask', wgslType: 'u32', byteOffset: 28 },
   ],
 };
 

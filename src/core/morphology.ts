@@ -17,7 +17,9 @@
  *   survives opening when its visible part holds the clipped element, instead
  *   of being eaten from the edge side.
  *
- * Both passes work on rows of the element: halfWidth[|dy|] is the largest |dx|
+ * The GPU packs the mask to bits and ORs shifted words of the element's rows
+ * (shaders/morphology.wgsl); the result is the same mask. Here, both passes
+ * work on rows of the element: halfWidth[|dy|] is the largest |dx|
  * in row dy (r for a square, ⌊√(r² − dy²)⌋ for a disc). Pass 1 finds, per
  * pixel, the distance along its row to the nearest "target" pixel (background
  * for erosion, foreground for dilation), capped at r + 1; pass 2 asks whether
@@ -126,6 +128,41 @@ function stepCpu(
     }
   }
   return out;
+}
+
+/**
+ * Twin of morphology.wgsl's pack: a mask (nonzero = foreground) as bits, rows
+ * padded to whole 32-bit words; bit b of word (y, q) is pixel (32q + b, y),
+ * bits past the width 0.
+ */
+export function packMaskBitsCpu(mask: Uint8Array, widthPx: number, heightPx: number): Uint32Array {
+  const wordsPerRow = Math.ceil(widthPx / 32);
+  const words = new Uint32Array(wordsPerRow * heightPx);
+  for (let y = 0; y < heightPx; y++) {
+    for (let x = 0; x < widthPx; x++) {
+      if (mask[y * widthPx + x] !== 0) {
+        const q = y * wordsPerRow + (x >> 5);
+        words[q] = ((words[q] ?? 0) | (1 << (x & 31))) >>> 0;
+      }
+    }
+  }
+  return words;
+}
+
+/** Twin of morphology.wgsl's unpack (without a clip): bits back to a 0/1 mask. */
+export function unpackMaskBitsCpu(
+  words: Uint32Array,
+  widthPx: number,
+  heightPx: number,
+): Uint8Array {
+  const wordsPerRow = Math.ceil(widthPx / 32);
+  const mask = new Uint8Array(widthPx * heightPx);
+  for (let y = 0; y < heightPx; y++) {
+    for (let x = 0; x < widthPx; x++) {
+      mask[y * widthPx + x] = ((words[y * wordsPerRow + (x >> 5)] ?? 0) >>> (x & 31)) & 1;
+    }
+  }
+  return mask;
 }
 
 export function validateMorphologyInput(

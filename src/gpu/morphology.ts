@@ -4,12 +4,11 @@
  */
 import morphologyWgsl from '../../shaders/morphology.wgsl?raw';
 import {
-  gridDispatch,
+  linearDispatch,
   MORPHOLOGY_MAX_RADIUS_PX,
   MORPHOLOGY_PARAMS_LAYOUT,
+  MORPHOLOGY_WORKGROUP_SIZE,
   packUniform,
-  RASTER_WORKGROUP_HEIGHT,
-  RASTER_WORKGROUP_WIDTH,
 } from '../core/kernel-layout.ts';
 import {
   elementHalfWidths,
@@ -32,120 +31,233 @@ import {
   type AutoKernel,
 } from './raster-kernels.ts';
 
-type MorphologyEntry = 'rows' | 'columns';
+type MorphologyEntry = 'pack' | 'step' | 'unpack';
 const kernels = new WeakMap<GPUDevice, AutoKernel<MorphologyEntry>>();
 
-// Auto layouts: only `columns` reads the clip mask (binding 4).
+// Auto layouts: only `step` reads the half-widths (binding 1), only `unpack` the clip (4).
 function morphologyKernel(device: GPUDevice): AutoKernel<MorphologyEntry> {
-  return compileAutoKernel(kernels, device, 'morphology', morphologyWgsl, ['rows', 'columns'], {
-    WORKGROUP_WIDTH: RASTER_WORKGROUP_WIDTH,
-    WORKGROUP_HEIGHT: RASTER_WORKGROUP_HEIGHT,
-    MAX_RADIUS_PX: MORPHOLOGY_MAX_RADIUS_PX,
-  });
+  return compileAutoKernel(
+    kernels,
+    device,
+    'morphology',
+    morphologyWgsl,
+    ['pack', 'step', 'unpack'],
+    {
+      WORKGROUP_SIZE: MORPHOLOGY_WORKGROUP_SIZE,
+      MAX_RADIUS_PX: MORPHOLOGY_MAX_RADIUS_PX,
+    },
+  );
 }
 
-/** GPU resources for one morphology operation on masks of one size; reusable across frames. */
+/** GPU resources for one morphology operation (or a chain of them) on masks of one size; reusable across frames. */
 export interface MorphologyStage {
   readonly widthPx: number;
   readonly heightPx: number;
   /**
-   * Records the operation: input (u32, nonzero = foreground) → output (u32 0/1),
-   * both widthPx·heightPx u32. They may be the same buffer (in-place): every
-   * dispatch reads one buffer and writes another. With `clip` (u32, nonzero =
-   * inside; not `output`), the output is the operation's result AND clip: the
-   * last pass applies it, in place of a mask-combine pass after the operation.
+   * Records the operations in order: input (u32, nonzero = foreground) →
+   * output (u32 0/1), both widthPx·heightPx u32. They may be the same buffer
+   * (in-place): the input is packed to bits first and the output written
+   * last. With `clip` (u32, nonzero = inside; not `output`), the output is the
+   * result AND clip, in the unpack pass, in place of a mask-combine pass.
    */
   encode(encoder: GPUCommandEncoder, input: GPUBuffer, output: GPUBuffer, clip?: GPUBuffer): void;
   destroy(): void;
 }
 
+/**
+ * A stage for `options` (one operation), or for several applied in order (an
+ * opening then a closing: one pack and one unpack for both). The CPU twin is
+ * morphologyCpu applied in the same order.
+ */
 export function createMorphologyStage(
   device: GPUDevice,
   widthPx: number,
   heightPx: number,
-  options: MorphologyOptions,
+  options: MorphologyOptions | readonly MorphologyOptions[],
 ): MorphologyStage {
-  const { radiusPx } = options;
-  validateMorphology(widthPx, heightPx, radiusPx);
-  const maskBytes = widthPx * heightPx * 4;
-  checkBindingSize(device, 'Morphology', maskBytes);
+  const chain: readonly MorphologyOptions[] = Array.isArray(options) ? options : [options];
+  if (chain.length === 0) throw new Error('internal: a morphology stage needs an operation');
+  for (const operation of chain) validateMorphology(widthPx, heightPx, operation.radiusPx);
+  const pixelCount = widthPx * heightPx;
+  checkBindingSize(device, 'Morphology', pixelCount * 4);
   const kernel = morphologyKernel(device);
-  const workgroups = gridDispatch(widthPx, heightPx);
-  const steps = morphologySteps(options.operation);
+  const wordsPerRow = Math.ceil(widthPx / 32);
+  const wordCount = wordsPerRow * heightPx;
+  const packDispatch = linearDispatch(wordCount * 32, MORPHOLOGY_WORKGROUP_SIZE);
+  const stepDispatch = linearDispatch(wordCount, MORPHOLOGY_WORKGROUP_SIZE);
+  const unpackDispatch = linearDispatch(pixelCount, MORPHOLOGY_WORKGROUP_SIZE);
 
-  // One uniform buffer per step: opening and closing need both codes in one
-  // submit; the last step's twice, without and with the clip.
-  const stepParams = (step: MorphologyStep, clipToMask: boolean, label: string): GPUBuffer =>
+  // Every operation's element rows in one buffer, each at its offset.
+  const elementRows: Uint32Array[] = [];
+  const steps: { readonly step: MorphologyStep; radiusPx: number; halfWidthsOffset: number }[] = [];
+  let offset = 0;
+  for (const operation of chain) {
+    const rows = elementHalfWidths(operation.radiusPx, operation.element ?? 'disc');
+    for (const step of morphologySteps(operation.operation)) {
+      steps.push({ step, radiusPx: operation.radiusPx, halfWidthsOffset: offset });
+    }
+    elementRows.push(rows);
+    offset += rows.length;
+  }
+  const halfWidthsData = new Uint32Array(offset);
+  let at = 0;
+  for (const rows of elementRows) {
+    halfWidthsData.set(rows, at);
+    at += rows.length;
+  }
+  const uniform = (
+    label: string,
+    rowStride: number,
+    fields: Partial<Record<'radiusPx' | 'operation' | 'halfWidthsOffset' | 'clipToMask', number>>,
+  ): GPUBuffer =>
     createUniformBuffer(
       device,
       label,
       packUniform(MORPHOLOGY_PARAMS_LAYOUT, {
         width: widthPx,
         height: heightPx,
-        radiusPx,
-        operation: MORPHOLOGY_STEP_CODE[step],
-        clipToMask: clipToMask ? 1 : 0,
+        wordsPerRow,
+        rowStride,
+        ...fields,
       }),
     );
-  const paramsBuffers = steps.map((step) => stepParams(step, false, `morphology ${step} params`));
-  const lastStep = steps[steps.length - 1] ?? 'erode';
-  const clippedLastParams = stepParams(lastStep, true, `morphology ${lastStep} clipped params`);
-  const halfWidths = createStorageBufferFrom(
-    device,
-    'morphology half-widths',
-    elementHalfWidths(radiusPx, options.element ?? 'disc'),
+  const packParams = uniform('morphology pack params', packDispatch.rowStride, {});
+  const stepParams = steps.map(({ step, radiusPx, halfWidthsOffset }) =>
+    uniform(`morphology ${step} params`, stepDispatch.rowStride, {
+      radiusPx,
+      operation: MORPHOLOGY_STEP_CODE[step],
+      halfWidthsOffset,
+    }),
   );
-  const distance = createStorageBuffer(device, 'morphology row distance', maskBytes);
-  const between =
-    steps.length > 1 ? createStorageBuffer(device, 'morphology between steps', maskBytes) : null;
+  const unpackParams = uniform('morphology unpack params', unpackDispatch.rowStride, {});
+  const unpackClippedParams = uniform(
+    'morphology unpack clipped params',
+    unpackDispatch.rowStride,
+    {
+      clipToMask: 1,
+    },
+  );
+  const halfWidths = createStorageBufferFrom(device, 'morphology half-widths', halfWidthsData);
+  const bits = [0, 1].map((k) =>
+    createStorageBuffer(device, `morphology bits ${k + 1}`, wordCount * 4),
+  );
+  const [bitsA, bitsB] = bits;
+  if (bitsA === undefined || bitsB === undefined) throw new Error('internal: two bit buffers');
   return {
     widthPx,
     heightPx,
     encode(encoder, input, output, clip) {
       if (clip === output) throw new Error('internal: the clip mask is the output');
-      paramsBuffers.forEach((stepParamsBuffer, index) => {
-        const last = index === paramsBuffers.length - 1;
-        const params = last && clip !== undefined ? clippedLastParams : stepParamsBuffer;
-        const stepInput = index === 0 ? input : (between ?? input);
-        const stepOutput = last ? output : (between ?? output);
-        const label = `morphology ${steps[index] ?? ''}`;
+      encodeAutoDispatch(
+        device,
+        encoder,
+        kernel.pack,
+        'morphology pack',
+        [
+          [0, packParams],
+          [2, input],
+          [3, bitsA],
+        ],
+        packDispatch,
+      );
+      let current = bitsA;
+      steps.forEach(({ step }, index) => {
+        const params = stepParams[index];
+        if (params === undefined) throw new Error('internal: morphology step params');
+        const next = current === bitsA ? bitsB : bitsA;
         encodeAutoDispatch(
           device,
           encoder,
-          kernel.rows,
-          `${label} rows`,
-          [
-            [0, params],
-            [2, stepInput],
-            [3, distance],
-          ],
-          workgroups,
-        );
-        encodeAutoDispatch(
-          device,
-          encoder,
-          kernel.columns,
-          `${label} columns`,
+          kernel.step,
+          `morphology ${step}`,
           [
             [0, params],
             [1, halfWidths],
-            [2, distance],
-            [3, stepOutput],
-            // Read only where clipToMask is set: halfWidths stands in.
-            [4, last ? (clip ?? halfWidths) : halfWidths],
+            [2, current],
+            [3, next],
           ],
-          workgroups,
+          stepDispatch,
         );
+        current = next;
       });
+      encodeAutoDispatch(
+        device,
+        encoder,
+        kernel.unpack,
+        'morphology unpack',
+        [
+          [0, clip === undefined ? unpackParams : unpackClippedParams],
+          [2, current],
+          [3, output],
+          // Read only where clipToMask is set: the bits stand in.
+          [4, clip ?? current],
+        ],
+        unpackDispatch,
+      );
     },
     destroy() {
-      for (const params of paramsBuffers) params.destroy();
-      clippedLastParams.destroy();
+      for (const params of [packParams, ...stepParams, unpackParams, unpackClippedParams]) {
+        params.destroy();
+      }
       halfWidths.destroy();
-      distance.destroy();
-      between?.destroy();
+      for (const buffer of bits) buffer.destroy();
     },
   };
+}
+
+/**
+ * Packs a 0/1 mask to bits on the GPU and reads the words back (the pack
+ * entry point against packMaskBitsCpu, for tests): a radius-0 dilation's
+ * first dispatch alone.
+ */
+export async function packMaskBitsGpu(
+  device: GPUDevice,
+  mask: Uint8Array,
+  widthPx: number,
+  heightPx: number,
+): Promise<Uint32Array> {
+  validateMorphologyInput(mask, widthPx, heightPx, 0);
+  const kernel = morphologyKernel(device);
+  const wordCount = Math.ceil(widthPx / 32) * heightPx;
+  const dispatch = linearDispatch(wordCount * 32, MORPHOLOGY_WORKGROUP_SIZE);
+  const params = createUniformBuffer(
+    device,
+    'morphology pack params',
+    packUniform(MORPHOLOGY_PARAMS_LAYOUT, {
+      width: widthPx,
+      height: heightPx,
+      wordsPerRow: Math.ceil(widthPx / 32),
+      rowStride: dispatch.rowStride,
+    }),
+  );
+  const input = createStorageBufferFrom(device, 'morphology pack input', widenMask(mask));
+  // Filled with a pattern first: every word must be written.
+  const output = createStorageBufferFrom(
+    device,
+    'morphology pack output',
+    new Uint32Array(wordCount).fill(0xdeadbeef),
+  );
+  try {
+    const encoder = device.createCommandEncoder({ label: 'morphology pack' });
+    encodeAutoDispatch(
+      device,
+      encoder,
+      kernel.pack,
+      'morphology pack',
+      [
+        [0, params],
+        [2, input],
+        [3, output],
+      ],
+      dispatch,
+    );
+    device.queue.submit([encoder.finish()]);
+    return new Uint32Array(await readBuffer(device, output, wordCount * 4));
+  } finally {
+    params.destroy();
+    input.destroy();
+    output.destroy();
+  }
 }
 
 /** Uploads a 0/1 mask, applies the operation on the GPU, reads the 0/1 result back. */

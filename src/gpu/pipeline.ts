@@ -20,7 +20,7 @@
  *                                             back), 256-bin histograms (HistogramStage,
  *                                             counts back); Otsu on the CPU
  *     Thresholds, AND/OR of masks             GPU (ThresholdStage, MaskCombineStage)
- *  8. Opening, closing, AND domain            GPU (MorphologyStage; the AND in the last pass)
+ *  8. Opening, closing, AND domain            GPU (MorphologyStage on bits; the AND as it unpacks)
  *     Hole filling                            GPU (HoleFillStage: labelling of the complement,
  *                                             per-component area and open flag, fill)
  *  9. Components, areas, TEU                  GPU (ComponentEstimateStage: labelling,
@@ -65,6 +65,7 @@ import { createHistogramStage, HISTOGRAM_COUNTS_BYTES } from './histogram.ts';
 import { createHoleFillStage } from './hole-fill.ts';
 import { createMaskCombineStage } from './mask-combine.ts';
 import { createMorphologyStage } from './morphology.ts';
+import type { MorphologyOptions } from '../core/morphology.ts';
 import { createBandRangeStage, createNormalizationStage } from './normalization.ts';
 import { guardNormalization } from '../core/analysis/normalization.ts';
 import {
@@ -417,24 +418,16 @@ export async function analyzePairGpu(
 
     // 8. Opening (in place), closing ANDed with the domain, hole filling; 9. components and
     // per-ROI counts: all on the GPU in one submission, one labelling scratch for all.
-    const open =
-      params.openRadiusPx > 0
-        ? own(
-            createMorphologyStage(device, w, h, {
-              operation: 'open',
-              radiusPx: params.openRadiusPx,
-            }),
-          )
-        : null;
-    const close =
-      params.closeRadiusPx > 0
-        ? own(
-            createMorphologyStage(device, w, h, {
-              operation: 'close',
-              radiusPx: params.closeRadiusPx,
-            }),
-          )
-        : null;
+    // Opening then closing as one stage: the mask is packed to bits once for both.
+    const morphologyChain: MorphologyOptions[] = [];
+    if (params.openRadiusPx > 0) {
+      morphologyChain.push({ operation: 'open', radiusPx: params.openRadiusPx });
+    }
+    if (params.closeRadiusPx > 0) {
+      morphologyChain.push({ operation: 'close', radiusPx: params.closeRadiusPx });
+    }
+    const morphology =
+      morphologyChain.length > 0 ? own(createMorphologyStage(device, w, h, morphologyChain)) : null;
     const scratch = own(createCclScratch(device, w, h));
     const holes =
       params.maxHoleM2 > 0
@@ -478,16 +471,12 @@ export async function analyzePairGpu(
     const packedMasks = resultMasks.map((_, k) =>
       own(createStorageBuffer(device, `analysis packed mask ${k + 1}`, pack.packedByteLength)),
     );
-    // The last operation ANDs its result with the domain in its last pass; an
-    // opening before a closing runs in place.
-    const first = close !== null ? open : null;
-    const last = close ?? open;
     submit('analysis morphology + holes + components', (encoder) => {
       rawMasks.forEach((mask, k) => {
         const cleaned = cleanedMasks[k] ?? mask;
-        first?.encode(encoder, mask, mask);
-        if (last === null) combine.encode(encoder, 'and', mask, domainBuffer, cleaned);
-        else last.encode(encoder, mask, cleaned, domainBuffer);
+        // The morphology ANDs its result with the domain as it unpacks it.
+        if (morphology === null) combine.encode(encoder, 'and', mask, domainBuffer, cleaned);
+        else morphology.encode(encoder, mask, cleaned, domainBuffer);
         // Appeared (disappeared): holes fill only off the final before (after) mask, a
         // block that stood while boxes came around it (the CPU twin's `standing`); that
         // mask is final by now (its buffer holds its filled result), and not this one's.

@@ -14,6 +14,7 @@ import {
 import { histogramCpu, otsuThreshold } from '../../src/core/histogram.ts';
 import {
   morphologyCpu,
+  packMaskBitsCpu,
   type MorphologyOperation,
   type StructuringElement,
 } from '../../src/core/morphology.ts';
@@ -22,7 +23,7 @@ import { thresholdCpu } from '../../src/core/threshold.ts';
 import { blurGpu, createBlurStage } from '../../src/gpu/blur.ts';
 import { createStorageBufferFrom, readBuffer } from '../../src/gpu/buffers.ts';
 import { histogramGpu } from '../../src/gpu/histogram.ts';
-import { createMorphologyStage, morphologyGpu } from '../../src/gpu/morphology.ts';
+import { createMorphologyStage, morphologyGpu, packMaskBitsGpu } from '../../src/gpu/morphology.ts';
 import { createThresholdStage, thresholdGpu } from '../../src/gpu/threshold.ts';
 import { withDevice } from '../support/gpu-test.ts';
 
@@ -254,6 +255,63 @@ describe('morphology.wgsl against its CPU twin (exact)', () => {
             }
           }
         }
+      }
+    });
+  });
+
+  test('rows of 32 px ± 1 and radii across a word: the packed steps meet at word edges', async () => {
+    // The GPU works on 32-pixel words; these widths put a row's end inside, at and just
+    // past a word, and these radii reach one and two words away.
+    await withDevice(async (device) => {
+      const random = new Random(43);
+      for (const width of [31, 32, 33, 64, 65]) {
+        const height = 9;
+        const mask = randomBlobs(random, width, height, 6, 12, 0.05);
+        expect(await packMaskBitsGpu(device, mask, width, height)).toEqual(
+          packMaskBitsCpu(mask, width, height),
+        );
+        for (const operation of OPERATIONS) {
+          for (const radiusPx of [1, 31, 32, 33]) {
+            for (const element of ELEMENTS) {
+              const options = { operation, radiusPx, element };
+              const gpu = await morphologyGpu(device, mask, width, height, options);
+              const cpu = morphologyCpu(mask, width, height, options);
+              const where = `${operation} ${element} r=${radiusPx} ${width}×${height}`;
+              expect(firstDifference(gpu, cpu), where).toBe(-1);
+            }
+          }
+        }
+      }
+    });
+  });
+
+  test('an opening then a closing as one stage equals the two operations in turn', async () => {
+    await withDevice(async (device) => {
+      const random = new Random(47);
+      const [width, height] = [157, 83];
+      const mask = randomBlobs(random, width, height, 40, 14, 0.05);
+      const chain = [
+        { operation: 'open', radiusPx: 2, element: 'disc' },
+        { operation: 'close', radiusPx: 3, element: 'disc' },
+      ] as const;
+      const stage = createMorphologyStage(device, width, height, chain);
+      const buffer = createStorageBufferFrom(device, 'chain mask', Uint32Array.from(mask));
+      try {
+        const encoder = device.createCommandEncoder({ label: 'chain' });
+        stage.encode(encoder, buffer, buffer);
+        device.queue.submit([encoder.finish()]);
+        const gpu = Uint8Array.from(
+          new Uint32Array(await readBuffer(device, buffer, width * height * 4)),
+        );
+        const opened = morphologyCpu(mask, width, height, chain[0]);
+        const cpu = morphologyCpu(opened, width, height, chain[1]);
+        expect(firstDifference(gpu, cpu)).toBe(-1);
+        // Both operations changed something: neither one alone gives the result.
+        expect(firstDifference(cpu, opened)).not.toBe(-1);
+        expect(firstDifference(cpu, morphologyCpu(mask, width, height, chain[1]))).not.toBe(-1);
+      } finally {
+        stage.destroy();
+        buffer.destroy();
       }
     });
   });

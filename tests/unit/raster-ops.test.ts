@@ -16,6 +16,8 @@ import { HISTOGRAM_BINS } from '../../src/core/kernel-layout.ts';
 import {
   elementHalfWidths,
   morphologyCpu,
+  packMaskBitsCpu,
+  unpackMaskBitsCpu,
   type MorphologyOperation,
   type StructuringElement,
 } from '../../src/core/morphology.ts';
@@ -327,6 +329,26 @@ const OPERATIONS: readonly MorphologyOperation[] = ['erode', 'dilate', 'open', '
 const ELEMENTS: readonly StructuringElement[] = ['square', 'disc'];
 
 describe('morphology (CPU twin)', () => {
+  test('masks pack to bits a row at a time and back: pixel (32q + b, y) is bit b of word (y, q)', () => {
+    // 33 px wide: two words a row, the second holding one pixel.
+    const width = 33;
+    const mask = new Uint8Array(width * 2);
+    mask[0] = 1; // (0, 0): bit 0 of word 0
+    mask[31] = 7; // (31, 0): bit 31 of word 0, any nonzero is foreground
+    mask[32] = 1; // (32, 0): bit 0 of word 1
+    mask[width + 5] = 1; // (5, 1): bit 5 of word 2
+    const words = packMaskBitsCpu(mask, width, 2);
+    expect([...words]).toEqual([0x80000001, 1, 1 << 5, 0]);
+    expect([...unpackMaskBitsCpu(words, width, 2)]).toEqual(
+      [...mask].map((v) => (v !== 0 ? 1 : 0)),
+    );
+    const random = new Random(5);
+    for (const w of [1, 31, 32, 64, 65, 100]) {
+      const m = Uint8Array.from({ length: w * 3 }, () => (random.next() < 0.5 ? 1 : 0));
+      expect(unpackMaskBitsCpu(packMaskBitsCpu(m, w, 3), w, 3)).toEqual(m);
+    }
+  });
+
   test('element half-widths: squares are flat, discs are exact integer circles', () => {
     expect(Array.from(elementHalfWidths(3, 'square'))).toEqual([3, 3, 3, 3]);
     expect(Array.from(elementHalfWidths(5, 'disc'))).toEqual([5, 4, 4, 4, 3, 0]);
