@@ -17,9 +17,14 @@
 // Packed layout: rows padded to whole words, wordsPerRow = ceil(width / 32);
 // bit b of word (y, q) is pixel (32q + b, y); bits past the width are 0.
 //
-// Three entry points, run in this order by src/gpu/morphology.ts:
+// Entry points, run in this order by src/gpu/morphology.ts:
 //   pack    one invocation per pixel of 8 words' worth (256 a workgroup,
 //           coalesced reads), u32 mask (nonzero = foreground) -> bits
+//   threshold  instead of pack, the same shape: f32 values -> bits, set where
+//           valuesA > thresholdA (f32, strict, NaN never: threshold.wgsl's
+//           test), AND or OR the same of valuesB (combine 1 or 2; 0: A
+//           alone), so a raw mask goes from its scores to bits in one pass
+//           (CPU twin: thresholdCombinedCpu in src/core/threshold.ts)
 //   step    one invocation per word: erode or dilate, bits -> bits
 //   unpack  one invocation per pixel: bits -> u32 0/1, ANDed with
 //           clip[i] != 0 when clipToMask != 0
@@ -27,9 +32,11 @@
 // rebuilds the linear index.
 //
 // Bindings: 0 uniform params, 1 halfWidths (u32, step only), 2 input (pack:
-//           u32 mask; step, unpack: bits), 3 output (pack, step: bits;
-//           unpack: u32 mask), 4 clip (u32 mask; unpack only, read when
-//           clipToMask != 0, else any buffer).
+//           u32 mask; step, unpack: bits), 3 output (pack, threshold, step:
+//           bits; unpack: u32 mask), 4 clip (u32 mask; unpack only, read when
+//           clipToMask != 0, else any buffer); threshold only: 5 valuesA, 6
+//           valuesB (f32; read when combine != 0, else any buffer), 7 uniform
+//           thresholds.
 
 override WORKGROUP_SIZE: u32 = 256u;
 override MAX_RADIUS_PX: u32 = 64u;
@@ -38,6 +45,18 @@ override MAX_RADIUS_PX: u32 = 64u;
 // unit test keeps them equal).
 const OPERATION_ERODE: u32 = 0u;
 const OPERATION_DILATE: u32 = 1u;
+
+// ThresholdBitsParams.combine (THRESHOLD_BITS_COMBINE_CODE in src/core/threshold.ts).
+const COMBINE_NONE: u32 = 0u;
+const COMBINE_AND: u32 = 1u;
+const COMBINE_OR: u32 = 2u;
+
+struct ThresholdBitsParams {
+  thresholdA: f32,
+  thresholdB: f32,
+  combine: u32,
+  padding0: u32,
+}
 
 struct MorphologyParams {
   width: u32,
@@ -55,6 +74,9 @@ struct MorphologyParams {
 @group(0) @binding(2) var<storage, read> input: array<u32>;
 @group(0) @binding(3) var<storage, read_write> output: array<u32>;
 @group(0) @binding(4) var<storage, read> clip: array<u32>;
+@group(0) @binding(5) var<storage, read> valuesA: array<f32>;
+@group(0) @binding(6) var<storage, read> valuesB: array<f32>;
+@group(0) @binding(7) var<uniform> thresholds: ThresholdBitsParams;
 
 // A workgroup's pixels, a bit each, before eight invocations gather them into words.
 var<workgroup> pixelBits: array<u32, WORKGROUP_SIZE>;
@@ -69,31 +91,70 @@ fn inImageBits(q: u32) -> u32 {
   return select(0xffffffffu, (1u << tail) - 1u, tail != 0u && q + 1u == params.wordsPerRow);
 }
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn pack(
-  @builtin(global_invocation_id) id: vec3<u32>,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  // Invocation j stands for bit j % 32 of word j / 32 (WORKGROUP_SIZE is a multiple
-  // of 32, so a workgroup holds whole words).
-  let j = linearIndex(id);
-  let wordCount = params.wordsPerRow * params.height;
+// The pixel invocation j stands for in pack and threshold (bit j % 32 of word
+// j / 32; WORKGROUP_SIZE is a multiple of 32, so a workgroup holds whole
+// words), or -1 past the image or in a row's padding.
+fn pixelOfBit(j: u32) -> i32 {
   let word = j / 32u;
   let x = (word % params.wordsPerRow) * 32u + j % 32u;
-  var bit = 0u;
-  if (word < wordCount && x < params.width) {
-    let y = word / params.wordsPerRow;
-    bit = select(0u, 1u << (j % 32u), input[y * params.width + x] != 0u);
+  if (word >= params.wordsPerRow * params.height || x >= params.width) {
+    return -1;
   }
-  pixelBits[lid] = bit;
+  return i32((word / params.wordsPerRow) * params.width + x);
+}
+
+// Every invocation's bit gathered into its word, written by the word's first
+// invocation. Called in uniform control flow (it holds a barrier).
+fn storeBits(j: u32, lid: u32, isSet: bool) {
+  pixelBits[lid] = select(0u, 1u << (j % 32u), isSet);
   workgroupBarrier();
-  if (lid % 32u == 0u && word < wordCount) {
+  let word = j / 32u;
+  if (lid % 32u == 0u && word < params.wordsPerRow * params.height) {
     var packed = 0u;
     for (var b = 0u; b < 32u; b++) {
       packed = packed | pixelBits[lid + b];
     }
     output[word] = packed;
   }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn pack(
+  @builtin(global_invocation_id) id: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let j = linearIndex(id);
+  let pixel = pixelOfBit(j);
+  storeBits(j, lid, pixel >= 0 && input[u32(pixel)] != 0u);
+}
+
+// By bit pattern: WGSL lets compilers assume no NaN, so v > t alone is not enough.
+fn isNan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
+fn above(v: f32, thresholdDn: f32) -> bool {
+  return !isNan(v) && v > thresholdDn;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn threshold(
+  @builtin(global_invocation_id) id: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let j = linearIndex(id);
+  let pixel = pixelOfBit(j);
+  var isSet = false;
+  if (pixel >= 0) {
+    let i = u32(pixel);
+    isSet = above(valuesA[i], thresholds.thresholdA);
+    if (thresholds.combine == COMBINE_AND) {
+      isSet = isSet && above(valuesB[i], thresholds.thresholdB);
+    } else if (thresholds.combine == COMBINE_OR) {
+      isSet = isSet || above(valuesB[i], thresholds.thresholdB);
+    }
+  }
+  storeBits(j, lid, isSet);
 }
 
 // Target bits (foreground for dilation, background for erosion) of word q of row

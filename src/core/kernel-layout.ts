@@ -163,6 +163,17 @@ export const THRESHOLD_PARAMS_LAYOUT: StructLayout = {
   ],
 };
 
+export const THRESHOLD_BITS_PARAMS_LAYOUT: StructLayout = {
+  wgslName: 'ThresholdBitsParams',
+  byteLength: 16,
+  fields: [
+    { name: 'thresholdA', wgslType: 'f32', byteOffset: 0 },
+    { name: 'thresholdB', wgslType: 'f32', byteOffset: 4 },
+    { name: 'combine', wgslType: 'u32', byteOffset: 8 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 12 },
+  ],
+};
+
 export const MORPHOLOGY_PARAMS_LAYOUT: StructLayout = {
   wgslName: 'MorphologyParams',
   byteLength: 32,

@@ -37,3 +37,40 @@ export function thresholdCpu(
   }
   return out;
 }
+
+/** ThresholdBitsParams.combine in shaders/morphology.wgsl (a unit test keeps them equal). */
+export const THRESHOLD_BITS_COMBINE_CODE = { none: 0, and: 1, or: 2 } as const;
+
+/** A second thresholded image and how it joins the first. */
+export interface ThresholdSecond {
+  readonly values: Float32Array;
+  readonly thresholdDn: number;
+  readonly combine: 'and' | 'or';
+}
+
+/**
+ * Twin of morphology.wgsl's threshold entry point before it packs the mask to
+ * bits (packMaskBitsCpu): thresholdCpu of `values`, ANDed or ORed with
+ * thresholdCpu of a second image, as the analysis makes its raw appeared,
+ * disappeared and change masks.
+ */
+export function thresholdCombinedCpu(
+  values: Float32Array,
+  thresholdDn: number,
+  second?: ThresholdSecond,
+): Uint8Array {
+  const first = thresholdCpu(values, thresholdDn);
+  if (second === undefined) return first;
+  if (second.values.length !== values.length) {
+    throw new Error(
+      `The second thresholded image holds ${second.values.length} values, expected ${values.length}`,
+    );
+  }
+  const other = thresholdCpu(second.values, second.thresholdDn);
+  for (let i = 0; i < first.length; i++) {
+    const a = first[i] !== 0;
+    const b = other[i] !== 0;
+    first[i] = (second.combine === 'and' ? a && b : a || b) ? 1 : 0;
+  }
+  return first;
+}

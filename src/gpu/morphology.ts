@@ -9,7 +9,9 @@ import {
   MORPHOLOGY_PARAMS_LAYOUT,
   MORPHOLOGY_WORKGROUP_SIZE,
   packUniform,
+  THRESHOLD_BITS_PARAMS_LAYOUT,
 } from '../core/kernel-layout.ts';
+import { THRESHOLD_BITS_COMBINE_CODE } from '../core/threshold.ts';
 import {
   elementHalfWidths,
   MORPHOLOGY_STEP_CODE,
@@ -31,17 +33,18 @@ import {
   type AutoKernel,
 } from './raster-kernels.ts';
 
-type MorphologyEntry = 'pack' | 'step' | 'unpack';
+type MorphologyEntry = 'pack' | 'threshold' | 'step' | 'unpack';
 const kernels = new WeakMap<GPUDevice, AutoKernel<MorphologyEntry>>();
 
-// Auto layouts: only `step` reads the half-widths (binding 1), only `unpack` the clip (4).
+// Auto layouts: only `step` reads the half-widths (binding 1), only `unpack` the clip (4),
+// only `threshold` bindings 5–7.
 function morphologyKernel(device: GPUDevice): AutoKernel<MorphologyEntry> {
   return compileAutoKernel(
     kernels,
     device,
     'morphology',
     morphologyWgsl,
-    ['pack', 'step', 'unpack'],
+    ['pack', 'threshold', 'step', 'unpack'],
     {
       WORKGROUP_SIZE: MORPHOLOGY_WORKGROUP_SIZE,
       MAX_RADIUS_PX: MORPHOLOGY_MAX_RADIUS_PX,
@@ -61,13 +64,37 @@ export interface MorphologyStage {
    * result AND clip, in the unpack pass, in place of a mask-combine pass.
    */
   encode(encoder: GPUCommandEncoder, input: GPUBuffer, output: GPUBuffer, clip?: GPUBuffer): void;
+  /** 32-bit words of a packed mask of this size (rows padded to whole words). */
+  readonly wordCount: number;
+  /**
+   * Records a packed mask (`bits`, wordCount u32) straight from f32 scores:
+   * thresholdCombinedCpu(values, thresholdDn, second) in bits, one pass.
+   */
+  encodeThreshold(
+    encoder: GPUCommandEncoder,
+    values: GPUBuffer,
+    thresholdDn: number,
+    bits: GPUBuffer,
+    second?: {
+      readonly values: GPUBuffer;
+      readonly thresholdDn: number;
+      readonly combine: 'and' | 'or';
+    },
+  ): void;
+  /** As encode, from a packed mask (`bits`, left unchanged) instead of a u32 one. */
+  encodeFromBits(
+    encoder: GPUCommandEncoder,
+    bits: GPUBuffer,
+    output: GPUBuffer,
+    clip?: GPUBuffer,
+  ): void;
   destroy(): void;
 }
 
 /**
  * A stage for `options` (one operation), or for several applied in order (an
- * opening then a closing: one pack and one unpack for both). The CPU twin is
- * morphologyCpu applied in the same order.
+ * opening then a closing: one pack and one unpack for both; none: the mask
+ * as it is, clipped). The CPU twin is morphologyCpu applied in the same order.
  */
 export function createMorphologyStage(
   device: GPUDevice,
@@ -76,7 +103,7 @@ export function createMorphologyStage(
   options: MorphologyOptions | readonly MorphologyOptions[],
 ): MorphologyStage {
   const chain: readonly MorphologyOptions[] = Array.isArray(options) ? options : [options];
-  if (chain.length === 0) throw new Error('internal: a morphology stage needs an operation');
+  validateMorphology(widthPx, heightPx, 0);
   for (const operation of chain) validateMorphology(widthPx, heightPx, operation.radiusPx);
   const pixelCount = widthPx * heightPx;
   checkBindingSize(device, 'Morphology', pixelCount * 4);
@@ -143,11 +170,55 @@ export function createMorphologyStage(
   );
   const [bitsA, bitsB] = bits;
   if (bitsA === undefined || bitsB === undefined) throw new Error('internal: two bit buffers');
+  // The threshold's uniforms, one per recorded threshold (destroyed with the stage).
+  const thresholdParams: GPUBuffer[] = [];
+  const fromBits = (
+    encoder: GPUCommandEncoder,
+    source: GPUBuffer,
+    output: GPUBuffer,
+    clip: GPUBuffer | undefined,
+  ): void => {
+    if (clip === output) throw new Error('internal: the clip mask is the output');
+    let current = source;
+    steps.forEach(({ step }, index) => {
+      const params = stepParams[index];
+      if (params === undefined) throw new Error('internal: morphology step params');
+      const next = current === bitsA ? bitsB : bitsA;
+      encodeAutoDispatch(
+        device,
+        encoder,
+        kernel.step,
+        `morphology ${step}`,
+        [
+          [0, params],
+          [1, halfWidths],
+          [2, current],
+          [3, next],
+        ],
+        stepDispatch,
+      );
+      current = next;
+    });
+    encodeAutoDispatch(
+      device,
+      encoder,
+      kernel.unpack,
+      'morphology unpack',
+      [
+        [0, clip === undefined ? unpackParams : unpackClippedParams],
+        [2, current],
+        [3, output],
+        // Read only where clipToMask is set: the bits stand in.
+        [4, clip ?? current],
+      ],
+      unpackDispatch,
+    );
+  };
   return {
     widthPx,
     heightPx,
+    wordCount,
     encode(encoder, input, output, clip) {
-      if (clip === output) throw new Error('internal: the clip mask is the output');
       encodeAutoDispatch(
         device,
         encoder,
@@ -160,43 +231,44 @@ export function createMorphologyStage(
         ],
         packDispatch,
       );
-      let current = bitsA;
-      steps.forEach(({ step }, index) => {
-        const params = stepParams[index];
-        if (params === undefined) throw new Error('internal: morphology step params');
-        const next = current === bitsA ? bitsB : bitsA;
-        encodeAutoDispatch(
-          device,
-          encoder,
-          kernel.step,
-          `morphology ${step}`,
-          [
-            [0, params],
-            [1, halfWidths],
-            [2, current],
-            [3, next],
-          ],
-          stepDispatch,
-        );
-        current = next;
-      });
+      fromBits(encoder, bitsA, output, clip);
+    },
+    encodeFromBits: fromBits,
+    encodeThreshold(encoder, values, thresholdDn, bits, second) {
+      const params = createUniformBuffer(
+        device,
+        'morphology threshold params',
+        packUniform(THRESHOLD_BITS_PARAMS_LAYOUT, {
+          thresholdA: thresholdDn,
+          thresholdB: second?.thresholdDn ?? 0,
+          combine: THRESHOLD_BITS_COMBINE_CODE[second?.combine ?? 'none'],
+        }),
+      );
+      thresholdParams.push(params);
       encodeAutoDispatch(
         device,
         encoder,
-        kernel.unpack,
-        'morphology unpack',
+        kernel.threshold,
+        'morphology threshold',
         [
-          [0, clip === undefined ? unpackParams : unpackClippedParams],
-          [2, current],
-          [3, output],
-          // Read only where clipToMask is set: the bits stand in.
-          [4, clip ?? current],
+          [0, packParams],
+          [3, bits],
+          [5, values],
+          // Read only where combine is set: the first image stands in.
+          [6, second?.values ?? values],
+          [7, params],
         ],
-        unpackDispatch,
+        packDispatch,
       );
     },
     destroy() {
-      for (const params of [packParams, ...stepParams, unpackParams, unpackClippedParams]) {
+      for (const params of [
+        packParams,
+        ...stepParams,
+        unpackParams,
+        unpackClippedParams,
+        ...thresholdParams,
+      ]) {
         params.destroy();
       }
       halfWidths.destroy();

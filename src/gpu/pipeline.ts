@@ -19,7 +19,7 @@
  *  7. Otsu (thresholdMode 'otsu')             GPU: domain maxima (BandRangeStage, 8 numbers
  *                                             back), 256-bin histograms (HistogramStage,
  *                                             counts back); Otsu on the CPU
- *     Thresholds, AND/OR of masks             GPU (ThresholdStage, MaskCombineStage)
+ *     Thresholds and AND/OR into raw masks    GPU (MorphologyStage.encodeThreshold: to bits)
  *  8. Opening, closing, AND domain            GPU (MorphologyStage on bits; the AND as it unpacks)
  *     Hole filling                            GPU (HoleFillStage: labelling of the complement,
  *                                             per-component area and open flag, fill)
@@ -63,7 +63,6 @@ import { createChangeMagnitudeStage } from './change-magnitude.ts';
 import { createComponentEstimateStage, decodeRoiCounts } from './component-estimate.ts';
 import { createHistogramStage, HISTOGRAM_COUNTS_BYTES } from './histogram.ts';
 import { createHoleFillStage } from './hole-fill.ts';
-import { createMaskCombineStage } from './mask-combine.ts';
 import { createMorphologyStage } from './morphology.ts';
 import type { MorphologyOptions } from '../core/morphology.ts';
 import { createBandRangeStage, createNormalizationStage } from './normalization.ts';
@@ -78,7 +77,6 @@ import { GpuTimer } from './gpu-timer.ts';
 import { createMaskPackStage } from './mask-pack.ts';
 import { checkBindingSize, createStorageBuffer, widenMask } from './raster-kernels.ts';
 import { createSurfaceStage, rangeOfExtremes } from './surface.ts';
-import { createThresholdStage } from './threshold.ts';
 
 function rgb(buffers: readonly GPUBuffer[]): RgbBuffers {
   const [r, g, b] = buffers;
@@ -379,46 +377,8 @@ export async function analyzePairGpu(
       changeBefore: otsu?.[2] ?? params.changeThresholdDn,
       changeAfter: otsu?.[3] ?? params.changeThresholdDn,
     };
-    const threshold = (values: GPUBuffer, thresholdDn: number, label: string): GPUBuffer => {
-      const stage = own(
-        createThresholdStage(device, { pixelCount, thresholdDn, useValidMask: false }),
-      );
-      const mask = image(label);
-      submit(label, (encoder) => {
-        stage.encode(encoder, values, mask);
-      });
-      return mask;
-    };
-    const rawBefore = threshold(scoreBefore, thresholdsDn.before, 'analysis raw before');
-    const rawAfter = threshold(scoreAfter, thresholdsDn.after, 'analysis raw after');
-    const changedAfter = threshold(changeAfter, thresholdsDn.changeAfter, 'analysis changed after');
-    const changedBefore = threshold(
-      changeBefore,
-      thresholdsDn.changeBefore,
-      'analysis changed before',
-    );
-
-    const combine = own(createMaskCombineStage(device, pixelCount));
-    const rawAppeared = image('analysis raw appeared');
-    const rawDisappeared = image('analysis raw disappeared');
-    const rawChange = image('analysis raw change');
-    // The change magnitude for the view, a byte per pixel (read back with the masks).
-    const levelsPerDn = changeLevelsPerDn(thresholdsDn);
-    const magnitudeStage = own(createChangeMagnitudeStage(device, pixelCount, levelsPerDn));
-    const magnitudePacked = own(
-      createStorageBuffer(device, 'analysis change magnitude', magnitudeStage.packedByteLength),
-    );
-    submit('analysis combine + change magnitude', (encoder) => {
-      combine.encode(encoder, 'and', rawAfter, changedAfter, rawAppeared);
-      combine.encode(encoder, 'and', rawBefore, changedBefore, rawDisappeared);
-      combine.encode(encoder, 'or', changedAfter, changedBefore, rawChange);
-      magnitudeStage.encode(encoder, changeAfter, changeBefore, magnitudePacked);
-    });
-    lap('threshold');
-
-    // 8. Opening (in place), closing ANDed with the domain, hole filling; 9. components and
-    // per-ROI counts: all on the GPU in one submission, one labelling scratch for all.
-    // Opening then closing as one stage: the mask is packed to bits once for both.
+    // Opening then closing as one stage, on masks packed to bits; an empty chain
+    // only unpacks (and clips).
     const morphologyChain: MorphologyOptions[] = [];
     if (params.openRadiusPx > 0) {
       morphologyChain.push({ operation: 'open', radiusPx: params.openRadiusPx });
@@ -426,8 +386,52 @@ export async function analyzePairGpu(
     if (params.closeRadiusPx > 0) {
       morphologyChain.push({ operation: 'close', radiusPx: params.closeRadiusPx });
     }
-    const morphology =
-      morphologyChain.length > 0 ? own(createMorphologyStage(device, w, h, morphologyChain)) : null;
+    const morphology = own(createMorphologyStage(device, w, h, morphologyChain));
+    // The five raw masks go from their scores straight to bits, a pass each: before,
+    // after, appeared = after ∧ changed after, disappeared = before ∧ changed before,
+    // change = changed after ∨ changed before (the CPU twin's raw masks).
+    const rawBits = [1, 2, 3, 4, 5].map((k) =>
+      own(createStorageBuffer(device, `analysis raw mask bits ${k}`, morphology.wordCount * 4)),
+    );
+    const [bitsBefore, bitsAfter, bitsAppeared, bitsDisappeared, bitsChange] = rawBits;
+    if (
+      bitsBefore === undefined ||
+      bitsAfter === undefined ||
+      bitsAppeared === undefined ||
+      bitsDisappeared === undefined ||
+      bitsChange === undefined
+    ) {
+      throw new Error('internal: five raw masks expected');
+    }
+    const changedAfter = { values: changeAfter, thresholdDn: thresholdsDn.changeAfter };
+    const changedBefore = { values: changeBefore, thresholdDn: thresholdsDn.changeBefore };
+    // The change magnitude for the view, a byte per pixel (read back with the masks).
+    const levelsPerDn = changeLevelsPerDn(thresholdsDn);
+    const magnitudeStage = own(createChangeMagnitudeStage(device, pixelCount, levelsPerDn));
+    const magnitudePacked = own(
+      createStorageBuffer(device, 'analysis change magnitude', magnitudeStage.packedByteLength),
+    );
+    submit('analysis raw masks + change magnitude', (encoder) => {
+      morphology.encodeThreshold(encoder, scoreBefore, thresholdsDn.before, bitsBefore);
+      morphology.encodeThreshold(encoder, scoreAfter, thresholdsDn.after, bitsAfter);
+      morphology.encodeThreshold(encoder, scoreAfter, thresholdsDn.after, bitsAppeared, {
+        ...changedAfter,
+        combine: 'and',
+      });
+      morphology.encodeThreshold(encoder, scoreBefore, thresholdsDn.before, bitsDisappeared, {
+        ...changedBefore,
+        combine: 'and',
+      });
+      morphology.encodeThreshold(encoder, changeAfter, thresholdsDn.changeAfter, bitsChange, {
+        ...changedBefore,
+        combine: 'or',
+      });
+      magnitudeStage.encode(encoder, changeAfter, changeBefore, magnitudePacked);
+    });
+    lap('threshold');
+
+    // 8. Opening and closing, ANDed with the domain, hole filling; 9. components and
+    // per-ROI counts: all on the GPU in one submission, one labelling scratch for all.
     const scratch = own(createCclScratch(device, w, h));
     const holes =
       params.maxHoleM2 > 0
@@ -452,10 +456,9 @@ export async function analyzePairGpu(
       }),
     );
     // before, after, appeared, disappeared, change
-    const rawMasks = [rawBefore, rawAfter, rawAppeared, rawDisappeared, rawChange];
-    const cleanedMasks = rawMasks.map((_, k) => image(`analysis cleaned ${k + 1}`));
-    // Hole filling writes into the raw mask's buffer, free once the cleaning has read it.
-    const finalMasks = holes === null ? cleanedMasks : rawMasks;
+    const cleanedMasks = rawBits.map((_, k) => image(`analysis cleaned ${k + 1}`));
+    const finalMasks =
+      holes === null ? cleanedMasks : rawBits.map((_, k) => image(`analysis filled ${k + 1}`));
     const estimated = finalMasks.slice(0, 4);
     const keptMasks = estimated.map((_, k) => image(`analysis kept ${k + 1}`));
     const roiCounts = estimated.map((_, k) =>
@@ -472,16 +475,17 @@ export async function analyzePairGpu(
       own(createStorageBuffer(device, `analysis packed mask ${k + 1}`, pack.packedByteLength)),
     );
     submit('analysis morphology + holes + components', (encoder) => {
-      rawMasks.forEach((mask, k) => {
-        const cleaned = cleanedMasks[k] ?? mask;
+      rawBits.forEach((bits, k) => {
+        const cleaned = cleanedMasks[k];
+        const filled = finalMasks[k];
+        if (cleaned === undefined || filled === undefined) throw new Error('internal: masks');
         // The morphology ANDs its result with the domain as it unpacks it.
-        if (morphology === null) combine.encode(encoder, 'and', mask, domainBuffer, cleaned);
-        else morphology.encode(encoder, mask, cleaned, domainBuffer);
+        morphology.encodeFromBits(encoder, bits, cleaned, domainBuffer);
         // Appeared (disappeared): holes fill only off the final before (after) mask, a
         // block that stood while boxes came around it (the CPU twin's `standing`); that
-        // mask is final by now (its buffer holds its filled result), and not this one's.
-        const standing = k === 2 ? rawMasks[0] : k === 3 ? rawMasks[1] : undefined;
-        holes?.encode(encoder, cleaned, domainBuffer, mask, standing);
+        // mask is final by now, and not this one's.
+        const standing = k === 2 ? finalMasks[0] : k === 3 ? finalMasks[1] : undefined;
+        holes?.encode(encoder, cleaned, domainBuffer, filled, standing);
       });
       estimated.forEach((mask, k) => {
         const kept = keptMasks[k];

@@ -177,12 +177,14 @@ describe('analyzePairGpu on a generated port scene', () => {
   }
 
   test('a second run on the same device (a slider move) with stages switched off matches too', async () => {
-    // No blur, no opening, no hole filling, no minimum area, a lower threshold:
-    // the stages the first run had are skipped or re-parameterized.
+    // No blur, no opening or closing (the raw masks only unpacked and clipped), no hole
+    // filling, no minimum area, a lower threshold: the stages the first run had are
+    // skipped or re-parameterized.
     const moved: AnalysisParams = {
       ...DEFAULT_ANALYSIS_PARAMS,
       blurRadiusPx: 0,
       openRadiusPx: 0,
+      closeRadiusPx: 0,
       maxHoleM2: 0,
       minAreaM2: 0,
       thresholdDn: DEFAULT_ANALYSIS_PARAMS.thresholdDn - 5,

@@ -19,7 +19,7 @@ import {
   type StructuringElement,
 } from '../../src/core/morphology.ts';
 import { Random } from '../../src/core/random.ts';
-import { thresholdCpu } from '../../src/core/threshold.ts';
+import { thresholdCombinedCpu, thresholdCpu } from '../../src/core/threshold.ts';
 import { blurGpu, createBlurStage } from '../../src/gpu/blur.ts';
 import { createStorageBufferFrom, readBuffer } from '../../src/gpu/buffers.ts';
 import { histogramGpu } from '../../src/gpu/histogram.ts';
@@ -280,6 +280,69 @@ describe('morphology.wgsl against its CPU twin (exact)', () => {
               expect(firstDifference(gpu, cpu), where).toBe(-1);
             }
           }
+        }
+      }
+    });
+  });
+
+  test('scores threshold straight to bits, alone, ANDed or ORed, and unpack unchanged by an empty chain', async () => {
+    await withDevice(async (device) => {
+      const random = new Random(53);
+      for (const [width, height] of [
+        [1, 1],
+        [33, 7],
+        [64, 5],
+        [97, 13],
+      ] as const) {
+        const n = width * height;
+        // Whole DN from 0 to 9 around a threshold of 4.5 and of 5 (ties are background),
+        // with NaN here and there (never above a threshold).
+        const scores = () =>
+          Float32Array.from({ length: n }, () =>
+            random.next() < 0.05 ? Number.NaN : random.int(0, 9),
+          );
+        const a = scores();
+        const b = scores();
+        const stage = createMorphologyStage(device, width, height, []);
+        const aBuffer = createStorageBufferFrom(device, 'threshold bits a', a);
+        const bBuffer = createStorageBufferFrom(device, 'threshold bits b', b);
+        const bits = createStorageBufferFrom(
+          device,
+          'threshold bits',
+          new Uint32Array(stage.wordCount).fill(0xdeadbeef),
+        );
+        const unpacked = createStorageBufferFrom(device, 'unpacked', new Uint32Array(n));
+        try {
+          for (const combine of [undefined, 'and', 'or'] as const) {
+            const second =
+              combine === undefined ? undefined : { values: b, thresholdDn: 5, combine };
+            const encoder = device.createCommandEncoder({ label: 'threshold bits' });
+            stage.encodeThreshold(
+              encoder,
+              aBuffer,
+              4.5,
+              bits,
+              second === undefined ? undefined : { ...second, values: bBuffer },
+            );
+            stage.encodeFromBits(encoder, bits, unpacked);
+            device.queue.submit([encoder.finish()]);
+            const cpu = thresholdCombinedCpu(a, 4.5, second);
+            const where = `${combine ?? 'alone'} ${width}×${height}`;
+            const words = new Uint32Array(await readBuffer(device, bits, stage.wordCount * 4));
+            expect([...words], where).toEqual([...packMaskBitsCpu(cpu, width, height)]);
+            const gpu = Uint8Array.from(new Uint32Array(await readBuffer(device, unpacked, n * 4)));
+            expect(firstDifference(gpu, cpu), where).toBe(-1);
+          }
+          // The three differ on these scores: the combine was applied.
+          const alone = thresholdCombinedCpu(a, 4.5);
+          const both = thresholdCombinedCpu(a, 4.5, { values: b, thresholdDn: 5, combine: 'and' });
+          if (n > 1) expect(firstDifference(alone, both)).not.toBe(-1);
+        } finally {
+          stage.destroy();
+          aBuffer.destroy();
+          bBuffer.destroy();
+          bits.destroy();
+          unpacked.destroy();
         }
       }
     });

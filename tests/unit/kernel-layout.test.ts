@@ -10,6 +10,7 @@ import {
   type StructLayout,
 } from '../../src/core/kernel-layout.ts';
 import { MORPHOLOGY_STEP_CODE } from '../../src/core/morphology.ts';
+import { THRESHOLD_BITS_COMBINE_CODE } from '../../src/core/threshold.ts';
 import {
   CCL_BORDER_WORKGROUP_SIZE,
   CCL_PARAMS_LAYOUT,
@@ -23,6 +24,7 @@ import {
   gridDispatch,
   HISTOGRAM_PARAMS_LAYOUT,
   MORPHOLOGY_PARAMS_LAYOUT,
+  THRESHOLD_BITS_PARAMS_LAYOUT,
   THRESHOLD_PARAMS_LAYOUT,
 } from '../../src/core/kernel-layout.ts';
 import {
@@ -93,6 +95,7 @@ describe('constants shared by TypeScript and WGSL', () => {
     };
     expect(codes('view.wgsl', 'MODE_')).toEqual(VIEW_MODE);
     expect(codes('morphology.wgsl', 'OPERATION_')).toEqual(MORPHOLOGY_STEP_CODE);
+    expect(codes('morphology.wgsl', 'COMBINE_')).toEqual(THRESHOLD_BITS_COMBINE_CODE);
     // Compared only against those names, never a bare number.
     expect(readFileSync('shaders/view.wgsl', 'utf8')).not.toMatch(/view\.mode\s*==\s*\d/);
     expect(readFileSync('shaders/morphology.wgsl', 'utf8')).not.toMatch(
@@ -155,6 +158,7 @@ describe('constants shared by TypeScript and WGSL', () => {
     checkLayout('histogram.wgsl', HISTOGRAM_PARAMS_LAYOUT);
     checkLayout('threshold.wgsl', THRESHOLD_PARAMS_LAYOUT);
     checkLayout('morphology.wgsl', MORPHOLOGY_PARAMS_LAYOUT);
+    checkLayout('morphology.wgsl', THRESHOLD_BITS_PARAMS_LAYOUT);
   });
 
   test('gridDispatch covers 8192² in 16 × 16 tiles and refuses what cannot be dispatched', () => {

@@ -22,7 +22,7 @@ import {
   type StructuringElement,
 } from '../../src/core/morphology.ts';
 import { Random } from '../../src/core/random.ts';
-import { thresholdCpu } from '../../src/core/threshold.ts';
+import { thresholdCombinedCpu, thresholdCpu } from '../../src/core/threshold.ts';
 
 function randomImage(random: Random, length: number, scale: number): Float32Array {
   return Float32Array.from({ length }, () => random.range(-scale, scale));
@@ -279,6 +279,19 @@ describe('threshold (CPU twin)', () => {
     ]);
     expect(() => thresholdCpu(values, Number.NaN)).toThrow(/NaN/);
     expect(() => thresholdCpu(values, 1, new Uint8Array(2))).toThrow(/validity mask/);
+  });
+
+  test('a second image ANDs or ORs its own threshold in (the raw appeared and change masks)', () => {
+    const a = new Float32Array([1, 9, 9, 1, Number.NaN, 5]);
+    const b = new Float32Array([1, 1, 9, 9, 9, 5]);
+    const t = 5; // 5 itself is background in both
+    expect([...thresholdCombinedCpu(a, t)]).toEqual([0, 1, 1, 0, 0, 0]);
+    const and = { values: b, thresholdDn: t, combine: 'and' } as const;
+    expect([...thresholdCombinedCpu(a, t, and)]).toEqual([0, 0, 1, 0, 0, 0]);
+    expect([...thresholdCombinedCpu(a, t, { ...and, combine: 'or' })]).toEqual([0, 1, 1, 1, 1, 0]);
+    expect(() => thresholdCombinedCpu(a, t, { ...and, values: new Float32Array(2) })).toThrow(
+      /second thresholded image holds 2 values, expected 6/,
+    );
   });
 });
 
