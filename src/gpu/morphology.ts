@@ -16,7 +16,6 @@ import {
   elementHalfWidths,
   MORPHOLOGY_STEP_CODE,
   morphologySteps,
-  type MorphologyStep,
   validateMorphology,
   validateMorphologyInput,
   type MorphologyOptions,
@@ -115,23 +114,17 @@ export function createMorphologyStage(
   const unpackDispatch = linearDispatch(pixelCount, MORPHOLOGY_WORKGROUP_SIZE);
 
   // Every operation's element rows in one buffer, each at its offset.
-  const elementRows: Uint32Array[] = [];
-  const steps: { readonly step: MorphologyStep; radiusPx: number; halfWidthsOffset: number }[] = [];
-  let offset = 0;
-  for (const operation of chain) {
-    const rows = elementHalfWidths(operation.radiusPx, operation.element ?? 'disc');
-    for (const step of morphologySteps(operation.operation)) {
-      steps.push({ step, radiusPx: operation.radiusPx, halfWidthsOffset: offset });
-    }
-    elementRows.push(rows);
-    offset += rows.length;
-  }
-  const halfWidthsData = new Uint32Array(offset);
-  let at = 0;
-  for (const rows of elementRows) {
-    halfWidthsData.set(rows, at);
-    at += rows.length;
-  }
+  const halfWidthsList: number[] = [];
+  const steps = chain.flatMap((operation) => {
+    const halfWidthsOffset = halfWidthsList.length;
+    halfWidthsList.push(...elementHalfWidths(operation.radiusPx, operation.element ?? 'disc'));
+    return morphologySteps(operation.operation).map((step) => ({
+      step,
+      radiusPx: operation.radiusPx,
+      halfWidthsOffset,
+    }));
+  });
+  const halfWidthsData = Uint32Array.from(halfWidthsList);
   const uniform = (
     label: string,
     rowStride: number,
