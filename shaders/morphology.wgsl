@@ -24,7 +24,12 @@
 //           valuesA > thresholdA (f32, strict, NaN never: threshold.wgsl's
 //           test), AND or OR the same of valuesB (combine 1 or 2; 0: A
 //           alone), so a raw mask goes from its scores to bits in one pass
-//           (CPU twin: thresholdCombinedCpu in src/core/threshold.ts)
+//           (CPU twin: thresholdCombinedCpu in src/core/threshold.ts); with
+//           consensus != 0, a pixel whose change scores (changeAfterScores,
+//           changeBeforeScores) both lie below unchangedAfterDn /
+//           unchangedBeforeDn is set where valuesA + valuesB > thresholdA +
+//           thresholdB instead, one decision for both dates on ground that
+//           did not change (twin: occupiedWithConsensusCpu)
 //   step    one invocation per word: erode or dilate, bits -> bits
 //   unpack  one invocation per pixel: bits -> u32 0/1, ANDed with
 //           clip[i] != 0 when clipToMask != 0
@@ -35,8 +40,9 @@
 //           u32 mask; step, unpack: bits), 3 output (pack, threshold, step:
 //           bits; unpack: u32 mask), 4 clip (u32 mask; unpack only, read when
 //           clipToMask != 0, else any buffer); threshold only: 5 valuesA, 6
-//           valuesB (f32; read when combine != 0, else any buffer), 7 uniform
-//           thresholds.
+//           valuesB (f32; read when combine != 0 or consensus != 0, else any
+//           buffer), 7 uniform thresholds, 8 changeAfterScores, 9
+//           changeBeforeScores (f32; read when consensus != 0, else any buffer).
 
 override WORKGROUP_SIZE: u32 = 256u;
 override MAX_RADIUS_PX: u32 = 64u;
@@ -55,7 +61,11 @@ struct ThresholdBitsParams {
   thresholdA: f32,
   thresholdB: f32,
   combine: u32,
+  consensus: u32,
+  unchangedAfterDn: f32,
+  unchangedBeforeDn: f32,
   padding0: u32,
+  padding1: u32,
 }
 
 struct MorphologyParams {
@@ -77,6 +87,8 @@ struct MorphologyParams {
 @group(0) @binding(5) var<storage, read> valuesA: array<f32>;
 @group(0) @binding(6) var<storage, read> valuesB: array<f32>;
 @group(0) @binding(7) var<uniform> thresholds: ThresholdBitsParams;
+@group(0) @binding(8) var<storage, read> changeAfterScores: array<f32>;
+@group(0) @binding(9) var<storage, read> changeBeforeScores: array<f32>;
 
 // A workgroup's pixels, a bit each, before eight invocations gather them into words.
 var<workgroup> pixelBits: array<u32, WORKGROUP_SIZE>;
@@ -137,6 +149,14 @@ fn above(v: f32, thresholdDn: f32) -> bool {
   return !isNan(v) && v > thresholdDn;
 }
 
+// Both change scores below their limits (strictly; NaN never is).
+fn isUnchanged(i: u32) -> bool {
+  let after = changeAfterScores[i];
+  let before = changeBeforeScores[i];
+  return !isNan(after) && !isNan(before) && after < thresholds.unchangedAfterDn &&
+    before < thresholds.unchangedBeforeDn;
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn threshold(
   @builtin(global_invocation_id) id: vec3<u32>,
@@ -148,7 +168,10 @@ fn threshold(
   if (pixel >= 0) {
     let i = u32(pixel);
     isSet = above(valuesA[i], thresholds.thresholdA);
-    if (thresholds.combine == COMBINE_AND) {
+    if (thresholds.consensus != 0u && isUnchanged(i)) {
+      // One decision for both dates where the ground did not change.
+      isSet = above(valuesA[i] + valuesB[i], thresholds.thresholdA + thresholds.thresholdB);
+    } else if (thresholds.combine == COMBINE_AND) {
       isSet = isSet && above(valuesB[i], thresholds.thresholdB);
     } else if (thresholds.combine == COMBINE_OR) {
       isSet = isSet || above(valuesB[i], thresholds.thresholdB);

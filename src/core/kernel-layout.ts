@@ -165,12 +165,16 @@ export const THRESHOLD_PARAMS_LAYOUT: StructLayout = {
 
 export const THRESHOLD_BITS_PARAMS_LAYOUT: StructLayout = {
   wgslName: 'ThresholdBitsParams',
-  byteLength: 16,
+  byteLength: 32,
   fields: [
     { name: 'thresholdA', wgslType: 'f32', byteOffset: 0 },
     { name: 'thresholdB', wgslType: 'f32', byteOffset: 4 },
     { name: 'combine', wgslType: 'u32', byteOffset: 8 },
-    { name: 'padding0', wgslType: 'u32', byteOffset: 12 },
+    { name: 'consensus', wgslType: 'u32', byteOffset: 12 },
+    { name: 'unchangedAfterDn', wgslType: 'f32', byteOffset: 16 },
+    { name: 'unchangedBeforeDn', wgslType: 'f32', byteOffset: 20 },
+    { name: 'padding0', wgslType: 'u32', byteOffset: 24 },
+    { name: 'padding1', wgslType: 'u32', byteOffset: 28 },
   ],
 };
 

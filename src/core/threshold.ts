@@ -74,3 +74,54 @@ export function thresholdCombinedCpu(
   }
   return first;
 }
+
+/** A date's occupancy scores with the other date's, for the unchanged-pixel consensus. */
+export interface UnchangedConsensus {
+  /** The other date's scores and threshold. */
+  readonly other: Float32Array;
+  readonly otherThresholdDn: number;
+  /** Change scores, after → before and before → after, and the limits below which a pixel is unchanged. */
+  readonly changeAfter: Float32Array;
+  readonly unchangedAfterDn: number;
+  readonly changeBefore: Float32Array;
+  readonly unchangedBeforeDn: number;
+}
+
+/**
+ * Twin of morphology.wgsl's threshold with its consensus on: a date's
+ * occupied mask where a pixel whose change scores both lie below their
+ * limits (strictly, so limits of 0 leave every pixel to its own date) is set
+ * when its two dates' scores sum above the two thresholds' sum, and any
+ * other pixel when its own score is above its own threshold. Sums and
+ * comparisons in f32, NaN never above, as on the GPU.
+ */
+export function occupiedWithConsensusCpu(
+  values: Float32Array,
+  thresholdDn: number,
+  consensus: UnchangedConsensus,
+): Uint8Array {
+  const n = values.length;
+  for (const [name, array] of [
+    ['other', consensus.other],
+    ['changeAfter', consensus.changeAfter],
+    ['changeBefore', consensus.changeBefore],
+  ] as const) {
+    if (array.length !== n) throw new Error(`${name} holds ${array.length} values, expected ${n}`);
+  }
+  const own = thresholdCpu(values, thresholdDn);
+  const sumThreshold = Math.fround(
+    Math.fround(thresholdDn) + Math.fround(consensus.otherThresholdDn),
+  );
+  const limitAfter = Math.fround(consensus.unchangedAfterDn);
+  const limitBefore = Math.fround(consensus.unchangedBeforeDn);
+  for (let i = 0; i < n; i++) {
+    // NaN < limit is false: a pixel without a change score decides alone.
+    const unchanged =
+      (consensus.changeAfter[i] ?? Number.NaN) < limitAfter &&
+      (consensus.changeBefore[i] ?? Number.NaN) < limitBefore;
+    if (!unchanged) continue;
+    const sum = Math.fround((values[i] ?? Number.NaN) + (consensus.other[i] ?? Number.NaN));
+    own[i] = sum > sumThreshold ? 1 : 0;
+  }
+  return own;
+}

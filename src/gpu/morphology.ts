@@ -36,7 +36,7 @@ type MorphologyEntry = 'pack' | 'threshold' | 'step' | 'unpack';
 const kernels = new WeakMap<GPUDevice, AutoKernel<MorphologyEntry>>();
 
 // Auto layouts: only `step` reads the half-widths (binding 1), only `unpack` the clip (4),
-// only `threshold` bindings 5–7.
+// only `threshold` bindings 5–9.
 function morphologyKernel(device: GPUDevice): AutoKernel<MorphologyEntry> {
   return compileAutoKernel(
     kernels,
@@ -49,6 +49,23 @@ function morphologyKernel(device: GPUDevice): AutoKernel<MorphologyEntry> {
       MAX_RADIUS_PX: MORPHOLOGY_MAX_RADIUS_PX,
     },
   );
+}
+
+/** A second image thresholded and ANDed or ORed in (thresholdCombinedCpu's `second`). */
+export interface ThresholdSecondGpu {
+  readonly values: GPUBuffer;
+  readonly thresholdDn: number;
+  readonly combine: 'and' | 'or';
+}
+
+/** The unchanged-pixel consensus (occupiedWithConsensusCpu's), on GPU buffers. */
+export interface UnchangedConsensusGpu {
+  readonly other: GPUBuffer;
+  readonly otherThresholdDn: number;
+  readonly changeAfter: GPUBuffer;
+  readonly unchangedAfterDn: number;
+  readonly changeBefore: GPUBuffer;
+  readonly unchangedBeforeDn: number;
 }
 
 /** GPU resources for one morphology operation (or a chain of them) on masks of one size; reusable across frames. */
@@ -66,19 +83,16 @@ export interface MorphologyStage {
   /** 32-bit words of a packed mask of this size (rows padded to whole words). */
   readonly wordCount: number;
   /**
-   * Records a packed mask (`bits`, wordCount u32) straight from f32 scores:
-   * thresholdCombinedCpu(values, thresholdDn, second) in bits, one pass.
+   * Records a packed mask (`bits`, wordCount u32) straight from f32 scores,
+   * one pass: thresholdCombinedCpu(values, thresholdDn, second), or with
+   * `consensus`, occupiedWithConsensusCpu(values, thresholdDn, consensus).
    */
   encodeThreshold(
     encoder: GPUCommandEncoder,
     values: GPUBuffer,
     thresholdDn: number,
     bits: GPUBuffer,
-    second?: {
-      readonly values: GPUBuffer;
-      readonly thresholdDn: number;
-      readonly combine: 'and' | 'or';
-    },
+    more?: ThresholdSecondGpu | UnchangedConsensusGpu,
   ): void;
   /** As encode, from a packed mask (`bits`, left unchanged) instead of a u32 one. */
   encodeFromBits(
@@ -227,14 +241,19 @@ export function createMorphologyStage(
       fromBits(encoder, bitsA, output, clip);
     },
     encodeFromBits: fromBits,
-    encodeThreshold(encoder, values, thresholdDn, bits, second) {
+    encodeThreshold(encoder, values, thresholdDn, bits, more) {
+      const consensus = more !== undefined && 'other' in more ? more : undefined;
+      const second = more !== undefined && 'combine' in more ? more : undefined;
       const params = createUniformBuffer(
         device,
         'morphology threshold params',
         packUniform(THRESHOLD_BITS_PARAMS_LAYOUT, {
           thresholdA: thresholdDn,
-          thresholdB: second?.thresholdDn ?? 0,
+          thresholdB: second?.thresholdDn ?? consensus?.otherThresholdDn ?? 0,
           combine: THRESHOLD_BITS_COMBINE_CODE[second?.combine ?? 'none'],
+          consensus: consensus === undefined ? 0 : 1,
+          unchangedAfterDn: consensus?.unchangedAfterDn ?? 0,
+          unchangedBeforeDn: consensus?.unchangedBeforeDn ?? 0,
         }),
       );
       thresholdParams.push(params);
@@ -247,9 +266,11 @@ export function createMorphologyStage(
           [0, packParams],
           [3, bits],
           [5, values],
-          // Read only where combine is set: the first image stands in.
-          [6, second?.values ?? values],
+          // Read only where combine or consensus is set: the first image stands in.
+          [6, second?.values ?? consensus?.other ?? values],
           [7, params],
+          [8, consensus?.changeAfter ?? values],
+          [9, consensus?.changeBefore ?? values],
         ],
         packDispatch,
       );

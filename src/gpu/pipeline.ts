@@ -387,9 +387,10 @@ export async function analyzePairGpu(
       morphologyChain.push({ operation: 'close', radiusPx: params.closeRadiusPx });
     }
     const morphology = own(createMorphologyStage(device, w, h, morphologyChain));
-    // The five raw masks go from their scores straight to bits, a pass each: before,
-    // after, appeared = after ∧ changed after, disappeared = before ∧ changed before,
-    // change = changed after ∨ changed before (the CPU twin's raw masks).
+    // The five raw masks go from their scores straight to bits, a pass each: before and
+    // after (with the unchanged pixels' consensus), appeared = after ∧ changed after,
+    // disappeared = before ∧ changed before, change = changed after ∨ changed before
+    // (the CPU twin's raw masks).
     const rawBits = [1, 2, 3, 4, 5].map((k) =>
       own(createStorageBuffer(device, `analysis raw mask bits ${k}`, morphology.wordCount * 4)),
     );
@@ -403,6 +404,13 @@ export async function analyzePairGpu(
     ) {
       throw new Error('internal: five raw masks expected');
     }
+    // Pixels unchanged by a margin take one decision for both dates (unchangedChangeFraction).
+    const unchangedLimits = {
+      changeAfter,
+      unchangedAfterDn: params.unchangedChangeFraction * thresholdsDn.changeAfter,
+      changeBefore,
+      unchangedBeforeDn: params.unchangedChangeFraction * thresholdsDn.changeBefore,
+    };
     const changedAfter = { values: changeAfter, thresholdDn: thresholdsDn.changeAfter };
     const changedBefore = { values: changeBefore, thresholdDn: thresholdsDn.changeBefore };
     // The change magnitude for the view, a byte per pixel (read back with the masks).
@@ -412,8 +420,18 @@ export async function analyzePairGpu(
       createStorageBuffer(device, 'analysis change magnitude', magnitudeStage.packedByteLength),
     );
     submit('analysis raw masks + change magnitude', (encoder) => {
-      morphology.encodeThreshold(encoder, scoreBefore, thresholdsDn.before, bitsBefore);
-      morphology.encodeThreshold(encoder, scoreAfter, thresholdsDn.after, bitsAfter);
+      morphology.encodeThreshold(encoder, scoreBefore, thresholdsDn.before, bitsBefore, {
+        ...unchangedLimits,
+        other: scoreAfter,
+        otherThresholdDn: thresholdsDn.after,
+      });
+      morphology.encodeThreshold(encoder, scoreAfter, thresholdsDn.after, bitsAfter, {
+        ...unchangedLimits,
+        other: scoreBefore,
+        otherThresholdDn: thresholdsDn.before,
+      });
+      // Appeared and disappeared need no consensus: a pixel it decides has changed
+      // below the change threshold, so it is in neither (unchangedChangeFraction ≤ 1).
       morphology.encodeThreshold(encoder, scoreAfter, thresholdsDn.after, bitsAppeared, {
         ...changedAfter,
         combine: 'and',

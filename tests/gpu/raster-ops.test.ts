@@ -19,7 +19,11 @@ import {
   type StructuringElement,
 } from '../../src/core/morphology.ts';
 import { Random } from '../../src/core/random.ts';
-import { thresholdCombinedCpu, thresholdCpu } from '../../src/core/threshold.ts';
+import {
+  occupiedWithConsensusCpu,
+  thresholdCombinedCpu,
+  thresholdCpu,
+} from '../../src/core/threshold.ts';
 import { blurGpu, createBlurStage } from '../../src/gpu/blur.ts';
 import { createStorageBufferFrom, readBuffer } from '../../src/gpu/buffers.ts';
 import { histogramGpu } from '../../src/gpu/histogram.ts';
@@ -285,7 +289,7 @@ describe('morphology.wgsl against its CPU twin (exact)', () => {
     });
   });
 
-  test('scores threshold straight to bits, alone, ANDed or ORed, and unpack unchanged by an empty chain', async () => {
+  test('scores threshold straight to bits, alone, ANDed, ORed or with the unchanged consensus, and unpack unchanged by an empty chain', async () => {
     await withDevice(async (device) => {
       const random = new Random(53);
       for (const [width, height] of [
@@ -332,6 +336,37 @@ describe('morphology.wgsl against its CPU twin (exact)', () => {
             expect([...words], where).toEqual([...packMaskBitsCpu(cpu, width, height)]);
             const gpu = Uint8Array.from(new Uint32Array(await readBuffer(device, unpacked, n * 4)));
             expect(firstDifference(gpu, cpu), where).toBe(-1);
+          }
+          // The consensus: where both change scores lie below their limits, a + b > 4.5 + 5.
+          const changeA = scores();
+          const changeB = scores();
+          const changeABuffer = createStorageBufferFrom(device, 'change a', changeA);
+          const changeBBuffer = createStorageBufferFrom(device, 'change b', changeB);
+          try {
+            const encoder = device.createCommandEncoder({ label: 'threshold consensus' });
+            const limits = { unchangedAfterDn: 6, unchangedBeforeDn: 4.5 };
+            stage.encodeThreshold(encoder, aBuffer, 4.5, bits, {
+              ...limits,
+              other: bBuffer,
+              otherThresholdDn: 5,
+              changeAfter: changeABuffer,
+              changeBefore: changeBBuffer,
+            });
+            device.queue.submit([encoder.finish()]);
+            const cpu = occupiedWithConsensusCpu(a, 4.5, {
+              ...limits,
+              other: b,
+              otherThresholdDn: 5,
+              changeAfter: changeA,
+              changeBefore: changeB,
+            });
+            const words = new Uint32Array(await readBuffer(device, bits, stage.wordCount * 4));
+            const where = `consensus ${width}×${height}`;
+            expect([...words], where).toEqual([...packMaskBitsCpu(cpu, width, height)]);
+            if (n > 1) expect(firstDifference(cpu, thresholdCpu(a, 4.5)), where).not.toBe(-1);
+          } finally {
+            changeABuffer.destroy();
+            changeBBuffer.destroy();
           }
           // The three differ on these scores: the combine was applied.
           const alone = thresholdCombinedCpu(a, 4.5);

@@ -22,7 +22,11 @@ import {
   type StructuringElement,
 } from '../../src/core/morphology.ts';
 import { Random } from '../../src/core/random.ts';
-import { thresholdCombinedCpu, thresholdCpu } from '../../src/core/threshold.ts';
+import {
+  occupiedWithConsensusCpu,
+  thresholdCombinedCpu,
+  thresholdCpu,
+} from '../../src/core/threshold.ts';
 
 function randomImage(random: Random, length: number, scale: number): Float32Array {
   return Float32Array.from({ length }, () => random.range(-scale, scale));
@@ -279,6 +283,32 @@ describe('threshold (CPU twin)', () => {
     ]);
     expect(() => thresholdCpu(values, Number.NaN)).toThrow(/NaN/);
     expect(() => thresholdCpu(values, 1, new Uint8Array(2))).toThrow(/validity mask/);
+  });
+
+  test('unchanged pixels take one decision for both dates: the sum of the scores against the sum of the thresholds', () => {
+    const own = new Float32Array([20, 20, 40, 40, 20, 20]);
+    const other = new Float32Array([45, 45, 10, 10, 45, Number.NaN]);
+    // Pixels 0, 2, 4, 5 unchanged (change below both limits); 1 and 3 changed after; 4 sits
+    // on the limit, which is not below it.
+    const changeAfter = new Float32Array([1, 9, 1, 9, 5, 1]);
+    const changeBefore = new Float32Array([1, 1, 1, 1, 1, 1]);
+    const consensus = {
+      other,
+      otherThresholdDn: 30,
+      changeAfter,
+      unchangedAfterDn: 5,
+      changeBefore,
+      unchangedBeforeDn: 5,
+    };
+    // Own threshold 30: alone [0, 0, 1, 1, 0, 0]; summed, 65 > 60 sets 0, 50 < 60 clears 2,
+    // and the NaN of the other date leaves pixel 5 unset.
+    expect([...occupiedWithConsensusCpu(own, 30, consensus)]).toEqual([1, 0, 0, 1, 0, 0]);
+    // The other date's mask agrees on every unchanged pixel: one decision for both.
+    const otherMask = occupiedWithConsensusCpu(other, 30, { ...consensus, other: own });
+    expect([...otherMask]).toEqual([1, 1, 0, 0, 1, 0]);
+    // Limits of 0 leave every pixel to its own date (change scores are never below 0).
+    const off = { ...consensus, unchangedAfterDn: 0, unchangedBeforeDn: 0 };
+    expect(occupiedWithConsensusCpu(own, 30, off)).toEqual(thresholdCpu(own, 30));
   });
 
   test('a second image ANDs or ORs its own threshold in (the raw appeared and change masks)', () => {

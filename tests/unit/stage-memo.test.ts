@@ -82,10 +82,9 @@ describe('CPU stage memo', () => {
       { change: {}, computed: ALL },
       // Stage 9 only: the cleaned masks are kept.
       { change: { minAreaM2: 30, fillFactor: 0.9 }, computed: [] },
-      {
-        change: { changeThresholdDn: 40 },
-        computed: ['clean appeared', 'clean disappeared', 'clean change'],
-      },
+      // The occupied masks read the change too (unchangedChangeFraction).
+      { change: { changeThresholdDn: 40 }, computed: [...CLEAN, 'clean change'] },
+      { change: { unchangedChangeFraction: 0.5 }, computed: CLEAN },
       { change: { thresholdDn: 22 }, computed: ['occupancy', ...CLEAN] },
       { change: { openRadiusPx: 1 }, computed: [...CLEAN, 'clean change'] },
       { change: { thresholdMode: 'otsu' }, computed: [...CLEAN, 'clean change'] },
@@ -95,10 +94,7 @@ describe('CPU stage memo', () => {
       },
       { change: { textureRadiusPx: 3 }, computed: ['texture', 'occupancy', ...CLEAN] },
       { change: { invariantPct: 40 }, computed: ALL.slice(2) },
-      {
-        change: { matchRadiusPx: 2 },
-        computed: ['change', 'clean appeared', 'clean disappeared', 'clean change'],
-      },
+      { change: { matchRadiusPx: 2 }, computed: ['change', ...CLEAN, 'clean change'] },
       { change: { sharpnessMatching: 'off' }, computed: ALL.slice(1) },
     ];
     let params = DEFAULT_ANALYSIS_PARAMS;
@@ -124,6 +120,7 @@ describe('CPU stage memo', () => {
       textureThresholdDn: 0,
       textureRadiusPx: 1,
       changeThresholdDn: 20,
+      unchangedChangeFraction: 0.8,
       shadowHandling: 'off',
       shadowMinLumRatio: 0.4,
       shadowMaxLumRatio: 0.8,

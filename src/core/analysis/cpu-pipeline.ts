@@ -18,7 +18,10 @@
  *     shadow-only differences count 0.
  *  7. Thresholds: thresholdDn / changeThresholdDn, or Otsu (1979) per date
  *     over the domain's histogram (histogram.ts).
- *     occupied_d = score_d > t_d; appeared = occupied_after ∧ changeAfter > t_c;
+ *     occupied_d = score_d > t_d, except where both change scores are below
+ *     unchangedChangeFraction · t_c: there score_b + score_a > t_b + t_a at
+ *     both dates (one decision for ground that did not change);
+ *     appeared = occupied_after ∧ changeAfter > t_c;
  *     disappeared = occupied_before ∧ changeBefore > t_c.
  *  8. Morphology on each mask: opening(openRadiusPx) then closing
  *     (closeRadiusPx), disc (morphology.ts), AND domain, then holes up to
@@ -31,6 +34,7 @@
 import { blurCpu, varianceMatchWeights } from '../blur.ts';
 import { histogramCpu, otsuThreshold } from '../histogram.ts';
 import { combineMasksCpu } from '../mask-combine.ts';
+import { occupiedWithConsensusCpu } from '../threshold.ts';
 import { changeLevelsPerDn, changeMagnitudeCpu, type ChangeMagnitude } from './change-magnitude.ts';
 import { morphologyCpu } from '../morphology.ts';
 import {
@@ -430,8 +434,27 @@ export function* analyzePairCpuSteps(
     changeAfter: otsu ? otsuOver(changeAfter, domain) : params.changeThresholdDn,
   };
   // Made when a cleaned mask below is not kept from the last run.
-  const rawBefore = lazily(() => above(occBefore.distance, thresholdsDn.before));
-  const rawAfter = lazily(() => above(occAfter.distance, thresholdsDn.after));
+  // Pixels unchanged by a margin take one decision for both dates (unchangedChangeFraction).
+  const unchangedLimits = {
+    changeAfter,
+    unchangedAfterDn: params.unchangedChangeFraction * thresholdsDn.changeAfter,
+    changeBefore,
+    unchangedBeforeDn: params.unchangedChangeFraction * thresholdsDn.changeBefore,
+  };
+  const rawBefore = lazily(() =>
+    occupiedWithConsensusCpu(occBefore.distance, thresholdsDn.before, {
+      ...unchangedLimits,
+      other: occAfter.distance,
+      otherThresholdDn: thresholdsDn.after,
+    }),
+  );
+  const rawAfter = lazily(() =>
+    occupiedWithConsensusCpu(occAfter.distance, thresholdsDn.after, {
+      ...unchangedLimits,
+      other: occBefore.distance,
+      otherThresholdDn: thresholdsDn.before,
+    }),
+  );
   const rawAppeared = (): Uint8Array =>
     and(rawAfter(), above(changeAfter, thresholdsDn.changeAfter));
   const rawDisappeared = (): Uint8Array =>
@@ -475,25 +498,24 @@ export function* analyzePairCpuSteps(
     standing?: Uint8Array,
   ): Uint8Array =>
     stage(`clean ${name}`, [...deps, ...morphologyKey], () => clean(raw(), standing));
-  const beforeKey = [...occupancyKey, thresholdsDn.before];
-  const afterKey = [...occupancyKey, thresholdsDn.after];
-  const cleanBefore = cleaned('before', beforeKey, rawBefore);
+  // Each date's mask reads both dates' scores and thresholds and, for the unchanged
+  // pixels, the change scores and thresholds.
+  const occupiedKey = [
+    ...occupancyKey,
+    ...changeKey,
+    thresholdsDn.before,
+    thresholdsDn.after,
+    thresholdsDn.changeAfter,
+    thresholdsDn.changeBefore,
+    params.unchangedChangeFraction,
+  ];
+  const cleanBefore = cleaned('before', occupiedKey, rawBefore);
   yield* pause('clean before');
-  const cleanAfter = cleaned('after', afterKey, rawAfter);
+  const cleanAfter = cleaned('after', occupiedKey, rawAfter);
   yield* pause('clean after');
-  const cleanAppeared = cleaned(
-    'appeared',
-    [...afterKey, ...beforeKey, ...changeKey, thresholdsDn.changeAfter],
-    rawAppeared,
-    cleanBefore,
-  );
+  const cleanAppeared = cleaned('appeared', occupiedKey, rawAppeared, cleanBefore);
   yield* pause('clean appeared');
-  const cleanDisappeared = cleaned(
-    'disappeared',
-    [...beforeKey, ...afterKey, ...changeKey, thresholdsDn.changeBefore],
-    rawDisappeared,
-    cleanAfter,
-  );
+  const cleanDisappeared = cleaned('disappeared', occupiedKey, rawDisappeared, cleanAfter);
   yield* pause('clean disappeared');
   const change = cleaned(
     'change',

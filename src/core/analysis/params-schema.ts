@@ -240,6 +240,13 @@ export const PARAM_CONTROLS: readonly ControlSpec[] = [
     'Colour distance to the best match in the other date above which a pixel changed.',
   ),
   numberControl(
+    'unchangedChangeFraction',
+    'change',
+    'Unchanged below',
+    [0, 1, 0.05],
+    'Change under this share of its threshold: one decision for both dates (0: each alone).',
+  ),
+  numberControl(
     'openRadiusPx',
     'morphology',
     'Opening radius',

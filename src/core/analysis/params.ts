@@ -53,6 +53,16 @@ export interface AnalysisParams {
   readonly textureRadiusPx: number;
   /** Change: RGB distance to the best match in the other date above which a pixel changed. */
   readonly changeThresholdDn: number;
+  /**
+   * A pixel whose change score is at most this fraction of the change
+   * threshold in both directions is the same ground at both dates: it is
+   * occupied at both or at neither, decided once from both dates' occupancy
+   * scores together (their sum against the sum of the thresholds), so
+   * unchanged ground counts the same at both dates and drops out of the net.
+   * 0 = each date decides alone. At most 1, so a changed pixel (appeared,
+   * disappeared) is never one of these.
+   */
+  readonly unchangedChangeFraction: number;
   /** 'colour': pixels that look like the surface (or a match) in shadow are not objects or change. */
   readonly shadowHandling: ShadowHandling;
   /** A shadow keeps between these fractions of the luminance of what it falls on. */
@@ -92,6 +102,7 @@ export const DEFAULT_ANALYSIS_PARAMS: AnalysisParams = {
   textureThresholdDn: 14,
   textureRadiusPx: 2,
   changeThresholdDn: 30,
+  unchangedChangeFraction: 0.25,
   shadowHandling: 'colour',
   shadowMinLumRatio: 0.2,
   shadowMaxLumRatio: 0.65,
@@ -145,6 +156,7 @@ export const NUMBER_RULES: { readonly [K in keyof AnalysisParams]?: NumberRule }
   textureThresholdDn: DN_THRESHOLD_RULE,
   textureRadiusPx: { min: 1, max: 16, integer: true, what: 'pixels' },
   changeThresholdDn: DN_THRESHOLD_RULE,
+  unchangedChangeFraction: { min: 0, max: 1, integer: false, what: 'a fraction' },
   shadowMinLumRatio: { min: 0, max: 1, integer: false, what: 'a fraction' },
   shadowMaxLumRatio: { min: 0, max: 1, integer: false, what: 'a fraction' },
   shadowChromaTolerance: { min: 0, max: 1, integer: false, what: 'a fraction' },
