@@ -86,6 +86,8 @@ export interface MorphologyStage {
    * Records a packed mask (`bits`, wordCount u32) straight from f32 scores,
    * one pass: thresholdCombinedCpu(values, thresholdDn, second), or with
    * `consensus`, occupiedWithConsensusCpu(values, thresholdDn, consensus).
+   * Each call makes a small uniform buffer, freed by destroy(): a stage that
+   * thresholds is one run's (as the pipeline's is), not kept across frames.
    */
   encodeThreshold(
     encoder: GPUCommandEncoder,

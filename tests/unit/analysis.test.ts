@@ -52,6 +52,11 @@ describe('AnalysisParams', () => {
       'changeThresholdDn must be 0 or from 0.000001 to 1000000 DN (got 1e-38)',
     ],
     [{ thresholdDn: 1e-7 }, 'thresholdDn must be 0 or from 0.000001 to 1000000 DN (got 1e-7)'],
+    // Its limit (fraction × change threshold) would be subnormal: 0 on a GPU that flushes.
+    [
+      { unchangedChangeFraction: 1e-40 },
+      'unchangedChangeFraction must be 0 or from 0.000001 to 1, a fraction (got 1e-40)',
+    ],
     [
       { shadowMinLumRatio: 0.7, shadowMaxLumRatio: 0.6 },
       'shadowMinLumRatio (0.7) must be below shadowMaxLumRatio (0.6)',

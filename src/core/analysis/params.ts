@@ -54,13 +54,14 @@ export interface AnalysisParams {
   /** Change: RGB distance to the best match in the other date above which a pixel changed. */
   readonly changeThresholdDn: number;
   /**
-   * A pixel whose change score is at most this fraction of the change
+   * A pixel whose change score is below this fraction of the change
    * threshold in both directions is the same ground at both dates: it is
    * occupied at both or at neither, decided once from both dates' occupancy
    * scores together (their sum against the sum of the thresholds), so
    * unchanged ground counts the same at both dates and drops out of the net.
    * 0 = each date decides alone. At most 1, so a changed pixel (appeared,
-   * disappeared) is never one of these.
+   * disappeared) is never one of these; 0 or at least a millionth, so the
+   * limit never falls to an f32 subnormal that a GPU may flush to 0.
    */
   readonly unchangedChangeFraction: number;
   /** 'colour': pixels that look like the surface (or a match) in shadow are not objects or change. */
@@ -156,7 +157,13 @@ export const NUMBER_RULES: { readonly [K in keyof AnalysisParams]?: NumberRule }
   textureThresholdDn: DN_THRESHOLD_RULE,
   textureRadiusPx: { min: 1, max: 16, integer: true, what: 'pixels' },
   changeThresholdDn: DN_THRESHOLD_RULE,
-  unchangedChangeFraction: { min: 0, max: 1, integer: false, what: 'a fraction' },
+  unchangedChangeFraction: {
+    min: 0,
+    max: 1,
+    integer: false,
+    what: 'a fraction',
+    smallestAboveZero: 1e-6,
+  },
   shadowMinLumRatio: { min: 0, max: 1, integer: false, what: 'a fraction' },
   shadowMaxLumRatio: { min: 0, max: 1, integer: false, what: 'a fraction' },
   shadowChromaTolerance: { min: 0, max: 1, integer: false, what: 'a fraction' },
