@@ -75,7 +75,7 @@ describe('live parameters and the session', () => {
     const first = await tableRowTexts(page);
     // A control for every field, grouped; the slider starts at the default.
     await expect(page.locator('qw-params-panel fieldset').count()).resolves.toBe(6);
-    await expect(page.locator('qw-params-panel .field').count()).resolves.toBe(23);
+    await expect(page.locator('qw-params-panel .field').count()).resolves.toBe(24);
     await expect(slider(page, 'thresholdDn').inputValue()).resolves.toBe('30');
     await expect.poll(() => updateTime(page)).toMatch(/^update \d+ ms \(wall\), GPU [\d.]+ ms$/);
     console.log(`SwiftShader WebGPU, first analysis: ${await updateTime(page)}`);
