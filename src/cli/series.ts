@@ -32,8 +32,7 @@ import {
   distinctLabels,
   orderDates,
   teuByPier,
-  mergeReference,
-  referenceSourceNote,
+  ReferenceValues,
   type DateOutcome,
   type SeriesLine,
   type TeuValue,
@@ -242,8 +241,9 @@ async function seriesOn(
     referenceRun.path,
     readReference(referenceRaster, roiSet, roisPath),
   );
-  let firstPairLabel = '';
-  const filledFrom: string[] = [];
+  // Every pair measures the reference as its "before": the first pair's values, and a
+  // pier it did not cover from the first later pair that did (as the app has it).
+  const referenceValues = new ReferenceValues<PierNumbers>((numbers) => numbers.coverage > 0);
   for (const run of runs.slice(1)) {
     const raster = rasters.get(run.path);
     try {
@@ -283,10 +283,8 @@ async function seriesOn(
           ];
         }),
       );
-      // Every pair measures the reference as its "before": the first pair's values, and
-      // a pier it did not cover from the first later pair that did (as the app has it).
-      const merged = mergeReference(
-        referenceRun.piers,
+      referenceRun.piers = referenceValues.add(
+        run.label,
         new Map(
           [...teu.before].map(([name, value], index): [string, PierNumbers] => [
             name,
@@ -300,12 +298,8 @@ async function seriesOn(
             },
           ]),
         ),
-        (numbers) => numbers.coverage > 0,
       );
-      if (referenceRun.piers === null) firstPairLabel = run.label;
-      if (merged.filled) filledFrom.push(run.label);
-      referenceRun.piers = merged.values;
-      referenceRun.shiftSource = referenceSourceNote(firstPairLabel, filledFrom);
+      referenceRun.shiftSource = referenceValues.note;
     } catch (error) {
       run.error = `${run.path}: ${message(error)}`;
     }

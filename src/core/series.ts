@@ -256,6 +256,37 @@ export function referenceSourceNote(firstPairLabel: string, filledFrom: readonly
     : `${note}; piers that pair did not cover from the pair with ${filledFrom.join(', ')}`;
 }
 
+/**
+ * The reference date's values as its pairs come in, one add() a pair
+ * (mergeReference), with the note that says which pairs gave them: the app's
+ * series and the CLI's keep them alike.
+ */
+export class ReferenceValues<T> {
+  private merged: Map<string, T> | null = null;
+  private firstPairLabel = '';
+  private readonly filledFrom: string[] = [];
+
+  constructor(private readonly measured: (value: T) => boolean) {}
+
+  /** The values so far; null before the first pair. */
+  get values(): Map<string, T> | null {
+    return this.merged;
+  }
+
+  get note(): string {
+    return referenceSourceNote(this.firstPairLabel, this.filledFrom);
+  }
+
+  /** Takes one pair's "before" values; returns the reference's values (a new map). */
+  add(pairLabel: string, pairBefore: ReadonlyMap<string, T>): Map<string, T> {
+    const { values, filled } = mergeReference(this.merged, pairBefore, this.measured);
+    if (this.merged === null) this.firstPairLabel = pairLabel;
+    if (filled) this.filledFrom.push(pairLabel);
+    this.merged = values;
+    return values;
+  }
+}
+
 /** Nice round axis ticks from 0 to at least `max` (about `count` of them). */
 export function axisTicks(max: number, count = 4): number[] {
   if (!(max > 0)) return [0, 1];

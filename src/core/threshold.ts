@@ -7,6 +7,7 @@
  * So a value equal to the threshold is background, and NaN is background.
  * GPU and CPU agree exactly.
  */
+import { combineMasksCpu } from './mask-combine.ts';
 
 export function validateThresholdInput(
   values: Float32Array,
@@ -41,9 +42,9 @@ export function thresholdCpu(
 /** ThresholdBitsParams.combine in shaders/morphology.wgsl (a unit test keeps them equal). */
 export const THRESHOLD_BITS_COMBINE_CODE = { none: 0, and: 1, or: 2 } as const;
 
-/** A second thresholded image and how it joins the first. */
-export interface ThresholdSecond {
-  readonly values: Float32Array;
+/** A second thresholded image and how it joins the first (Values: as UnchangedConsensus). */
+export interface ThresholdSecond<Values = Float32Array> {
+  readonly values: Values;
   readonly thresholdDn: number;
   readonly combine: 'and' | 'or';
 }
@@ -66,24 +67,21 @@ export function thresholdCombinedCpu(
       `The second thresholded image holds ${second.values.length} values, expected ${values.length}`,
     );
   }
-  const other = thresholdCpu(second.values, second.thresholdDn);
-  for (let i = 0; i < first.length; i++) {
-    const a = first[i] !== 0;
-    const b = other[i] !== 0;
-    first[i] = (second.combine === 'and' ? a && b : a || b) ? 1 : 0;
-  }
-  return first;
+  return combineMasksCpu(first, thresholdCpu(second.values, second.thresholdDn), second.combine);
 }
 
-/** A date's occupancy scores with the other date's, for the unchanged-pixel consensus. */
-export interface UnchangedConsensus {
+/**
+ * A date's occupancy scores with the other date's, for the unchanged-pixel
+ * consensus (Values: Float32Array here, GPUBuffer for the GPU pass).
+ */
+export interface UnchangedConsensus<Values = Float32Array> {
   /** The other date's scores and threshold. */
-  readonly other: Float32Array;
+  readonly other: Values;
   readonly otherThresholdDn: number;
   /** Change scores, after → before and before → after, and the limits below which a pixel is unchanged. */
-  readonly changeAfter: Float32Array;
+  readonly changeAfter: Values;
   readonly unchangedAfterDn: number;
-  readonly changeBefore: Float32Array;
+  readonly changeBefore: Values;
   readonly unchangedBeforeDn: number;
 }
 

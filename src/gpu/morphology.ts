@@ -11,7 +11,11 @@ import {
   packUniform,
   THRESHOLD_BITS_PARAMS_LAYOUT,
 } from '../core/kernel-layout.ts';
-import { THRESHOLD_BITS_COMBINE_CODE } from '../core/threshold.ts';
+import {
+  THRESHOLD_BITS_COMBINE_CODE,
+  type ThresholdSecond,
+  type UnchangedConsensus,
+} from '../core/threshold.ts';
 import {
   elementHalfWidths,
   MORPHOLOGY_STEP_CODE,
@@ -51,23 +55,6 @@ function morphologyKernel(device: GPUDevice): AutoKernel<MorphologyEntry> {
   );
 }
 
-/** A second image thresholded and ANDed or ORed in (thresholdCombinedCpu's `second`). */
-export interface ThresholdSecondGpu {
-  readonly values: GPUBuffer;
-  readonly thresholdDn: number;
-  readonly combine: 'and' | 'or';
-}
-
-/** The unchanged-pixel consensus (occupiedWithConsensusCpu's), on GPU buffers. */
-export interface UnchangedConsensusGpu {
-  readonly other: GPUBuffer;
-  readonly otherThresholdDn: number;
-  readonly changeAfter: GPUBuffer;
-  readonly unchangedAfterDn: number;
-  readonly changeBefore: GPUBuffer;
-  readonly unchangedBeforeDn: number;
-}
-
 /** GPU resources for one morphology operation (or a chain of them) on masks of one size; reusable across frames. */
 export interface MorphologyStage {
   readonly widthPx: number;
@@ -94,8 +81,10 @@ export interface MorphologyStage {
     values: GPUBuffer,
     thresholdDn: number,
     bits: GPUBuffer,
-    more?: ThresholdSecondGpu | UnchangedConsensusGpu,
+    more?: ThresholdSecond<GPUBuffer> | UnchangedConsensus<GPUBuffer>,
   ): void;
+  /** Records `bits` (wordCount u32) = the u32 mask `input` packed (packMaskBitsCpu). */
+  encodePack(encoder: GPUCommandEncoder, input: GPUBuffer, bits: GPUBuffer): void;
   /** As encode, from a packed mask (`bits`, left unchanged) instead of a u32 one. */
   encodeFromBits(
     encoder: GPUCommandEncoder,
@@ -181,6 +170,20 @@ export function createMorphologyStage(
   if (bitsA === undefined || bitsB === undefined) throw new Error('internal: two bit buffers');
   // The threshold's uniforms, one per recorded threshold (destroyed with the stage).
   const thresholdParams: GPUBuffer[] = [];
+  const pack = (encoder: GPUCommandEncoder, input: GPUBuffer, bits: GPUBuffer): void => {
+    encodeAutoDispatch(
+      device,
+      encoder,
+      kernel.pack,
+      'morphology pack',
+      [
+        [0, packParams],
+        [2, input],
+        [3, bits],
+      ],
+      packDispatch,
+    );
+  };
   const fromBits = (
     encoder: GPUCommandEncoder,
     source: GPUBuffer,
@@ -228,20 +231,10 @@ export function createMorphologyStage(
     heightPx,
     wordCount,
     encode(encoder, input, output, clip) {
-      encodeAutoDispatch(
-        device,
-        encoder,
-        kernel.pack,
-        'morphology pack',
-        [
-          [0, packParams],
-          [2, input],
-          [3, bitsA],
-        ],
-        packDispatch,
-      );
+      pack(encoder, input, bitsA);
       fromBits(encoder, bitsA, output, clip);
     },
+    encodePack: pack,
     encodeFromBits: fromBits,
     encodeThreshold(encoder, values, thresholdDn, bits, more) {
       const consensus = more !== undefined && 'other' in more ? more : undefined;
@@ -295,8 +288,7 @@ export function createMorphologyStage(
 
 /**
  * Packs a 0/1 mask to bits on the GPU and reads the words back (the pack
- * entry point against packMaskBitsCpu, for tests): a radius-0 dilation's
- * first dispatch alone.
+ * entry point against packMaskBitsCpu, for tests).
  */
 export async function packMaskBitsGpu(
   device: GPUDevice,
@@ -305,44 +297,21 @@ export async function packMaskBitsGpu(
   heightPx: number,
 ): Promise<Uint32Array> {
   validateMorphologyInput(mask, widthPx, heightPx, 0);
-  const kernel = morphologyKernel(device);
-  const wordCount = Math.ceil(widthPx / 32) * heightPx;
-  const dispatch = linearDispatch(wordCount * 32, MORPHOLOGY_WORKGROUP_SIZE);
-  const params = createUniformBuffer(
-    device,
-    'morphology pack params',
-    packUniform(MORPHOLOGY_PARAMS_LAYOUT, {
-      width: widthPx,
-      height: heightPx,
-      wordsPerRow: Math.ceil(widthPx / 32),
-      rowStride: dispatch.rowStride,
-    }),
-  );
+  const stage = createMorphologyStage(device, widthPx, heightPx, []);
   const input = createStorageBufferFrom(device, 'morphology pack input', widenMask(mask));
   // Filled with a pattern first: every word must be written.
   const output = createStorageBufferFrom(
     device,
     'morphology pack output',
-    new Uint32Array(wordCount).fill(0xdeadbeef),
+    new Uint32Array(stage.wordCount).fill(0xdeadbeef),
   );
   try {
     const encoder = device.createCommandEncoder({ label: 'morphology pack' });
-    encodeAutoDispatch(
-      device,
-      encoder,
-      kernel.pack,
-      'morphology pack',
-      [
-        [0, params],
-        [2, input],
-        [3, output],
-      ],
-      dispatch,
-    );
+    stage.encodePack(encoder, input, output);
     device.queue.submit([encoder.finish()]);
-    return new Uint32Array(await readBuffer(device, output, wordCount * 4));
+    return new Uint32Array(await readBuffer(device, output, stage.wordCount * 4));
   } finally {
-    params.destroy();
+    stage.destroy();
     input.destroy();
     output.destroy();
   }

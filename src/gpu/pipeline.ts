@@ -391,19 +391,14 @@ export async function analyzePairGpu(
     // after (with the unchanged pixels' consensus), appeared = after ∧ changed after,
     // disappeared = before ∧ changed before, change = changed after ∨ changed before
     // (the CPU twin's raw masks).
-    const rawBits = [1, 2, 3, 4, 5].map((k) =>
-      own(createStorageBuffer(device, `analysis raw mask bits ${k}`, morphology.wordCount * 4)),
-    );
-    const [bitsBefore, bitsAfter, bitsAppeared, bitsDisappeared, bitsChange] = rawBits;
-    if (
-      bitsBefore === undefined ||
-      bitsAfter === undefined ||
-      bitsAppeared === undefined ||
-      bitsDisappeared === undefined ||
-      bitsChange === undefined
-    ) {
-      throw new Error('internal: five raw masks expected');
-    }
+    const bitMask = (name: string): GPUBuffer =>
+      own(createStorageBuffer(device, `analysis raw ${name} bits`, morphology.wordCount * 4));
+    const bitsBefore = bitMask('before');
+    const bitsAfter = bitMask('after');
+    const bitsAppeared = bitMask('appeared');
+    const bitsDisappeared = bitMask('disappeared');
+    const bitsChange = bitMask('change');
+    const rawBits = [bitsBefore, bitsAfter, bitsAppeared, bitsDisappeared, bitsChange];
     // Pixels unchanged by a margin take one decision for both dates (unchangedChangeFraction).
     const unchangedLimits = {
       changeAfter,

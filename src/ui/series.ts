@@ -6,13 +6,7 @@
  * latest start wins, and an error of one date never stops the others.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import {
-  mergeReference,
-  referenceSourceNote,
-  type DateOutcome,
-  type MergedReference,
-  type TeuValue,
-} from '../core/series.ts';
+import { ReferenceValues, type DateOutcome, type TeuValue } from '../core/series.ts';
 
 export interface SeriesDate {
   readonly id: number;
@@ -154,10 +148,8 @@ export class SeriesRunner {
     const outcomes: DateOutcome[] = job.dates.map(() => ({ kind: 'pending' }));
     const notes: (string | null)[] = job.dates.map(() => null);
     // The reference's values: its first pair's, and for a pier that pair did not cover
-    // (null), the first later pair's that did (mergeReference).
-    let reference: Map<string, TeuValue | null> | null = null;
-    let firstPairLabel = '';
-    const filledFrom: string[] = [];
+    // (null), the first later pair's that did.
+    const reference = new ReferenceValues<TeuValue | null>((teu) => teu !== null);
     this.set({
       referenceId: job.referenceId,
       dates: job.dates,
@@ -182,16 +174,9 @@ export class SeriesRunner {
         outcomes[index] = { kind: 'done', teuByPier: value.after };
         notes[index] = describeShift(value);
         if (referenceIndex >= 0) {
-          const merged: MergedReference<TeuValue | null> = mergeReference(
-            reference,
-            value.before,
-            (teu) => teu !== null,
-          );
-          if (reference === null) firstPairLabel = date.label;
-          if (merged.filled) filledFrom.push(date.label);
-          reference = merged.values;
-          notes[referenceIndex] = referenceSourceNote(firstPairLabel, filledFrom);
-          outcomes[referenceIndex] = { kind: 'done', teuByPier: new Map(reference) };
+          const values = reference.add(date.label, value.before);
+          notes[referenceIndex] = reference.note;
+          outcomes[referenceIndex] = { kind: 'done', teuByPier: values };
         }
       } catch (error) {
         // Only this run's own cancel ends it; any other failure is this date's error.
@@ -202,7 +187,7 @@ export class SeriesRunner {
     }
     if (stopped() || this.controller !== controller) return;
     this.controller = undefined;
-    if (reference === null && referenceIndex >= 0) {
+    if (reference.values === null && referenceIndex >= 0) {
       outcomes[referenceIndex] = {
         kind: 'error',
         message: 'No pair with the reference could be analysed, so it has no value either.',

@@ -34,7 +34,7 @@
 import { blurCpu, varianceMatchWeights } from '../blur.ts';
 import { histogramCpu, otsuThreshold } from '../histogram.ts';
 import { combineMasksCpu } from '../mask-combine.ts';
-import { occupiedWithConsensusCpu } from '../threshold.ts';
+import { occupiedWithConsensusCpu, thresholdCpu } from '../threshold.ts';
 import { changeLevelsPerDn, changeMagnitudeCpu, type ChangeMagnitude } from './change-magnitude.ts';
 import { morphologyCpu } from '../morphology.ts';
 import {
@@ -194,18 +194,6 @@ function otsuOver(values: Float32Array, domain: Uint8Array): number {
 function lazily<T>(make: () => T): () => T {
   let made: { readonly value: T } | undefined;
   return () => (made ??= { value: make() }).value;
-}
-
-/**
- * 1 where a value exceeds the threshold as the GPU holds it (an f32 uniform,
- * as thresholdCpu rounds it): compared in f64, a typed 30.1 or an Otsu
- * threshold left a score equal to f32(t) > t in the mask on the CPU only.
- */
-function above(values: Float32Array, threshold: number): Uint8Array {
-  const out = new Uint8Array(values.length);
-  const thresholdF32 = Math.fround(threshold);
-  for (let i = 0; i < values.length; i++) out[i] = (values[i] ?? 0) > thresholdF32 ? 1 : 0;
-  return out;
 }
 
 function and(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -441,24 +429,28 @@ export function* analyzePairCpuSteps(
     changeBefore,
     unchangedBeforeDn: params.unchangedChangeFraction * thresholdsDn.changeBefore,
   };
-  const rawBefore = lazily(() =>
+  const rawBefore = (): Uint8Array =>
     occupiedWithConsensusCpu(occBefore.distance, thresholdsDn.before, {
       ...unchangedLimits,
       other: occAfter.distance,
       otherThresholdDn: thresholdsDn.after,
-    }),
-  );
-  const rawAfter = lazily(() =>
+    });
+  const rawAfter = (): Uint8Array =>
     occupiedWithConsensusCpu(occAfter.distance, thresholdsDn.after, {
       ...unchangedLimits,
       other: occBefore.distance,
       otherThresholdDn: thresholdsDn.before,
-    }),
-  );
+    });
+  // As the GPU's threshold-to-bits passes (thresholdCombinedCpu), each change mask made
+  // once for the masks that read it. Appeared and disappeared take each date's own
+  // threshold: the consensus only decides pixels that did not change.
+  const changedAfter = lazily(() => thresholdCpu(changeAfter, thresholdsDn.changeAfter));
+  const changedBefore = lazily(() => thresholdCpu(changeBefore, thresholdsDn.changeBefore));
   const rawAppeared = (): Uint8Array =>
-    and(rawAfter(), above(changeAfter, thresholdsDn.changeAfter));
+    and(thresholdCpu(occAfter.distance, thresholdsDn.after), changedAfter());
   const rawDisappeared = (): Uint8Array =>
-    and(rawBefore(), above(changeBefore, thresholdsDn.changeBefore));
+    and(thresholdCpu(occBefore.distance, thresholdsDn.before), changedBefore());
+  const rawChange = (): Uint8Array => combineMasksCpu(changedAfter(), changedBefore(), 'or');
   // The change magnitude for the view (timed with the thresholds, as on the GPU).
   const levelsPerDn = changeLevelsPerDn(thresholdsDn);
   const changeMagnitude: ChangeMagnitude = {
@@ -482,13 +474,6 @@ export function* analyzePairCpuSteps(
     const maxHolePx = maxHolePxOf(params.maxHoleM2, input.pixelAreaM2);
     return fillHoles(m, domain, w, h, maxHolePx, standing);
   };
-  // The twins of the GPU pipeline's threshold and mask-combine kernels.
-  const rawChange = (): Uint8Array =>
-    combineMasksCpu(
-      above(changeAfter, thresholdsDn.changeAfter),
-      above(changeBefore, thresholdsDn.changeBefore),
-      'or',
-    );
   // Each cleaned mask is keyed by what its raw mask reads, thresholds as used.
   const morphologyKey = [params.openRadiusPx, params.closeRadiusPx, params.maxHoleM2];
   const cleaned = (
